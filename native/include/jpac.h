@@ -1,0 +1,215 @@
+/*
+ * jpac.h: the C ABI of jpac, pixel-adaptive convolution (Su et al., CVPR 2019).
+ *
+ * Plain C, read by jextract. Every function returns a jpac_status; on failure
+ * jpac_last_error() holds a message for the calling thread that names the
+ * offending argument. No C++ exception ever crosses this boundary.
+ *
+ * Tensors are dense, contiguous, row-major float32 in NCHW order (an adapting
+ * kernel K is 6-D: [B, Ck, kh, kw, Ho, Wo]). Optional tensors are passed as
+ * NULL. Output tensors are written, never resized: their shapes are checked.
+ * Gradients are written (not accumulated); a NULL gradient is not computed.
+ *
+ * What each operation computes is defined in SPEC.md.
+ */
+#ifndef JPAC_H
+#define JPAC_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define JPAC_API __declspec(dllexport)
+#else
+#define JPAC_API __attribute__((visibility("default")))
+#endif
+
+/* ---- status and errors ------------------------------------------------ */
+
+typedef enum jpac_status {
+    JPAC_OK = 0,
+    JPAC_ERR_INVALID_ARGUMENT = 1, /* shape, option or pointer is wrong */
+    JPAC_ERR_UNSUPPORTED = 2,      /* valid, but this backend cannot do it */
+    JPAC_ERR_OUT_OF_MEMORY = 3,
+    JPAC_ERR_BACKEND = 4,          /* oneDNN / CUDA reported a failure */
+    JPAC_ERR_INTERNAL = 5
+} jpac_status;
+
+/* Message of the last failed call on this thread ("" if none). Valid until
+ * the next jpac call on the same thread. */
+JPAC_API const char* jpac_last_error(void);
+
+/* ---- library and backends --------------------------------------------- */
+
+typedef enum jpac_device_type {
+    JPAC_DEVICE_CPU = 0,
+    JPAC_DEVICE_CUDA = 1
+} jpac_device_type;
+
+JPAC_API const char* jpac_version(void);
+/* oneDNN version of the CPU backend, e.g. "3.13.0". */
+JPAC_API const char* jpac_onednn_version(void);
+/* 1 when the backend can run here, else 0; reason (may be NULL) receives why
+ * not, as a NUL-terminated string truncated to reason_capacity bytes. */
+JPAC_API int32_t jpac_backend_available(int32_t device_type, char* reason, int64_t reason_capacity);
+/* Threads the CPU backend uses; set 0 for the machine's default. */
+JPAC_API int32_t jpac_get_num_threads(void);
+JPAC_API jpac_status jpac_set_num_threads(int32_t threads);
+/* Peak bytes of scratch memory the library allocated since the last reset
+ * (all threads together); used to show the memory bound of the fused ops. */
+JPAC_API int64_t jpac_scratch_peak_bytes(void);
+JPAC_API void jpac_scratch_reset_peak(void);
+
+/* ---- tensors ------------------------------------------------------------ */
+
+#define JPAC_MAX_DIMS 6
+
+typedef struct jpac_tensor {
+    float* data;           /* first element; contiguous row-major */
+    int32_t device_type;   /* jpac_device_type */
+    int32_t device_index;  /* CUDA ordinal; 0 on CPU */
+    int32_t ndim;          /* 1..JPAC_MAX_DIMS */
+    int32_t reserved;
+    int64_t shape[JPAC_MAX_DIMS];
+} jpac_tensor;
+
+/* ---- options ------------------------------------------------------------ */
+
+typedef enum jpac_kernel_type {
+    JPAC_KERNEL_GAUSSIAN = 0, /* K = exp(-E/2) */
+    JPAC_KERNEL_INV = 1       /* K = alpha + (E + 1e-4)^(lambda/2) */
+} jpac_kernel_type;
+
+/* One option set for every PAC operation; fields an operation does not use
+ * are ignored (listed per function). Sizes are (height, width) pairs. */
+typedef struct jpac_options {
+    int32_t kernel_h, kernel_w;       /* odd, >= 1 */
+    int32_t stride_h, stride_w;       /* >= 1 */
+    int32_t pad_h, pad_w;             /* >= 0 */
+    int32_t dilation_h, dilation_w;   /* >= 1 */
+    int32_t output_padding_h, output_padding_w; /* transposed only; < max(stride, dilation) */
+    int32_t kernel_type;              /* jpac_kernel_type */
+    int32_t asymmetric;               /* inv kernels: D = max(D, 0) */
+    int32_t channel_wise;             /* one kernel per guidance channel */
+    int32_t normalize_kernel;         /* K /= sum over taps */
+    int32_t transposed;               /* kernel for a transposed convolution */
+    int32_t shared_filters;           /* conv: weight [1,1,k,k] applied per channel */
+} jpac_options;
+
+/* ---- kernel2d: adapting kernel from guidance ------------------------------
+ * guide [B,C,H,W] (for transposed: the OUTPUT size of the transposed conv);
+ * inv_alpha, inv_lambda: [1] or [C] (channel_wise), inv kernels only, else NULL;
+ * smooth_kernel: [m,m] or [1,1,m,m], odd m, or NULL for no smoothing;
+ * mask: [B,1,H,W] of 0/1 or NULL (transposed: the transposed conv's input size);
+ * out_kernel: [B, C or 1, kh, kw, Ho, Wo]; out_mask: [B,1,1,1,Ho,Wo], required
+ * exactly when mask is given. Uses all options except shared_filters. */
+JPAC_API jpac_status jpac_kernel2d_forward(const jpac_options* options,
+    const jpac_tensor* guide, const jpac_tensor* inv_alpha, const jpac_tensor* inv_lambda,
+    const jpac_tensor* smooth_kernel, const jpac_tensor* mask,
+    const jpac_tensor* out_kernel, const jpac_tensor* out_mask);
+
+/* grad_kernel has out_kernel's shape. Gradients for guide, alpha, lambda and
+ * the smoothing kernel (NULL to skip each). */
+JPAC_API jpac_status jpac_kernel2d_backward(const jpac_options* options,
+    const jpac_tensor* guide, const jpac_tensor* inv_alpha, const jpac_tensor* inv_lambda,
+    const jpac_tensor* smooth_kernel, const jpac_tensor* mask,
+    const jpac_tensor* grad_kernel,
+    const jpac_tensor* grad_guide, const jpac_tensor* grad_inv_alpha,
+    const jpac_tensor* grad_inv_lambda, const jpac_tensor* grad_smooth_kernel);
+
+/* ---- conv2d / conv_transpose2d with a given kernel K ----------------------
+ * input [B,Ci,H,W]; kernel [B,1,kh,kw,Ho,Wo];
+ * weight [Co,Ci,kh,kw] (conv2d) or [Ci,Co,kh,kw] (transposed), [1,1,kh,kw]
+ * when shared_filters; bias [Co] or NULL; output [B,Co,Ho,Wo].
+ * Uses the geometry fields and shared_filters (output_padding: transposed). */
+JPAC_API jpac_status jpac_conv2d_forward(const jpac_options* options,
+    const jpac_tensor* input, const jpac_tensor* kernel, const jpac_tensor* weight,
+    const jpac_tensor* bias, const jpac_tensor* output);
+JPAC_API jpac_status jpac_conv2d_backward(const jpac_options* options,
+    const jpac_tensor* input, const jpac_tensor* kernel, const jpac_tensor* weight,
+    const jpac_tensor* grad_output,
+    const jpac_tensor* grad_input, const jpac_tensor* grad_kernel,
+    const jpac_tensor* grad_weight, const jpac_tensor* grad_bias);
+
+JPAC_API jpac_status jpac_conv_transpose2d_forward(const jpac_options* options,
+    const jpac_tensor* input, const jpac_tensor* kernel, const jpac_tensor* weight,
+    const jpac_tensor* bias, const jpac_tensor* output);
+JPAC_API jpac_status jpac_conv_transpose2d_backward(const jpac_options* options,
+    const jpac_tensor* input, const jpac_tensor* kernel, const jpac_tensor* weight,
+    const jpac_tensor* grad_output,
+    const jpac_tensor* grad_input, const jpac_tensor* grad_kernel,
+    const jpac_tensor* grad_weight, const jpac_tensor* grad_bias);
+
+/* ---- pool2d with a given kernel K ----------------------------------------
+ * input [B,C,H,W]; kernel [B,1 or C,kh,kw,Ho,Wo]; output [B,C,Ho,Wo]. */
+JPAC_API jpac_status jpac_pool2d_forward(const jpac_options* options,
+    const jpac_tensor* input, const jpac_tensor* kernel, const jpac_tensor* output);
+JPAC_API jpac_status jpac_pool2d_backward(const jpac_options* options,
+    const jpac_tensor* input, const jpac_tensor* kernel, const jpac_tensor* grad_output,
+    const jpac_tensor* grad_input, const jpac_tensor* grad_kernel);
+
+/* ---- guided (fused) forms -------------------------------------------------
+ * The same operations with K = kernel2d(guide, ...) computed on the fly, never
+ * materialised. No mask (use kernel2d + the K forms for masks). For conv and
+ * conv_transpose channel_wise must be 0; for pool2d channel_wise needs guide
+ * channels == input channels. The backward returns the gradient for the guide
+ * (and for alpha, lambda, smooth_kernel when non-NULL) instead of K's. */
+JPAC_API jpac_status jpac_conv2d_guided_forward(const jpac_options* options,
+    const jpac_tensor* input, const jpac_tensor* guide,
+    const jpac_tensor* inv_alpha, const jpac_tensor* inv_lambda, const jpac_tensor* smooth_kernel,
+    const jpac_tensor* weight, const jpac_tensor* bias, const jpac_tensor* output);
+JPAC_API jpac_status jpac_conv2d_guided_backward(const jpac_options* options,
+    const jpac_tensor* input, const jpac_tensor* guide,
+    const jpac_tensor* inv_alpha, const jpac_tensor* inv_lambda, const jpac_tensor* smooth_kernel,
+    const jpac_tensor* weight, const jpac_tensor* grad_output,
+    const jpac_tensor* grad_input, const jpac_tensor* grad_guide,
+    const jpac_tensor* grad_weight, const jpac_tensor* grad_bias,
+    const jpac_tensor* grad_inv_alpha, const jpac_tensor* grad_inv_lambda,
+    const jpac_tensor* grad_smooth_kernel);
+
+JPAC_API jpac_status jpac_conv_transpose2d_guided_forward(const jpac_options* options,
+    const jpac_tensor* input, const jpac_tensor* guide,
+    const jpac_tensor* inv_alpha, const jpac_tensor* inv_lambda, const jpac_tensor* smooth_kernel,
+    const jpac_tensor* weight, const jpac_tensor* bias, const jpac_tensor* output);
+JPAC_API jpac_status jpac_conv_transpose2d_guided_backward(const jpac_options* options,
+    const jpac_tensor* input, const jpac_tensor* guide,
+    const jpac_tensor* inv_alpha, const jpac_tensor* inv_lambda, const jpac_tensor* smooth_kernel,
+    const jpac_tensor* weight, const jpac_tensor* grad_output,
+    const jpac_tensor* grad_input, const jpac_tensor* grad_guide,
+    const jpac_tensor* grad_weight, const jpac_tensor* grad_bias,
+    const jpac_tensor* grad_inv_alpha, const jpac_tensor* grad_inv_lambda,
+    const jpac_tensor* grad_smooth_kernel);
+
+JPAC_API jpac_status jpac_pool2d_guided_forward(const jpac_options* options,
+    const jpac_tensor* input, const jpac_tensor* guide,
+    const jpac_tensor* inv_alpha, const jpac_tensor* inv_lambda, const jpac_tensor* smooth_kernel,
+    const jpac_tensor* output);
+JPAC_API jpac_status jpac_pool2d_guided_backward(const jpac_options* options,
+    const jpac_tensor* input, const jpac_tensor* guide,
+    const jpac_tensor* inv_alpha, const jpac_tensor* inv_lambda, const jpac_tensor* smooth_kernel,
+    const jpac_tensor* grad_output,
+    const jpac_tensor* grad_input, const jpac_tensor* grad_guide,
+    const jpac_tensor* grad_inv_alpha, const jpac_tensor* grad_inv_lambda,
+    const jpac_tensor* grad_smooth_kernel);
+
+/* ---- plain convolution (oneDNN on CPU): the baseline PAC is compared with --
+ * Cross-correlation, weight [Co,Ci,kh,kw], bias [Co] or NULL. Uses the
+ * geometry fields only. */
+JPAC_API jpac_status jpac_std_conv2d_forward(const jpac_options* options,
+    const jpac_tensor* input, const jpac_tensor* weight, const jpac_tensor* bias,
+    const jpac_tensor* output);
+JPAC_API jpac_status jpac_std_conv2d_backward(const jpac_options* options,
+    const jpac_tensor* input, const jpac_tensor* weight, const jpac_tensor* grad_output,
+    const jpac_tensor* grad_input, const jpac_tensor* grad_weight, const jpac_tensor* grad_bias);
+
+/* No-op that validates one tensor: measures the cost of a call from Java. */
+JPAC_API jpac_status jpac_noop(const jpac_tensor* tensor);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* JPAC_H */

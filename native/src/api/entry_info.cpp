@@ -1,0 +1,68 @@
+// Library, backend and thread queries.
+#include <cstring>
+#include <string>
+
+#include "api/guard.hpp"
+#include "api/validate.hpp"
+#include "cpu/parallel.hpp"
+#include "cpu/scratch.hpp"
+#include "cpu/std_conv.hpp"
+
+using namespace jpac;
+
+namespace {
+
+void copy_reason(const std::string& text, char* reason, int64_t capacity) {
+    if (reason == nullptr || capacity <= 0) return;
+    const size_t n = std::min<size_t>(text.size(), size_t(capacity - 1));
+    std::memcpy(reason, text.data(), n);
+    reason[n] = '\0';
+}
+
+}  // namespace
+
+extern "C" {
+
+JPAC_API const char* jpac_version(void) { return "0.1.0"; }
+
+JPAC_API const char* jpac_onednn_version(void) {
+    try {
+        return cpu::onednn_version();
+    } catch (...) {
+        return "unknown";
+    }
+}
+
+JPAC_API int32_t jpac_backend_available(int32_t device_type, char* reason, int64_t reason_capacity) {
+    if (device_type == JPAC_DEVICE_CPU) {
+        copy_reason("", reason, reason_capacity);
+        return 1;
+    }
+    if (device_type == JPAC_DEVICE_CUDA) {
+        copy_reason("this build of jpac has no CUDA backend (libjpac_cuda is not part of it yet)", reason,
+                    reason_capacity);
+        return 0;
+    }
+    copy_reason("unknown device type " + std::to_string(device_type), reason, reason_capacity);
+    return 0;
+}
+
+JPAC_API int32_t jpac_get_num_threads(void) { return cpu::threads(); }
+
+JPAC_API jpac_status jpac_set_num_threads(int32_t threads) {
+    return guarded([&] {
+        if (threads < 0 || threads > 4096)
+            invalid("threads: expected 0 (machine default) to 4096, got " + std::to_string(threads));
+        cpu::set_threads(threads);
+    });
+}
+
+JPAC_API int64_t jpac_scratch_peak_bytes(void) { return cpu::scratch_peak_bytes(); }
+
+JPAC_API void jpac_scratch_reset_peak(void) { cpu::scratch_reset_peak(); }
+
+JPAC_API jpac_status jpac_noop(const jpac_tensor* tensor) {
+    return guarded([&] { checked(tensor, "tensor", tensor ? tensor->ndim : 1); });
+}
+
+}  // extern "C"

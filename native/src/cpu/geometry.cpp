@@ -1,0 +1,96 @@
+#include "cpu/geometry.hpp"
+
+#include <algorithm>
+#include <climits>
+
+namespace jpac::cpu {
+
+int64_t conv_out_size(int64_t in, const AxisSpec& s) {
+    int64_t span = in + 2LL * s.pad - int64_t(s.dilation) * (s.k - 1) - 1;
+    if (span < 0) return 0;
+    return span / s.stride + 1;
+}
+
+int64_t transposed_out_size(int64_t in, const AxisSpec& s) {
+    return (in - 1) * s.stride - 2LL * s.pad + int64_t(s.dilation) * (s.k - 1) + s.output_padding + 1;
+}
+
+int64_t transposed_in_size(int64_t out, const AxisSpec& s) {
+    int64_t span = out - s.output_padding - 1 - int64_t(s.dilation) * (s.k - 1) + 2LL * s.pad;
+    if (span < 0) return 0;
+    return span / s.stride + 1;
+}
+
+Axis make_axis(const AxisSpec& spec, bool transposed, int64_t in_size, int m) {
+    Axis a;
+    a.k = spec.k;
+    a.m = m;
+    a.in_size = in_size;
+    a.out_size = transposed ? transposed_out_size(in_size, spec) : conv_out_size(in_size, spec);
+    a.guide_size = transposed ? a.out_size : in_size;
+    const int64_t out = std::max<int64_t>(a.out_size, 0);
+    a.in_tap.assign(out * spec.k, -1);
+    a.guide_tap.assign(out * spec.k, -1);
+    a.smooth_tap.assign(out * m, -1);
+    auto inside = [](int64_t i, int64_t n) { return i >= 0 && i < n; };
+    // The guide window: the conv's own window, or for the transposed kernel
+    // stride 1 and padding d(k-1)/2 over the output-sized guide.
+    const int64_t g_stride = transposed ? 1 : spec.stride;
+    const int64_t g_pad = transposed ? int64_t(spec.dilation) * (spec.k - 1) / 2 : spec.pad;
+    const int64_t q = int64_t(spec.dilation) * (spec.k - 1) - spec.pad;  // transposed front padding
+    for (int64_t y = 0; y < out; ++y) {
+        for (int i = 0; i < spec.k; ++i) {
+            if (transposed) {
+                int64_t u = y + int64_t(i) * spec.dilation - q;  // index into the zero-inserted input
+                if (u >= 0 && u % spec.stride == 0 && u / spec.stride < in_size)
+                    a.in_tap[y * spec.k + i] = int(u / spec.stride);
+            } else {
+                int64_t r = y * spec.stride - spec.pad + int64_t(i) * spec.dilation;
+                if (inside(r, in_size)) a.in_tap[y * spec.k + i] = int(r);
+            }
+            int64_t g = y * g_stride - g_pad + int64_t(i) * spec.dilation;
+            if (inside(g, a.guide_size)) a.guide_tap[y * spec.k + i] = int(g);
+        }
+        for (int u = 0; u < m; ++u) {
+            // Smoothing ignores dilation, as the reference does.
+            int64_t g = y * g_stride - g_pad + (spec.k - m) / 2 + u;
+            if (inside(g, a.guide_size)) a.smooth_tap[y * m + u] = int(g);
+        }
+    }
+    return a;
+}
+
+namespace {
+
+bool bands_disjoint(const std::vector<int>& table, int per_row, int64_t rows, int64_t h) {
+    if (per_row == 0) return true;
+    int64_t bands = (rows + h - 1) / h;
+    std::vector<int> lo(bands, INT_MAX), hi(bands, INT_MIN);
+    for (int64_t y = 0; y < rows; ++y) {
+        for (int i = 0; i < per_row; ++i) {
+            int v = table[y * per_row + i];
+            if (v < 0) continue;
+            lo[y / h] = std::min(lo[y / h], v);
+            hi[y / h] = std::max(hi[y / h], v);
+        }
+    }
+    for (int64_t b = 0; b + 2 < bands; ++b) {
+        if (hi[b] >= lo[b + 2] && hi[b] != INT_MIN && lo[b + 2] != INT_MAX) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+int64_t band_height(const Axis& rows, int64_t at_least) {
+    const int64_t out = rows.out_size;
+    for (int64_t h = std::max<int64_t>(1, at_least); h < out; ++h) {
+        if (bands_disjoint(rows.in_tap, rows.k, out, h) &&
+            bands_disjoint(rows.guide_tap, rows.k, out, h) &&
+            bands_disjoint(rows.smooth_tap, rows.m, out, h))
+            return h;
+    }
+    return std::max<int64_t>(out, 1);
+}
+
+}  // namespace jpac::cpu

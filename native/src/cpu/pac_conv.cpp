@@ -1,0 +1,202 @@
+#include "cpu/pac_conv.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <vector>
+
+#include "api/error.hpp"
+#include "cpu/parallel.hpp"
+#include "oneapi/dnnl/dnnl.h"
+
+namespace jpac::cpu {
+
+namespace {
+
+struct ConvWorkspace {
+    TileWorkspace tile;
+    ScratchBuffer taps, cols, grad_cols, grad_weight, grad_bias;
+};
+
+// taps[c][ij][t]: the input value each tap reads (0 in the padding).
+void gather_taps(const float* input, int64_t channels, int64_t plane, int kk, int T,
+                 const int* in_off, float* taps) {
+    for (int64_t c = 0; c < channels; ++c) {
+        const float* v = input + c * plane;
+        for (int ij = 0; ij < kk; ++ij) {
+            const int* off = in_off + ij * T;
+            float* row = taps + (c * kk + ij) * int64_t(T);
+            for (int t = 0; t < T; ++t) row[t] = off[t] >= 0 ? v[off[t]] : 0.f;
+        }
+    }
+}
+
+// cols[c][ij][t] = taps[c][ij][t] * K[ij][t], in place.
+void scale_by_kernel(float* taps, int64_t channels, int kk, int T, TileView K) {
+    for (int64_t c = 0; c < channels; ++c)
+        for (int ij = 0; ij < kk; ++ij) {
+            float* row = taps + (c * kk + ij) * int64_t(T);
+            const float* k = K.row(ij);
+            for (int t = 0; t < T; ++t) row[t] *= k[t];
+        }
+}
+
+void sgemm(char ta, char tb, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda,
+           const float* B, int64_t ldb, float beta, float* C, int64_t ldc, std::atomic<int>& failed) {
+    if (dnnl_sgemm(ta, tb, M, N, K, 1.f, A, lda, B, ldb, beta, C, ldc) != dnnl_success) failed = 1;
+}
+
+void check_gemm(const std::atomic<int>& failed) {
+    if (failed) throw Error(JPAC_ERR_BACKEND, "oneDNN sgemm failed");
+}
+
+}  // namespace
+
+int tile_pixels(int64_t column_rows, int64_t pixels) {
+    // About 256 KiB of columns per tile; at least 16 pixels for the GEMM.
+    int64_t t = (64 * 1024) / std::max<int64_t>(column_rows, 1);
+    t = std::clamp<int64_t>(t, 16, 1024);
+    return int(std::min(t, std::max<int64_t>(pixels, 1)));
+}
+
+void pac_conv_forward(const ConvProblem& p, float* output) {
+    const Plan& plan = *p.plan;
+    const int kk = plan.kk();
+    const int64_t ci = p.in_channels, co = p.out_channels, rows = ci * kk;
+    const int64_t px = plan.out_pixels(), in_plane = plan.in_pixels();
+    const int T = tile_pixels(rows, px);
+    std::vector<ConvWorkspace> ws(threads());
+    for (ConvWorkspace& w : ws) {
+        w.tile.reserve(plan, p.kernel, p.spec, T);
+        w.cols.resize(rows * T);
+    }
+    std::atomic<int> failed{0};
+    for_each_tile(plan.batch, px, T, [&](int64_t n, int64_t t0, int len, int tid) {
+        ConvWorkspace& w = ws[tid];
+        TileView K = tile_kernel(plan, p.kernel, n, t0, len, w.tile);
+        float* cols = w.cols.data();
+        gather_taps(p.input + n * ci * in_plane, ci, in_plane, kk, len, w.tile.in_offsets(), cols);
+        scale_by_kernel(cols, ci, kk, len, K);
+        float* out = output + n * co * px + t0;
+        if (p.shared_filters) {
+            for (int64_t c = 0; c < co; ++c) {
+                float* o = out + c * px;
+                std::fill(o, o + len, 0.f);
+                for (int ij = 0; ij < kk; ++ij) {
+                    const float wv = p.weight[ij];
+                    const float* col = cols + (c * kk + ij) * int64_t(len);
+                    for (int t = 0; t < len; ++t) o[t] += wv * col[t];
+                }
+            }
+        } else {
+            sgemm('N', 'N', co, len, rows, p.weight, rows, cols, len, 0.f, out, px, failed);
+        }
+        if (p.bias != nullptr)
+            for (int64_t c = 0; c < co; ++c)
+                for (int t = 0; t < len; ++t) out[c * px + t] += p.bias[c];
+    });
+    check_gemm(failed);
+}
+
+void pac_conv_backward(const ConvProblem& p, const float* grad_output, const ConvGrads& g) {
+    const Plan& plan = *p.plan;
+    const int kk = plan.kk();
+    const int64_t ci = p.in_channels, co = p.out_channels, rows = ci * kk;
+    const int64_t px = plan.out_pixels(), in_plane = plan.in_pixels();
+    const int64_t wsize = p.shared_filters ? kk : co * rows;
+    const int T = tile_pixels(rows, px);
+    std::vector<ConvWorkspace> ws(threads());
+    for (ConvWorkspace& w : ws) {
+        w.tile.reserve(plan, p.kernel, p.spec, T);
+        w.taps.resize(rows * T);
+        w.grad_cols.resize(rows * T);
+        if (g.weight) { w.grad_weight.resize(wsize); w.grad_weight.zero(); }
+        if (g.bias) { w.grad_bias.resize(co); w.grad_bias.zero(); }
+    }
+    if (g.input) std::memset(g.input, 0, sizeof(float) * plan.batch * ci * in_plane);
+    if (p.kernel.grad_guide)
+        std::memset(p.kernel.grad_guide, 0,
+                    sizeof(float) * plan.batch * p.spec->guide_channels * plan.guide_pixels());
+    std::atomic<int> failed{0};
+    for_each_tile_scatter_safe(plan, T, [&](int64_t n, int64_t t0, int len, int tid) {
+        ConvWorkspace& w = ws[tid];
+        TileView K = tile_kernel(plan, p.kernel, n, t0, len, w.tile);
+        const int* in_off = w.tile.in_offsets();
+        const float* gout = grad_output + n * co * px + t0;
+        float* gcols = w.grad_cols.data();
+        // dL/dcols = W^T dL/dout
+        if (p.shared_filters) {
+            for (int64_t c = 0; c < co; ++c)
+                for (int ij = 0; ij < kk; ++ij) {
+                    float* gc = gcols + (c * kk + ij) * int64_t(len);
+                    for (int t = 0; t < len; ++t) gc[t] = p.weight[ij] * gout[c * px + t];
+                }
+        } else {
+            sgemm('T', 'N', rows, len, co, p.weight, rows, gout, px, 0.f, gcols, len, failed);
+        }
+        if (g.input) {
+            float* gin = g.input + n * ci * in_plane;
+            for (int64_t c = 0; c < ci; ++c)
+                for (int ij = 0; ij < kk; ++ij) {
+                    const int* off = in_off + ij * len;
+                    const float* gc = gcols + (c * kk + ij) * int64_t(len);
+                    const float* k = K.row(ij);
+                    float* gv = gin + c * in_plane;
+                    for (int t = 0; t < len; ++t)
+                        if (off[t] >= 0) gv[off[t]] += gc[t] * k[t];
+                }
+        }
+        float* taps = w.taps.data();
+        gather_taps(p.input + n * ci * in_plane, ci, in_plane, kk, len, in_off, taps);
+        TileView gK = tile_kernel_grad(plan, p.kernel, n, t0, len, w.tile);
+        if (gK.ptr != nullptr) {
+            for (int ij = 0; ij < kk; ++ij) {
+                float* gk = gK.row(ij);
+                std::fill(gk, gk + len, 0.f);
+                for (int64_t c = 0; c < ci; ++c) {
+                    const float* gc = gcols + (c * kk + ij) * int64_t(len);
+                    const float* tp = taps + (c * kk + ij) * int64_t(len);
+                    for (int t = 0; t < len; ++t) gk[t] += gc[t] * tp[t];
+                }
+            }
+            tile_kernel_backward(p.kernel, n, t0, len, w.tile);
+        }
+        if (g.weight) {
+            scale_by_kernel(taps, ci, kk, len, K);  // taps become the columns
+            if (p.shared_filters) {
+                float* gw = w.grad_weight.data();
+                for (int64_t c = 0; c < co; ++c)
+                    for (int ij = 0; ij < kk; ++ij) {
+                        const float* col = taps + (c * kk + ij) * int64_t(len);
+                        float s = 0.f;
+                        for (int t = 0; t < len; ++t) s += gout[c * px + t] * col[t];
+                        gw[ij] += s;
+                    }
+            } else {
+                sgemm('N', 'T', co, rows, len, gout, px, taps, len, 1.f, w.grad_weight.data(), rows, failed);
+            }
+        }
+        if (g.bias)
+            for (int64_t c = 0; c < co; ++c) {
+                float s = 0.f;
+                for (int t = 0; t < len; ++t) s += gout[c * px + t];
+                w.grad_bias.data()[c] += s;
+            }
+    });
+    check_gemm(failed);
+    if (g.weight) {
+        std::fill(g.weight, g.weight + wsize, 0.f);
+        for (const ConvWorkspace& w : ws)
+            for (int64_t i = 0; i < wsize; ++i) g.weight[i] += w.grad_weight.data()[i];
+    }
+    if (g.bias) {
+        std::fill(g.bias, g.bias + co, 0.f);
+        for (const ConvWorkspace& w : ws)
+            for (int64_t c = 0; c < co; ++c) g.bias[c] += w.grad_bias.data()[c];
+    }
+    if (p.spec != nullptr)
+        reduce_kernel_grads(ws, [](const ConvWorkspace& w) -> const KernelWorkspace& { return w.tile.kernel; },
+                            *p.spec, g.alpha, g.lambda, g.smooth);
+}
+
+}  // namespace jpac::cpu

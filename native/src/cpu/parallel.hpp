@@ -1,0 +1,49 @@
+// Work distribution of the CPU backend over OpenMP (the runtime oneDNN itself
+// uses, so fused loops and oneDNN calls share one thread pool).
+#pragma once
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+#include <omp.h>
+#include "cpu/plan.hpp"
+
+namespace jpac::cpu {
+
+int threads();
+void set_threads(int n);  // 0: the machine's default
+
+// f(n, t0, T, thread) for every tile of every image, in parallel.
+template <typename F>
+void for_each_tile(int64_t batch, int64_t pixels, int tile, F&& f) {
+    const int64_t tiles = (pixels + tile - 1) / tile;
+    const int64_t items = batch * tiles;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads())
+    for (int64_t it = 0; it < items; ++it) {
+        const int64_t n = it / tiles, t0 = (it % tiles) * tile;
+        f(n, t0, int(std::min<int64_t>(tile, pixels - t0)), omp_get_thread_num());
+    }
+}
+
+// Like for_each_tile, but tiles of bands of output rows that read (and so
+// scatter gradients into) overlapping input rows never run at the same time:
+// even bands first, then odd ones (see band_height).
+template <typename F>
+void for_each_tile_scatter_safe(const Plan& plan, int tile, F&& f) {
+    const int64_t wo = plan.cols.out_size, ho = plan.rows.out_size;
+    const int64_t h = band_height(plan.rows, (2 * tile + wo - 1) / wo);
+    const int64_t bands = (ho + h - 1) / h;
+    for (int phase = 0; phase < 2; ++phase) {
+        std::vector<std::pair<int64_t, int64_t>> items;  // (image, band)
+        for (int64_t n = 0; n < plan.batch; ++n)
+            for (int64_t b = phase; b < bands; b += 2) items.emplace_back(n, b);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads())
+        for (int64_t it = 0; it < int64_t(items.size()); ++it) {
+            const int64_t n = items[it].first, b = items[it].second;
+            const int64_t end = std::min(ho, (b + 1) * h) * wo;
+            for (int64_t t0 = b * h * wo; t0 < end; t0 += tile)
+                f(n, t0, int(std::min<int64_t>(tile, end - t0)), omp_get_thread_num());
+        }
+    }
+}
+
+}  // namespace jpac::cpu

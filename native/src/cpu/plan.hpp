@@ -1,0 +1,24 @@
+// The geometry of one PAC call in both spatial axes, and the per-tile tap
+// offsets derived from it. A tile is a run of consecutive output pixels of
+// one image (row-major), so its outputs are contiguous in memory.
+#pragma once
+#include <cstdint>
+#include "cpu/geometry.hpp"
+
+namespace jpac::cpu {
+
+struct Plan {
+    Axis rows, cols;
+    int64_t batch = 0;
+    int kk() const { return rows.k * cols.k; }
+    int centre_tap() const { return (rows.k / 2) * cols.k + cols.k / 2; }
+    int64_t in_pixels() const { return rows.in_size * cols.in_size; }
+    int64_t out_pixels() const { return rows.out_size * cols.out_size; }
+    int64_t guide_pixels() const { return rows.guide_size * cols.guide_size; }
+};
+
+// For tile pixels [t0, t0+T): in_off[ij*T + t] and guide_off[ij*T + t] are
+// offsets into an input / guide plane, or -1 for zero padding.
+void tap_offsets(const Plan& plan, int64_t t0, int T, int* in_off, int* guide_off);
+
+}  // namespace jpac::cpu
