@@ -3,11 +3,18 @@
 #include <algorithm>
 #include <cmath>
 
+#include "cpu/simd.hpp"
+#include "cpu/tile_gather.hpp"
+
 namespace jpac::cpu {
 
 namespace {
 constexpr float kInvEpsilon = 1e-4f;
+
+JPAC_HOT void gaussian_kernel(const float* energy, int64_t n, float* out) {
+    for (int64_t i = 0; i < n; ++i) out[i] = exp_nonpositive(-0.5f * energy[i]);
 }
+}  // namespace
 
 void KernelWorkspace::reserve(const Plan& plan, const KernelSpec& spec, int T) {
     const size_t kk = plan.kk(), ck = spec.kernel_channels(), cg = spec.guide_channels;
@@ -70,15 +77,7 @@ void AdaptiveKernel::energies(int64_t n, int64_t t0, int T, const int* in_off,
         const float* g = guide + c * gplane;
         const float* f0c = f0 + c * T;
         float* e = energy + (spec_.channel_wise ? c : 0) * int64_t(kk) * T;
-        for (int ij = 0; ij < kk; ++ij) {
-            const int* off = guide_off + ij * T;
-            float* er = e + ij * T;
-            for (int t = 0; t < T; ++t) {
-                float d = (off[t] >= 0 ? g[off[t]] : 0.f) - f0c[t];
-                if (spec_.asymmetric) d = std::max(d, 0.f);
-                er[t] += d * d;
-            }
-        }
+        accumulate_energy(plan_, g, t0, T, guide_off, f0c, spec_.asymmetric, e);
     }
 
     float* raw = ws.raw.data();
@@ -90,7 +89,7 @@ void AdaptiveKernel::energies(int64_t n, int64_t t0, int T, const int* in_off,
             const float a = spec_.alpha[p], half_lambda = 0.5f * spec_.lambda[p];
             for (int64_t i = 0; i < int64_t(kk) * T; ++i) r[i] = a + std::pow(e[i] + kInvEpsilon, half_lambda);
         } else {
-            for (int64_t i = 0; i < int64_t(kk) * T; ++i) r[i] = std::exp(-0.5f * e[i]);
+            gaussian_kernel(e, int64_t(kk) * T, r);
         }
     }
 
@@ -202,20 +201,10 @@ void AdaptiveKernel::backward(int64_t n, int64_t t0, int T, const int* in_off, c
     float* gf0 = ws.grad_f0.data();
     const float* f0 = ws.f0.data();
     std::fill(gf0, gf0 + cg * T, 0.f);
-    for (int64_t c = 0; c < cg; ++c) {
-        const float* g = guide + c * gplane;
-        const float* ge = gE + (spec_.channel_wise ? c : 0) * int64_t(kk) * T;
-        for (int ij = 0; ij < kk; ++ij) {
-            const int* off = guide_off + ij * T;
-            for (int t = 0; t < T; ++t) {
-                float d = (off[t] >= 0 ? g[off[t]] : 0.f) - f0[c * T + t];
-                if (spec_.asymmetric) d = std::max(d, 0.f);
-                const float gd = 2.f * d * ge[ij * T + t];
-                if (gguide && off[t] >= 0) gguide[c * gplane + off[t]] += gd;
-                gf0[c * T + t] -= gd;
-            }
-        }
-    }
+    for (int64_t c = 0; c < cg; ++c)
+        energy_backward(plan_, guide + c * gplane, t0, T, guide_off, f0 + c * T, spec_.asymmetric,
+                        gE + (spec_.channel_wise ? c : 0) * int64_t(kk) * T, gguide ? gguide + c * gplane : nullptr,
+                        gf0 + c * T);
     if (spec_.smooth == nullptr) {
         if (gguide == nullptr) return;
         const int* off = guide_off + plan_.centre_tap() * T;

@@ -21,6 +21,10 @@ int64_t transposed_in_size(int64_t out, const AxisSpec& s) {
     return span / s.stride + 1;
 }
 
+namespace {
+Axis::Affine affine_of(const std::vector<int>& table, int k, int64_t out, int64_t step);
+}
+
 Axis make_axis(const AxisSpec& spec, bool transposed, int64_t in_size, int m) {
     Axis a;
     a.k = spec.k;
@@ -57,10 +61,41 @@ Axis make_axis(const AxisSpec& spec, bool transposed, int64_t in_size, int m) {
             if (inside(g, a.guide_size)) a.smooth_tap[y * m + u] = int(g);
         }
     }
+    a.in_affine = affine_of(a.in_tap, spec.k, out, transposed ? (spec.stride == 1 ? 1 : 0) : spec.stride);
+    a.guide_affine = affine_of(a.guide_tap, spec.k, out, g_stride);
     return a;
 }
 
 namespace {
+
+// Describes `table` as affine runs if it is one (see Axis::Affine).
+Axis::Affine affine_of(const std::vector<int>& table, int k, int64_t out, int64_t step) {
+    Axis::Affine a;
+    a.step = step;
+    a.lo.assign(k, 0);
+    a.hi.assign(k, 0);
+    a.first.assign(k, 0);
+    for (int i = 0; i < k; ++i) {
+        int64_t lo = -1, hi = -1;
+        for (int64_t x = 0; x < out; ++x) {
+            const int v = table[x * k + i];
+            if (v < 0) {
+                if (lo >= 0 && hi < 0) hi = x;
+                continue;
+            }
+            if (hi >= 0) return Axis::Affine{};  // a gap: not one run
+            if (lo < 0) lo = x;
+            if (v != table[lo * k + i] + (x - lo) * step) return Axis::Affine{};
+        }
+        if (lo < 0) lo = hi = 0;       // no valid output for this tap
+        else if (hi < 0) hi = out;
+        a.lo[i] = lo;
+        a.hi[i] = hi;
+        a.first[i] = hi > lo ? table[lo * k + i] : 0;
+    }
+    a.valid = true;
+    return a;
+}
 
 bool bands_disjoint(const std::vector<int>& table, int per_row, int64_t rows, int64_t h) {
     if (per_row == 0) return true;

@@ -19,6 +19,15 @@ struct Axis {
     std::vector<int> in_tap;      // [out_size * k]: input index or -1
     std::vector<int> guide_tap;   // [out_size * k]: guide index or -1
     std::vector<int> smooth_tap;  // [out_size * m]: guide index or -1
+    // Taps whose index is affine in the output position (index = x * step +
+    // first[tap] - ... ) let tile loops stream instead of gather: for tap i,
+    // outputs [lo[i], hi[i]) read index (x - lo[i]) * step + first[i].
+    struct Affine {
+        bool valid = false;
+        int64_t step = 1;
+        std::vector<int64_t> lo, hi, first;
+    };
+    Affine in_affine, guide_affine;
 };
 
 int64_t conv_out_size(int64_t in, const AxisSpec& s);

@@ -7,6 +7,8 @@
 
 #include "api/error.hpp"
 #include "cpu/parallel.hpp"
+#include "cpu/simd.hpp"
+#include "cpu/tile_gather.hpp"
 #include "oneapi/dnnl/dnnl.h"
 
 namespace jpac::cpu {
@@ -18,27 +20,27 @@ struct ConvWorkspace {
     ScratchBuffer taps, cols, grad_cols, grad_weight, grad_bias;
 };
 
-// taps[c][ij][t]: the input value each tap reads (0 in the padding).
-void gather_taps(const float* input, int64_t channels, int64_t plane, int kk, int T,
-                 const int* in_off, float* taps) {
-    for (int64_t c = 0; c < channels; ++c) {
-        const float* v = input + c * plane;
-        for (int ij = 0; ij < kk; ++ij) {
-            const int* off = in_off + ij * T;
-            float* row = taps + (c * kk + ij) * int64_t(T);
-            for (int t = 0; t < T; ++t) row[t] = off[t] >= 0 ? v[off[t]] : 0.f;
-        }
-    }
-}
-
 // cols[c][ij][t] = taps[c][ij][t] * K[ij][t], in place.
-void scale_by_kernel(float* taps, int64_t channels, int kk, int T, TileView K) {
+JPAC_HOT void scale_by_kernel(float* taps, int64_t channels, int kk, int T, TileView K) {
     for (int64_t c = 0; c < channels; ++c)
         for (int ij = 0; ij < kk; ++ij) {
             float* row = taps + (c * kk + ij) * int64_t(T);
             const float* k = K.row(ij);
             for (int t = 0; t < T; ++t) row[t] *= k[t];
         }
+}
+
+// dL/dK[ij][t] = sum over channels of dL/dcols * input tap.
+JPAC_HOT void kernel_grad(const float* gcols, const float* taps, int64_t channels, int kk, int T, TileView gK) {
+    for (int ij = 0; ij < kk; ++ij) {
+        float* gk = gK.row(ij);
+        std::fill(gk, gk + T, 0.f);
+        for (int64_t c = 0; c < channels; ++c) {
+            const float* gc = gcols + (c * kk + ij) * int64_t(T);
+            const float* tp = taps + (c * kk + ij) * int64_t(T);
+            for (int t = 0; t < T; ++t) gk[t] += gc[t] * tp[t];
+        }
+    }
 }
 
 void sgemm(char ta, char tb, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda,
@@ -75,8 +77,7 @@ void pac_conv_forward(const ConvProblem& p, float* output) {
         ConvWorkspace& w = ws[tid];
         TileView K = tile_kernel(plan, p.kernel, n, t0, len, w.tile);
         float* cols = w.cols.data();
-        gather_taps(p.input + n * ci * in_plane, ci, in_plane, kk, len, w.tile.in_offsets(), cols);
-        scale_by_kernel(cols, ci, kk, len, K);
+        gather_scaled(plan, p.input + n * ci * in_plane, ci, t0, len, w.tile.in_offsets(), &K, cols);
         float* out = output + n * co * px + t0;
         if (p.shared_filters) {
             for (int64_t c = 0; c < co; ++c) {
@@ -134,31 +135,13 @@ void pac_conv_backward(const ConvProblem& p, const float* grad_output, const Con
         } else {
             sgemm('T', 'N', rows, len, co, p.weight, rows, gout, px, 0.f, gcols, len, failed);
         }
-        if (g.input) {
-            float* gin = g.input + n * ci * in_plane;
-            for (int64_t c = 0; c < ci; ++c)
-                for (int ij = 0; ij < kk; ++ij) {
-                    const int* off = in_off + ij * len;
-                    const float* gc = gcols + (c * kk + ij) * int64_t(len);
-                    const float* k = K.row(ij);
-                    float* gv = gin + c * in_plane;
-                    for (int t = 0; t < len; ++t)
-                        if (off[t] >= 0) gv[off[t]] += gc[t] * k[t];
-                }
-        }
+        if (g.input)
+            scatter_scaled(plan, gcols, ci, t0, len, in_off, K, g.input + n * ci * in_plane);
         float* taps = w.taps.data();
-        gather_taps(p.input + n * ci * in_plane, ci, in_plane, kk, len, in_off, taps);
+        gather_scaled(plan, p.input + n * ci * in_plane, ci, t0, len, in_off, nullptr, taps);
         TileView gK = tile_kernel_grad(plan, p.kernel, n, t0, len, w.tile);
         if (gK.ptr != nullptr) {
-            for (int ij = 0; ij < kk; ++ij) {
-                float* gk = gK.row(ij);
-                std::fill(gk, gk + len, 0.f);
-                for (int64_t c = 0; c < ci; ++c) {
-                    const float* gc = gcols + (c * kk + ij) * int64_t(len);
-                    const float* tp = taps + (c * kk + ij) * int64_t(len);
-                    for (int t = 0; t < len; ++t) gk[t] += gc[t] * tp[t];
-                }
-            }
+            kernel_grad(gcols, taps, ci, kk, len, gK);
             tile_kernel_backward(p.kernel, n, t0, len, w.tile);
         }
         if (g.weight) {

@@ -2,6 +2,7 @@
 // offsets derived from it. A tile is a run of consecutive output pixels of
 // one image (row-major), so its outputs are contiguous in memory.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include "cpu/geometry.hpp"
 
@@ -20,5 +21,17 @@ struct Plan {
 // For tile pixels [t0, t0+T): in_off[ij*T + t] and guide_off[ij*T + t] are
 // offsets into an input / guide plane, or -1 for zero padding.
 void tap_offsets(const Plan& plan, int64_t t0, int T, int* in_off, int* guide_off);
+
+// f(ts, y, xs, xe) for each piece of the tile within one output row: tile
+// pixels [ts, ts + xe - xs) are outputs (y, xs .. xe-1).
+template <typename F>
+void for_each_row_piece(const Plan& plan, int64_t t0, int T, F&& f) {
+    const int64_t wo = plan.cols.out_size, end = t0 + T;
+    for (int64_t t = t0; t < end;) {
+        const int64_t y = t / wo, xs = t % wo, xe = std::min(wo, xs + (end - t));
+        f(int(t - t0), y, xs, xe);
+        t += xe - xs;
+    }
+}
 
 }  // namespace jpac::cpu

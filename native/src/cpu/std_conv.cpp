@@ -49,7 +49,9 @@ Key key(const StdConvShape& s, bool bias) {
 struct Primitives {
     dnnl::convolution_forward::primitive_desc fwd_pd;
     dnnl::convolution_forward fwd;
+    dnnl::convolution_backward_data::primitive_desc bwd_data_pd;
     dnnl::convolution_backward_data bwd_data;
+    dnnl::convolution_backward_weights::primitive_desc bwd_weights_pd;
     dnnl::convolution_backward_weights bwd_weights;
 };
 
@@ -62,17 +64,20 @@ std::shared_ptr<Primitives> primitives(const StdConvShape& s, bool bias) {
     if (slot) return slot;
     Descs d = descs(s);
     auto p = std::make_shared<Primitives>();
+    auto any = [](const dnnl::memory::desc& m) { return dnnl::memory::desc(m.get_dims(), dt::f32, tag::any); };
     p->fwd_pd = dnnl::convolution_forward::primitive_desc(
-        engine(), dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, d.src, d.wei,
-        bias ? d.bias : dnnl::memory::desc(), d.dst, d.strides, d.dilates, d.pad, d.pad);
+        engine(), dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, any(d.src), any(d.wei),
+        bias ? d.bias : dnnl::memory::desc(), any(d.dst), d.strides, d.dilates, d.pad, d.pad);
     p->fwd = dnnl::convolution_forward(p->fwd_pd);
-    auto bd = dnnl::convolution_backward_data::primitive_desc(engine(), dnnl::algorithm::convolution_direct, d.src,
-                                                              d.wei, d.dst, d.strides, d.dilates, d.pad, d.pad,
-                                                              p->fwd_pd);
+    auto bd = dnnl::convolution_backward_data::primitive_desc(engine(), dnnl::algorithm::convolution_direct,
+                                                              any(d.src), any(d.wei), any(d.dst), d.strides,
+                                                              d.dilates, d.pad, d.pad, p->fwd_pd);
+    p->bwd_data_pd = bd;
     p->bwd_data = dnnl::convolution_backward_data(bd);
     auto bw = dnnl::convolution_backward_weights::primitive_desc(
-        engine(), dnnl::algorithm::convolution_direct, d.src, d.wei, d.bias, d.dst, d.strides, d.dilates, d.pad,
-        d.pad, p->fwd_pd);
+        engine(), dnnl::algorithm::convolution_direct, any(d.src), any(d.wei), d.bias, any(d.dst), d.strides,
+        d.dilates, d.pad, d.pad, p->fwd_pd);
+    p->bwd_weights_pd = bw;
     p->bwd_weights = dnnl::convolution_backward_weights(bw);
     if (cache.size() > 64) cache.clear();  // bound the cache; shapes rarely vary this much
     slot = p;
@@ -81,6 +86,15 @@ std::shared_ptr<Primitives> primitives(const StdConvShape& s, bool bias) {
 
 dnnl::memory wrap(const dnnl::memory::desc& d, const float* data) {
     return dnnl::memory(d, engine(), const_cast<float*>(data));
+}
+
+// The primitive's preferred layout of a plain NCHW / OIHW tensor (a reorder
+// when it differs, as any caller holding NCHW tensors would need).
+dnnl::memory to_layout(dnnl::stream& stream, const dnnl::memory& user, const dnnl::memory::desc& want) {
+    if (user.get_desc() == want) return user;
+    dnnl::memory m(want, engine());
+    dnnl::reorder(user, m).execute(stream, const_cast<dnnl::memory&>(user), m);
+    return m;
 }
 
 template <typename Body>
@@ -100,11 +114,14 @@ void std_conv_forward(const StdConvShape& s, const float* input, const float* we
         auto p = primitives(s, bias != nullptr);
         Descs d = descs(s);
         dnnl::stream stream(engine());
-        std::unordered_map<int, dnnl::memory> args = {
-            {DNNL_ARG_SRC, wrap(d.src, input)}, {DNNL_ARG_WEIGHTS, wrap(d.wei, weight)},
-            {DNNL_ARG_DST, wrap(d.dst, output)}};
+        dnnl::memory src = to_layout(stream, wrap(d.src, input), p->fwd_pd.src_desc());
+        dnnl::memory wei = to_layout(stream, wrap(d.wei, weight), p->fwd_pd.weights_desc());
+        dnnl::memory user_dst = wrap(d.dst, output);
+        dnnl::memory dst = p->fwd_pd.dst_desc() == d.dst ? user_dst : dnnl::memory(p->fwd_pd.dst_desc(), engine());
+        std::unordered_map<int, dnnl::memory> args = {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DST, dst}};
         if (bias != nullptr) args[DNNL_ARG_BIAS] = wrap(d.bias, bias);
         p->fwd.execute(stream, args);
+        if (dst != user_dst) dnnl::reorder(dst, user_dst).execute(stream, dst, user_dst);
         stream.wait();
     });
 }
@@ -115,20 +132,29 @@ void std_conv_backward(const StdConvShape& s, const float* input, const float* w
         auto p = primitives(s, false);
         Descs d = descs(s);
         dnnl::stream stream(engine());
-        if (grad_input != nullptr)
-            p->bwd_data.execute(stream, {{DNNL_ARG_DIFF_DST, wrap(d.dst, grad_output)},
-                                         {DNNL_ARG_WEIGHTS, wrap(d.wei, weight)},
-                                         {DNNL_ARG_DIFF_SRC, wrap(d.src, grad_input)}});
+        if (grad_input != nullptr) {
+            dnnl::memory user_diff_src = wrap(d.src, grad_input);
+            const dnnl::memory::desc& want = p->bwd_data_pd.diff_src_desc();
+            dnnl::memory diff_src = want == d.src ? user_diff_src : dnnl::memory(want, engine());
+            p->bwd_data.execute(stream, {{DNNL_ARG_DIFF_DST, to_layout(stream, wrap(d.dst, grad_output), p->bwd_data_pd.diff_dst_desc())},
+                                         {DNNL_ARG_WEIGHTS, to_layout(stream, wrap(d.wei, weight), p->bwd_data_pd.weights_desc())},
+                                         {DNNL_ARG_DIFF_SRC, diff_src}});
+            if (diff_src != user_diff_src) dnnl::reorder(diff_src, user_diff_src).execute(stream, diff_src, user_diff_src);
+        }
         if (grad_weight != nullptr || grad_bias != nullptr) {
             std::vector<float> wscratch, bscratch;
             float* gw = grad_weight;
             float* gb = grad_bias;
             if (gw == nullptr) { wscratch.resize(size_t(s.out_channels * s.in_channels * s.kh * s.kw)); gw = wscratch.data(); }
             if (gb == nullptr) { bscratch.resize(size_t(s.out_channels)); gb = bscratch.data(); }
-            p->bwd_weights.execute(stream, {{DNNL_ARG_DIFF_DST, wrap(d.dst, grad_output)},
-                                            {DNNL_ARG_SRC, wrap(d.src, input)},
-                                            {DNNL_ARG_DIFF_WEIGHTS, wrap(d.wei, gw)},
+            dnnl::memory user_diff_wei = wrap(d.wei, gw);
+            const dnnl::memory::desc& want = p->bwd_weights_pd.diff_weights_desc();
+            dnnl::memory diff_wei = want == d.wei ? user_diff_wei : dnnl::memory(want, engine());
+            p->bwd_weights.execute(stream, {{DNNL_ARG_DIFF_DST, to_layout(stream, wrap(d.dst, grad_output), p->bwd_weights_pd.diff_dst_desc())},
+                                            {DNNL_ARG_SRC, to_layout(stream, wrap(d.src, input), p->bwd_weights_pd.src_desc())},
+                                            {DNNL_ARG_DIFF_WEIGHTS, diff_wei},
                                             {DNNL_ARG_DIFF_BIAS, wrap(d.bias, gb)}});
+            if (diff_wei != user_diff_wei) dnnl::reorder(diff_wei, user_diff_wei).execute(stream, diff_wei, user_diff_wei);
         }
         stream.wait();
     });

@@ -1,0 +1,36 @@
+// Helpers for the hot loops: a vectorisable exp, and the attribute that
+// compiles a function for AVX2+FMA as well as for baseline x86-64, picked at
+// load time (so one library runs on any x86-64 CPU, fast on modern ones).
+#pragma once
+#include <algorithm>
+#include <cstdint>
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define JPAC_HOT __attribute__((target_clones("arch=haswell", "default")))
+#else
+#define JPAC_HOT
+#endif
+
+namespace jpac::cpu {
+
+// exp(x) for x <= 0 (relative error about 1e-7; 0 below -87), written so
+// that loops over it vectorise: x = n ln2 + r with |r| <= ln2 / 2 (ln2 split
+// in two parts for accuracy), e^r by its Taylor series, 2^n via the exponent.
+__attribute__((always_inline)) inline float exp_nonpositive(float x) {
+    x = std::max(x, -87.f);
+    // n = round(x log2 e): adding 1.5 * 2^23 rounds to an integer (no -ffast-math here).
+    const float n = (x * 1.44269504088896341f + 12582912.f) - 12582912.f;
+    const float r = (x - n * 0.693145751953125f) - n * 1.428606765330187e-06f;
+    float p = 1.f / 5040.f;
+    p = p * r + 1.f / 720.f;
+    p = p * r + 1.f / 120.f;
+    p = p * r + 1.f / 24.f;
+    p = p * r + 1.f / 6.f;
+    p = p * r + 0.5f;
+    p = p * r + 1.f;
+    p = p * r + 1.f;
+    const float scale = __builtin_bit_cast(float, (static_cast<int32_t>(n) + 127) << 23);
+    return p * scale;
+}
+
+}  // namespace jpac::cpu

@@ -1,0 +1,30 @@
+// The two gathers every tile starts with: input taps times K (the adaptive
+// im2col) and the guide's squared differences (the kernel's energy). Where an
+// axis's taps are affine in the output position (all but strided transposed
+// inputs) they stream whole row pieces; otherwise they gather by offset.
+#pragma once
+#include <cstdint>
+#include "cpu/adaptive_kernel.hpp"
+#include "cpu/plan.hpp"
+
+namespace jpac::cpu {
+
+// cols[c][ij][t] = K[ij][t] * input tap (0 in the padding); K may be null (1).
+void gather_scaled(const Plan& plan, const float* input, int64_t channels, int64_t t0, int T,
+                   const int* in_off, const TileView* K, float* cols);
+
+// The adjoint of gather_scaled: grad_input tap += gcols[c][ij][t] * K[ij][t].
+void scatter_scaled(const Plan& plan, const float* gcols, int64_t channels, int64_t t0, int T, const int* in_off,
+                    const TileView& K, float* grad_input);
+
+// energy[ij][t] += D^2, D = guide tap - f0 (max(D, 0) if asymmetric), for one guide channel.
+void accumulate_energy(const Plan& plan, const float* guide_plane, int64_t t0, int T, const int* guide_off,
+                       const float* f0, bool asymmetric, float* energy);
+
+// The adjoint of accumulate_energy for one guide channel: with dD = 2 D dE,
+// grad_guide tap += dD and grad_f0 -= dD.
+void energy_backward(const Plan& plan, const float* guide_plane, int64_t t0, int T, const int* guide_off,
+                     const float* f0, bool asymmetric, const float* grad_energy, float* grad_guide_plane,
+                     float* grad_f0);
+
+}  // namespace jpac::cpu
