@@ -205,6 +205,48 @@ JPAC_API jpac_status jpac_std_conv2d_backward(const jpac_options* options,
     const jpac_tensor* input, const jpac_tensor* weight, const jpac_tensor* grad_output,
     const jpac_tensor* grad_input, const jpac_tensor* grad_weight, const jpac_tensor* grad_bias);
 
+/* ---- standard operations the networks need ------------------------------
+ * Plain NCHW float32. The output of each is written whole. */
+JPAC_API jpac_status jpac_relu_forward(const jpac_tensor* input, const jpac_tensor* output);
+JPAC_API jpac_status jpac_relu_backward(const jpac_tensor* input, const jpac_tensor* grad_output,
+    const jpac_tensor* grad_input);
+
+/* Bilinear resize as PyTorch's interpolate(mode="bilinear", align_corners=False).
+ * input [B,C,H,W], output [B,C,Ho,Wo]. scale_h / scale_w: input pixels per output
+ * pixel (1/scale_factor when resizing by a factor), or 0 for H/Ho and W/Wo. */
+JPAC_API jpac_status jpac_resize_bilinear_forward(const jpac_tensor* input, double scale_h, double scale_w,
+    const jpac_tensor* output);
+JPAC_API jpac_status jpac_resize_bilinear_backward(const jpac_tensor* grad_output, double scale_h, double scale_w,
+    const jpac_tensor* grad_input);
+
+/* Average pooling that does not count the padding (count_include_pad=False).
+ * Uses kernel, stride and pad of options (any kernel size >= 1). */
+JPAC_API jpac_status jpac_avg_pool2d_forward(const jpac_options* options, const jpac_tensor* input,
+    const jpac_tensor* output);
+JPAC_API jpac_status jpac_avg_pool2d_backward(const jpac_options* options, const jpac_tensor* grad_output,
+    const jpac_tensor* grad_input);
+
+/* Softmax over channels (log_softmax = 1: log-softmax). The backward takes
+ * the forward's output. */
+JPAC_API jpac_status jpac_softmax_forward(const jpac_tensor* input, int32_t log_softmax, const jpac_tensor* output);
+JPAC_API jpac_status jpac_softmax_backward(const jpac_tensor* output, const jpac_tensor* grad_output,
+    int32_t log_softmax, const jpac_tensor* grad_input);
+
+/* Batch norm in inference mode; mean, var [C]; weight, bias [C] or NULL. */
+JPAC_API jpac_status jpac_batch_norm_inference(const jpac_tensor* input, const jpac_tensor* mean,
+    const jpac_tensor* var, const jpac_tensor* weight, const jpac_tensor* bias, float eps,
+    const jpac_tensor* output);
+
+/* output = alpha * x + beta * y (y may be NULL); equal shapes; output may be x or y. */
+JPAC_API jpac_status jpac_axpby(float alpha, const jpac_tensor* x, float beta, const jpac_tensor* y,
+    const jpac_tensor* output);
+
+/* Copies channels [from, from + count) of input [B,Ci,H,W] into channels
+ * [to, to + count) of output [B,Co,H,W]: concat, slice and repeat (and their
+ * gradients) are made of it. */
+JPAC_API jpac_status jpac_copy_channels(const jpac_tensor* input, int64_t from, int64_t count,
+    const jpac_tensor* output, int64_t to);
+
 /* No-op that validates one tensor: measures the cost of a call from Java. */
 JPAC_API jpac_status jpac_noop(const jpac_tensor* tensor);
 

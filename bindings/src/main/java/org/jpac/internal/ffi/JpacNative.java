@@ -1674,6 +1674,698 @@ public class JpacNative extends JpacNative$shared {
         }
     }
 
+    private static class jpac_relu_forward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            JpacNative.C_INT,
+            JpacNative.C_POINTER,
+            JpacNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("jpac_relu_forward");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * jpac_status jpac_relu_forward(const jpac_tensor *input, const jpac_tensor *output)
+     * }
+     */
+    public static FunctionDescriptor jpac_relu_forward$descriptor() {
+        return jpac_relu_forward.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * jpac_status jpac_relu_forward(const jpac_tensor *input, const jpac_tensor *output)
+     * }
+     */
+    public static MethodHandle jpac_relu_forward$handle() {
+        return jpac_relu_forward.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * jpac_status jpac_relu_forward(const jpac_tensor *input, const jpac_tensor *output)
+     * }
+     */
+    public static MemorySegment jpac_relu_forward$address() {
+        return jpac_relu_forward.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * jpac_status jpac_relu_forward(const jpac_tensor *input, const jpac_tensor *output)
+     * }
+     */
+    public static int jpac_relu_forward(MemorySegment input, MemorySegment output) {
+        var mh$ = jpac_relu_forward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("jpac_relu_forward", input, output);
+            }
+            return (int)mh$.invokeExact(input, output);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class jpac_relu_backward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            JpacNative.C_INT,
+            JpacNative.C_POINTER,
+            JpacNative.C_POINTER,
+            JpacNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("jpac_relu_backward");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * jpac_status jpac_relu_backward(const jpac_tensor *input, const jpac_tensor *grad_output, const jpac_tensor *grad_input)
+     * }
+     */
+    public static FunctionDescriptor jpac_relu_backward$descriptor() {
+        return jpac_relu_backward.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * jpac_status jpac_relu_backward(const jpac_tensor *input, const jpac_tensor *grad_output, const jpac_tensor *grad_input)
+     * }
+     */
+    public static MethodHandle jpac_relu_backward$handle() {
+        return jpac_relu_backward.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * jpac_status jpac_relu_backward(const jpac_tensor *input, const jpac_tensor *grad_output, const jpac_tensor *grad_input)
+     * }
+     */
+    public static MemorySegment jpac_relu_backward$address() {
+        return jpac_relu_backward.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * jpac_status jpac_relu_backward(const jpac_tensor *input, const jpac_tensor *grad_output, const jpac_tensor *grad_input)
+     * }
+     */
+    public static int jpac_relu_backward(MemorySegment input, MemorySegment grad_output, MemorySegment grad_input) {
+        var mh$ = jpac_relu_backward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("jpac_relu_backward", input, grad_output, grad_input);
+            }
+            return (int)mh$.invokeExact(input, grad_output, grad_input);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class jpac_resize_bilinear_forward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            JpacNative.C_INT,
+            JpacNative.C_POINTER,
+            JpacNative.C_DOUBLE,
+            JpacNative.C_DOUBLE,
+            JpacNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("jpac_resize_bilinear_forward");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * jpac_status jpac_resize_bilinear_forward(const jpac_tensor *input, double scale_h, double scale_w, const jpac_tensor *output)
+     * }
+     */
+    public static FunctionDescriptor jpac_resize_bilinear_forward$descriptor() {
+        return jpac_resize_bilinear_forward.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * jpac_status jpac_resize_bilinear_forward(const jpac_tensor *input, double scale_h, double scale_w, const jpac_tensor *output)
+     * }
+     */
+    public static MethodHandle jpac_resize_bilinear_forward$handle() {
+        return jpac_resize_bilinear_forward.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * jpac_status jpac_resize_bilinear_forward(const jpac_tensor *input, double scale_h, double scale_w, const jpac_tensor *output)
+     * }
+     */
+    public static MemorySegment jpac_resize_bilinear_forward$address() {
+        return jpac_resize_bilinear_forward.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * jpac_status jpac_resize_bilinear_forward(const jpac_tensor *input, double scale_h, double scale_w, const jpac_tensor *output)
+     * }
+     */
+    public static int jpac_resize_bilinear_forward(MemorySegment input, double scale_h, double scale_w, MemorySegment output) {
+        var mh$ = jpac_resize_bilinear_forward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("jpac_resize_bilinear_forward", input, scale_h, scale_w, output);
+            }
+            return (int)mh$.invokeExact(input, scale_h, scale_w, output);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class jpac_resize_bilinear_backward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            JpacNative.C_INT,
+            JpacNative.C_POINTER,
+            JpacNative.C_DOUBLE,
+            JpacNative.C_DOUBLE,
+            JpacNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("jpac_resize_bilinear_backward");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * jpac_status jpac_resize_bilinear_backward(const jpac_tensor *grad_output, double scale_h, double scale_w, const jpac_tensor *grad_input)
+     * }
+     */
+    public static FunctionDescriptor jpac_resize_bilinear_backward$descriptor() {
+        return jpac_resize_bilinear_backward.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * jpac_status jpac_resize_bilinear_backward(const jpac_tensor *grad_output, double scale_h, double scale_w, const jpac_tensor *grad_input)
+     * }
+     */
+    public static MethodHandle jpac_resize_bilinear_backward$handle() {
+        return jpac_resize_bilinear_backward.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * jpac_status jpac_resize_bilinear_backward(const jpac_tensor *grad_output, double scale_h, double scale_w, const jpac_tensor *grad_input)
+     * }
+     */
+    public static MemorySegment jpac_resize_bilinear_backward$address() {
+        return jpac_resize_bilinear_backward.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * jpac_status jpac_resize_bilinear_backward(const jpac_tensor *grad_output, double scale_h, double scale_w, const jpac_tensor *grad_input)
+     * }
+     */
+    public static int jpac_resize_bilinear_backward(MemorySegment grad_output, double scale_h, double scale_w, MemorySegment grad_input) {
+        var mh$ = jpac_resize_bilinear_backward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("jpac_resize_bilinear_backward", grad_output, scale_h, scale_w, grad_input);
+            }
+            return (int)mh$.invokeExact(grad_output, scale_h, scale_w, grad_input);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class jpac_avg_pool2d_forward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            JpacNative.C_INT,
+            JpacNative.C_POINTER,
+            JpacNative.C_POINTER,
+            JpacNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("jpac_avg_pool2d_forward");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * jpac_status jpac_avg_pool2d_forward(const jpac_options *options, const jpac_tensor *input, const jpac_tensor *output)
+     * }
+     */
+    public static FunctionDescriptor jpac_avg_pool2d_forward$descriptor() {
+        return jpac_avg_pool2d_forward.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * jpac_status jpac_avg_pool2d_forward(const jpac_options *options, const jpac_tensor *input, const jpac_tensor *output)
+     * }
+     */
+    public static MethodHandle jpac_avg_pool2d_forward$handle() {
+        return jpac_avg_pool2d_forward.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * jpac_status jpac_avg_pool2d_forward(const jpac_options *options, const jpac_tensor *input, const jpac_tensor *output)
+     * }
+     */
+    public static MemorySegment jpac_avg_pool2d_forward$address() {
+        return jpac_avg_pool2d_forward.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * jpac_status jpac_avg_pool2d_forward(const jpac_options *options, const jpac_tensor *input, const jpac_tensor *output)
+     * }
+     */
+    public static int jpac_avg_pool2d_forward(MemorySegment options, MemorySegment input, MemorySegment output) {
+        var mh$ = jpac_avg_pool2d_forward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("jpac_avg_pool2d_forward", options, input, output);
+            }
+            return (int)mh$.invokeExact(options, input, output);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class jpac_avg_pool2d_backward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            JpacNative.C_INT,
+            JpacNative.C_POINTER,
+            JpacNative.C_POINTER,
+            JpacNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("jpac_avg_pool2d_backward");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * jpac_status jpac_avg_pool2d_backward(const jpac_options *options, const jpac_tensor *grad_output, const jpac_tensor *grad_input)
+     * }
+     */
+    public static FunctionDescriptor jpac_avg_pool2d_backward$descriptor() {
+        return jpac_avg_pool2d_backward.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * jpac_status jpac_avg_pool2d_backward(const jpac_options *options, const jpac_tensor *grad_output, const jpac_tensor *grad_input)
+     * }
+     */
+    public static MethodHandle jpac_avg_pool2d_backward$handle() {
+        return jpac_avg_pool2d_backward.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * jpac_status jpac_avg_pool2d_backward(const jpac_options *options, const jpac_tensor *grad_output, const jpac_tensor *grad_input)
+     * }
+     */
+    public static MemorySegment jpac_avg_pool2d_backward$address() {
+        return jpac_avg_pool2d_backward.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * jpac_status jpac_avg_pool2d_backward(const jpac_options *options, const jpac_tensor *grad_output, const jpac_tensor *grad_input)
+     * }
+     */
+    public static int jpac_avg_pool2d_backward(MemorySegment options, MemorySegment grad_output, MemorySegment grad_input) {
+        var mh$ = jpac_avg_pool2d_backward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("jpac_avg_pool2d_backward", options, grad_output, grad_input);
+            }
+            return (int)mh$.invokeExact(options, grad_output, grad_input);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class jpac_softmax_forward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            JpacNative.C_INT,
+            JpacNative.C_POINTER,
+            JpacNative.C_INT,
+            JpacNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("jpac_softmax_forward");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * jpac_status jpac_softmax_forward(const jpac_tensor *input, int32_t log_softmax, const jpac_tensor *output)
+     * }
+     */
+    public static FunctionDescriptor jpac_softmax_forward$descriptor() {
+        return jpac_softmax_forward.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * jpac_status jpac_softmax_forward(const jpac_tensor *input, int32_t log_softmax, const jpac_tensor *output)
+     * }
+     */
+    public static MethodHandle jpac_softmax_forward$handle() {
+        return jpac_softmax_forward.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * jpac_status jpac_softmax_forward(const jpac_tensor *input, int32_t log_softmax, const jpac_tensor *output)
+     * }
+     */
+    public static MemorySegment jpac_softmax_forward$address() {
+        return jpac_softmax_forward.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * jpac_status jpac_softmax_forward(const jpac_tensor *input, int32_t log_softmax, const jpac_tensor *output)
+     * }
+     */
+    public static int jpac_softmax_forward(MemorySegment input, int log_softmax, MemorySegment output) {
+        var mh$ = jpac_softmax_forward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("jpac_softmax_forward", input, log_softmax, output);
+            }
+            return (int)mh$.invokeExact(input, log_softmax, output);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class jpac_softmax_backward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            JpacNative.C_INT,
+            JpacNative.C_POINTER,
+            JpacNative.C_POINTER,
+            JpacNative.C_INT,
+            JpacNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("jpac_softmax_backward");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * jpac_status jpac_softmax_backward(const jpac_tensor *output, const jpac_tensor *grad_output, int32_t log_softmax, const jpac_tensor *grad_input)
+     * }
+     */
+    public static FunctionDescriptor jpac_softmax_backward$descriptor() {
+        return jpac_softmax_backward.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * jpac_status jpac_softmax_backward(const jpac_tensor *output, const jpac_tensor *grad_output, int32_t log_softmax, const jpac_tensor *grad_input)
+     * }
+     */
+    public static MethodHandle jpac_softmax_backward$handle() {
+        return jpac_softmax_backward.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * jpac_status jpac_softmax_backward(const jpac_tensor *output, const jpac_tensor *grad_output, int32_t log_softmax, const jpac_tensor *grad_input)
+     * }
+     */
+    public static MemorySegment jpac_softmax_backward$address() {
+        return jpac_softmax_backward.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * jpac_status jpac_softmax_backward(const jpac_tensor *output, const jpac_tensor *grad_output, int32_t log_softmax, const jpac_tensor *grad_input)
+     * }
+     */
+    public static int jpac_softmax_backward(MemorySegment output, MemorySegment grad_output, int log_softmax, MemorySegment grad_input) {
+        var mh$ = jpac_softmax_backward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("jpac_softmax_backward", output, grad_output, log_softmax, grad_input);
+            }
+            return (int)mh$.invokeExact(output, grad_output, log_softmax, grad_input);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class jpac_batch_norm_inference {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            JpacNative.C_INT,
+            JpacNative.C_POINTER,
+            JpacNative.C_POINTER,
+            JpacNative.C_POINTER,
+            JpacNative.C_POINTER,
+            JpacNative.C_POINTER,
+            JpacNative.C_FLOAT,
+            JpacNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("jpac_batch_norm_inference");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * jpac_status jpac_batch_norm_inference(const jpac_tensor *input, const jpac_tensor *mean, const jpac_tensor *var, const jpac_tensor *weight, const jpac_tensor *bias, float eps, const jpac_tensor *output)
+     * }
+     */
+    public static FunctionDescriptor jpac_batch_norm_inference$descriptor() {
+        return jpac_batch_norm_inference.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * jpac_status jpac_batch_norm_inference(const jpac_tensor *input, const jpac_tensor *mean, const jpac_tensor *var, const jpac_tensor *weight, const jpac_tensor *bias, float eps, const jpac_tensor *output)
+     * }
+     */
+    public static MethodHandle jpac_batch_norm_inference$handle() {
+        return jpac_batch_norm_inference.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * jpac_status jpac_batch_norm_inference(const jpac_tensor *input, const jpac_tensor *mean, const jpac_tensor *var, const jpac_tensor *weight, const jpac_tensor *bias, float eps, const jpac_tensor *output)
+     * }
+     */
+    public static MemorySegment jpac_batch_norm_inference$address() {
+        return jpac_batch_norm_inference.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * jpac_status jpac_batch_norm_inference(const jpac_tensor *input, const jpac_tensor *mean, const jpac_tensor *var, const jpac_tensor *weight, const jpac_tensor *bias, float eps, const jpac_tensor *output)
+     * }
+     */
+    public static int jpac_batch_norm_inference(MemorySegment input, MemorySegment mean, MemorySegment var_, MemorySegment weight, MemorySegment bias, float eps, MemorySegment output) {
+        var mh$ = jpac_batch_norm_inference.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("jpac_batch_norm_inference", input, mean, var_, weight, bias, eps, output);
+            }
+            return (int)mh$.invokeExact(input, mean, var_, weight, bias, eps, output);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class jpac_axpby {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            JpacNative.C_INT,
+            JpacNative.C_FLOAT,
+            JpacNative.C_POINTER,
+            JpacNative.C_FLOAT,
+            JpacNative.C_POINTER,
+            JpacNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("jpac_axpby");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * jpac_status jpac_axpby(float alpha, const jpac_tensor *x, float beta, const jpac_tensor *y, const jpac_tensor *output)
+     * }
+     */
+    public static FunctionDescriptor jpac_axpby$descriptor() {
+        return jpac_axpby.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * jpac_status jpac_axpby(float alpha, const jpac_tensor *x, float beta, const jpac_tensor *y, const jpac_tensor *output)
+     * }
+     */
+    public static MethodHandle jpac_axpby$handle() {
+        return jpac_axpby.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * jpac_status jpac_axpby(float alpha, const jpac_tensor *x, float beta, const jpac_tensor *y, const jpac_tensor *output)
+     * }
+     */
+    public static MemorySegment jpac_axpby$address() {
+        return jpac_axpby.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * jpac_status jpac_axpby(float alpha, const jpac_tensor *x, float beta, const jpac_tensor *y, const jpac_tensor *output)
+     * }
+     */
+    public static int jpac_axpby(float alpha, MemorySegment x, float beta, MemorySegment y, MemorySegment output) {
+        var mh$ = jpac_axpby.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("jpac_axpby", alpha, x, beta, y, output);
+            }
+            return (int)mh$.invokeExact(alpha, x, beta, y, output);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class jpac_copy_channels {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            JpacNative.C_INT,
+            JpacNative.C_POINTER,
+            JpacNative.C_LONG,
+            JpacNative.C_LONG,
+            JpacNative.C_POINTER,
+            JpacNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("jpac_copy_channels");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * jpac_status jpac_copy_channels(const jpac_tensor *input, int64_t from, int64_t count, const jpac_tensor *output, int64_t to)
+     * }
+     */
+    public static FunctionDescriptor jpac_copy_channels$descriptor() {
+        return jpac_copy_channels.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * jpac_status jpac_copy_channels(const jpac_tensor *input, int64_t from, int64_t count, const jpac_tensor *output, int64_t to)
+     * }
+     */
+    public static MethodHandle jpac_copy_channels$handle() {
+        return jpac_copy_channels.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * jpac_status jpac_copy_channels(const jpac_tensor *input, int64_t from, int64_t count, const jpac_tensor *output, int64_t to)
+     * }
+     */
+    public static MemorySegment jpac_copy_channels$address() {
+        return jpac_copy_channels.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * jpac_status jpac_copy_channels(const jpac_tensor *input, int64_t from, int64_t count, const jpac_tensor *output, int64_t to)
+     * }
+     */
+    public static int jpac_copy_channels(MemorySegment input, long from, long count, MemorySegment output, long to) {
+        var mh$ = jpac_copy_channels.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("jpac_copy_channels", input, from, count, output, to);
+            }
+            return (int)mh$.invokeExact(input, from, count, output, to);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class jpac_noop {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             JpacNative.C_INT,
