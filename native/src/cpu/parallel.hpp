@@ -12,12 +12,18 @@ namespace jpac::cpu {
 int threads();
 void set_threads(int n);  // 0: the machine's default
 
+// Threads for a loop over `pixels` output pixels in all: waking a team costs
+// tens of microseconds, more than small ops take on one thread.
+inline int threads_for(int64_t pixels, int64_t items) {
+    return (items < 2 || pixels < 4096) ? 1 : threads();
+}
+
 // f(n, t0, T, thread) for every tile of every image, in parallel.
 template <typename F>
 void for_each_tile(int64_t batch, int64_t pixels, int tile, F&& f) {
     const int64_t tiles = (pixels + tile - 1) / tile;
     const int64_t items = batch * tiles;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads())
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads_for(batch * pixels, items))
     for (int64_t it = 0; it < items; ++it) {
         const int64_t n = it / tiles, t0 = (it % tiles) * tile;
         f(n, t0, int(std::min<int64_t>(tile, pixels - t0)), omp_get_thread_num());
@@ -36,7 +42,7 @@ void for_each_tile_scatter_safe(const Plan& plan, int tile, F&& f) {
         std::vector<std::pair<int64_t, int64_t>> items;  // (image, band)
         for (int64_t n = 0; n < plan.batch; ++n)
             for (int64_t b = phase; b < bands; b += 2) items.emplace_back(n, b);
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads())
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads_for(plan.batch * plan.out_pixels(), int64_t(items.size())))
         for (int64_t it = 0; it < int64_t(items.size()); ++it) {
             const int64_t n = items[it].first, b = items[it].second;
             const int64_t end = std::min(ho, (b + 1) * h) * wo;

@@ -10,12 +10,12 @@
 namespace jpac::cpu {
 
 void relu_forward(const float* x, int64_t count, float* y) {
-#pragma omp parallel for num_threads(threads()) schedule(static)
+#pragma omp parallel for num_threads(threads_for(count, count)) schedule(static)
     for (int64_t i = 0; i < count; ++i) y[i] = x[i] > 0.f ? x[i] : 0.f;
 }
 
 void relu_backward(const float* x, const float* gy, int64_t count, float* gx) {
-#pragma omp parallel for num_threads(threads()) schedule(static)
+#pragma omp parallel for num_threads(threads_for(count, count)) schedule(static)
     for (int64_t i = 0; i < count; ++i) gx[i] = x[i] > 0.f ? gy[i] : 0.f;
 }
 
@@ -45,7 +45,7 @@ std::vector<Lerp> lerps(int64_t in, int64_t out, double scale) {
 void resize_bilinear_forward(const Nchw& in, const float* x, int64_t out_h, int64_t out_w, double scale_h,
                              double scale_w, float* y) {
     const std::vector<Lerp> ly = lerps(in.h, out_h, scale_h), lx = lerps(in.w, out_w, scale_w);
-#pragma omp parallel for num_threads(threads()) schedule(static)
+#pragma omp parallel for num_threads(threads_for(in.planes() * in.plane(), in.planes())) schedule(static)
     for (int64_t p = 0; p < in.planes(); ++p) {
         const float* src = x + p * in.plane();
         float* dst = y + p * out_h * out_w;
@@ -65,7 +65,7 @@ void resize_bilinear_forward(const Nchw& in, const float* x, int64_t out_h, int6
 void resize_bilinear_backward(const Nchw& in, const float* gy, int64_t out_h, int64_t out_w, double scale_h,
                               double scale_w, float* gx) {
     const std::vector<Lerp> ly = lerps(in.h, out_h, scale_h), lx = lerps(in.w, out_w, scale_w);
-#pragma omp parallel for num_threads(threads()) schedule(static)
+#pragma omp parallel for num_threads(threads_for(in.planes() * in.plane(), in.planes())) schedule(static)
     for (int64_t p = 0; p < in.planes(); ++p) {
         float* dst = gx + p * in.plane();
         const float* g = gy + p * out_h * out_w;
@@ -106,7 +106,7 @@ Window window(const Nchw& in, const PoolGeometry& g, int64_t oy, int64_t ox) {
 }  // namespace
 
 void avg_pool_forward(const Nchw& in, const PoolGeometry& g, const float* x, float* y) {
-#pragma omp parallel for num_threads(threads()) schedule(static)
+#pragma omp parallel for num_threads(threads_for(in.planes() * in.plane(), in.planes())) schedule(static)
     for (int64_t p = 0; p < in.planes(); ++p) {
         const float* src = x + p * in.plane();
         float* dst = y + p * g.out_h * g.out_w;
@@ -122,7 +122,7 @@ void avg_pool_forward(const Nchw& in, const PoolGeometry& g, const float* x, flo
 }
 
 void avg_pool_backward(const Nchw& in, const PoolGeometry& g, const float* gy, float* gx) {
-#pragma omp parallel for num_threads(threads()) schedule(static)
+#pragma omp parallel for num_threads(threads_for(in.planes() * in.plane(), in.planes())) schedule(static)
     for (int64_t p = 0; p < in.planes(); ++p) {
         float* dst = gx + p * in.plane();
         const float* src = gy + p * g.out_h * g.out_w;
@@ -140,7 +140,7 @@ void avg_pool_backward(const Nchw& in, const PoolGeometry& g, const float* gy, f
 
 void softmax_forward(const Nchw& s, const float* x, bool log, float* y) {
     const int64_t plane = s.plane();
-#pragma omp parallel for num_threads(threads()) schedule(static)
+#pragma omp parallel for num_threads(threads_for(s.n * plane * s.c, s.n * plane)) schedule(static)
     for (int64_t q = 0; q < s.n * plane; ++q) {
         const int64_t n = q / plane, i = q % plane;
         const float* xs = x + n * s.c * plane + i;
@@ -159,7 +159,7 @@ void softmax_forward(const Nchw& s, const float* x, bool log, float* y) {
 
 void softmax_backward(const Nchw& s, const float* y, const float* gy, bool log, float* gx) {
     const int64_t plane = s.plane();
-#pragma omp parallel for num_threads(threads()) schedule(static)
+#pragma omp parallel for num_threads(threads_for(s.n * plane * s.c, s.n * plane)) schedule(static)
     for (int64_t q = 0; q < s.n * plane; ++q) {
         const int64_t n = q / plane, i = q % plane, base = n * s.c * plane + i;
         double dot = 0.0;  // sum of gy (log) or of gy * y (softmax)
@@ -173,7 +173,7 @@ void softmax_backward(const Nchw& s, const float* y, const float* gy, bool log, 
 
 void batch_norm_inference(const Nchw& s, const float* x, const float* mean, const float* var, const float* weight,
                           const float* bias, float eps, float* y) {
-#pragma omp parallel for num_threads(threads()) schedule(static)
+#pragma omp parallel for num_threads(threads_for(s.planes() * s.plane(), s.planes())) schedule(static)
     for (int64_t p = 0; p < s.planes(); ++p) {
         const int64_t c = p % s.c;
         const float scale = (weight ? weight[c] : 1.f) / std::sqrt(var[c] + eps);
@@ -185,13 +185,13 @@ void batch_norm_inference(const Nchw& s, const float* x, const float* mean, cons
 }
 
 void axpby(float alpha, const float* x, float beta, const float* y, int64_t count, float* out) {
-#pragma omp parallel for num_threads(threads()) schedule(static)
+#pragma omp parallel for num_threads(threads_for(count, count)) schedule(static)
     for (int64_t i = 0; i < count; ++i) out[i] = alpha * x[i] + (y ? beta * y[i] : 0.f);
 }
 
 void copy_channels(const float* x, int64_t c_in, int64_t from, float* y, int64_t c_out, int64_t to, int64_t count,
                    int64_t batch, int64_t plane) {
-#pragma omp parallel for num_threads(threads()) schedule(static)
+#pragma omp parallel for num_threads(threads_for(batch * count * plane, batch * count)) schedule(static)
     for (int64_t q = 0; q < batch * count; ++q) {
         const int64_t n = q / count, c = q % count;
         std::memcpy(y + (n * c_out + to + c) * plane, x + (n * c_in + from + c) * plane, sizeof(float) * plane);

@@ -1,0 +1,111 @@
+package org.jpac;
+
+import org.jpac.internal.NativeCalls;
+
+/**
+ * Library-wide queries and settings: versions, the backend in use, threads and
+ * the scratch-memory high-water mark. Thread-safe.
+ *
+ * <p>Backend choice: system property {@code jpac.backend}, else environment
+ * variable {@code JPAC_BACKEND}, else {@code auto}. {@code auto} uses CUDA when
+ * the library reports it available, else the CPU; {@code cuda} where CUDA is not
+ * available throws {@link JpacException} with the library's reason.
+ */
+public final class Jpac {
+
+    private static volatile Choice choice;
+
+    private record Choice(Backend requested, Device device, String reason) {
+    }
+
+    private Jpac() {
+    }
+
+    public static String version() {
+        return NativeCalls.version();
+    }
+
+    public static String onednnVersion() {
+        return NativeCalls.onednnVersion();
+    }
+
+    /** Whether {@code type}'s backend can run here. */
+    public static boolean available(Device.Type type) {
+        return NativeCalls.backendAvailable(type == Device.Type.CPU ? 0 : 1).available();
+    }
+
+    /** Why {@code type}'s backend cannot run here ("" when it can). */
+    public static String unavailableReason(Device.Type type) {
+        NativeCalls.Availability a = NativeCalls.backendAvailable(type == Device.Type.CPU ? 0 : 1);
+        return a.available() ? "" : a.reason();
+    }
+
+    /** The backend asked for by the property or environment. */
+    public static Backend requestedBackend() {
+        return Backend.requested();
+    }
+
+    /** The device the chosen backend runs on (CPU or CUDA). */
+    public static Device backend() {
+        return choose().device();
+    }
+
+    /** A sentence saying which backend was chosen and why. */
+    public static String backendReason() {
+        return choose().reason();
+    }
+
+    private static Choice choose() {
+        Choice c = choice;
+        Backend requested = Backend.requested();
+        if (c != null && c.requested() == requested) {
+            return c;
+        }
+        c = decide(requested);
+        choice = c;
+        return c;
+    }
+
+    private static Choice decide(Backend requested) {
+        String src = System.getProperty(Backend.PROPERTY) != null && !System.getProperty(Backend.PROPERTY).isBlank()
+                ? "system property " + Backend.PROPERTY : System.getenv(Backend.ENV) != null
+                ? "environment variable " + Backend.ENV : "default";
+        NativeCalls.Availability cuda = NativeCalls.backendAvailable(1);
+        String why = cuda.reason() == null || cuda.reason().isEmpty() ? "no reason given" : cuda.reason();
+        return switch (requested) {
+            case CPU -> new Choice(requested, Device.CPU, "cpu requested (" + src + ")");
+            case CUDA -> {
+                if (!cuda.available()) {
+                    throw new JpacException(JpacException.Status.UNSUPPORTED,
+                            "cuda requested (" + src + ") but the CUDA backend is not available: " + why);
+                }
+                yield new Choice(requested, Device.cuda(0), "cuda requested (" + src + ") and available");
+            }
+            case AUTO -> cuda.available()
+                    ? new Choice(requested, Device.cuda(0), "auto: CUDA is available")
+                    : new Choice(requested, Device.CPU, "auto: CUDA not available (" + why + "), using cpu");
+        };
+    }
+
+    /** Threads the CPU backend uses. */
+    public static int threads() {
+        return NativeCalls.numThreads();
+    }
+
+    /** Sets the CPU backend's threads; 0 restores the machine's default. */
+    public static void setThreads(int threads) {
+        if (threads < 0) {
+            throw new IllegalArgumentException("threads: must be >= 0, got " + threads);
+        }
+        NativeCalls.setNumThreads(threads);
+    }
+
+    /** Peak scratch bytes the library allocated since the last reset (all threads). */
+    public static long scratchPeakBytes() {
+        return NativeCalls.scratchPeakBytes();
+    }
+
+    public static void resetScratchPeak() {
+        NativeCalls.resetScratchPeak();
+    }
+}

@@ -1,0 +1,10 @@
+package org.jpac;
+
+/** Gradients of {@link Pac#kernel2dBackward}; entries not computed are null. */
+public record Kernel2dGrads(Tensor gradGuide, Tensor gradInvAlpha, Tensor gradInvLambda, Tensor gradSmoothKernel)
+        implements AutoCloseable {
+    @Override
+    public void close() {
+        Results.close(gradGuide, gradInvAlpha, gradInvLambda, gradSmoothKernel);
+    }
+}

@@ -1,0 +1,108 @@
+package org.jpac;
+
+/**
+ * The smoothing applied to the guidance before taking the centre feature, in
+ * the reference code's notation: {@code none}, {@code gaussian} (3x3 outer
+ * product of [.25, .5, .25]), {@code average_m} (m x m of 1/m^2) or
+ * {@code full_m} (a learnable m x m kernel initialised as the average).
+ */
+public record SmoothKernel(Kind kind, int size) {
+
+    public enum Kind { NONE, GAUSSIAN, AVERAGE, FULL }
+
+    public static final SmoothKernel NONE = new SmoothKernel(Kind.NONE, 0);
+    public static final SmoothKernel GAUSSIAN = new SmoothKernel(Kind.GAUSSIAN, 3);
+
+    public SmoothKernel {
+        if (kind == null) {
+            throw new NullPointerException("kind");
+        }
+        int want = switch (kind) {
+            case NONE -> 0;
+            case GAUSSIAN -> 3;
+            default -> size;
+        };
+        if (size != want || ((kind == Kind.AVERAGE || kind == Kind.FULL) && (size < 1 || size % 2 == 0))) {
+            throw new IllegalArgumentException("smoothKernelType: size " + size + " is not valid for " + kind
+                    + (kind == Kind.AVERAGE || kind == Kind.FULL ? " (needs an odd size >= 1)" : ""));
+        }
+    }
+
+    public static SmoothKernel average(int m) {
+        return new SmoothKernel(Kind.AVERAGE, m);
+    }
+
+    public static SmoothKernel full(int m) {
+        return new SmoothKernel(Kind.FULL, m);
+    }
+
+    public static SmoothKernel parse(String s) {
+        return parse(s, "smoothKernelType");
+    }
+
+    /** Parses a reference smooth kernel type; {@code arg} names the argument in errors. */
+    public static SmoothKernel parse(String s, String arg) {
+        if (s == null) {
+            throw new NullPointerException(arg);
+        }
+        if (s.equals("none")) {
+            return NONE;
+        }
+        if (s.equals("gaussian")) {
+            return GAUSSIAN;
+        }
+        int u = s.indexOf('_');
+        String head = u < 0 ? s : s.substring(0, u);
+        if (u < 0 || !(head.equals("average") || head.equals("full"))) {
+            throw new IllegalArgumentException(arg + ": expected none, gaussian, average_{m} or full_{m}, got '" + s + "'");
+        }
+        String tail = s.substring(u + 1);
+        int m;
+        try {
+            m = Integer.parseInt(tail);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(arg + ": size '" + tail + "' in '" + s + "' is not an integer");
+        }
+        if (m < 1 || m % 2 == 0) {
+            throw new IllegalArgumentException(arg + ": size " + m + " in '" + s + "' must be odd and >= 1");
+        }
+        return new SmoothKernel(head.equals("average") ? Kind.AVERAGE : Kind.FULL, m);
+    }
+
+    /** Whether the kernel is a learnable parameter. */
+    public boolean learnable() {
+        return kind == Kind.FULL;
+    }
+
+    /** The m*m initial weights (row-major), or an empty array for NONE. */
+    public float[] initialWeights() {
+        int m = size;
+        float[] w = new float[m * m];
+        if (kind == Kind.GAUSSIAN) {
+            double[] g = {0.25, 0.5, 0.25};
+            for (int i = 0; i < 3; i++) {
+                for (int j = 0; j < 3; j++) {
+                    w[i * 3 + j] = (float) (g[i] * g[j]);
+                }
+            }
+        } else if (kind != Kind.NONE) {
+            java.util.Arrays.fill(w, (float) (1.0 / ((double) m * m)));
+        }
+        return w;
+    }
+
+    /** A new [1, 1, m, m] tensor of the initial weights, or null for NONE. */
+    public Tensor createTensor() {
+        return kind == Kind.NONE ? null : Tensor.of(initialWeights(), 1, 1, size, size);
+    }
+
+    @Override
+    public String toString() {
+        return switch (kind) {
+            case NONE -> "none";
+            case GAUSSIAN -> "gaussian";
+            case AVERAGE -> "average_" + size;
+            case FULL -> "full_" + size;
+        };
+    }
+}

@@ -1,0 +1,9 @@
+package org.jpac;
+
+/** Gradients of {@link Pac#stdConv2dBackward}; null when not computed. */
+public record StdConvGrads(Tensor gradInput, Tensor gradWeight, Tensor gradBias) implements AutoCloseable {
+    @Override
+    public void close() {
+        Results.close(gradInput, gradWeight, gradBias);
+    }
+}

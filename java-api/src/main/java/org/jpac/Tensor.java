@@ -1,0 +1,310 @@
+package org.jpac;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+
+/**
+ * A dense, contiguous, row-major float32 tensor (NCHW for images, 6-D for
+ * adapting kernels) viewing a {@link MemorySegment}.
+ *
+ * <p>Memory: {@link #allocate} and {@link #of} own their memory (a shared arena,
+ * freed by {@link #close}); {@link #wrap} views caller memory without copying and
+ * {@link #close} then only detaches the view. {@code close} is idempotent; any use
+ * afterwards throws {@link IllegalStateException} naming the tensor.
+ *
+ * <p>Thread-safety: a tensor may be read by several threads at once, or written
+ * by one thread with no concurrent readers. Closing a tensor while another thread
+ * (or a native call) still uses it is a programming error.
+ */
+public final class Tensor implements AutoCloseable {
+
+    /** Most dimensions a tensor may have (JPAC_MAX_DIMS). */
+    public static final int MAX_RANK = 6;
+
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT;
+
+    private final long[] shape;
+    private final long numel;
+    private final Device device;
+    private final Arena arena; // null when the memory belongs to the caller
+    private volatile MemorySegment segment; // null once closed
+    private volatile String name;
+
+    private Tensor(MemorySegment segment, long[] shape, long numel, Device device, Arena arena) {
+        this.segment = segment;
+        this.shape = shape;
+        this.numel = numel;
+        this.device = device;
+        this.arena = arena;
+    }
+
+    /** A new zero-filled CPU tensor of the given shape. */
+    public static Tensor allocate(long... shape) {
+        long[] s = checkShape(shape);
+        long n = numel(s);
+        Arena arena = Arena.ofShared(); // shared: other threads may use the tensor
+        try {
+            MemorySegment seg = arena.allocate(Math.max(1, n) * Float.BYTES, 64).asSlice(0, n * Float.BYTES);
+            return new Tensor(seg, s, n, Device.CPU, arena);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    /** A new zero-filled CPU tensor with the same shape as {@code other}. */
+    public static Tensor zerosLike(Tensor other) {
+        return allocate(other.shape());
+    }
+
+    /** A new CPU tensor holding a copy of {@code data}. */
+    public static Tensor of(float[] data, long... shape) {
+        if (data == null) {
+            throw new NullPointerException("data");
+        }
+        long[] s = checkShape(shape);
+        if (numel(s) != data.length) {
+            throw new IllegalArgumentException("data: length " + data.length + " does not match shape "
+                    + Arrays.toString(s) + " (" + numel(s) + " elements)");
+        }
+        Tensor t = allocate(s);
+        t.copyFrom(data);
+        return t;
+    }
+
+    /** A new CPU tensor holding {@code data} converted to float. */
+    public static Tensor ofDoubles(double[] data, long... shape) {
+        if (data == null) {
+            throw new NullPointerException("data");
+        }
+        float[] f = new float[data.length];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = (float) data[i];
+        }
+        return of(f, shape);
+    }
+
+    /** A CPU view of caller memory, without copying. */
+    public static Tensor wrap(MemorySegment segment, long... shape) {
+        return wrap(segment, Device.CPU, shape);
+    }
+
+    /**
+     * A view of caller memory on {@code device}, without copying. For CUDA the
+     * segment carries a device address and a byte size; it is never read from Java.
+     */
+    public static Tensor wrap(MemorySegment segment, Device device, long... shape) {
+        if (segment == null) {
+            throw new NullPointerException("segment");
+        }
+        if (device == null) {
+            throw new NullPointerException("device");
+        }
+        long[] s = checkShape(shape);
+        long n = numel(s);
+        if (!segment.isNative()) {
+            throw new IllegalArgumentException("segment: must be native (off-heap) memory, got a heap segment");
+        }
+        if (segment.byteSize() < n * Float.BYTES) {
+            throw new IllegalArgumentException("segment: " + segment.byteSize() + " bytes is too small for shape "
+                    + Arrays.toString(s) + " (" + n * Float.BYTES + " bytes)");
+        }
+        if (segment.address() % Float.BYTES != 0) {
+            throw new IllegalArgumentException("segment: address 0x" + Long.toHexString(segment.address())
+                    + " is not 4-byte aligned");
+        }
+        return new Tensor(segment.asSlice(0, n * Float.BYTES), s, n, device, null);
+    }
+
+    private static long[] checkShape(long[] shape) {
+        if (shape == null) {
+            throw new NullPointerException("shape");
+        }
+        if (shape.length < 1 || shape.length > MAX_RANK) {
+            throw new IllegalArgumentException("shape: rank must be 1.." + MAX_RANK + ", got " + shape.length);
+        }
+        long[] s = shape.clone();
+        long n = 1;
+        for (int i = 0; i < s.length; i++) {
+            if (s[i] < 1) {
+                throw new IllegalArgumentException("shape: dimension " + i + " is " + s[i] + ", must be >= 1 (shape "
+                        + Arrays.toString(s) + ")");
+            }
+            try {
+                n = Math.multiplyExact(n, s[i]);
+                Math.multiplyExact(n, (long) Float.BYTES);
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException("shape: " + Arrays.toString(s) + " has too many elements");
+            }
+        }
+        return s;
+    }
+
+    private static long numel(long[] s) {
+        long n = 1;
+        for (long d : s) {
+            n *= d;
+        }
+        return n;
+    }
+
+    /** Gives this tensor a name used in error messages; returns this. */
+    public Tensor named(String name) {
+        this.name = name;
+        return this;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public long[] shape() {
+        return shape.clone();
+    }
+
+    /** Size of dimension {@code dim}; negative counts from the end. */
+    public long dim(int dim) {
+        int d = dim < 0 ? shape.length + dim : dim;
+        if (d < 0 || d >= shape.length) {
+            throw new IndexOutOfBoundsException("dim " + dim + " of a rank-" + shape.length + " tensor");
+        }
+        return shape[d];
+    }
+
+    public int rank() {
+        return shape.length;
+    }
+
+    public long numel() {
+        return numel;
+    }
+
+    public Device device() {
+        return device;
+    }
+
+    public boolean isClosed() {
+        return segment == null;
+    }
+
+    /** Whether the shape equals {@code expected}. */
+    public boolean hasShape(long... expected) {
+        return Arrays.equals(shape, expected);
+    }
+
+    /** The memory (exactly numel*4 bytes). Throws if closed. */
+    public MemorySegment segment() {
+        MemorySegment s = segment;
+        if (s == null) {
+            throw new IllegalStateException(this + " is closed");
+        }
+        return s;
+    }
+
+    private MemorySegment hostSegment() {
+        MemorySegment s = segment();
+        if (!device.isCpu()) {
+            throw new UnsupportedOperationException(this + " is on " + device + "; element access needs a CPU tensor");
+        }
+        return s;
+    }
+
+    private long offset(long[] index) {
+        if (index.length != shape.length) {
+            throw new IllegalArgumentException("index: expected " + shape.length + " indices, got " + index.length);
+        }
+        long off = 0;
+        for (int i = 0; i < shape.length; i++) {
+            if (index[i] < 0 || index[i] >= shape[i]) {
+                throw new IndexOutOfBoundsException("index " + Arrays.toString(index) + " out of bounds for shape "
+                        + Arrays.toString(shape));
+            }
+            off = off * shape[i] + index[i];
+        }
+        return off;
+    }
+
+    public float get(long... index) {
+        return hostSegment().getAtIndex(F32, offset(index));
+    }
+
+    public void set(float value, long... index) {
+        hostSegment().setAtIndex(F32, offset(index), value);
+    }
+
+    /** Element at a flat (row-major) position. */
+    public float getFlat(long i) {
+        MemorySegment s = hostSegment();
+        java.util.Objects.checkIndex(i, numel);
+        return s.getAtIndex(F32, i);
+    }
+
+    public void setFlat(long i, float value) {
+        MemorySegment s = hostSegment();
+        java.util.Objects.checkIndex(i, numel);
+        s.setAtIndex(F32, i, value);
+    }
+
+    public float[] toArray() {
+        if (numel > Integer.MAX_VALUE - 8) {
+            throw new UnsupportedOperationException(this + " has too many elements for a Java array");
+        }
+        return hostSegment().toArray(F32);
+    }
+
+    public void copyFrom(float[] data) {
+        if (data == null) {
+            throw new NullPointerException("data");
+        }
+        if (data.length != numel) {
+            throw new IllegalArgumentException("data: length " + data.length + " does not match " + this
+                    + " (" + numel + " elements)");
+        }
+        MemorySegment.copy(data, 0, hostSegment(), F32, 0, data.length);
+    }
+
+    public void copyFrom(Tensor other) {
+        if (!Arrays.equals(other.shape, shape)) {
+            throw new IllegalArgumentException("other: shape " + Arrays.toString(other.shape) + " does not match "
+                    + this);
+        }
+        hostSegment().copyFrom(other.hostSegment());
+    }
+
+    public void fill(float value) {
+        MemorySegment s = hostSegment();
+        for (long i = 0; i < numel; i++) {
+            s.setAtIndex(F32, i, value);
+        }
+    }
+
+    /** A new tensor with a copy of this one's data. */
+    public Tensor copy() {
+        Tensor t = allocate(shape);
+        t.hostSegment().copyFrom(hostSegment());
+        return t;
+    }
+
+    /** Frees owned memory (or detaches a wrapped view). Idempotent. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (segment == null) {
+                return;
+            }
+            segment = null;
+        }
+        if (arena != null) {
+            arena.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        String n = name;
+        return "Tensor" + (n == null ? "" : " '" + n + "'") + Arrays.toString(shape)
+                + (device.isCpu() ? "" : " on " + device);
+    }
+}

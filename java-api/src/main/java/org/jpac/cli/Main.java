@@ -1,0 +1,180 @@
+package org.jpac.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+import org.jpac.Device;
+import org.jpac.Jpac;
+import org.jpac.golden.GoldenRunner;
+
+/**
+ * The {@code jpac} command line: {@code info}, {@code verify DIR}, {@code help},
+ * and {@code demo} / {@code bench} when their classes are on the class path.
+ * Exit codes: 0 success, 1 failure (a failing case, a missing directory, a
+ * native error), 2 usage error. User errors print one line, no stack trace.
+ */
+public final class Main {
+
+    static final String USAGE = String.join("\n",
+            "usage: jpac <command> [args]",
+            "  info          library version, backends (available, chosen, why), oneDNN version, threads",
+            "  verify DIR    run every golden *.safetensors case under DIR; exit 1 if any fails",
+            "  demo [args]   run the demo",
+            "  bench [args]  run the benchmarks",
+            "  help          this text");
+
+    /** Classes that provide the optional commands; each has {@code static int run(String[] args)}. */
+    static final String DEMO_CLASS = "org.jpac.cli.DemoCommand";
+    static final String BENCH_CLASS = "org.jpac.bench.BenchMain";
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        int code = run(args, System.out, System.err);
+        System.out.flush();
+        System.exit(code);
+    }
+
+    /** Runs a command; returns the exit code. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0) {
+            err.println("jpac: no command given");
+            err.println(USAGE);
+            return 2;
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        try {
+            return switch (args[0]) {
+                case "help", "-h", "--help" -> {
+                    out.println(USAGE);
+                    yield 0;
+                }
+                case "info" -> info(out);
+                case "verify" -> verify(rest, out, err);
+                case "demo" -> delegate(DEMO_CLASS, "demo", rest, err);
+                case "bench" -> delegate(BENCH_CLASS, "bench", rest, err);
+                default -> {
+                    err.println("jpac: unknown command '" + args[0] + "'");
+                    err.println(USAGE);
+                    yield 2;
+                }
+            };
+        } catch (LinkageError e) {
+            // UnsatisfiedLinkError on the first try, NoClassDefFoundError after it
+            err.println("jpac: cannot load the native library: " + message(e));
+            return 1;
+        } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException
+                 | org.jpac.JpacException e) {
+            err.println("jpac: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private static String message(Throwable e) {
+        String m = e.getMessage();
+        return m == null ? e.getClass().getSimpleName() : m;
+    }
+
+    private static int info(PrintStream out) {
+        out.println("jpac " + Jpac.version());
+        out.println("oneDNN " + Jpac.onednnVersion());
+        out.println("backend requested: " + Jpac.requestedBackend());
+        out.println("cpu available: " + yesNo(Device.Type.CPU));
+        out.println("cuda available: " + yesNo(Device.Type.CUDA));
+        try {
+            out.println("backend chosen: " + Jpac.backend());
+            out.println("reason: " + Jpac.backendReason());
+        } catch (org.jpac.JpacException e) {
+            out.println("backend chosen: none");
+            out.println("reason: " + e.getMessage());
+            out.println("threads: " + Jpac.threads());
+            return 1;
+        }
+        out.println("threads: " + Jpac.threads());
+        return 0;
+    }
+
+    private static String yesNo(Device.Type t) {
+        if (Jpac.available(t)) {
+            return "yes";
+        }
+        String why = Jpac.unavailableReason(t);
+        return why.isEmpty() ? "no" : "no (" + why + ")";
+    }
+
+    private static int verify(String[] args, PrintStream out, PrintStream err) {
+        if (args.length != 1) {
+            err.println("jpac: verify takes one directory, got " + args.length + " arguments");
+            err.println(USAGE);
+            return 2;
+        }
+        Path dir = Path.of(args[0]);
+        if (!Files.isDirectory(dir)) {
+            err.println("jpac: verify: " + dir + " is not a directory");
+            return 1;
+        }
+        List<Path> cases;
+        try {
+            cases = GoldenRunner.listCases(dir);
+        } catch (IOException e) {
+            err.println("jpac: verify: cannot list " + dir + ": " + e.getMessage());
+            return 1;
+        }
+        if (cases.isEmpty()) {
+            err.println("jpac: verify: no *.safetensors files under " + dir);
+            out.println("0 passed, 0 failed");
+            return 1;
+        }
+        int passed = 0;
+        int failed = 0;
+        for (Path p : cases) {
+            GoldenRunner.CaseResult r = GoldenRunner.run(p);
+            if (r.passed()) {
+                passed++;
+                out.println("PASS " + r.name());
+            } else {
+                failed++;
+                out.println("FAIL " + r.name() + ": " + r.message());
+            }
+        }
+        out.println(passed + " passed, " + failed + " failed");
+        return failed == 0 ? 0 : 1;
+    }
+
+    /** Runs an optional command's class, or says clearly that it is not there. */
+    static int delegate(String className, String command, String[] args, PrintStream err) {
+        Method m;
+        try {
+            Class<?> c = Class.forName(className);
+            m = c.getMethod("run", String[].class);
+        } catch (ClassNotFoundException | NoSuchMethodException e) {
+            err.println("jpac: the '" + command + "' command is not available in this build (" + className
+                    + " not found)");
+            return 1;
+        }
+        try {
+            Object r = m.invoke(null, (Object) args);
+            return r instanceof Integer i ? i : 0;
+        } catch (InvocationTargetException e) {
+            Throwable t = e.getCause();
+            if (t instanceof RuntimeException re) {
+                throw re;
+            }
+            if (t instanceof Error er) {
+                throw er;
+            }
+            err.println("jpac: " + command + ": " + t);
+            return 1;
+        } catch (IllegalAccessException e) {
+            err.println("jpac: " + command + ": " + e.getMessage());
+            return 1;
+        }
+    }
+}

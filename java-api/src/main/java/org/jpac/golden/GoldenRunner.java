@@ -1,0 +1,406 @@
+package org.jpac.golden;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import org.jpac.ConvGrads;
+import org.jpac.Grad;
+import org.jpac.GuidedConvGrads;
+import org.jpac.GuidedPoolGrads;
+import org.jpac.Kernel2dGrads;
+import org.jpac.Kernel2dResult;
+import org.jpac.KernelType;
+import org.jpac.Pac;
+import org.jpac.PacOptions;
+import org.jpac.PoolGrads;
+import org.jpac.SmoothKernel;
+import org.jpac.Tensor;
+import org.jpac.internal.Json;
+import org.jpac.io.SafeTensors;
+
+/**
+ * Runs golden case files (see shared/golden/README.md): dispatches on the
+ * metadata {@code op} and {@code params}, runs forward and backward (with
+ * {@code grad_output}) in float32, and compares {@code output},
+ * {@code output_mask} and every {@code grad_*} tensor with the golden
+ * tolerance. An all-zero {@code grad_} tensor means "no gradient" and is not
+ * requested. A case the library cannot run is a failure.
+ */
+public final class GoldenRunner {
+
+    /** Relative tolerance of the golden comparison. */
+    public static final double RTOL = 1e-4;
+
+    /** Outcome of one case. {@code worstTensor} may be null when nothing was compared. */
+    public record CaseResult(String name, boolean passed, String worstTensor, double worstError,
+                             double worstTolerance, String message) {
+    }
+
+    private GoldenRunner() {
+    }
+
+    /** The case name of a file: its name without {@code .safetensors}. */
+    public static String caseName(Path file) {
+        String n = file.getFileName().toString();
+        return n.endsWith(".safetensors") ? n.substring(0, n.length() - ".safetensors".length()) : n;
+    }
+
+    /** Every {@code *.safetensors} file under {@code dir} (recursively), sorted by path. */
+    public static List<Path> listCases(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(p -> Files.isRegularFile(p) && p.getFileName().toString().endsWith(".safetensors"))
+                    .sorted().toList();
+        }
+    }
+
+    /** Runs one case; never throws for a failing case (the message says why). */
+    public static CaseResult run(Path file) {
+        String name = caseName(file);
+        Comparison cmp = new Comparison(RTOL);
+        try (SafeTensors st = SafeTensors.open(file); Case c = new Case(st)) {
+            String op = st.metadata().get("op");
+            if (op == null) {
+                return fail(name, cmp, "no 'op' in the file's metadata");
+            }
+            Map<String, Object> params = Json.parseObject(st.metadata().getOrDefault("params", "{}"));
+            switch (op) {
+                case "kernel2d" -> kernel2d(c, params, cmp);
+                case "conv2d" -> conv(c, params, cmp, false);
+                case "conv_transpose2d" -> conv(c, params, cmp, true);
+                case "conv2d_guided" -> convGuided(c, params, cmp, false);
+                case "conv_transpose2d_guided" -> convGuided(c, params, cmp, true);
+                case "pool2d" -> pool(c, params, cmp);
+                case "pool2d_guided" -> poolGuided(c, params, cmp);
+                case "model" -> {
+                    return fail(name, cmp, "models not supported yet (model "
+                            + st.metadata().getOrDefault("model", "?") + ")");
+                }
+                default -> {
+                    return fail(name, cmp, "unknown op '" + op + "'");
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return fail(name, cmp, e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+        if (cmp.compared == 0 && cmp.ok()) {
+            cmp.fail("nothing to compare (no output or grad_ tensors)");
+        }
+        if (!cmp.ok()) {
+            return fail(name, cmp, cmp.failure);
+        }
+        return new CaseResult(name, true, cmp.worstName, cmp.worstError, cmp.worstTolerance,
+                String.format("worst %s: %.3g (tolerance %.3g)", cmp.worstName, cmp.worstError, cmp.worstTolerance));
+    }
+
+    private static CaseResult fail(String name, Comparison cmp, String message) {
+        return new CaseResult(name, false, cmp.worstName, cmp.worstError, cmp.worstTolerance, message);
+    }
+
+    // ---- ops ----------------------------------------------------------------------
+
+    private static void kernel2d(Case c, Map<String, Object> p, Comparison cmp) throws IOException {
+        PacOptions o = Params.options(p);
+        Tensor guide = c.need("guide");
+        Tensor alpha = c.in("inv_alpha");
+        Tensor lambda = c.in("inv_lambda");
+        Tensor smooth = c.smooth(p);
+        Tensor mask = c.in("mask");
+        try (Kernel2dResult r = Pac.kernel2d(guide, alpha, lambda, smooth, mask, o)) {
+            c.compare(cmp, "output", r.kernel());
+            if (c.has("output_mask")) {
+                c.compare(cmp, "output_mask", r.outputMask());
+            }
+        }
+        if (!c.has("grad_output")) {
+            return;
+        }
+        Set<Grad> needs = c.needs(Map.of("grad_guide", Grad.GUIDE, "grad_inv_alpha", Grad.INV_ALPHA,
+                "grad_inv_lambda", Grad.INV_LAMBDA, "grad_smooth_kernel", Grad.SMOOTH_KERNEL));
+        try (Kernel2dGrads g = Pac.kernel2dBackward(guide, alpha, lambda, smooth, mask, c.need("grad_output"), o,
+                needs)) {
+            c.compareGrads(cmp, grads("grad_guide", g.gradGuide(), "grad_inv_alpha", g.gradInvAlpha(),
+                    "grad_inv_lambda", g.gradInvLambda(), "grad_smooth_kernel", g.gradSmoothKernel()));
+        }
+    }
+
+    private static void conv(Case c, Map<String, Object> p, Comparison cmp, boolean transposed) throws IOException {
+        PacOptions o = Params.options(p);
+        Tensor input = c.need("input");
+        Tensor kernel = c.need("kernel");
+        Tensor weight = c.need("weight");
+        Tensor bias = Params.bool(p, "bias", c.has("bias")) ? c.in("bias") : null;
+        try (Tensor out = transposed ? Pac.convTranspose2d(input, kernel, weight, bias, o)
+                : Pac.conv2d(input, kernel, weight, bias, o)) {
+            c.compare(cmp, "output", out);
+        }
+        if (!c.has("grad_output")) {
+            return;
+        }
+        Set<Grad> needs = c.needs(Map.of("grad_input", Grad.INPUT, "grad_kernel", Grad.KERNEL,
+                "grad_weight", Grad.WEIGHT, "grad_bias", Grad.BIAS));
+        Tensor go = c.need("grad_output");
+        try (ConvGrads g = transposed ? Pac.convTranspose2dBackward(input, kernel, weight, go, o, needs)
+                : Pac.conv2dBackward(input, kernel, weight, go, o, needs)) {
+            c.compareGrads(cmp, grads("grad_input", g.gradInput(), "grad_kernel", g.gradKernel(),
+                    "grad_weight", g.gradWeight(), "grad_bias", g.gradBias()));
+        }
+    }
+
+    private static void convGuided(Case c, Map<String, Object> p, Comparison cmp, boolean transposed)
+            throws IOException {
+        PacOptions o = Params.options(p);
+        Tensor input = c.need("input");
+        Tensor guide = c.need("guide");
+        Tensor alpha = c.in("inv_alpha");
+        Tensor lambda = c.in("inv_lambda");
+        Tensor smooth = c.smooth(p);
+        Tensor weight = c.need("weight");
+        Tensor bias = Params.bool(p, "bias", c.has("bias")) ? c.in("bias") : null;
+        try (Tensor out = transposed
+                ? Pac.convTranspose2dGuided(input, guide, alpha, lambda, smooth, weight, bias, o)
+                : Pac.conv2dGuided(input, guide, alpha, lambda, smooth, weight, bias, o)) {
+            c.compare(cmp, "output", out);
+        }
+        if (!c.has("grad_output")) {
+            return;
+        }
+        Set<Grad> needs = c.needs(Map.of("grad_input", Grad.INPUT, "grad_guide", Grad.GUIDE,
+                "grad_weight", Grad.WEIGHT, "grad_bias", Grad.BIAS, "grad_inv_alpha", Grad.INV_ALPHA,
+                "grad_inv_lambda", Grad.INV_LAMBDA, "grad_smooth_kernel", Grad.SMOOTH_KERNEL));
+        Tensor go = c.need("grad_output");
+        try (GuidedConvGrads g = transposed
+                ? Pac.convTranspose2dGuidedBackward(input, guide, alpha, lambda, smooth, weight, go, o, needs)
+                : Pac.conv2dGuidedBackward(input, guide, alpha, lambda, smooth, weight, go, o, needs)) {
+            Map<String, Tensor> got = new HashMap<>();
+            got.put("grad_input", g.gradInput());
+            got.put("grad_guide", g.gradGuide());
+            got.put("grad_weight", g.gradWeight());
+            got.put("grad_bias", g.gradBias());
+            got.put("grad_inv_alpha", g.gradInvAlpha());
+            got.put("grad_inv_lambda", g.gradInvLambda());
+            got.put("grad_smooth_kernel", g.gradSmoothKernel());
+            c.compareGrads(cmp, got);
+        }
+    }
+
+    private static void pool(Case c, Map<String, Object> p, Comparison cmp) throws IOException {
+        PacOptions o = Params.options(p);
+        Tensor input = c.need("input");
+        Tensor kernel = c.need("kernel");
+        try (Tensor out = Pac.pool2d(input, kernel, o)) {
+            c.compare(cmp, "output", out);
+        }
+        if (!c.has("grad_output")) {
+            return;
+        }
+        Set<Grad> needs = c.needs(Map.of("grad_input", Grad.INPUT, "grad_kernel", Grad.KERNEL));
+        try (PoolGrads g = Pac.pool2dBackward(input, kernel, c.need("grad_output"), o, needs)) {
+            c.compareGrads(cmp, grads("grad_input", g.gradInput(), "grad_kernel", g.gradKernel()));
+        }
+    }
+
+    private static void poolGuided(Case c, Map<String, Object> p, Comparison cmp) throws IOException {
+        PacOptions o = Params.options(p);
+        Tensor input = c.need("input");
+        Tensor guide = c.need("guide");
+        Tensor alpha = c.in("inv_alpha");
+        Tensor lambda = c.in("inv_lambda");
+        Tensor smooth = c.smooth(p);
+        try (Tensor out = Pac.pool2dGuided(input, guide, alpha, lambda, smooth, o)) {
+            c.compare(cmp, "output", out);
+        }
+        if (!c.has("grad_output")) {
+            return;
+        }
+        Set<Grad> needs = c.needs(Map.of("grad_input", Grad.INPUT, "grad_guide", Grad.GUIDE,
+                "grad_inv_alpha", Grad.INV_ALPHA, "grad_inv_lambda", Grad.INV_LAMBDA,
+                "grad_smooth_kernel", Grad.SMOOTH_KERNEL));
+        try (GuidedPoolGrads g = Pac.pool2dGuidedBackward(input, guide, alpha, lambda, smooth,
+                c.need("grad_output"), o, needs)) {
+            Map<String, Tensor> got = new HashMap<>();
+            got.put("grad_input", g.gradInput());
+            got.put("grad_guide", g.gradGuide());
+            got.put("grad_inv_alpha", g.gradInvAlpha());
+            got.put("grad_inv_lambda", g.gradInvLambda());
+            got.put("grad_smooth_kernel", g.gradSmoothKernel());
+            c.compareGrads(cmp, got);
+        }
+    }
+
+    /** name, tensor, name, tensor...: a map that allows null tensors (not computed). */
+    private static Map<String, Tensor> grads(Object... nameAndTensor) {
+        Map<String, Tensor> m = new HashMap<>();
+        for (int i = 0; i < nameAndTensor.length; i += 2) {
+            m.put((String) nameAndTensor[i], (Tensor) nameAndTensor[i + 1]);
+        }
+        return m;
+    }
+
+    /** The tensors of one open file, read as float32 on demand and closed together. */
+    private static final class Case implements AutoCloseable {
+        private final SafeTensors st;
+        private final Map<String, Tensor> loaded = new HashMap<>();
+        private final List<Tensor> owned = new ArrayList<>();
+
+        Case(SafeTensors st) {
+            this.st = st;
+        }
+
+        boolean has(String name) {
+            return st.contains(name);
+        }
+
+        Tensor in(String name) throws IOException {
+            if (!st.contains(name)) {
+                return null;
+            }
+            Tensor t = loaded.get(name);
+            if (t == null) {
+                t = st.readTensor(name).named(name);
+                loaded.put(name, t);
+                owned.add(t);
+            }
+            return t;
+        }
+
+        Tensor need(String name) throws IOException {
+            Tensor t = in(name);
+            if (t == null) {
+                throw new IOException("the file has no '" + name + "' tensor");
+            }
+            return t;
+        }
+
+        /** The smoothing kernel: the file's, else the one the type string defines. */
+        Tensor smooth(Map<String, Object> p) throws IOException {
+            Tensor t = in("smooth_kernel");
+            if (t != null) {
+                return t;
+            }
+            SmoothKernel sk = SmoothKernel.parse(Params.string(p, "smooth_kernel_type", "none"),
+                    "smooth_kernel_type");
+            if (sk.kind() == SmoothKernel.Kind.NONE) {
+                return null;
+            }
+            Tensor made = sk.createTensor();
+            owned.add(made);
+            return made;
+        }
+
+        boolean nonZero(String name) throws IOException {
+            if (!st.contains(name)) {
+                return false;
+            }
+            for (double v : st.readDoubles(name)) {
+                if (v != 0) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        Set<Grad> needs(Map<String, Grad> byName) throws IOException {
+            Set<Grad> s = EnumSet.noneOf(Grad.class);
+            for (Map.Entry<String, Grad> e : byName.entrySet()) {
+                if (nonZero(e.getKey())) {
+                    s.add(e.getValue());
+                }
+            }
+            return s;
+        }
+
+        void compare(Comparison cmp, String name, Tensor got) throws IOException {
+            cmp.check(name, got, st.readDoubles(name), st.entry(name).shape());
+        }
+
+        /** Compares every non-zero grad_* in the file (except grad_output) with what was computed. */
+        void compareGrads(Comparison cmp, Map<String, Tensor> got) throws IOException {
+            for (String name : st.names()) {
+                if (!name.startsWith("grad_") || name.equals("grad_output") || !nonZero(name)) {
+                    continue;
+                }
+                Tensor g = got.get(name);
+                if (g == null) {
+                    cmp.check(name, null, null, null);
+                } else {
+                    compare(cmp, name, g);
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            owned.forEach(Tensor::close);
+        }
+    }
+
+    /** Reading the reference's parameter JSON. */
+    static final class Params {
+        private Params() {
+        }
+
+        static PacOptions options(Map<String, Object> p) {
+            int[] k = pair(p, "kernel_size", -1);
+            if (k[0] < 0) {
+                throw new IllegalArgumentException("params: missing kernel_size");
+            }
+            int[] s = pair(p, "stride", 1);
+            int[] pad = pair(p, "padding", 0);
+            int[] d = pair(p, "dilation", 1);
+            int[] op = pair(p, "output_padding", 0);
+            return PacOptions.builder(k[0], k[1]).stride(s[0], s[1]).padding(pad[0], pad[1]).dilation(d[0], d[1])
+                    .outputPadding(op[0], op[1])
+                    .kernelType(KernelType.parse(string(p, "kernel_type", "gaussian"), "kernel_type"))
+                    .channelWise(bool(p, "channel_wise", false))
+                    .normalizeKernel(bool(p, "normalize_kernel", false))
+                    .transposed(bool(p, "transposed", false))
+                    .sharedFilters(bool(p, "shared_filters", false))
+                    .build();
+        }
+
+        /** An int or a [h, w] list. */
+        static int[] pair(Map<String, Object> p, String key, int dflt) {
+            Object v = p.get(key);
+            if (v == null) {
+                return new int[] {dflt, dflt};
+            }
+            if (v instanceof Long n) {
+                return new int[] {Math.toIntExact(n), Math.toIntExact(n)};
+            }
+            if (v instanceof List<?> l && l.size() == 2 && l.get(0) instanceof Long a && l.get(1) instanceof Long b) {
+                return new int[] {Math.toIntExact(a), Math.toIntExact(b)};
+            }
+            throw new IllegalArgumentException("params: " + key + " must be an integer or a pair, got " + v);
+        }
+
+        static boolean bool(Map<String, Object> p, String key, boolean dflt) {
+            Object v = p.get(key);
+            if (v == null) {
+                return dflt;
+            }
+            if (v instanceof Boolean b) {
+                return b;
+            }
+            throw new IllegalArgumentException("params: " + key + " must be a boolean, got " + v);
+        }
+
+        static String string(Map<String, Object> p, String key, String dflt) {
+            Object v = p.get(key);
+            if (v == null) {
+                return dflt;
+            }
+            if (v instanceof String s) {
+                return s;
+            }
+            throw new IllegalArgumentException("params: " + key + " must be a string, got " + v);
+        }
+    }
+}

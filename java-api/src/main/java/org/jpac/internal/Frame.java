@@ -1,0 +1,115 @@
+package org.jpac.internal;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+import org.jpac.Device;
+import org.jpac.PacOptions;
+import org.jpac.Tensor;
+import org.jpac.internal.ffi.JpacNative;
+import org.jpac.internal.ffi.jpac_options;
+import org.jpac.internal.ffi.jpac_tensor;
+
+/**
+ * The structs of one native call: an options struct and up to {@code n} tensor
+ * descriptors carved from one zeroed block of a confined arena, so a call costs
+ * one allocation and one free.
+ */
+final class Frame implements AutoCloseable {
+
+    private static final long OPT_SIZE = align8(jpac_options.sizeof());
+    private static final long T_SIZE = align8(jpac_tensor.sizeof());
+    private static final int MAX_DIMS = JpacNative.JPAC_MAX_DIMS();
+
+    private final Arena arena = Arena.ofConfined();
+    private final MemorySegment block;
+    private long next = OPT_SIZE;
+
+    Frame(int tensors) {
+        block = arena.allocate(OPT_SIZE + tensors * T_SIZE, 8);
+    }
+
+    private static long align8(long v) {
+        return (v + 7) & ~7L;
+    }
+
+    /** The options struct filled from {@code o} (NULL for null). */
+    MemorySegment options(PacOptions o) {
+        if (o == null) {
+            return MemorySegment.NULL;
+        }
+        MemorySegment s = block.asSlice(0, jpac_options.sizeof());
+        fill(s, o);
+        return s;
+    }
+
+    static void fill(MemorySegment s, PacOptions o) {
+        jpac_options.kernel_h(s, o.kernelH());
+        jpac_options.kernel_w(s, o.kernelW());
+        jpac_options.stride_h(s, o.strideH());
+        jpac_options.stride_w(s, o.strideW());
+        jpac_options.pad_h(s, o.padH());
+        jpac_options.pad_w(s, o.padW());
+        jpac_options.dilation_h(s, o.dilationH());
+        jpac_options.dilation_w(s, o.dilationW());
+        jpac_options.output_padding_h(s, o.outputPaddingH());
+        jpac_options.output_padding_w(s, o.outputPaddingW());
+        jpac_options.kernel_type(s, o.kernelType().isInv() ? JpacNative.JPAC_KERNEL_INV() : JpacNative.JPAC_KERNEL_GAUSSIAN());
+        jpac_options.asymmetric(s, o.kernelType().asymmetric() ? 1 : 0);
+        jpac_options.channel_wise(s, o.channelWise() ? 1 : 0);
+        jpac_options.normalize_kernel(s, o.normalizeKernel() ? 1 : 0);
+        jpac_options.transposed(s, o.transposed() ? 1 : 0);
+        jpac_options.shared_filters(s, o.sharedFilters() ? 1 : 0);
+    }
+
+    /** A tensor descriptor for {@code t} (NULL for null). Throws if t is closed. */
+    MemorySegment t(Tensor t) {
+        if (t == null) {
+            return MemorySegment.NULL;
+        }
+        MemorySegment s = slot();
+        MemorySegment data = t.segment();
+        Device d = t.device();
+        jpac_tensor.data(s, data);
+        jpac_tensor.device_type(s, d.isCpu() ? JpacNative.JPAC_DEVICE_CPU() : JpacNative.JPAC_DEVICE_CUDA());
+        jpac_tensor.device_index(s, d.index());
+        int rank = t.rank();
+        jpac_tensor.ndim(s, rank);
+        for (int i = 0; i < rank && i < MAX_DIMS; i++) {
+            jpac_tensor.shape(s, i, t.dim(i));
+        }
+        return s;
+    }
+
+    /** A raw descriptor: any rank (only the first JPAC_MAX_DIMS dims are stored), any data pointer. */
+    MemorySegment raw(MemorySegment data, int deviceType, int deviceIndex, int ndim, long[] shape) {
+        MemorySegment s = slot();
+        jpac_tensor.data(s, data == null ? MemorySegment.NULL : data);
+        jpac_tensor.device_type(s, deviceType);
+        jpac_tensor.device_index(s, deviceIndex);
+        jpac_tensor.ndim(s, ndim);
+        for (int i = 0; i < shape.length && i < MAX_DIMS; i++) {
+            jpac_tensor.shape(s, i, shape[i]);
+        }
+        return s;
+    }
+
+    MemorySegment rawOptions(int[] fields) {
+        MemorySegment s = block.asSlice(0, jpac_options.sizeof());
+        for (int i = 0; i < fields.length && i * 4L < jpac_options.sizeof(); i++) {
+            s.set(java.lang.foreign.ValueLayout.JAVA_INT, i * 4L, fields[i]);
+        }
+        return s;
+    }
+
+    private MemorySegment slot() {
+        MemorySegment s = block.asSlice(next, jpac_tensor.sizeof());
+        next += T_SIZE;
+        return s;
+    }
+
+    @Override
+    public void close() {
+        arena.close();
+    }
+}

@@ -1,0 +1,82 @@
+package org.jpac;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Library queries and backend selection. */
+class JpacTest {
+
+    private final String saved = System.getProperty(Backend.PROPERTY);
+
+    @AfterEach
+    void restore() {
+        if (saved == null) {
+            System.clearProperty(Backend.PROPERTY);
+        } else {
+            System.setProperty(Backend.PROPERTY, saved);
+        }
+    }
+
+    @Test
+    void versions() {
+        assertFalse(Jpac.version().isBlank());
+        assertTrue(Jpac.onednnVersion().matches("\\d+\\.\\d+.*"), Jpac.onednnVersion());
+        assertTrue(Jpac.available(Device.Type.CPU));
+        assertEquals("", Jpac.unavailableReason(Device.Type.CPU));
+    }
+
+    @Test
+    void explicitCpu() {
+        System.setProperty(Backend.PROPERTY, "CPU");
+        assertEquals(Device.CPU, Jpac.backend());
+        assertTrue(Jpac.backendReason().contains("cpu requested"), Jpac.backendReason());
+    }
+
+    @Test
+    void autoPicksCudaOnlyWhenAvailable() {
+        System.setProperty(Backend.PROPERTY, "auto");
+        Device d = Jpac.backend();
+        assertEquals(Jpac.available(Device.Type.CUDA) ? Device.Type.CUDA : Device.Type.CPU, d.type());
+        assertTrue(Jpac.backendReason().startsWith("auto"), Jpac.backendReason());
+    }
+
+    @Test
+    void cudaWhereThereIsNoneIsAnErrorWithTheReason() {
+        System.setProperty(Backend.PROPERTY, "cuda");
+        if (Jpac.available(Device.Type.CUDA)) {
+            assertEquals(Device.Type.CUDA, Jpac.backend().type());
+            return;
+        }
+        JpacException e = assertThrows(JpacException.class, Jpac::backend);
+        assertEquals(JpacException.Status.UNSUPPORTED, e.status());
+        assertTrue(e.getMessage().contains(Jpac.unavailableReason(Device.Type.CUDA)), e.getMessage());
+    }
+
+    @Test
+    void badBackendValueNamesTheProperty() {
+        System.setProperty(Backend.PROPERTY, "tpu");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, Jpac::backend);
+        assertTrue(e.getMessage().startsWith("system property jpac.backend:"), e.getMessage());
+    }
+
+    @Test
+    void threadsAndScratch() {
+        int before = Jpac.threads();
+        try {
+            Jpac.setThreads(1);
+            assertEquals(1, Jpac.threads());
+        } finally {
+            Jpac.setThreads(before);
+        }
+        assertThrows(IllegalArgumentException.class, () -> Jpac.setThreads(-1));
+        Jpac.resetScratchPeak();
+        try (Tensor g = Tensor.allocate(1, 3, 16, 16); Kernel2dResult k = Pac.kernel2d(g, PacOptions.of(3))) {
+            assertTrue(Jpac.scratchPeakBytes() >= 0);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package org.jpac;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+
+/** Shared helpers for the tests: locations, random data, comparisons. */
+public final class TestSupport {
+
+    private TestSupport() {
+    }
+
+    /** The repository root: the nearest ancestor of the working directory with native/include/jpac.h. */
+    public static Path repoRoot() {
+        Path p = Path.of("").toAbsolutePath();
+        for (Path q = p; q != null; q = q.getParent()) {
+            if (Files.isRegularFile(q.resolve("native/include/jpac.h"))) {
+                return q;
+            }
+        }
+        return p.getParent() == null ? p : p.getParent();
+    }
+
+    /** Golden directory: property jpac.golden.dir, else ../shared/golden from the repo root. */
+    public static Path goldenDir() {
+        String prop = System.getProperty("jpac.golden.dir");
+        if (prop != null && !prop.isBlank()) {
+            return Path.of(prop);
+        }
+        return repoRoot().resolve("../shared/golden").normalize();
+    }
+
+    public static Path headerPath() {
+        String prop = System.getProperty("jpac.header");
+        if (prop != null && !prop.isBlank()) {
+            return Path.of(prop);
+        }
+        return repoRoot().resolve("native/include/jpac.h");
+    }
+
+    public static double[] randn(Random r, int n, double scale) {
+        double[] a = new double[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = r.nextGaussian() * scale;
+        }
+        return a;
+    }
+
+    /** Rounds to float precision, so the double reference sees exactly what the native code sees. */
+    public static double[] toFloatPrecision(double[] a) {
+        double[] r = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            r[i] = (float) a[i];
+        }
+        return r;
+    }
+
+    public static Tensor tensor(double[] a, long... shape) {
+        return Tensor.ofDoubles(a, shape);
+    }
+
+    public static double[] doubles(Tensor t) {
+        float[] f = t.toArray();
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
+    }
+
+    public static double maxAbs(double[] a) {
+        double m = 0;
+        for (double v : a) {
+            m = Math.max(m, Math.abs(v));
+        }
+        return m;
+    }
+
+    /** Asserts max|got - want| <= rtol * max(1, max|want|), reporting the worst element. */
+    public static void assertClose(String what, double[] want, Tensor got, double rtol) {
+        assertClose(what, want, doubles(got), rtol);
+    }
+
+    public static void assertClose(String what, double[] want, double[] got, double rtol) {
+        if (want.length != got.length) {
+            fail(what + ": length " + got.length + ", expected " + want.length);
+        }
+        double tol = rtol * Math.max(1, maxAbs(want));
+        double worst = 0;
+        int at = 0;
+        for (int i = 0; i < want.length; i++) {
+            double e = Math.abs(got[i] - want[i]);
+            if (!(e <= worst)) {
+                worst = Double.isNaN(e) ? Double.POSITIVE_INFINITY : e;
+                at = i;
+            }
+        }
+        final int idx = at;
+        final double w = worst;
+        assertTrue(w <= tol, () -> what + ": max|got - want| = " + w + " > " + tol + " at flat index " + idx
+                + " (got " + got[idx] + ", want " + want[idx] + ")");
+    }
+}

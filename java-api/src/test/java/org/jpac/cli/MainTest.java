@@ -1,0 +1,100 @@
+package org.jpac.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.jpac.TestSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line: exit codes and output formats. */
+class MainTest {
+
+    @TempDir
+    Path tmp;
+
+    private record Result(int code, String out, String err) {
+    }
+
+    private static Result run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void help() {
+        Result r = run("help");
+        assertEquals(0, r.code());
+        assertTrue(r.out().contains("verify DIR"));
+    }
+
+    @Test
+    void unknownCommandIsAUsageError() {
+        Result r = run("frobnicate");
+        assertEquals(2, r.code());
+        assertTrue(r.err().startsWith("jpac: unknown command 'frobnicate'\n"), r.err());
+        assertTrue(r.err().contains("usage:"));
+        assertFalse(r.err().contains("Exception"));
+        assertEquals(2, run().code());
+    }
+
+    @Test
+    void verifyMissingOrEmptyDirectoryFails() throws Exception {
+        Result missing = run("verify", tmp.resolve("nope").toString());
+        assertEquals(1, missing.code());
+        assertTrue(missing.err().contains("not a directory"), missing.err());
+        Result empty = run("verify", tmp.toString());
+        assertEquals(1, empty.code());
+        assertTrue(empty.out().trim().endsWith("0 passed, 0 failed"), empty.out());
+        assertEquals(2, run("verify").code());
+    }
+
+    @Test
+    void verifyReportsEachCaseAndATotal() throws Exception {
+        Path dir = Files.createDirectory(tmp.resolve("cases"));
+        for (String n : new String[] {"conv2d_guided", "pool2d_channelwise"}) {
+            Files.copy(TestSupport.goldenDir().resolve("ops/" + n + ".safetensors"), dir.resolve(n + ".safetensors"));
+        }
+        Files.writeString(dir.resolve("broken.safetensors"), "garbage");
+        Result r = run("verify", dir.toString());
+        String[] lines = r.out().trim().split("\n");
+        assertEquals(4, lines.length, r.out());
+        assertTrue(lines[0].startsWith("FAIL broken: "), lines[0]);
+        for (int i = 1; i < 3; i++) {
+            assertTrue(lines[i].startsWith("PASS ") || lines[i].startsWith("FAIL "), lines[i]);
+        }
+        assertTrue(lines[3].matches("\\d+ passed, \\d+ failed"), lines[3]);
+        assertTrue(lines[3].endsWith(" 1 failed") || lines[3].endsWith(" 2 failed") || lines[3].endsWith(" 3 failed"));
+        assertEquals(1, r.code());
+    }
+
+    @Test
+    void infoPrintsVersionsAndBackend() {
+        Result r = run("info");
+        assertTrue(r.out().contains("jpac "), r.out() + r.err());
+        assertTrue(r.out().contains("oneDNN "));
+        assertTrue(r.out().contains("backend chosen: "));
+        assertTrue(r.out().contains("threads: "));
+    }
+
+    @Test
+    void aMissingOptionalCommandSaysSo() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.delegate("org.jpac.cli.NoSuchCommand", "demo", new String[0],
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        String msg = err.toString(StandardCharsets.UTF_8);
+        assertEquals(1, code);
+        assertTrue(msg.startsWith("jpac: the 'demo' command is not available"), msg);
+        assertFalse(msg.contains("Exception"));
+    }
+}
