@@ -84,6 +84,7 @@ void prepare_pool(ConvCall& c, const jpac_options* o, const jpac_tensor* input, 
     p.plan = &c.plan;
     p.channels = C;
     p.input = input->data;
+    p.kernel.gathers_by_offset = true;
     if (guided) {
         prepare_guide(c, o, g, p.kernel);
         if (c.spec.channel_wise && c.spec.guide_channels != C)

@@ -32,12 +32,28 @@ void KernelWorkspace::reserve(const Plan& plan, const KernelSpec& spec, int T) {
     grad_alpha.zero();
     grad_lambda.zero();
     grad_smooth.zero();
+    tile_n = -1;
+}
+
+// Guide offset of output pixel t's centre tap, or -1 (from the axis tables:
+// the tile's tap offsets are only filled where a gather needs them).
+int64_t AdaptiveKernel::centre_offset(int64_t t) const {
+    const Axis& R = plan_.rows;
+    const Axis& C = plan_.cols;
+    const int64_t y = t / C.out_size, x = t % C.out_size;
+    const int r = R.guide_tap[y * R.k + R.k / 2], col = C.guide_tap[x * C.k + C.k / 2];
+    return (r < 0 || col < 0) ? -1 : int64_t(r) * C.guide_size + col;
 }
 
 // Fills f0, energy, raw (K before mask / normalisation), mask_taps and norm
 // (the divisor n + [n == 0]) for one tile.
 void AdaptiveKernel::energies(int64_t n, int64_t t0, int T, const int* in_off,
                               const int* guide_off, KernelWorkspace& ws) const {
+    // The backward of a tile follows its forward in the same workspace: reuse.
+    if (ws.tile_n == n && ws.tile_t0 == t0 && ws.tile_len == T) return;
+    ws.tile_n = n;
+    ws.tile_t0 = t0;
+    ws.tile_len = T;
     const int kk = plan_.kk();
     const int64_t cg = spec_.guide_channels;
     const int ck = spec_.kernel_channels();
@@ -48,9 +64,10 @@ void AdaptiveKernel::energies(int64_t n, int64_t t0, int T, const int* in_off,
 
     // Centre feature: the centre tap, or the smoothed neighbourhood.
     if (spec_.smooth == nullptr) {
-        const int* off = guide_off + plan_.centre_tap() * T;
-        for (int64_t c = 0; c < cg; ++c)
-            for (int t = 0; t < T; ++t) f0[c * T + t] = off[t] >= 0 ? guide[c * gplane + off[t]] : 0.f;
+        for (int t = 0; t < T; ++t) {
+            const int64_t off = centre_offset(t0 + t);
+            for (int64_t c = 0; c < cg; ++c) f0[c * T + t] = off >= 0 ? guide[c * gplane + off] : 0.f;
+        }
     } else {
         const int m = spec_.smooth_size;
         const int64_t wo = plan_.cols.out_size, wg = plan_.cols.guide_size;
@@ -207,10 +224,11 @@ void AdaptiveKernel::backward(int64_t n, int64_t t0, int T, const int* in_off, c
                         gf0 + c * T);
     if (spec_.smooth == nullptr) {
         if (gguide == nullptr) return;
-        const int* off = guide_off + plan_.centre_tap() * T;
-        for (int64_t c = 0; c < cg; ++c)
-            for (int t = 0; t < T; ++t)
-                if (off[t] >= 0) gguide[c * gplane + off[t]] += gf0[c * T + t];
+        for (int t = 0; t < T; ++t) {
+            const int64_t off = centre_offset(t0 + t);
+            if (off < 0) continue;
+            for (int64_t c = 0; c < cg; ++c) gguide[c * gplane + off] += gf0[c * T + t];
+        }
         return;
     }
     const int m = spec_.smooth_size;

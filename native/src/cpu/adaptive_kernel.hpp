@@ -29,6 +29,8 @@ struct KernelSpec {
 struct KernelWorkspace {
     ScratchBuffer f0, energy, raw, mask_taps, norm, empty, grad_raw, grad_f0;
     ScratchBuffer grad_alpha, grad_lambda, grad_smooth;  // accumulated over tiles
+    int64_t tile_n = -1, tile_t0 = -1;  // the tile whose energies the buffers hold
+    int tile_len = 0;
     void reserve(const Plan& plan, const KernelSpec& spec, int T);
 };
 
@@ -42,6 +44,7 @@ struct TileView {
 class AdaptiveKernel {
 public:
     AdaptiveKernel(const Plan& plan, const KernelSpec& spec) : plan_(plan), spec_(spec) {}
+    const KernelSpec& spec() const { return spec_; }
 
     // K for tile [t0, t0+T) of image n into K ([Ck * kk] rows); out_mask ([Ck]
     // rows, may be null) receives 1 - [n == 0] when a mask is given.
@@ -55,6 +58,7 @@ public:
                   TileView grad_K, float* grad_guide, KernelWorkspace& ws) const;
 
 private:
+    int64_t centre_offset(int64_t t) const;
     void energies(int64_t n, int64_t t0, int T, const int* in_off, const int* guide_off,
                   KernelWorkspace& ws) const;
     const Plan& plan_;

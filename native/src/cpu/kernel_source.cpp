@@ -18,7 +18,10 @@ void TileWorkspace::reserve(const Plan& plan, const KernelSource& src, const Ker
 TileView tile_kernel(const Plan& plan, const KernelSource& src, int64_t n, int64_t t0, int T,
                      TileWorkspace& ws) {
     const int kk = plan.kk();
-    tap_offsets(plan, t0, T, ws.in_offsets(), src.adaptive ? ws.guide_offsets() : nullptr);
+    // Offsets serve the gathers that cannot stream (see tile_gather.hpp) and the mask taps.
+    const bool masked = src.adaptive && (src.adaptive->spec().mask != nullptr || src.adaptive->spec().normalize);
+    if (src.gathers_by_offset || masked || !plan.cols.in_affine.valid || !plan.cols.guide_affine.valid)
+        tap_offsets(plan, t0, T, ws.in_offsets(), src.adaptive ? ws.guide_offsets() : nullptr);
     if (src.adaptive == nullptr) {
         const int64_t px = plan.out_pixels();
         return TileView{const_cast<float*>(src.given) + n * src.channels * kk * px + t0, px};

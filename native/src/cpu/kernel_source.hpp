@@ -15,6 +15,7 @@ struct KernelSource {
     float* grad_given = nullptr;
     float* grad_guide = nullptr;
     bool backprop_guide = false;  // guided: any of guide / alpha / lambda / smoothing grads wanted
+    bool gathers_by_offset = false;  // the op's own loops read the tap offsets (pooling)
 };
 
 // Per-thread buffers common to the tile loops.

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "api/error.hpp"
+#include "cpu/direct_conv.hpp"
 #include "cpu/parallel.hpp"
 #include "cpu/simd.hpp"
 #include "cpu/tile_gather.hpp"
@@ -66,16 +67,25 @@ void pac_conv_forward(const ConvProblem& p, float* output) {
     const int kk = plan.kk();
     const int64_t ci = p.in_channels, co = p.out_channels, rows = ci * kk;
     const int64_t px = plan.out_pixels(), in_plane = plan.in_pixels();
-    const int T = tile_pixels(rows, px);
+    const bool direct = direct_conv_applies(p);
+    // Direct tiles: bands of a few output rows (up to 2048 pixels), so that
+    // each input row is reordered about once.
+    const int T = direct ? int(std::min<int64_t>(px, std::clamp<int64_t>(8 * plan.cols.out_size, 256, 2048)))
+                         : tile_pixels(rows, px);
+    const std::vector<float> packed = direct ? pack_weight_for_direct(p) : std::vector<float>();
     std::vector<ConvWorkspace> ws(threads());
     for (ConvWorkspace& w : ws) {
         w.tile.reserve(plan, p.kernel, p.spec, T);
-        w.cols.resize(rows * T);
+        if (!direct) w.cols.resize(rows * T);
     }
     std::atomic<int> failed{0};
     for_each_tile(plan.batch, px, T, [&](int64_t n, int64_t t0, int len, int tid) {
         ConvWorkspace& w = ws[tid];
         TileView K = tile_kernel(plan, p.kernel, n, t0, len, w.tile);
+        if (direct) {
+            direct_conv_tile(p, packed.data(), n, t0, len, K, output, w.cols);
+            return;
+        }
         float* cols = w.cols.data();
         gather_scaled(plan, p.input + n * ci * in_plane, ci, t0, len, w.tile.in_offsets(), &K, cols);
         float* out = output + n * co * px + t0;

@@ -1,0 +1,179 @@
+#include "cpu/direct_conv.hpp"
+
+#include <algorithm>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define JPAC_AVX2 __attribute__((target("avx2,fma")))
+#endif
+
+namespace jpac::cpu {
+
+#if defined(__x86_64__)
+
+namespace {
+
+bool cpu_has_avx2() {
+    static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    return yes;
+}
+
+constexpr int kPixels = 6;   // pixels per micro-tile
+constexpr int kOutBlock = 16;  // output channels per micro-tile (two AVX vectors)
+
+struct Row {
+    const float* rows;      // the tile's input rows, channels last: [row - row0][x][c]
+    int64_t row0, width, channels, co_padded;
+    const int* row_taps;    // rows.in_tap for this output row
+    const Axis::Affine* A;  // column taps
+    int kh, kw;
+    const float* K;         // K row 0 at output column 0 of this row piece (ld = ldk)
+    int64_t ldk, xs;
+};
+
+// Y[p] += sum_c W[., c, tap] * v[c, tap(x0 + p)] for the output channels
+// [o0, o0+16), as a Px16 register GEMM whose inputs are broadcast straight
+// from the input rows.
+template <int P>
+JPAC_AVX2 inline void tap_gemm(const float* src, const float* w, int64_t co, int64_t channels,
+                               __m256 (&y0)[P], __m256 (&y1)[P]) {
+    for (int64_t c = 0; c < channels; ++c) {
+        const __m256 w0 = _mm256_loadu_ps(w + c * co), w1 = _mm256_loadu_ps(w + c * co + 8);
+        const float* s = src + c;
+#pragma GCC unroll 6
+        for (int p = 0; p < P; ++p) {
+            const __m256 b = _mm256_broadcast_ss(s + p * channels);
+            y0[p] = _mm256_fmadd_ps(b, w0, y0[p]);
+            y1[p] = _mm256_fmadd_ps(b, w1, y1[p]);
+        }
+    }
+}
+
+// acc[p] += sum over taps of K[tap, x0+p] * Y_tap[p], for P consecutive
+// pixels from x0 and output channels [o0, o0+16). Taps whose row lies in the
+// padding are skipped; a tap that leaves the row for some of the P pixels is
+// done pixel by pixel for the ones inside (padding reads 0).
+template <int P>
+JPAC_AVX2 void micro_tile(const Row& row, const float* packed, int64_t o0, int64_t x0, float (*acc)[kOutBlock]) {
+    const int64_t channels = row.channels, co = row.co_padded;
+    for (int i = 0; i < row.kh; ++i) {
+        const int r = row.row_taps[i];
+        if (r < 0) continue;
+        for (int j = 0; j < row.kw; ++j) {
+            const int ij = i * row.kw + j;
+            const int64_t lo = row.A->lo[j], hi = row.A->hi[j];
+            const float* src = row.rows + ((r - row.row0) * row.width + row.A->first[j] + (x0 - lo)) * channels;
+            const float* w = packed + (int64_t(ij) * channels) * co + o0;
+            const float* k = row.K + ij * row.ldk + (x0 - row.xs);
+            if (x0 >= lo && x0 + P <= hi) {
+                __m256 y0[P], y1[P];
+                for (int p = 0; p < P; ++p) y0[p] = y1[p] = _mm256_setzero_ps();
+                tap_gemm<P>(src, w, co, channels, y0, y1);
+                for (int p = 0; p < P; ++p) {
+                    const __m256 kv = _mm256_broadcast_ss(k + p);
+                    _mm256_storeu_ps(acc[p], _mm256_fmadd_ps(kv, y0[p], _mm256_loadu_ps(acc[p])));
+                    _mm256_storeu_ps(acc[p] + 8, _mm256_fmadd_ps(kv, y1[p], _mm256_loadu_ps(acc[p] + 8)));
+                }
+                continue;
+            }
+            for (int p = 0; p < P; ++p) {
+                if (x0 + p < lo || x0 + p >= hi) continue;
+                __m256 y0[1] = {_mm256_setzero_ps()}, y1[1] = {_mm256_setzero_ps()};
+                tap_gemm<1>(src + p * channels, w, co, channels, y0, y1);
+                const __m256 kv = _mm256_broadcast_ss(k + p);
+                _mm256_storeu_ps(acc[p], _mm256_fmadd_ps(kv, y0[0], _mm256_loadu_ps(acc[p])));
+                _mm256_storeu_ps(acc[p] + 8, _mm256_fmadd_ps(kv, y1[0], _mm256_loadu_ps(acc[p] + 8)));
+            }
+        }
+    }
+}
+
+using MicroTile = void (*)(const Row&, const float*, int64_t, int64_t, float (*)[kOutBlock]);
+constexpr MicroTile kMicroTiles[kPixels + 1] = {nullptr,        micro_tile<1>, micro_tile<2>, micro_tile<3>,
+                                                 micro_tile<4>, micro_tile<5>, micro_tile<6>};
+
+}  // namespace
+
+bool direct_conv_applies(const ConvProblem& p) {
+    const Plan& plan = *p.plan;
+    return cpu_has_avx2() && !p.shared_filters && plan.cols.in_affine.valid && plan.cols.in_affine.step == 1 &&
+           plan.cols.in_size < (int64_t(1) << 30);
+}
+
+void direct_conv_tile(const ConvProblem& p, const float* packed, int64_t n, int64_t t0, int T, TileView K,
+                      float* output, ScratchBuffer& rows_buffer) {
+    const Plan& plan = *p.plan;
+    const int64_t px = plan.out_pixels(), wo = plan.cols.out_size, co = p.out_channels, ci = p.in_channels;
+    const int64_t width = plan.cols.in_size, kh = plan.rows.k;
+    // Input rows the tile reads, copied channels-last so that the micro-kernel's
+    // loads walk memory contiguously (planes are far apart: TLB misses).
+    int64_t r0 = plan.rows.in_size, r1 = -1;
+    for (int64_t y = t0 / wo; y <= (t0 + T - 1) / wo; ++y)
+        for (int64_t i = 0; i < kh; ++i) {
+            const int r = plan.rows.in_tap[y * kh + i];
+            if (r >= 0) { r0 = std::min<int64_t>(r0, r); r1 = std::max<int64_t>(r1, r); }
+        }
+    Row row{};
+    row.width = width;
+    row.channels = ci;
+    row.co_padded = (co + kOutBlock - 1) / kOutBlock * kOutBlock;
+    row.A = &plan.cols.in_affine;
+    row.kh = plan.rows.k;
+    row.kw = plan.cols.k;
+    row.ldk = K.ld;
+    row.row0 = r0;
+    if (r1 >= r0) {
+        rows_buffer.resize(size_t((r1 - r0 + 1) * width * ci));
+        const float* in = p.input + n * ci * plan.in_pixels();
+        float* dst = rows_buffer.data();
+        constexpr int64_t kBlock = 16;  // columns per block: its destination lines stay in L1
+        for (int64_t r = r0; r <= r1; ++r)
+            for (int64_t x0 = 0; x0 < width; x0 += kBlock) {
+                const int64_t x1 = std::min(width, x0 + kBlock);
+                for (int64_t c = 0; c < ci; ++c) {
+                    const float* src = in + c * plan.in_pixels() + r * width;
+                    float* d = dst + (r - r0) * width * ci + c;
+                    for (int64_t x = x0; x < x1; ++x) d[x * ci] = src[x];
+                }
+            }
+        row.rows = dst;
+    }
+    float* out_n = output + n * co * px;
+    alignas(32) float acc[kPixels][kOutBlock];
+    for_each_row_piece(plan, t0, T, [&](int ts, int64_t y, int64_t xs, int64_t xe) {
+        row.row_taps = plan.rows.in_tap.data() + y * row.kh;
+        row.K = K.ptr + ts;
+        row.xs = xs;
+        for (int64_t o0 = 0; o0 < co; o0 += kOutBlock) {
+            const int64_t ob = std::min<int64_t>(kOutBlock, co - o0);
+            for (int64_t x = xs; x < xe;) {
+                const int n_px = int(std::min<int64_t>(kPixels, xe - x));
+                for (int q = 0; q < n_px; ++q)
+                    for (int b = 0; b < kOutBlock; ++b) acc[q][b] = (b < ob && p.bias) ? p.bias[o0 + b] : 0.f;
+                kMicroTiles[n_px](row, packed, o0, x, acc);
+                for (int q = 0; q < n_px; ++q)
+                    for (int64_t b = 0; b < ob; ++b) out_n[(o0 + b) * px + y * wo + x + q] = acc[q][b];
+                x += n_px;
+            }
+        }
+    });
+}
+
+#else
+
+bool direct_conv_applies(const ConvProblem&) { return false; }
+void direct_conv_tile(const ConvProblem&, const float*, int64_t, int64_t, int, TileView, float*, ScratchBuffer&) {}
+
+#endif
+
+std::vector<float> pack_weight_for_direct(const ConvProblem& p) {
+    const int64_t co = p.out_channels, ci = p.in_channels, kk = p.plan->kk();
+    const int64_t cop = (co + 15) / 16 * 16;  // zero-padded to whole output blocks
+    std::vector<float> packed(size_t(cop * ci * kk), 0.f);
+    for (int64_t o = 0; o < co; ++o)
+        for (int64_t c = 0; c < ci; ++c)
+            for (int64_t ij = 0; ij < kk; ++ij) packed[(ij * ci + c) * cop + o] = p.weight[(o * ci + c) * kk + ij];
+    return packed;
+}
+
+}  // namespace jpac::cpu
