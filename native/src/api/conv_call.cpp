@@ -30,7 +30,7 @@ void prepare_conv(ConvCall& c, const jpac_options* o, bool transposed, const jpa
                   const jpac_tensor* kernel, const GuideArgs& g, const jpac_tensor* weight, const jpac_tensor* bias) {
     const bool guided = g.guide != nullptr || kernel == nullptr;
     check_options(o, guided);
-    checked(input, "input", 4);
+    checked_rank(input, "input", 4);
     const int64_t B = input->shape[0], ci = input->shape[1];
     c.transposed = transposed;
     c.plan = conv_plan(*o, B, input->shape[2], input->shape[3], transposed, guided ? smooth_size(g.smooth_kernel) : 0);
@@ -76,7 +76,7 @@ void prepare_pool(ConvCall& c, const jpac_options* o, const jpac_tensor* input, 
     const bool guided = kernel == nullptr;
     check_options(o, guided);
     if (o->transposed) invalid("options.transposed: pool2d has no transposed form");
-    checked(input, "input", 4);
+    checked_rank(input, "input", 4);
     const int64_t B = input->shape[0], C = input->shape[1];
     c.plan = conv_plan(*o, B, input->shape[2], input->shape[3], false, guided ? smooth_size(g.smooth_kernel) : 0);
     const int64_t ho = c.plan.rows.out_size, wo = c.plan.cols.out_size;

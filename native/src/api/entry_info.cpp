@@ -62,7 +62,7 @@ JPAC_API int64_t jpac_scratch_peak_bytes(void) { return cpu::scratch_peak_bytes(
 JPAC_API void jpac_scratch_reset_peak(void) { cpu::scratch_reset_peak(); }
 
 JPAC_API jpac_status jpac_noop(const jpac_tensor* tensor) {
-    return guarded([&] { checked(tensor, "tensor", tensor ? tensor->ndim : 1); });
+    return guarded([&] { checked_rank(tensor, "tensor", tensor ? tensor->ndim : 1); });
 }
 
 }  // extern "C"

@@ -17,7 +17,7 @@ struct Kernel2dCall {
 Kernel2dCall prepare(const jpac_options* o, const jpac_tensor* guide, const jpac_tensor* alpha,
                      const jpac_tensor* lambda, const jpac_tensor* smooth, const jpac_tensor* mask) {
     check_options(o, true);
-    checked(guide, "guide", 4);
+    checked_rank(guide, "guide", 4);
     Kernel2dCall c;
     c.plan = kernel_plan(*o, guide->shape[0], guide->shape[2], guide->shape[3], smooth_size(smooth));
     c.spec = kernel_spec(*o, c.plan, guide, alpha, lambda, smooth, mask);

@@ -10,7 +10,7 @@ namespace {
 
 cpu::StdConvShape prepare(const jpac_options* o, const jpac_tensor* input, const jpac_tensor* weight) {
     check_options(o, false);
-    checked(input, "input", 4);
+    checked_rank(input, "input", 4);
     checked(weight, "weight", {kAny, input->shape[1], o->kernel_h, o->kernel_w});
     cpu::Plan plan = conv_plan(*o, input->shape[0], input->shape[2], input->shape[3], false, 0);
     return cpu::StdConvShape{input->shape[0], input->shape[1], weight->shape[0], input->shape[2], input->shape[3],

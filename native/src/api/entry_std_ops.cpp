@@ -12,7 +12,7 @@ using namespace jpac;
 namespace {
 
 cpu::Nchw nchw(const jpac_tensor* t, const char* name) {
-    checked(t, name, 4);
+    checked_rank(t, name, 4);
     return cpu::Nchw{t->shape[0], t->shape[1], t->shape[2], t->shape[3]};
 }
 
@@ -49,7 +49,7 @@ extern "C" {
 
 JPAC_API jpac_status jpac_relu_forward(const jpac_tensor* input, const jpac_tensor* output) {
     return guarded([&] {
-        checked(input, "input", input ? input->ndim : 1);
+        checked_rank(input, "input", input ? input->ndim : 1);
         float* y = checked(output, "output", dims(input));
         cpu::relu_forward(input->data, numel(input), y);
     });
@@ -58,7 +58,7 @@ JPAC_API jpac_status jpac_relu_forward(const jpac_tensor* input, const jpac_tens
 JPAC_API jpac_status jpac_relu_backward(const jpac_tensor* input, const jpac_tensor* grad_output,
                                         const jpac_tensor* grad_input) {
     return guarded([&] {
-        checked(input, "input", input ? input->ndim : 1);
+        checked_rank(input, "input", input ? input->ndim : 1);
         const float* gy = checked(grad_output, "grad_output", dims(input));
         float* gx = checked(grad_input, "grad_input", dims(input));
         cpu::relu_backward(input->data, gy, numel(input), gx);
@@ -138,8 +138,8 @@ JPAC_API jpac_status jpac_batch_norm_inference(const jpac_tensor* input, const j
                                                const jpac_tensor* bias, float eps, const jpac_tensor* output) {
     return guarded([&] {
         cpu::Nchw s = nchw(input, "input");
-        const float* m = checked(mean, "mean", {s.c});
-        const float* v = checked(var, "var", {s.c});
+        const float* m = checked(mean, "mean", std::vector<int64_t>{s.c});
+        const float* v = checked(var, "var", std::vector<int64_t>{s.c});
         for (int64_t c = 0; c < s.c; ++c)
             if (!(v[c] >= 0.f)) invalid("var: expected values >= 0, got " + std::to_string(v[c]) + " at " + std::to_string(c));
         const float* w = optional(weight, "weight", {s.c});
@@ -153,7 +153,7 @@ JPAC_API jpac_status jpac_batch_norm_inference(const jpac_tensor* input, const j
 JPAC_API jpac_status jpac_axpby(float alpha, const jpac_tensor* x, float beta, const jpac_tensor* y,
                                 const jpac_tensor* output) {
     return guarded([&] {
-        checked(x, "x", x ? x->ndim : 1);
+        checked_rank(x, "x", x ? x->ndim : 1);
         const float* yd = optional(y, "y", dims(x));
         float* out = checked(output, "output", dims(x));
         cpu::axpby(alpha, x->data, beta, yd, numel(x), out);

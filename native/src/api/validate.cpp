@@ -28,7 +28,7 @@ std::string shape_string(const jpac_tensor* t) {
     return shape_string(std::vector<int64_t>(t->shape, t->shape + n));
 }
 
-float* checked(const jpac_tensor* t, const char* name, int rank) {
+float* checked_rank(const jpac_tensor* t, const char* name, int rank) {
     std::string n(name);
     if (t == nullptr) invalid(n + ": required, got NULL");
     if (t->ndim < 1 || t->ndim > JPAC_MAX_DIMS)
@@ -53,7 +53,7 @@ float* checked(const jpac_tensor* t, const char* name, int rank) {
 }
 
 float* checked(const jpac_tensor* t, const char* name, const std::vector<int64_t>& expected) {
-    float* data = checked(t, name, int(expected.size()));
+    float* data = checked_rank(t, name, int(expected.size()));
     for (size_t i = 0; i < expected.size(); ++i) {
         if (expected[i] != kAny && t->shape[i] != expected[i])
             invalid(std::string(name) + ": expected shape " + shape_string(expected) + ", got " + shape_string(t));
@@ -77,7 +77,7 @@ float* checked_any_of(const jpac_tensor* t, const char* name,
     std::string msg = std::string(name) + ": expected shape ";
     for (size_t i = 0; i < alternatives.size(); ++i) msg += (i ? " or " : "") + shape_string(alternatives[i]);
     // Report the rank problem first if the tensor itself is malformed.
-    checked(t, name, t->ndim >= 1 && t->ndim <= JPAC_MAX_DIMS ? t->ndim : 1);
+    checked_rank(t, name, t->ndim >= 1 && t->ndim <= JPAC_MAX_DIMS ? t->ndim : 1);
     invalid(msg + ", got " + shape_string(t));
 }
 

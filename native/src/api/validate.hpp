@@ -16,7 +16,7 @@ std::string shape_string(const std::vector<int64_t>& dims);
 
 // Checks pointer, device, rank, data pointer and size overflow; returns the
 // data pointer. A NULL tensor is an error.
-float* checked(const jpac_tensor* t, const char* name, int rank);
+float* checked_rank(const jpac_tensor* t, const char* name, int rank);
 // As checked(), and every dimension equals `expected` (kAny matches any).
 float* checked(const jpac_tensor* t, const char* name, const std::vector<int64_t>& expected);
 // NULL stays NULL (an optional argument); otherwise as checked().

@@ -1,6 +1,7 @@
 package org.jpac.golden;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 import org.jpac.ConvGrads;
@@ -25,6 +27,10 @@ import org.jpac.SmoothKernel;
 import org.jpac.Tensor;
 import org.jpac.internal.Json;
 import org.jpac.io.SafeTensors;
+import org.jpac.io.StateDict;
+import org.jpac.io.TensorData;
+import org.jpac.nn.ModelRegistry;
+import org.jpac.nn.Network;
 
 /**
  * Runs golden case files (see shared/golden/README.md): dispatches on the
@@ -32,7 +38,10 @@ import org.jpac.io.SafeTensors;
  * {@code grad_output}) in float32, and compares {@code output},
  * {@code output_mask} and every {@code grad_*} tensor with the golden
  * tolerance. An all-zero {@code grad_} tensor means "no gradient" and is not
- * requested. A case the library cannot run is a failure.
+ * requested. Op {@code model} builds the network named by the metadata through
+ * {@link ModelRegistry}, loads its {@code param.*} tensors and compares its
+ * {@code output} (models' gradients are not compared yet). A case the library
+ * cannot run is a failure.
  */
 public final class GoldenRunner {
 
@@ -79,10 +88,7 @@ public final class GoldenRunner {
                 case "conv_transpose2d_guided" -> convGuided(c, params, cmp, true);
                 case "pool2d" -> pool(c, params, cmp);
                 case "pool2d_guided" -> poolGuided(c, params, cmp);
-                case "model" -> {
-                    return fail(name, cmp, "models not supported yet (model "
-                            + st.metadata().getOrDefault("model", "?") + ")");
-                }
+                case "model" -> model(c, st, cmp);
                 default -> {
                     return fail(name, cmp, "unknown op '" + op + "'");
                 }
@@ -232,6 +238,43 @@ public final class GoldenRunner {
             got.put("grad_inv_lambda", g.gradInvLambda());
             got.put("grad_smooth_kernel", g.gradSmoothKernel());
             c.compareGrads(cmp, got);
+        }
+    }
+
+    // ---- models ---------------------------------------------------------------------
+
+    /**
+     * A network case: builds the network named by the metadata {@code model} from
+     * {@code args} (see {@link ModelRegistry}), loads the {@code param.*} tensors as
+     * its state dict, runs the forward pass on the file's inputs and compares
+     * {@code output}. The models' gradients are not compared (yet).
+     */
+    private static void model(Case c, SafeTensors st, Comparison cmp) throws IOException {
+        String model = st.metadata().get("model");
+        if (model == null) {
+            throw new IOException("a model case needs 'model' in the file's metadata");
+        }
+        ModelRegistry.Entry entry = ModelRegistry.get(model);
+        StateDict dict = new StateDict();
+        for (String n : st.names()) {
+            if (n.startsWith("param.")) {
+                dict.put(n.substring("param.".length()), new TensorData(st.readFloats(n), st.entry(n).shape()));
+            }
+        }
+        try (Network net = entry.create(st.metadata().get("args"))) {
+            net.loadStateDict(dict);
+            Function<String, Tensor> inputs = n -> {
+                try {
+                    return n.startsWith("param.") || n.startsWith("grad_") || n.equals("output") ? null : c.in(n);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            };
+            try (Tensor out = entry.forward().forward(net, inputs)) {
+                c.compare(cmp, "output", out);
+            }
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
         }
     }
 

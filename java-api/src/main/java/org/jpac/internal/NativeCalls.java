@@ -232,4 +232,83 @@ public final class NativeCalls {
                     f.t(gradInput), f.t(gradWeight), f.t(gradBias)), "jpac_std_conv2d_backward");
         }
     }
+    // ---- standard operations (org.jpac.nn.StdOps checks the arguments) -------
+
+    public static void reluForward(Tensor input, Tensor output) {
+        try (Frame f = new Frame(2)) {
+            check(JpacNative.jpac_relu_forward(f.t(input), f.t(output)), "jpac_relu_forward");
+        }
+    }
+
+    public static void reluBackward(Tensor input, Tensor gradOutput, Tensor gradInput) {
+        try (Frame f = new Frame(3)) {
+            check(JpacNative.jpac_relu_backward(f.t(input), f.t(gradOutput), f.t(gradInput)), "jpac_relu_backward");
+        }
+    }
+
+    public static void resizeBilinearForward(Tensor input, double scaleH, double scaleW, Tensor output) {
+        try (Frame f = new Frame(2)) {
+            check(JpacNative.jpac_resize_bilinear_forward(f.t(input), scaleH, scaleW, f.t(output)),
+                    "jpac_resize_bilinear_forward");
+        }
+    }
+
+    public static void resizeBilinearBackward(Tensor gradOutput, double scaleH, double scaleW, Tensor gradInput) {
+        try (Frame f = new Frame(2)) {
+            check(JpacNative.jpac_resize_bilinear_backward(f.t(gradOutput), scaleH, scaleW, f.t(gradInput)),
+                    "jpac_resize_bilinear_backward");
+        }
+    }
+
+    /** Pool geometry goes straight into the options struct: any kernel size (even ones too). */
+    public static void avgPool2dForward(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
+                                        Tensor input, Tensor output) {
+        try (Frame f = new Frame(2)) {
+            MemorySegment opt = f.rawOptions(new int[] {kernelH, kernelW, strideH, strideW, padH, padW, 1, 1});
+            check(JpacNative.jpac_avg_pool2d_forward(opt, f.t(input), f.t(output)), "jpac_avg_pool2d_forward");
+        }
+    }
+
+    public static void avgPool2dBackward(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
+                                         Tensor gradOutput, Tensor gradInput) {
+        try (Frame f = new Frame(2)) {
+            MemorySegment opt = f.rawOptions(new int[] {kernelH, kernelW, strideH, strideW, padH, padW, 1, 1});
+            check(JpacNative.jpac_avg_pool2d_backward(opt, f.t(gradOutput), f.t(gradInput)),
+                    "jpac_avg_pool2d_backward");
+        }
+    }
+
+    public static void softmaxForward(Tensor input, boolean log, Tensor output) {
+        try (Frame f = new Frame(2)) {
+            check(JpacNative.jpac_softmax_forward(f.t(input), log ? 1 : 0, f.t(output)), "jpac_softmax_forward");
+        }
+    }
+
+    public static void softmaxBackward(Tensor output, Tensor gradOutput, boolean log, Tensor gradInput) {
+        try (Frame f = new Frame(3)) {
+            check(JpacNative.jpac_softmax_backward(f.t(output), f.t(gradOutput), log ? 1 : 0, f.t(gradInput)),
+                    "jpac_softmax_backward");
+        }
+    }
+
+    public static void batchNormInference(Tensor input, Tensor mean, Tensor var, Tensor weight, Tensor bias,
+                                          float eps, Tensor output) {
+        try (Frame f = new Frame(6)) {
+            check(JpacNative.jpac_batch_norm_inference(f.t(input), f.t(mean), f.t(var), f.t(weight), f.t(bias), eps,
+                    f.t(output)), "jpac_batch_norm_inference");
+        }
+    }
+
+    /** output = alpha * x + beta * y (y may be null); output may be x or y. */
+    public static void axpby(float alpha, Tensor x, float beta, Tensor y, Tensor output) {
+        try (Frame f = new Frame(3)) {
+            check(JpacNative.jpac_axpby(alpha, f.t(x), beta, f.t(y), f.t(output)), "jpac_axpby");
+        }
+    }
+
+    public static void copyChannels(Tensor input, long from, long count, Tensor output, long to) {
+        try (Frame f = new Frame(2)) {
+            check(JpacNative.jpac_copy_channels(f.t(input), from, count, f.t(output), to), "jpac_copy_channels");
+        }
+    }
 }

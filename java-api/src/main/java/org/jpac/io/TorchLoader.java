@@ -245,8 +245,8 @@ public final class TorchLoader {
                     throw new IOException(file + ": storage '" + key + "' is listed twice");
                 }
                 if (size - pos < 8) {
-                    throw new IOException(file + ": truncated: storage '" + key + "' should start at byte " + pos
-                            + " but the file has " + size + " bytes");
+                    throw new IOException(file + ": truncated: storage '" + key + "' needs an 8-byte element count "
+                            + "at byte " + pos + " but only " + (size - pos) + " bytes remain");
                 }
                 long n = seg.get(count, pos);
                 pos += 8;

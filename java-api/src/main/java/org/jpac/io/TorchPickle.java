@@ -20,7 +20,9 @@ import org.jpac.io.SafeTensors.DType;
 
 /**
  * A restricted unpickler for the pickles {@code torch.save} writes (protocols
- * 0-5). It executes nothing: objects are built from a fixed set of plain value
+ * 2-5, including the older opcodes they may contain; only the protocol-0 text
+ * string opcodes STRING/UNICODE, which no binary protocol emits, are
+ * rejected). It executes nothing: objects are built from a fixed set of plain value
  * types, and the only globals it accepts are the few that state dicts use
  * ({@code collections.OrderedDict}, {@code torch._utils._rebuild_tensor_v2} and
  * its relatives, the {@code torch.*Storage} types, {@code torch.Size}, the
@@ -66,6 +68,7 @@ public final class TorchPickle {
 
     /** Thrown when a pickle references a global (class or function) that a state dict never needs. */
     public static final class UnsafePickleException extends IOException {
+        private static final long serialVersionUID = 1L;
         private final String global;
 
         public UnsafePickleException(String global, String message) {
@@ -250,6 +253,7 @@ public final class TorchPickle {
         };
         for (Object[] s : storages) {
             allow("torch", s[0] + "Storage", Kind.STORAGE, (DType) s[1]);
+            allow("torch.cuda", s[0] + "Storage", Kind.STORAGE, (DType) s[1]); // old files saved from a GPU
         }
         allow("torch", "UntypedStorage", Kind.UNTYPED_STORAGE, DType.U8);
         allow("torch.storage", "UntypedStorage", Kind.UNTYPED_STORAGE, DType.U8);
@@ -542,8 +546,8 @@ public final class TorchPickle {
                     case '\u0095' -> {
                         long n = u64();
                         if (n < 0 || n > end - pos) {
-                            throw error("frame of " + Long.toUnsignedString(n) + " bytes runs past the end of the data ("
-                                    + (end - pos) + " bytes remain)");
+                            throw error("frame of " + Long.toUnsignedString(n)
+                                    + " bytes runs past the end of the data (" + (end - pos) + " bytes remain)");
                         }
                     }
                     // ---- scalars ----
@@ -886,10 +890,12 @@ public final class TorchPickle {
                     if (!(a.get(0) instanceof Global f) || !(f.kind() == Kind.REBUILD_TENSOR
                             || f.kind() == Kind.REBUILD_TENSOR_V2 || f.kind() == Kind.REBUILD_TENSOR_V3
                             || f.kind() == Kind.REBUILD_PARAMETER)) {
-                        throw error(g + " argument 1 is a " + typeName(a.get(0)) + ", expected a tensor rebuild function");
+                        throw error(g + " argument 1 is a " + typeName(a.get(0))
+                                + ", expected a tensor rebuild function");
                     }
                     if (!(a.get(1) instanceof Global c) || c.kind() != Kind.TENSOR_TYPE) {
-                        throw error(g + " argument 2 is a " + typeName(a.get(1)) + ", expected torch.Tensor or Parameter");
+                        throw error(g + " argument 2 is a " + typeName(a.get(1))
+                                + ", expected torch.Tensor or Parameter");
                     }
                     Object state = a.get(3);
                     if (!(state == NONE || state instanceof Map<?, ?> m && m.isEmpty())) {

@@ -127,7 +127,12 @@ class TorchLoaderTest {
     }
 
     private static void assertMatchesGolden(StateDict got) throws IOException {
-        Path ref = golden("model_PacJointUpsample_x4.safetensors");
+        assertMatchesModel(golden("model_PacJointUpsample_x4.safetensors"), got);
+        assertEquals(20, got.size());
+    }
+
+    /** Every param.<key> of the model file equals the loaded tensor (float32 vs float64: 1e-6 relative). */
+    private static void assertMatchesModel(Path ref, StateDict got) throws IOException {
         try (SafeTensors st = SafeTensors.open(ref)) {
             Set<String> want = new TreeSet<>();
             Map<String, long[]> shapes = new LinkedHashMap<>();
@@ -137,8 +142,7 @@ class TorchLoaderTest {
                     shapes.put(n.substring(6), st.entry(n).shape());
                 }
             }
-            assertEquals(20, want.size());
-            assertEquals(want, new TreeSet<>(got.names()));
+            assertEquals(want, new TreeSet<>(got.names()), ref.toString());
             got.check(shapes);
             for (String k : want) {
                 double[] w = st.readDoubles("param." + k);
@@ -147,7 +151,7 @@ class TorchLoaderTest {
                 for (int i = 0; i < w.length; i++) {
                     double tol = 1e-6 * Math.abs(w[i]) + 1e-30;
                     if (Math.abs(g[i] - w[i]) > tol) {
-                        fail(k + "[" + i + "]: got " + g[i] + ", want " + w[i]);
+                        fail(ref.getFileName() + ": " + k + "[" + i + "]: got " + g[i] + ", want " + w[i]);
                     }
                 }
             }
@@ -168,6 +172,24 @@ class TorchLoaderTest {
         Path f = golden("model_PacJointUpsample_x4.legacy.pth");
         assertMatchesGolden(TorchLoader.load(f));
         assertMatchesGolden(WeightFiles.load(f));
+    }
+
+    @Test
+    void everyGoldenTorchFileMatchesItsModel() throws IOException {
+        Path models = TestSupport.goldenDir().resolve("models");
+        int n = 0;
+        try (var files = Files.list(models)) {
+            for (Path f : files.sorted().toList()) {
+                String name = f.getFileName().toString();
+                String stem = name.endsWith(".zip.pth") ? name.substring(0, name.length() - 8)
+                        : name.endsWith(".legacy.pth") ? name.substring(0, name.length() - 11) : null;
+                if (stem != null) {
+                    assertMatchesModel(models.resolve(stem + ".safetensors"), WeightFiles.load(f));
+                    n++;
+                }
+            }
+        }
+        assertTrue(n >= 2, "expected golden .zip.pth and .legacy.pth files in " + models);
     }
 
     @Test
@@ -250,6 +272,25 @@ class TorchLoaderTest {
                 }
                 Files.write(t, b);
                 tryLoad(t, f.getFileName() + " with flips");
+            }
+        }
+    }
+
+    @Test
+    void byteFlipsInRealTorchFilesNeverEscapeAsOtherExceptions() throws IOException {
+        Random r = new Random(3);
+        for (String name : List.of("model_PacJointUpsample_x4.zip.pth", "model_PacJointUpsample_x4.legacy.pth")) {
+            byte[] all = Files.readAllBytes(golden(name));
+            Path t = dir.resolve("flipped.pth");
+            for (int it = 0; it < 120; it++) {
+                byte[] b = all.clone();
+                for (int k = 1 + r.nextInt(3); k > 0; k--) {
+                    // the pickles and zip headers live in the first and last few KiB
+                    int at = r.nextBoolean() ? r.nextInt(2500) : b.length - 1 - r.nextInt(2500);
+                    b[at] ^= (byte) (1 + r.nextInt(255));
+                }
+                Files.write(t, b);
+                tryLoad(t, name + " with flips");
             }
         }
     }

@@ -1,0 +1,60 @@
+package org.jpac.nn;
+
+import java.util.Map;
+import java.util.Set;
+
+import org.jpac.Tensor;
+
+/**
+ * Batch norm in inference mode, as PyTorch's {@code nn.BatchNorm2d(channels)}
+ * after {@code eval()}: state-dict keys {@code weight}, {@code bias},
+ * {@code running_mean}, {@code running_var} (and {@code num_batches_tracked},
+ * accepted and ignored). eps 1e-5.
+ */
+public final class BatchNorm2d implements Layer {
+
+    public static final double EPS = 1e-5;
+
+    private final Tensor weight;
+    private final Tensor bias;
+    private final Tensor runningMean;
+    private final Tensor runningVar;
+
+    public BatchNorm2d(int channels) {
+        if (channels < 1) {
+            throw new IllegalArgumentException("channels: must be >= 1, got " + channels);
+        }
+        weight = Tensor.allocate(channels).named("weight");
+        weight.fill(1f);
+        bias = Tensor.allocate(channels).named("bias");
+        runningMean = Tensor.allocate(channels).named("running_mean");
+        runningVar = Tensor.allocate(channels).named("running_var");
+        runningVar.fill(1f);
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        return StdOps.batchNorm(x, runningMean, runningVar, weight, bias, EPS);
+    }
+
+    @Override
+    public void collect(String prefix, Map<String, Tensor> into) {
+        into.put(prefix + "weight", weight);
+        into.put(prefix + "bias", bias);
+        into.put(prefix + "running_mean", runningMean);
+        into.put(prefix + "running_var", runningVar);
+    }
+
+    @Override
+    public void collectOptional(String prefix, Set<String> into) {
+        into.add(prefix + "num_batches_tracked");
+    }
+
+    @Override
+    public void close() {
+        weight.close();
+        bias.close();
+        runningMean.close();
+        runningVar.close();
+    }
+}

@@ -1,0 +1,119 @@
+package org.jpac.nn;
+
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import org.jpac.Tensor;
+
+/**
+ * A standard convolution layer as PyTorch's {@code nn.Conv2d(in, out, kernel_size,
+ * stride, padding, dilation, bias)} (odd square kernels): state-dict keys
+ * {@code weight} [out, in, k, k] and {@code bias} [out]. Initialised as PyTorch
+ * does: weight and bias uniform in +-1/sqrt(in * k * k).
+ */
+public final class Conv2d implements Layer {
+
+    private final int inChannels;
+    private final int outChannels;
+    private final int kernelSize;
+    private final int stride;
+    private final int padding;
+    private final int dilation;
+    private final Tensor weight;
+    private final Tensor bias;
+
+    public Conv2d(int inChannels, int outChannels, int kernelSize, int stride, int padding, int dilation,
+                  boolean bias, SplittableRandom rng) {
+        if (inChannels < 1 || outChannels < 1) {
+            throw new IllegalArgumentException("inChannels/outChannels: must be >= 1, got " + inChannels + ", "
+                    + outChannels);
+        }
+        if (kernelSize < 1 || kernelSize % 2 == 0) {
+            throw new IllegalArgumentException("kernelSize: must be odd and >= 1, got " + kernelSize);
+        }
+        if (stride < 1 || dilation < 1 || padding < 0) {
+            throw new IllegalArgumentException("stride/padding/dilation: must be >= 1, >= 0, >= 1, got " + stride
+                    + ", " + padding + ", " + dilation);
+        }
+        this.inChannels = inChannels;
+        this.outChannels = outChannels;
+        this.kernelSize = kernelSize;
+        this.stride = stride;
+        this.padding = padding;
+        this.dilation = dilation;
+        this.weight = Tensor.allocate(outChannels, inChannels, kernelSize, kernelSize).named("weight");
+        this.bias = bias ? Tensor.allocate(outChannels).named("bias") : null;
+        double bound = 1 / Math.sqrt((double) inChannels * kernelSize * kernelSize);
+        fillUniform(weight, bound, rng);
+        if (this.bias != null) {
+            fillUniform(this.bias, bound, rng);
+        }
+    }
+
+    /** Stride 1, dilation 1, with bias. */
+    public Conv2d(int inChannels, int outChannels, int kernelSize, int padding, SplittableRandom rng) {
+        this(inChannels, outChannels, kernelSize, 1, padding, 1, true, rng);
+    }
+
+    static void fillUniform(Tensor t, double bound, SplittableRandom rng) {
+        float[] d = new float[(int) t.numel()];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = (float) ((rng.nextDouble() * 2 - 1) * bound);
+        }
+        t.copyFrom(d);
+    }
+
+    public int inChannels() {
+        return inChannels;
+    }
+
+    public int outChannels() {
+        return outChannels;
+    }
+
+    public int kernelSize() {
+        return kernelSize;
+    }
+
+    public int stride() {
+        return stride;
+    }
+
+    public int padding() {
+        return padding;
+    }
+
+    public int dilation() {
+        return dilation;
+    }
+
+    public Tensor weight() {
+        return weight;
+    }
+
+    /** The bias, or null. */
+    public Tensor bias() {
+        return bias;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        return StdOps.conv2d(x, weight, bias, stride, padding, dilation);
+    }
+
+    @Override
+    public void collect(String prefix, Map<String, Tensor> into) {
+        into.put(prefix + "weight", weight);
+        if (bias != null) {
+            into.put(prefix + "bias", bias);
+        }
+    }
+
+    @Override
+    public void close() {
+        weight.close();
+        if (bias != null) {
+            bias.close();
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package org.jpac.nn;
+
+/** What a CRF returns (the reference's {@code final_output}). */
+public enum CrfOutput {
+    /** The last step's logQ, unnormalised. */
+    LOG_Q("log_Q"),
+    /** softmax(logQ) over the labels. */
+    SOFTMAX("softmax"),
+    /** log_softmax(logQ) over the labels. */
+    LOG_SOFTMAX("log_softmax");
+
+    private final String ref;
+
+    CrfOutput(String ref) {
+        this.ref = ref;
+    }
+
+    public String refName() {
+        return ref;
+    }
+
+    public static CrfOutput parse(String s) {
+        if (s == null) {
+            throw new NullPointerException("finalOutput");
+        }
+        for (CrfOutput o : values()) {
+            if (o.ref.equals(s)) {
+                return o;
+            }
+        }
+        throw new IllegalArgumentException("finalOutput: expected log_Q, softmax or log_softmax, got '" + s + "'");
+    }
+
+    /** Applies this choice to logQ; returns a new tensor (the caller closes it). */
+    public org.jpac.Tensor apply(org.jpac.Tensor logQ) {
+        return switch (this) {
+            case LOG_Q -> logQ.copy();
+            case SOFTMAX -> StdOps.softmax(logQ);
+            case LOG_SOFTMAX -> StdOps.logSoftmax(logQ);
+        };
+    }
+
+    @Override
+    public String toString() {
+        return ref;
+    }
+}

@@ -1,0 +1,110 @@
+package org.jpac.nn;
+
+import java.util.Map;
+import java.util.Set;
+
+import org.jpac.Pac;
+import org.jpac.PacConvTranspose2d;
+import org.jpac.Tensor;
+
+/**
+ * Joint bilateral upsampling as a fixed PAC^T, as the reference's
+ * {@code JointBilateral(factor, channels, kernel_size, scale_space, scale_color)}:
+ * a transposed PAC with stride {@code factor}, padding
+ * {@code 1 + (kernel_size - factor - 1) // 2}, output padding
+ * {@code (kernel_size - factor) % 2}, {@code normalize_kernel}, no bias and an
+ * identity weight ({@code convt.weight} [C, C, k, k], 1 on the channel diagonal),
+ * guided by {@code [guide * scale_color, y * scale_space, x * scale_space]} with
+ * y, x the pixel's row and column. The guide may have any number of channels.
+ */
+public final class JointBilateral extends UpsamplerBase {
+
+    private final int kernelSize;
+    private final double scaleSpace;
+    private final double scaleColor;
+    private final PacConvTranspose2d convt;
+
+    public JointBilateral(int factor, int channels, int kernelSize, double scaleSpace, double scaleColor) {
+        super(factor, channels, 1);
+        if (kernelSize < 1 || kernelSize % 2 == 0) {
+            throw new IllegalArgumentException("kernelSize: must be odd and >= 1, got " + kernelSize);
+        }
+        this.kernelSize = kernelSize;
+        this.scaleSpace = scaleSpace;
+        this.scaleColor = scaleColor;
+        int padding = 1 + Math.floorDiv(kernelSize - factor - 1, 2);
+        int outputPadding = Math.floorMod(kernelSize - factor, 2);
+        if (padding < 0) {
+            throw new IllegalArgumentException("kernelSize: " + kernelSize + " is too small for factor " + factor
+                    + " (padding would be " + padding + ")");
+        }
+        convt = own(PacConvTranspose2d.builder(channels, channels, kernelSize).stride(factor).padding(padding)
+                .outputPadding(outputPadding).normalizeKernel(true).bias(false).seed(0).build());
+        float[] w = new float[channels * channels * kernelSize * kernelSize];
+        int kk = kernelSize * kernelSize;
+        for (int c = 0; c < channels; c++) {
+            java.util.Arrays.fill(w, (c * channels + c) * kk, (c * channels + c + 1) * kk, 1f);
+        }
+        convt.weight().copyFrom(w);
+    }
+
+    /** From the reference's constructor arguments. */
+    public static JointBilateral fromArgs(ModelArgs a) {
+        a.rejectUnknown(Set.of("factor", "channels", "kernel_size", "scale_space", "scale_color"));
+        return new JointBilateral(a.requireInt("factor"), a.requireInt("channels"), a.requireInt("kernel_size"),
+                a.requireDouble("scale_space"), a.requireDouble("scale_color"));
+    }
+
+    public int kernelSize() {
+        return kernelSize;
+    }
+
+    public double scaleSpace() {
+        return scaleSpace;
+    }
+
+    public double scaleColor() {
+        return scaleColor;
+    }
+
+    @Override
+    protected boolean checksGuideChannels() {
+        return false;
+    }
+
+    @Override
+    protected void collect(Map<String, Tensor> into, Set<String> optionalInto) {
+        for (Map.Entry<String, Tensor> e : convt.stateDict().entrySet()) {
+            into.put("convt." + e.getKey(), e.getValue());
+        }
+    }
+
+    /** [guide * scale_color, y * scale_space, x * scale_space]. */
+    @Override
+    protected Tensor guideFeatures(Tensor guide) {
+        long b = guide.dim(0);
+        long h = guide.dim(2);
+        long w = guide.dim(3);
+        float[] yy = new float[(int) (b * h * w)];
+        float[] xx = new float[yy.length];
+        for (long n = 0; n < b; n++) {
+            for (long y = 0; y < h; y++) {
+                for (long x = 0; x < w; x++) {
+                    int i = (int) ((n * h + y) * w + x);
+                    yy[i] = (float) (y * scaleSpace);
+                    xx[i] = (float) (x * scaleSpace);
+                }
+            }
+        }
+        try (Tensor color = StdOps.scale(guide, scaleColor); Tensor ty = Tensor.of(yy, b, 1, h, w);
+             Tensor tx = Tensor.of(xx, b, 1, h, w)) {
+            return StdOps.concatChannels(color, ty, tx);
+        }
+    }
+
+    @Override
+    protected Tensor forwardSingle(Tensor target, Tensor g, Tensor guide) {
+        return Pac.convTranspose2dGuided(target, g, convt.invAlpha(), convt.invLambda(), convt.smoothKernel(),
+                convt.weight(), convt.bias(), convt.options());
+    }
+}

@@ -1,0 +1,102 @@
+package org.jpac.nn;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+import org.jpac.Tensor;
+
+/**
+ * The networks by the reference's class name (a golden model file's metadata
+ * {@code model}): how to build one from the constructor arguments ({@code args})
+ * and how to run its forward pass on the file's input tensors. The golden runner
+ * dispatches on it; other networks are added with {@link #register}.
+ *
+ * <p>Registered here: {@code PacJointUpsample}, {@code PacJointUpsampleLite},
+ * {@code DJIF}, {@code DJIFWide}, {@code JointBilateral}, {@code Bilinear} (inputs
+ * {@code target_low}, {@code guide}). Thread-safe.
+ */
+public final class ModelRegistry {
+
+    /** Builds a network from its constructor arguments. */
+    @FunctionalInterface
+    public interface Factory {
+        Network create(ModelArgs args);
+    }
+
+    /**
+     * Runs a network's forward pass on named inputs (a golden file's tensors:
+     * {@code inputs.apply(name)} is the tensor or null when the file has none);
+     * returns the output, which the caller closes.
+     */
+    @FunctionalInterface
+    public interface Forward {
+        Tensor forward(Network net, Function<String, Tensor> inputs);
+    }
+
+    /** A registered network. */
+    public record Entry(String name, Factory factory, Forward forward) {
+        /** Builds the network from JSON arguments. */
+        public Network create(String argsJson) {
+            return factory.create(ModelArgs.parse(name, argsJson));
+        }
+    }
+
+    private static final Map<String, Entry> ENTRIES = new ConcurrentHashMap<>();
+
+    static {
+        registerUpsampling("PacJointUpsample", PacJointUpsample::fromArgs);
+        registerUpsampling("PacJointUpsampleLite", PacJointUpsampleLite::fromArgs);
+        registerUpsampling("DJIF", DJIF::fromArgs);
+        registerUpsampling("DJIFWide", DJIFWide::fromArgs);
+        registerUpsampling("JointBilateral", JointBilateral::fromArgs);
+        registerUpsampling("Bilinear", Bilinear::fromArgs);
+        CrfModels.register(); // PacCRF, PacCRFLoose (inputs unary, edge_feat)
+    }
+
+    private ModelRegistry() {
+    }
+
+    private static void registerUpsampling(String name, Factory factory) {
+        register(name, factory, (net, in) -> ((UpsamplingNetwork) net).forward(required(in, "target_low"),
+                required(in, "guide")));
+    }
+
+    /** The input of that name; throws naming it when absent. */
+    public static Tensor required(Function<String, Tensor> inputs, String name) {
+        Tensor t = inputs.apply(name);
+        if (t == null) {
+            throw new IllegalArgumentException("model input '" + name + "' is missing");
+        }
+        return t;
+    }
+
+    /** Adds or replaces a network. */
+    public static void register(String name, Factory factory, Forward forward) {
+        if (name == null || factory == null || forward == null) {
+            throw new NullPointerException("name, factory and forward must not be null");
+        }
+        ENTRIES.put(name, new Entry(name, factory, forward));
+    }
+
+    /** The entry for a model name, or null. */
+    public static Entry find(String name) {
+        return name == null ? null : ENTRIES.get(name);
+    }
+
+    /** The entry; throws {@link IllegalArgumentException} listing the known names when absent. */
+    public static Entry get(String name) {
+        Entry e = find(name);
+        if (e == null) {
+            throw new IllegalArgumentException("model: unknown network '" + name + "' (known: " + names() + ")");
+        }
+        return e;
+    }
+
+    /** The registered names, sorted. */
+    public static Set<String> names() {
+        return new TreeSet<>(ENTRIES.keySet());
+    }
+}

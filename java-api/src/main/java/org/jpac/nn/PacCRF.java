@@ -1,0 +1,442 @@
+package org.jpac.nn;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+import org.jpac.Tensor;
+
+/**
+ * Mean-field inference of a dense CRF with PAC pairwise terms (paper Sec. 5),
+ * as the reference's {@code PacCRF(channels, num_steps, final_output='log_Q',
+ * perturbed_init=True, native_impl=False, fixed_weighting=False,
+ * unary_weight=1.0, pairwise_kernels=None)}.
+ *
+ * <p>Each step: {@code Q = softmax(logQ)} over the labels, then
+ * {@code logQ = unary_weight * unary - sum_i w_i * msg_i(Q)}, starting from
+ * {@code logQ = unary}. Term i's message is its messenger applied to Q (after
+ * average pooling by its blur factor, then bilinearly upsampled back and
+ * cropped), followed by its 1x1 compatibility conv for {@code 2d}. The edge
+ * kernels K of the messengers are computed once per image from the edge
+ * features and reused in every step.
+ *
+ * <p>State-dict names are the reference's: {@code unary_weight} (absent with
+ * fixed weighting), {@code messengers.<i>.weight}, {@code compat.<i>.weight}
+ * (2d terms), {@code pairwise_weights.<i>}. Scalars are held as {@code [1]}
+ * tensors. The CRF owns its parameters ({@link #close}). Forward only: no
+ * backward pass. Not thread-safe while parameters are being changed.
+ */
+public final class PacCRF implements CrfNetwork {
+
+    private final int channels;
+    private final int numSteps;
+    private final CrfOutput finalOutput;
+    private final boolean perturbedInit;
+    private final boolean fixedWeighting;
+    private final double initUnaryWeight;
+    private final Tensor unaryWeight;
+    private final List<CrfPairwise> terms = new ArrayList<>();
+    private final SplittableRandom rng;
+    private boolean closed;
+
+    private PacCRF(Builder b) {
+        if (b.channels < 1) {
+            throw new IllegalArgumentException("channels: must be >= 1, got " + b.channels);
+        }
+        if (b.numSteps < 0) {
+            throw new IllegalArgumentException("numSteps: must be >= 0, got " + b.numSteps);
+        }
+        if (!Double.isFinite(b.unaryWeight)) {
+            throw new IllegalArgumentException("unaryWeight: must be finite, got " + b.unaryWeight);
+        }
+        channels = b.channels;
+        numSteps = b.numSteps;
+        finalOutput = b.finalOutput;
+        perturbedInit = b.perturbedInit;
+        fixedWeighting = b.fixedWeighting;
+        initUnaryWeight = b.unaryWeight;
+        rng = b.seed == null ? new SplittableRandom() : new SplittableRandom(b.seed);
+        unaryWeight = fixedWeighting ? null : Tensor.of(new float[] {(float) b.unaryWeight}, 1).named("unary_weight");
+        try {
+            for (PairwiseKernel k : b.kernels) {
+                addPairwiseKernel(k);
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    public static Builder builder(int channels, int numSteps) {
+        return new Builder(channels, numSteps);
+    }
+
+    /**
+     * A CRF from the reference's constructor arguments as JSON (the golden
+     * files' {@code args}): {@code channels}, {@code num_steps},
+     * {@code final_output}, {@code perturbed_init}, {@code fixed_weighting},
+     * {@code unary_weight}, {@code pairwise_kernels} (an object or a list of
+     * {@code add_pairwise_kernel} argument objects); {@code native_impl} is ignored.
+     */
+    public static PacCRF fromArgs(String json) {
+        return fromArgs(ModelArgs.parse("PacCRF", json));
+    }
+
+    public static PacCRF fromArgs(ModelArgs args) {
+        return Builder.fromArgs(args).build();
+    }
+
+    /** Adds a pairwise term (the reference's {@code add_pairwise_kernel}); returns this. */
+    public PacCRF addPairwiseKernel(PairwiseKernel k) {
+        checkOpen();
+        if (k == null) {
+            throw new NullPointerException("pairwiseKernel");
+        }
+        terms.add(new CrfPairwise(channels, k, perturbedInit, fixedWeighting, rng));
+        return this;
+    }
+
+    @Override
+    public int channels() {
+        return channels;
+    }
+
+    public int numSteps() {
+        return numSteps;
+    }
+
+    public CrfOutput finalOutput() {
+        return finalOutput;
+    }
+
+    public boolean fixedWeighting() {
+        return fixedWeighting;
+    }
+
+    public int numPairwiseKernels() {
+        return terms.size();
+    }
+
+    public List<PairwiseKernel> pairwiseKernels() {
+        return terms.stream().map(t -> t.spec).toList();
+    }
+
+    /** The unary weight's current value. */
+    public double unaryWeight() {
+        checkOpen();
+        return fixedWeighting ? initUnaryWeight : unaryWeight.getFlat(0);
+    }
+
+    /**
+     * Runs {@code numSteps} mean-field steps. {@code unary [B, L, H, W]},
+     * {@code edgeFeat [B, F, H, W]} (e.g. {@link #createYXRGB}). Returns the
+     * final output ({@code [B, L, H, W]}, caller closes).
+     */
+    @Override
+    public Tensor forward(Tensor unary, Tensor edgeFeat) {
+        checkOpen();
+        List<Tensor> kernels = edgeKernels(edgeFeat);
+        try {
+            return forward(unary, kernels);
+        } finally {
+            closeAll(kernels);
+        }
+    }
+
+    /** As {@link #forward(Tensor, Tensor)} with edge kernels from {@link #edgeKernels}. */
+    public Tensor forward(Tensor unary, List<Tensor> edgeKernels) {
+        try (Tensor logQ = meanField(unary, edgeKernels, unary)) {
+            return finalOutput.apply(logQ);
+        }
+    }
+
+    /**
+     * The edge kernel of each pairwise term (null for {@code na} terms), computed
+     * on the edge features average-pooled by the term's blur factor (pooled once
+     * per factor). The caller closes them.
+     */
+    public List<Tensor> edgeKernels(Tensor edgeFeat) {
+        checkOpen();
+        StdOps.nchw(edgeFeat, "edgeFeat");
+        List<Tensor> out = new ArrayList<>(Collections.nCopies(terms.size(), (Tensor) null));
+        Map<Integer, Tensor> pooled = new HashMap<>();
+        try {
+            for (int i = 0; i < terms.size(); i++) {
+                CrfPairwise t = terms.get(i);
+                if (!t.needsEdgeKernel()) {
+                    continue;
+                }
+                Tensor feat = t.blur() == 1 ? edgeFeat
+                        : pooled.computeIfAbsent(t.blur(), b -> BlurPool.down(edgeFeat, b));
+                out.set(i, t.edgeKernel(feat));
+            }
+            return out;
+        } catch (RuntimeException | Error e) {
+            closeAll(out);
+            throw e;
+        } finally {
+            closeAll(pooled.values());
+        }
+    }
+
+    /**
+     * {@code numSteps} mean-field steps from {@code logQ0}; returns the last
+     * logQ (a new tensor) without applying the final output.
+     */
+    Tensor meanField(Tensor unary, List<Tensor> edgeKernels, Tensor logQ0) {
+        checkOpen();
+        StdOps.nchw(unary, "unary");
+        if (unary.dim(1) != channels) {
+            throw new IllegalArgumentException("unary: expected " + channels + " channels, got "
+                    + StdOps.shape(unary));
+        }
+        if (edgeKernels == null || edgeKernels.size() != terms.size()) {
+            throw new IllegalArgumentException("edgeKernels: expected " + terms.size() + " kernels, got "
+                    + (edgeKernels == null ? "null" : edgeKernels.size()));
+        }
+        for (int i = 0; i < terms.size(); i++) {
+            if (terms.get(i).needsEdgeKernel() && edgeKernels.get(i) == null) {
+                throw new NullPointerException("edgeKernels[" + i + "]: must not be null for a "
+                        + terms.get(i).spec.compatType() + " term");
+            }
+        }
+        long h = unary.dim(2);
+        long w = unary.dim(3);
+        double uw = unaryWeight();
+        Tensor logQ = logQ0.copy();
+        try {
+            for (int step = 0; step < numSteps; step++) {
+                Tensor next = oneStep(unary, uw, logQ, edgeKernels, h, w);
+                logQ.close();
+                logQ = next;
+            }
+            return logQ;
+        } catch (RuntimeException | Error e) {
+            logQ.close();
+            throw e;
+        }
+    }
+
+    private Tensor oneStep(Tensor unary, double uw, Tensor logQ, List<Tensor> kernels, long h, long w) {
+        Map<Integer, Tensor> qBlur = new HashMap<>();
+        Tensor next = null;
+        try {
+            qBlur.put(1, StdOps.softmax(logQ));
+            next = StdOps.scale(unary, uw);
+            for (int i = 0; i < terms.size(); i++) {
+                CrfPairwise t = terms.get(i);
+                Tensor q = qBlur.get(1);
+                Tensor qb = qBlur.computeIfAbsent(t.blur(), b -> BlurPool.down(q, b));
+                try (Tensor m = t.message(qb, kernels.get(i)); Tensor msg = BlurPool.up(m, t.blur(), h, w)) {
+                    StdOps.axpbyInto(1, next, -t.weight(), msg, next);
+                }
+            }
+            return next;
+        } catch (RuntimeException | Error e) {
+            if (next != null) {
+                next.close();
+            }
+            throw e;
+        } finally {
+            closeAll(qBlur.values());
+        }
+    }
+
+    // ---- state ----------------------------------------------------------------------
+
+    /**
+     * Every parameter and buffer (the fixed crf_pool filters) by the reference's
+     * state-dict key, in its order. The CRF owns them.
+     */
+    @Override
+    public Map<String, Tensor> parameters() {
+        return state(false);
+    }
+
+    /** The learnable tensors only (the fixed crf_pool filters left out). */
+    public Map<String, Tensor> learnableParameters() {
+        return state(true);
+    }
+
+    private Map<String, Tensor> state(boolean learnableOnly) {
+        checkOpen();
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        if (unaryWeight != null) {
+            m.put("unary_weight", unaryWeight);
+        }
+        List<Map<String, Tensor>> per = new ArrayList<>();
+        for (int i = 0; i < terms.size(); i++) {
+            per.add(terms.get(i).state(i, learnableOnly));
+        }
+        for (String group : new String[] {"messengers.", "compat.", "pairwise_weights."}) {
+            for (Map<String, Tensor> s : per) {
+                s.forEach((k, v) -> {
+                    if (k.startsWith(group)) {
+                        m.put(k, v);
+                    }
+                });
+            }
+        }
+        return m;
+    }
+
+
+    // ---- edge features ----------------------------------------------------------------
+
+    /**
+     * Position and colour edge features as the reference's {@code create_YXRGB}:
+     * {@code [B, 2 + C, H, W]} holding y / scaleSpace, x / scaleSpace, then the
+     * image's channels / scaleColor. {@code image} is {@code [B, C, H, W]} or
+     * {@code [C, H, W]}. Caller closes the result.
+     */
+    public static Tensor createYXRGB(Tensor image, double scaleSpace, double scaleColor) {
+        return EdgeFeatures.yxrgb(image, new double[] {scaleSpace, scaleSpace}, new double[] {scaleColor});
+    }
+
+    /**
+     * As {@link #createYXRGB(Tensor, double, double)} with separate scales:
+     * {@code yxScale} = {y, x} (or one value for both), {@code rgbScale} one
+     * value or one per channel; null means no scaling.
+     */
+    public static Tensor createYXRGB(Tensor image, double[] yxScale, double[] rgbScale) {
+        return EdgeFeatures.yxrgb(image, yxScale, rgbScale);
+    }
+
+    // ---- lifecycle ----------------------------------------------------------------------
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("PacCRF is closed");
+        }
+    }
+
+    static void closeAll(Iterable<Tensor> ts) {
+        for (Tensor t : ts) {
+            if (t != null) {
+                t.close();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (unaryWeight != null) {
+            unaryWeight.close();
+        }
+        terms.forEach(CrfPairwise::close);
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder s = new StringBuilder("PacCRF(categories=" + channels + ", num_steps=" + numSteps
+                + ", final_output=" + finalOutput);
+        if (perturbedInit) {
+            s.append(", perturbed_init=True");
+        }
+        if (fixedWeighting) {
+            s.append(", fixed_weighting=True");
+        }
+        if (!terms.isEmpty()) {
+            s.append(", pairwise_kernels=(").append(String.join(", ",
+                    terms.stream().map(t -> t.spec.describe()).toList())).append(')');
+        }
+        return s.append(')').toString();
+    }
+
+    /** Constructor arguments, with the reference's defaults. */
+    public static final class Builder {
+        final int channels;
+        final int numSteps;
+        CrfOutput finalOutput = CrfOutput.LOG_Q;
+        boolean perturbedInit = true;
+        boolean fixedWeighting;
+        double unaryWeight = 1.0;
+        final List<PairwiseKernel> kernels = new ArrayList<>();
+        Long seed;
+
+        private Builder(int channels, int numSteps) {
+            this.channels = channels;
+            this.numSteps = numSteps;
+        }
+
+        public Builder finalOutput(CrfOutput o) {
+            if (o == null) {
+                throw new NullPointerException("finalOutput");
+            }
+            finalOutput = o;
+            return this;
+        }
+
+        public Builder finalOutput(String o) {
+            return finalOutput(CrfOutput.parse(o));
+        }
+
+        public Builder perturbedInit(boolean v) {
+            perturbedInit = v;
+            return this;
+        }
+
+        public Builder fixedWeighting(boolean v) {
+            fixedWeighting = v;
+            return this;
+        }
+
+        public Builder unaryWeight(double v) {
+            unaryWeight = v;
+            return this;
+        }
+
+        public Builder pairwiseKernel(PairwiseKernel k) {
+            if (k == null) {
+                throw new NullPointerException("pairwiseKernel");
+            }
+            kernels.add(k);
+            return this;
+        }
+
+        public Builder pairwiseKernels(List<PairwiseKernel> ks) {
+            ks.forEach(this::pairwiseKernel);
+            return this;
+        }
+
+        /** Seed of the parameter initialisation (default: random). */
+        public Builder seed(long s) {
+            seed = s;
+            return this;
+        }
+
+        public PacCRF build() {
+            return new PacCRF(this);
+        }
+
+        /** A builder from the reference's keyword arguments (see {@link PacCRF#fromArgs(ModelArgs)}). */
+        static Builder fromArgs(ModelArgs a) {
+            a.rejectUnknown(Set.of("channels", "num_steps", "final_output", "perturbed_init", "native_impl",
+                    "fixed_weighting", "unary_weight", "pairwise_kernels"));
+            Builder b = new Builder(a.requireInt("channels"), a.requireInt("num_steps"))
+                    .finalOutput(a.getString("final_output", "log_Q"))
+                    .perturbedInit(a.getBool("perturbed_init", true))
+                    .fixedWeighting(a.getBool("fixed_weighting", false))
+                    .unaryWeight(a.getDouble("unary_weight", 1.0));
+            Object pk = a.raw("pairwise_kernels");
+            if (pk instanceof Map<?, ?> m) {
+                // a single dict of add_pairwise_kernel arguments
+                @SuppressWarnings("unchecked")
+                Map<String, Object> one = (Map<String, Object>) m;
+                b.pairwiseKernel(PairwiseKernel.fromArgs(new ModelArgs(a + ".pairwise_kernels", one)));
+            } else {
+                a.getObjectList("pairwise_kernels").forEach(k -> b.pairwiseKernel(PairwiseKernel.fromArgs(k)));
+            }
+            return b;
+        }
+    }
+}

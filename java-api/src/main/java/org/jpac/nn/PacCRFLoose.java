@@ -1,0 +1,232 @@
+package org.jpac.nn;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.jpac.Tensor;
+
+/**
+ * A {@link PacCRF} whose mean-field steps each have their own parameters, as the
+ * reference's {@code PacCRFLoose(channels, num_steps, final_output='log_Q',
+ * perturbed_init=True, native_impl=False, fixed_weighting=False,
+ * unary_weight=1.0, pairwise_kernels=None)}: step s is a one-step
+ * {@code PacCRF} (output log_Q) started from the previous step's logQ (the
+ * first from the unary). The edge kernels are computed once, by the first
+ * step's messengers, and shared by all steps; then the final output is applied.
+ *
+ * <p>State-dict names: {@code steps.<s>.} followed by the PacCRF names
+ * ({@code steps.0.unary_weight}, {@code steps.0.messengers.0.weight}, ...).
+ * Forward only.
+ */
+public final class PacCRFLoose implements CrfNetwork {
+
+    private final int channels;
+    private final int numSteps;
+    private final CrfOutput finalOutput;
+    private final List<PacCRF> steps = new ArrayList<>();
+    private boolean closed;
+
+    private PacCRFLoose(PacCRF.Builder b) {
+        if (b.numSteps < 1) {
+            throw new IllegalArgumentException("numSteps: must be >= 1, got " + b.numSteps);
+        }
+        channels = b.channels;
+        numSteps = b.numSteps;
+        finalOutput = b.finalOutput;
+        try {
+            for (int s = 0; s < numSteps; s++) {
+                PacCRF.Builder sb = PacCRF.builder(b.channels, 1).finalOutput(CrfOutput.LOG_Q)
+                        .perturbedInit(b.perturbedInit).fixedWeighting(b.fixedWeighting)
+                        .unaryWeight(b.unaryWeight).pairwiseKernels(b.kernels);
+                if (b.seed != null) {
+                    sb.seed(b.seed + s);
+                }
+                steps.add(sb.build());
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /**
+     * Constructor arguments as for {@link PacCRF#builder}; {@code numSteps} is the
+     * number of separately parameterised steps. Build with {@link Builder#build()}.
+     */
+    public static Builder builder(int channels, int numSteps) {
+        return new Builder(PacCRF.builder(channels, numSteps));
+    }
+
+    /** From the reference's constructor arguments as JSON (see {@link PacCRF#fromArgs(String)}). */
+    public static PacCRFLoose fromArgs(String json) {
+        return fromArgs(ModelArgs.parse("PacCRFLoose", json));
+    }
+
+    public static PacCRFLoose fromArgs(ModelArgs args) {
+        return new PacCRFLoose(PacCRF.Builder.fromArgs(args));
+    }
+
+    /** Adds the same pairwise term to every step; returns this. */
+    public PacCRFLoose addPairwiseKernel(PairwiseKernel k) {
+        checkOpen();
+        steps.forEach(s -> s.addPairwiseKernel(k));
+        return this;
+    }
+
+    @Override
+    public int channels() {
+        return channels;
+    }
+
+    public int numSteps() {
+        return numSteps;
+    }
+
+    public CrfOutput finalOutput() {
+        return finalOutput;
+    }
+
+    public int numPairwiseKernels() {
+        return steps.get(0).numPairwiseKernels();
+    }
+
+    /** Step s, a one-step PacCRF (owned by this CRF). */
+    public PacCRF step(int s) {
+        return steps.get(s);
+    }
+
+    /** The edge kernels, computed by the first step's messengers; the caller closes them. */
+    public List<Tensor> edgeKernels(Tensor edgeFeat) {
+        checkOpen();
+        return steps.get(0).edgeKernels(edgeFeat);
+    }
+
+    @Override
+    public Tensor forward(Tensor unary, Tensor edgeFeat) {
+        checkOpen();
+        List<Tensor> kernels = edgeKernels(edgeFeat);
+        try {
+            return forward(unary, kernels);
+        } finally {
+            PacCRF.closeAll(kernels);
+        }
+    }
+
+    public Tensor forward(Tensor unary, List<Tensor> edgeKernels) {
+        checkOpen();
+        Tensor logQ = unary;
+        try {
+            for (PacCRF s : steps) {
+                Tensor next = s.meanField(unary, edgeKernels, logQ);
+                if (logQ != unary) {
+                    logQ.close();
+                }
+                logQ = next;
+            }
+            return finalOutput.apply(logQ);
+        } finally {
+            if (logQ != unary) {
+                logQ.close();
+            }
+        }
+    }
+
+    /** Every parameter and buffer by state-dict key ({@code steps.<s>.} + the PacCRF keys). */
+    @Override
+    public Map<String, Tensor> parameters() {
+        checkOpen();
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        for (int s = 0; s < steps.size(); s++) {
+            String p = "steps." + s + ".";
+            steps.get(s).parameters().forEach((k, v) -> m.put(p + k, v));
+        }
+        return m;
+    }
+
+    /** The learnable tensors only. */
+    public Map<String, Tensor> learnableParameters() {
+        checkOpen();
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        for (int s = 0; s < steps.size(); s++) {
+            String p = "steps." + s + ".";
+            steps.get(s).learnableParameters().forEach((k, v) -> m.put(p + k, v));
+        }
+        return m;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("PacCRFLoose is closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        steps.forEach(PacCRF::close);
+    }
+
+    @Override
+    public String toString() {
+        return "PacCRFLoose(categories=" + channels + ", num_steps=" + numSteps + ", final_output=" + finalOutput
+                + ")";
+    }
+
+    /** Builder with the same arguments as {@link PacCRF.Builder}. */
+    public static final class Builder {
+        private final PacCRF.Builder b;
+
+        private Builder(PacCRF.Builder b) {
+            this.b = b;
+        }
+
+        public Builder finalOutput(CrfOutput o) {
+            b.finalOutput(o);
+            return this;
+        }
+
+        public Builder finalOutput(String o) {
+            b.finalOutput(o);
+            return this;
+        }
+
+        public Builder perturbedInit(boolean v) {
+            b.perturbedInit(v);
+            return this;
+        }
+
+        public Builder fixedWeighting(boolean v) {
+            b.fixedWeighting(v);
+            return this;
+        }
+
+        public Builder unaryWeight(double v) {
+            b.unaryWeight(v);
+            return this;
+        }
+
+        public Builder pairwiseKernel(PairwiseKernel k) {
+            b.pairwiseKernel(k);
+            return this;
+        }
+
+        public Builder pairwiseKernels(List<PairwiseKernel> ks) {
+            b.pairwiseKernels(ks);
+            return this;
+        }
+
+        public Builder seed(long s) {
+            b.seed(s);
+            return this;
+        }
+
+        public PacCRFLoose build() {
+            return new PacCRFLoose(b);
+        }
+    }
+}

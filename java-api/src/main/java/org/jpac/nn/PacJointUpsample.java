@@ -1,0 +1,332 @@
+package org.jpac.nn;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+import org.jpac.Pac;
+import org.jpac.PacConvTranspose2d;
+import org.jpac.Tensor;
+
+/**
+ * Joint upsampling with pixel-adaptive transposed convolutions (paper Sec. 4),
+ * as the reference's {@code PacJointUpsample(factor, channels=1, guide_channels=3,
+ * n_t_layers=3, n_g_layers=3, n_f_layers=2, n_t_filters=32, n_g_filters=32,
+ * n_f_filters=32, k_ch=16, f_sz_1=5, f_sz_2=5, t_bn=False, g_bn=False, u_bn=False,
+ * f_bn=False)}:
+ * <ul>
+ * <li>{@code branch_t}: n_t_layers f_sz_1 convolutions on the low-resolution target
+ *     ({@code conv1..}, optional {@code bn1..}, ReLU between);</li>
+ * <li>{@code branch_g}: n_g_layers convolutions on the guide, the last giving
+ *     k_ch channels per 2x step;</li>
+ * <li>{@code up_convts.i}: log2(factor) PAC^T layers (f_sz_2, stride 2), each guided
+ *     by its k_ch guide channels bilinearly resized to the step's output size,
+ *     optional {@code up_bns.i}, then ReLU;</li>
+ * <li>{@code branch_f}: n_f_layers convolutions giving the result.</li>
+ * </ul>
+ * Build with {@link #builder(int)}; {@link #fromArgs} takes the reference's
+ * argument names. Weights start as PyTorch's defaults would (random; see
+ * {@link Builder#seed}); load trained ones with {@link #loadStateDict}.
+ */
+public class PacJointUpsample extends UpsamplerBase {
+
+    private final int kCh;
+    private final int numUps;
+    private final Seq branchT;
+    private final Seq branchG;
+    private final List<PacConvTranspose2d> upConvts = new ArrayList<>();
+    private final List<BatchNorm2d> upBns = new ArrayList<>();
+    private final Seq branchF;
+
+    protected PacJointUpsample(Builder b) {
+        super(b.factor, b.channels, b.guideChannels);
+        try {
+            if (b.nGLayers < 1) {
+                throw new IllegalArgumentException("nGLayers: the guidance branch needs at least one layer, got "
+                        + b.nGLayers);
+            }
+            if (b.nFLayers < 1) {
+                throw new IllegalArgumentException("nFLayers: the final branch needs at least one layer, got "
+                        + b.nFLayers);
+            }
+            if (b.nTLayers < 0) {
+                throw new IllegalArgumentException("nTLayers: must be >= 0, got " + b.nTLayers);
+            }
+            if (Integer.bitCount(b.factor) != 1) {
+                throw new IllegalArgumentException("factor: must be a power of 2, got " + b.factor);
+            }
+            if (b.fSz1 % 2 != 1 || b.fSz1 < 1) {
+                throw new IllegalArgumentException("fSz1: filter size must be odd, got " + b.fSz1);
+            }
+            if (b.kCh < 1) {
+                throw new IllegalArgumentException("kCh: must be >= 1, got " + b.kCh);
+            }
+            this.kCh = b.kCh;
+            this.numUps = Integer.numberOfTrailingZeros(b.factor);
+            int pad = b.fSz1 / 2;
+            int[] tF = filters(b.nTFilters, b.nTLayers, "nTFilters");
+            int[] gF = filters(b.nGFilters, b.nGLayers - 1, "nGFilters");
+            int[] fF = filters(b.nFFilters, b.nFLayers + numUps - 1, "nFFilters");
+            SplittableRandom rng = b.seed == null ? new SplittableRandom() : new SplittableRandom(b.seed);
+
+            int[] tCh = concat(new int[] {channels}, tF);
+            branchT = own(branch(tCh, b.fSz1, pad, b.tBn, rng));
+            int[] gCh = concat(concat(new int[] {guideChannels}, gF), new int[] {kCh * numUps});
+            branchG = own(branch(gCh, b.fSz1, pad, b.gBn, rng));
+
+            int p = (b.fSz2 - 1) / 2;
+            int op = b.fSz2 % 2;
+            int[] fCh = concat(concat(new int[] {tCh[tCh.length - 1]}, fF), new int[] {channels});
+            for (int l = 0; l < numUps; l++) {
+                upConvts.add(own(PacConvTranspose2d.builder(fCh[l], fCh[l + 1], b.fSz2).stride(2).padding(p)
+                        .outputPadding(op).seed(rng.nextLong()).build()));
+                if (b.uBn) {
+                    upBns.add(own(new BatchNorm2d(fCh[l + 1])));
+                }
+            }
+            branchF = own(branch(Arrays.copyOfRange(fCh, numUps, fCh.length), b.fSz1, pad, b.fBn, rng));
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    public static Builder builder(int factor) {
+        return new Builder(factor);
+    }
+
+    /** With the reference's defaults for every other option. */
+    public PacJointUpsample(int factor) {
+        this(new Builder(factor));
+    }
+
+    private static final Set<String> ARGS = Set.of("factor", "channels", "guide_channels", "n_t_layers",
+            "n_g_layers", "n_f_layers", "n_t_filters", "n_g_filters", "n_f_filters", "k_ch", "f_sz_1", "f_sz_2",
+            "t_bn", "g_bn", "u_bn", "f_bn");
+
+    /** From the reference's constructor arguments (e.g. a golden file's {@code args}). */
+    public static PacJointUpsample fromArgs(ModelArgs a) {
+        a.rejectUnknown(ARGS);
+        Builder b = builder(a.requireInt("factor")).channels(a.getInt("channels", 1))
+                .guideChannels(a.getInt("guide_channels", 3)).nTLayers(a.getInt("n_t_layers", 3))
+                .nGLayers(a.getInt("n_g_layers", 3)).nFLayers(a.getInt("n_f_layers", 2))
+                .kCh(a.getInt("k_ch", 16)).fSz1(a.getInt("f_sz_1", 5)).fSz2(a.getInt("f_sz_2", 5))
+                .tBn(a.getBool("t_bn", false)).gBn(a.getBool("g_bn", false)).uBn(a.getBool("u_bn", false))
+                .fBn(a.getBool("f_bn", false));
+        filterArg(a, "n_t_filters", b::nTFilters, b::nTFilters);
+        filterArg(a, "n_g_filters", b::nGFilters, b::nGFilters);
+        filterArg(a, "n_f_filters", b::nFFilters, b::nFFilters);
+        return b.build();
+    }
+
+    private static void filterArg(ModelArgs a, String key, java.util.function.IntConsumer one,
+                                  java.util.function.Consumer<int[]> many) {
+        int[] v = a.getIntOrList(key);
+        if (v == null) {
+            return;
+        }
+        if (a.isInt(key)) {
+            one.accept(v[0]);
+        } else {
+            many.accept(v);
+        }
+    }
+
+    /** An int (every layer) or a per-layer list of the given length. */
+    private static int[] filters(int[] spec, int n, String name) {
+        if (spec.length == 1 && spec[0] < 0) {
+            int[] r = new int[n];
+            Arrays.fill(r, -spec[0]);
+            return r;
+        }
+        if (spec.length != n) {
+            throw new IllegalArgumentException(name + ": expected " + n + " filter counts, got "
+                    + Arrays.toString(spec));
+        }
+        for (int f : spec) {
+            if (f < 1) {
+                throw new IllegalArgumentException(name + ": filter counts must be >= 1, got " + Arrays.toString(spec));
+            }
+        }
+        return spec.clone();
+    }
+
+    private static int[] concat(int[] a, int[] b) {
+        int[] r = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+
+    /** conv1, [bn1], relu1, conv2, ... (no ReLU after the last conv). */
+    private static Seq branch(int[] ch, int k, int pad, boolean bn, SplittableRandom rng) {
+        Seq s = new Seq();
+        try {
+            for (int l = 0; l + 1 < ch.length; l++) {
+                s.add("conv" + (l + 1), new Conv2d(ch[l], ch[l + 1], k, pad, rng));
+                if (bn) {
+                    s.add("bn" + (l + 1), new BatchNorm2d(ch[l + 1]));
+                }
+                if (l + 2 < ch.length) {
+                    s.add("relu" + (l + 1), Layer.RELU);
+                }
+            }
+            return s;
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    public int kCh() {
+        return kCh;
+    }
+
+    /** The PAC^T layers ({@code up_convts.i}). */
+    public List<PacConvTranspose2d> upConvts() {
+        return List.copyOf(upConvts);
+    }
+
+    @Override
+    protected void collect(Map<String, Tensor> into, Set<String> optionalInto) {
+        branchT.collect("branch_t.", into);
+        branchT.collectOptional("branch_t.", optionalInto);
+        branchG.collect("branch_g.", into);
+        branchG.collectOptional("branch_g.", optionalInto);
+        for (int i = 0; i < upConvts.size(); i++) {
+            for (Map.Entry<String, Tensor> e : upConvts.get(i).stateDict().entrySet()) {
+                into.put("up_convts." + i + "." + e.getKey(), e.getValue());
+            }
+        }
+        for (int i = 0; i < upBns.size(); i++) {
+            upBns.get(i).collect("up_bns." + i + ".", into);
+            upBns.get(i).collectOptional("up_bns." + i + ".", optionalInto);
+        }
+        branchF.collect("branch_f.", into);
+        branchF.collectOptional("branch_f.", optionalInto);
+    }
+
+    @Override
+    protected Tensor guideFeatures(Tensor guide) {
+        return branchG.forward(guide);
+    }
+
+    @Override
+    protected Tensor forwardSingle(Tensor target, Tensor g, Tensor guide) {
+        Tensor x = branchT.forward(target);
+        try {
+            for (int i = 0; i < numUps; i++) {
+                double scale = Math.pow(2, i + 1) / factor;
+                Tensor next;
+                try (Tensor gc = guideStep(g, i, scale)) {
+                    PacConvTranspose2d up = upConvts.get(i);
+                    next = Pac.convTranspose2dGuided(x, gc, up.invAlpha(), up.invLambda(), up.smoothKernel(),
+                            up.weight(), up.bias(), up.options());
+                }
+                x.close();
+                x = next;
+                if (!upBns.isEmpty()) {
+                    next = upBns.get(i).forward(x);
+                    x.close();
+                    x = next;
+                }
+                next = StdOps.relu(x);
+                x.close();
+                x = next;
+            }
+            Tensor out = branchF.forward(x);
+            x.close();
+            return out;
+        } catch (RuntimeException | Error e) {
+            x.close();
+            throw e;
+        }
+    }
+
+    private Tensor guideStep(Tensor g, int i, double scale) {
+        Tensor slice = StdOps.sliceChannels(g, (long) i * kCh, kCh);
+        if (scale == 1) {
+            return slice;
+        }
+        try (slice) {
+            return StdOps.resizeBilinearScale(slice, scale);
+        }
+    }
+
+    /** Options of {@link PacJointUpsample}, with the reference's defaults. */
+    public static class Builder {
+        final int factor;
+        int channels = 1;
+        int guideChannels = 3;
+        int nTLayers = 3;
+        int nGLayers = 3;
+        int nFLayers = 2;
+        int[] nTFilters = {-32};
+        int[] nGFilters = {-32};
+        int[] nFFilters = {-32};
+        int kCh = 16;
+        int fSz1 = 5;
+        int fSz2 = 5;
+        boolean tBn;
+        boolean gBn;
+        boolean uBn;
+        boolean fBn;
+        Long seed;
+
+        protected Builder(int factor) {
+            this.factor = factor;
+        }
+
+        public Builder channels(int c) { channels = c; return this; }
+        public Builder guideChannels(int c) { guideChannels = c; return this; }
+        public Builder nTLayers(int n) { nTLayers = n; return this; }
+        public Builder nGLayers(int n) { nGLayers = n; return this; }
+        public Builder nFLayers(int n) { nFLayers = n; return this; }
+
+        /** The same filter count for every target-branch layer. */
+        public Builder nTFilters(int n) { nTFilters = one(n, "nTFilters"); return this; }
+        /** One filter count per target-branch layer (n_t_layers of them). */
+        public Builder nTFilters(int... n) { nTFilters = many(n, "nTFilters"); return this; }
+        /** The same filter count for every guidance-branch layer but the last. */
+        public Builder nGFilters(int n) { nGFilters = one(n, "nGFilters"); return this; }
+        /** One per guidance-branch layer but the last (n_g_layers - 1 of them). */
+        public Builder nGFilters(int... n) { nGFilters = many(n, "nGFilters"); return this; }
+        /** The same filter count for every PAC^T output and final-branch layer but the last. */
+        public Builder nFFilters(int n) { nFFilters = one(n, "nFFilters"); return this; }
+        /** One per PAC^T layer and final-branch layer but the last (n_f_layers + log2(factor) - 1). */
+        public Builder nFFilters(int... n) { nFFilters = many(n, "nFFilters"); return this; }
+
+        public Builder kCh(int k) { kCh = k; return this; }
+        public Builder fSz1(int f) { fSz1 = f; return this; }
+        public Builder fSz2(int f) { fSz2 = f; return this; }
+        public Builder tBn(boolean v) { tBn = v; return this; }
+        public Builder gBn(boolean v) { gBn = v; return this; }
+        public Builder uBn(boolean v) { uBn = v; return this; }
+        public Builder fBn(boolean v) { fBn = v; return this; }
+        /** Seed of the initial weights (default: random). */
+        public Builder seed(long s) { seed = s; return this; }
+
+        private static int[] one(int n, String name) {
+            if (n < 1) {
+                throw new IllegalArgumentException(name + ": must be >= 1, got " + n);
+            }
+            return new int[] {-n};
+        }
+
+        private static int[] many(int[] n, String name) {
+            for (int v : n) {
+                if (v < 1) {
+                    throw new IllegalArgumentException(name + ": filter counts must be >= 1, got "
+                            + Arrays.toString(n));
+                }
+            }
+            return n.clone();
+        }
+
+        public PacJointUpsample build() {
+            return new PacJointUpsample(this);
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package org.jpac.nn;
+
+import org.jpac.Tensor;
+
+/**
+ * A joint upsampling network: a low-resolution target (depth, or optical flow
+ * with several channels) and a high-resolution guide image give the target at
+ * the guide's resolution.
+ */
+public interface UpsamplingNetwork extends Network {
+
+    /** The upsampling factor: the guide is {@code factor} times the target's size. */
+    int factor();
+
+    /**
+     * The upsampled target. {@code targetLow} [B, C, h, w], {@code guide}
+     * [B, guide channels, h * factor, w * factor]; the result is [B, C, h * factor,
+     * w * factor] (a new tensor the caller closes). A target with several channels
+     * is run one channel at a time through the single-channel network, as the
+     * reference does.
+     */
+    Tensor forward(Tensor targetLow, Tensor guide);
+}
