@@ -88,6 +88,38 @@ JPAC_AVX2 void micro_tile(const Row& row, const float* packed, int64_t o0, int64
     }
 }
 
+// dst[x][c] = src[c * plane + x] for one row: 8x8 blocks transposed in registers.
+JPAC_AVX2 void to_channels_last(const float* src, int64_t plane, int64_t channels, int64_t width, float* dst) {
+    int64_t c0 = 0;
+    for (; c0 + 8 <= channels; c0 += 8) {
+        int64_t x0 = 0;
+        for (; x0 + 8 <= width; x0 += 8) {
+            __m256 r[8], t[8];
+            for (int q = 0; q < 8; ++q) r[q] = _mm256_loadu_ps(src + (c0 + q) * plane + x0);
+            for (int q = 0; q < 8; q += 2) {
+                t[q] = _mm256_unpacklo_ps(r[q], r[q + 1]);
+                t[q + 1] = _mm256_unpackhi_ps(r[q], r[q + 1]);
+            }
+            for (int q = 0; q < 8; q += 4) {
+                r[q] = _mm256_shuffle_ps(t[q], t[q + 2], 0x44);
+                r[q + 1] = _mm256_shuffle_ps(t[q], t[q + 2], 0xEE);
+                r[q + 2] = _mm256_shuffle_ps(t[q + 1], t[q + 3], 0x44);
+                r[q + 3] = _mm256_shuffle_ps(t[q + 1], t[q + 3], 0xEE);
+            }
+            for (int q = 0; q < 4; ++q) {
+                t[q] = _mm256_permute2f128_ps(r[q], r[q + 4], 0x20);
+                t[q + 4] = _mm256_permute2f128_ps(r[q], r[q + 4], 0x31);
+            }
+            // t[q] now holds pixel x0 + q's 8 channels.
+            for (int q = 0; q < 8; ++q) _mm256_storeu_ps(dst + (x0 + q) * channels + c0, t[q]);
+        }
+        for (; x0 < width; ++x0)
+            for (int q = 0; q < 8; ++q) dst[x0 * channels + c0 + q] = src[(c0 + q) * plane + x0];
+    }
+    for (; c0 < channels; ++c0)
+        for (int64_t x = 0; x < width; ++x) dst[x * channels + c0] = src[c0 * plane + x];
+}
+
 using MicroTile = void (*)(const Row&, const float*, int64_t, int64_t, float (*)[kOutBlock]);
 constexpr MicroTile kMicroTiles[kPixels + 1] = {nullptr,        micro_tile<1>, micro_tile<2>, micro_tile<3>,
                                                  micro_tile<4>, micro_tile<5>, micro_tile<6>};
@@ -126,35 +158,31 @@ void direct_conv_tile(const ConvProblem& p, const float* packed, int64_t n, int6
         rows_buffer.resize(size_t((r1 - r0 + 1) * width * ci));
         const float* in = p.input + n * ci * plan.in_pixels();
         float* dst = rows_buffer.data();
-        constexpr int64_t kBlock = 16;  // columns per block: its destination lines stay in L1
         for (int64_t r = r0; r <= r1; ++r)
-            for (int64_t x0 = 0; x0 < width; x0 += kBlock) {
-                const int64_t x1 = std::min(width, x0 + kBlock);
-                for (int64_t c = 0; c < ci; ++c) {
-                    const float* src = in + c * plan.in_pixels() + r * width;
-                    float* d = dst + (r - r0) * width * ci + c;
-                    for (int64_t x = x0; x < x1; ++x) d[x * ci] = src[x];
-                }
-            }
+            to_channels_last(in + r * width, plan.in_pixels(), ci, width, dst + (r - r0) * width * ci);
         row.rows = dst;
     }
     float* out_n = output + n * co * px;
     alignas(32) float acc[kPixels][kOutBlock];
+    const std::vector<float> zeros(p.bias ? 0 : size_t(co), 0.f);
+    const float* bias = p.bias ? p.bias : zeros.data();
     for_each_row_piece(plan, t0, T, [&](int ts, int64_t y, int64_t xs, int64_t xe) {
         row.row_taps = plan.rows.in_tap.data() + y * row.kh;
         row.K = K.ptr + ts;
         row.xs = xs;
-        for (int64_t o0 = 0; o0 < co; o0 += kOutBlock) {
-            const int64_t ob = std::min<int64_t>(kOutBlock, co - o0);
-            for (int64_t x = xs; x < xe;) {
-                const int n_px = int(std::min<int64_t>(kPixels, xe - x));
+        for (int64_t x = xs; x < xe;) {
+            const int n_px = int(std::min<int64_t>(kPixels, xe - x));
+            // Output blocks innermost: the chunk's input lines stay in L1 between them.
+            for (int64_t o0 = 0; o0 < co; o0 += kOutBlock) {
+                const int64_t ob = std::min<int64_t>(kOutBlock, co - o0);
                 for (int q = 0; q < n_px; ++q)
-                    for (int b = 0; b < kOutBlock; ++b) acc[q][b] = (b < ob && p.bias) ? p.bias[o0 + b] : 0.f;
+                    for (int b = 0; b < kOutBlock; ++b) acc[q][b] = b < ob ? bias[o0 + b] : 0.f;
                 kMicroTiles[n_px](row, packed, o0, x, acc);
-                for (int q = 0; q < n_px; ++q)
-                    for (int64_t b = 0; b < ob; ++b) out_n[(o0 + b) * px + y * wo + x + q] = acc[q][b];
-                x += n_px;
+                float* o = out_n + o0 * px + y * wo + x;
+                for (int64_t b = 0; b < ob; ++b)
+                    for (int q = 0; q < n_px; ++q) o[b * px + q] = acc[q][b];
             }
+            x += n_px;
         }
     });
 }
