@@ -56,4 +56,31 @@ final class BlurPool {
             return StdOps.crop(big, p[0], p[1], h, w);
         }
     }
+
+    /** Gradient of {@link #down} for an input of {@code h x w}; a new tensor. */
+    static Tensor downBackward(Tensor gradOutput, int blur, long h, long w) {
+        if (blur == 1) {
+            return gradOutput.copy();
+        }
+        int[] p = pad(h, w, blur);
+        Tensor gx = Tensor.allocate(gradOutput.dim(0), gradOutput.dim(1), h, w);
+        try {
+            NativeCalls.avgPool2dBackward(blur, blur, blur, blur, p[0], p[1], gradOutput, gx);
+            return gx;
+        } catch (RuntimeException | Error e) {
+            gx.close();
+            throw e;
+        }
+    }
+
+    /** Gradient of {@link #up} for a message of {@code hb x wb}; a new tensor. */
+    static Tensor upBackward(Tensor gradOutput, int blur, long hb, long wb) {
+        if (blur == 1) {
+            return gradOutput.copy();
+        }
+        int[] p = pad(gradOutput.dim(2), gradOutput.dim(3), blur);
+        try (Tensor big = StdOps.cropBackward(gradOutput, hb * blur, wb * blur, p[0], p[1])) {
+            return StdOps.resizeBilinearBackward(big, hb, wb, 1.0 / blur, 1.0 / blur);
+        }
+    }
 }

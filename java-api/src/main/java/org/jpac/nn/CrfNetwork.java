@@ -14,4 +14,10 @@ public interface CrfNetwork extends Network {
      * [B, L, H, W] (a new tensor the caller closes).
      */
     Tensor forward(Tensor unary, Tensor edgeFeat);
+
+    /**
+     * Gradients of {@link #forward} for {@code gradOutput} (the gradient of its
+     * output): for the unary, the edge features and every learnable parameter.
+     */
+    CrfGrads gradients(Tensor unary, Tensor edgeFeat, Tensor gradOutput);
 }

@@ -40,6 +40,15 @@ public enum CrfOutput {
         };
     }
 
+    /** Gradient for logQ from the gradient of {@code output = apply(logQ)}; a new tensor. */
+    public org.jpac.Tensor backward(org.jpac.Tensor output, org.jpac.Tensor gradOutput) {
+        return switch (this) {
+            case LOG_Q -> gradOutput.copy();
+            case SOFTMAX -> StdOps.softmaxBackward(output, gradOutput, false);
+            case LOG_SOFTMAX -> StdOps.softmaxBackward(output, gradOutput, true);
+        };
+    }
+
     @Override
     public String toString() {
         return ref;

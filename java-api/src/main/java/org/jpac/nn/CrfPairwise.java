@@ -1,13 +1,18 @@
 package org.jpac.nn;
 
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 
+import org.jpac.ConvGrads;
 import org.jpac.Filler;
+import org.jpac.Grad;
+import org.jpac.Kernel2dGrads;
 import org.jpac.Kernel2dResult;
 import org.jpac.Pac;
 import org.jpac.PacConv2d;
+import org.jpac.StdConvGrads;
 import org.jpac.Tensor;
 
 /**
@@ -121,14 +126,67 @@ final class CrfPairwise implements AutoCloseable {
      * upsampling: messenger, then the compatibility conv. The caller closes it.
      */
     Tensor message(Tensor qBlur, Tensor kernel) {
-        Tensor msg = pac != null ? Pac.conv2d(qBlur, kernel, pac.weight(), null, pac.options())
-                : StdOps.conv2d(qBlur, plainWeight, null, 1, spec.padding(), spec.dilation());
+        Tensor msg = messenger(qBlur, kernel);
         if (compatWeight == null) {
             return msg;
         }
         try (msg) {
-            return StdOps.conv2d(msg, compatWeight, null, 0);
+            return compat(msg);
         }
+    }
+
+    /** The messenger alone (PAC with K, or the plain conv). */
+    Tensor messenger(Tensor qBlur, Tensor kernel) {
+        return pac != null ? Pac.conv2d(qBlur, kernel, pac.weight(), null, pac.options())
+                : StdOps.conv2d(qBlur, plainWeight, null, 1, spec.padding(), spec.dilation());
+    }
+
+    /** The 1x1 compatibility conv (2d terms only). */
+    Tensor compat(Tensor msg) {
+        return StdOps.conv2d(msg, compatWeight, null, 0);
+    }
+
+    /**
+     * Backward of {@link #message}: from the gradient of the message (at Q's
+     * blurred size) adds the weight gradients to {@code acc} (under
+     * {@code prefix + state-dict key}) and the edge kernel's to
+     * {@code kernelKey}; returns the gradient for {@code qBlur}.
+     * {@code pre} is the messenger's output (needed for 2d terms, else null).
+     */
+    Tensor messageBackward(Tensor qBlur, Tensor kernel, Tensor pre, Tensor gradMsg, GradAcc acc, String prefix,
+                           int i, String kernelKey) {
+        Tensor gPre = gradMsg;
+        try {
+            if (compatWeight != null) {
+                StdConvGrads cg = StdOps.conv2dBackward(pre, compatWeight, gradMsg, 1, 0, 1,
+                        EnumSet.of(Grad.INPUT, Grad.WEIGHT));
+                acc.add(prefix + "compat." + i + ".weight", cg.gradWeight());
+                gPre = cg.gradInput();
+            }
+            if (pac == null) {
+                StdConvGrads g = StdOps.conv2dBackward(qBlur, plainWeight, gPre, 1, spec.padding(), spec.dilation(),
+                        EnumSet.of(Grad.INPUT, Grad.WEIGHT));
+                acc.add(prefix + "messengers." + i + ".weight", g.gradWeight());
+                return g.gradInput();
+            }
+            boolean learnable = pac.parameters().containsKey("weight");
+            ConvGrads g = Pac.conv2dBackward(qBlur, kernel, pac.weight(), gPre, pac.options(),
+                    learnable ? EnumSet.of(Grad.INPUT, Grad.KERNEL, Grad.WEIGHT) : EnumSet.of(Grad.INPUT, Grad.KERNEL));
+            acc.add(prefix + "messengers." + i + ".weight", g.gradWeight());
+            acc.add(kernelKey, g.gradKernel());
+            return g.gradInput();
+        } finally {
+            if (gPre != gradMsg) {
+                gPre.close();
+            }
+        }
+    }
+
+    /** Gradient for the (blurred) edge features from the edge kernel's gradient. */
+    Tensor edgeKernelBackward(Tensor feat, Tensor gradKernel) {
+        Kernel2dGrads g = Pac.kernel2dBackward(feat, pac.invAlpha(), pac.invLambda(), pac.smoothKernel(), null,
+                gradKernel, pac.options(), EnumSet.of(Grad.GUIDE));
+        return g.gradGuide(); // the only one computed
     }
 
     /** State-dict entries under the reference's names for pairwise term {@code i}. */

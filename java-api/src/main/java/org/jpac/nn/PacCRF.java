@@ -28,8 +28,8 @@ import org.jpac.Tensor;
  * <p>State-dict names are the reference's: {@code unary_weight} (absent with
  * fixed weighting), {@code messengers.<i>.weight}, {@code compat.<i>.weight}
  * (2d terms), {@code pairwise_weights.<i>}. Scalars are held as {@code [1]}
- * tensors. The CRF owns its parameters ({@link #close}). Forward only: no
- * backward pass. Not thread-safe while parameters are being changed.
+ * tensors. The CRF owns its parameters ({@link #close}). {@link #gradients}
+ * gives the backward pass. Not thread-safe while parameters are being changed.
  */
 public final class PacCRF implements CrfNetwork {
 
@@ -190,21 +190,7 @@ public final class PacCRF implements CrfNetwork {
      */
     Tensor meanField(Tensor unary, List<Tensor> edgeKernels, Tensor logQ0) {
         checkOpen();
-        StdOps.nchw(unary, "unary");
-        if (unary.dim(1) != channels) {
-            throw new IllegalArgumentException("unary: expected " + channels + " channels, got "
-                    + StdOps.shape(unary));
-        }
-        if (edgeKernels == null || edgeKernels.size() != terms.size()) {
-            throw new IllegalArgumentException("edgeKernels: expected " + terms.size() + " kernels, got "
-                    + (edgeKernels == null ? "null" : edgeKernels.size()));
-        }
-        for (int i = 0; i < terms.size(); i++) {
-            if (terms.get(i).needsEdgeKernel() && edgeKernels.get(i) == null) {
-                throw new NullPointerException("edgeKernels[" + i + "]: must not be null for a "
-                        + terms.get(i).spec.compatType() + " term");
-            }
-        }
+        checkMeanField(unary, edgeKernels);
         long h = unary.dim(2);
         long w = unary.dim(3);
         double uw = unaryWeight();
@@ -222,8 +208,36 @@ public final class PacCRF implements CrfNetwork {
         }
     }
 
+    void checkMeanField(Tensor unary, List<Tensor> edgeKernels) {
+        StdOps.nchw(unary, "unary");
+        if (unary.dim(1) != channels) {
+            throw new IllegalArgumentException("unary: expected " + channels + " channels, got "
+                    + StdOps.shape(unary));
+        }
+        if (edgeKernels == null || edgeKernels.size() != terms.size()) {
+            throw new IllegalArgumentException("edgeKernels: expected " + terms.size() + " kernels, got "
+                    + (edgeKernels == null ? "null" : edgeKernels.size()));
+        }
+        for (int i = 0; i < terms.size(); i++) {
+            if (terms.get(i).needsEdgeKernel() && edgeKernels.get(i) == null) {
+                throw new NullPointerException("edgeKernels[" + i + "]: must not be null for a "
+                        + terms.get(i).spec.compatType() + " term");
+            }
+        }
+    }
+
     private Tensor oneStep(Tensor unary, double uw, Tensor logQ, List<Tensor> kernels, long h, long w) {
-        Map<Integer, Tensor> qBlur = new HashMap<>();
+        return oneStep(unary, uw, logQ, kernels, h, w, null);
+    }
+
+    /** One mean-field step from logQ; with a tape, keeps what the backward pass needs in it. */
+    Tensor oneStep(Tensor unary, double uw, Tensor logQ, List<Tensor> kernels, long h, long w,
+                   CrfBackprop.StepTape tape) {
+        Map<Integer, Tensor> qBlur = tape != null ? tape.qBlur : new HashMap<>();
+        if (tape != null) {
+            tape.pre = new Tensor[terms.size()];
+            tape.message = new Tensor[terms.size()];
+        }
         Tensor next = null;
         try {
             qBlur.put(1, StdOps.softmax(logQ));
@@ -232,8 +246,28 @@ public final class PacCRF implements CrfNetwork {
                 CrfPairwise t = terms.get(i);
                 Tensor q = qBlur.get(1);
                 Tensor qb = qBlur.computeIfAbsent(t.blur(), b -> BlurPool.down(q, b));
-                try (Tensor m = t.message(qb, kernels.get(i)); Tensor msg = BlurPool.up(m, t.blur(), h, w)) {
+                Tensor pre = t.messenger(qb, kernels.get(i));
+                Tensor m = pre;
+                try {
+                    if (t.compatWeight != null) {
+                        m = t.compat(pre);
+                    }
+                    Tensor msg = BlurPool.up(m, t.blur(), h, w);
                     StdOps.axpbyInto(1, next, -t.weight(), msg, next);
+                    if (tape != null && t.useParameter) {
+                        tape.message[i] = msg;
+                    } else {
+                        msg.close();
+                    }
+                } finally {
+                    if (m != pre) {
+                        m.close();
+                    }
+                    if (tape != null && t.compatWeight != null) {
+                        tape.pre[i] = pre;
+                    } else {
+                        pre.close();
+                    }
                 }
             }
             return next;
@@ -243,8 +277,71 @@ public final class PacCRF implements CrfNetwork {
             }
             throw e;
         } finally {
-            closeAll(qBlur.values());
+            if (tape == null) {
+                closeAll(qBlur.values());
+            }
         }
+    }
+
+    // ---- backward ---------------------------------------------------------------------
+
+    /**
+     * Gradients of {@link #forward(Tensor, Tensor)} for {@code gradOutput}, the
+     * gradient of its output: for the unary, the edge features and every
+     * learnable parameter. Runs the forward pass again, keeping what it needs.
+     */
+    @Override
+    public CrfGrads gradients(Tensor unary, Tensor edgeFeat, Tensor gradOutput) {
+        checkOpen();
+        List<Tensor> kernels = edgeKernels(edgeFeat);
+        List<CrfBackprop.StepTape> tapes = new ArrayList<>();
+        Tensor logQ = unary.copy();
+        Tensor g = null;
+        try (GradAcc acc = new GradAcc()) {
+            checkMeanField(unary, kernels);
+            double uw = unaryWeight();
+            for (int s = 0; s < numSteps; s++) {
+                CrfBackprop.StepTape tape = new CrfBackprop.StepTape();
+                tapes.add(tape);
+                Tensor next = oneStep(unary, uw, logQ, kernels, unary.dim(2), unary.dim(3), tape);
+                logQ.close();
+                logQ = next;
+            }
+            try (Tensor out = finalOutput.apply(logQ)) {
+                StdOps.need(gradOutput, "gradOutput");
+                if (!java.util.Arrays.equals(gradOutput.shape(), out.shape())) {
+                    throw new IllegalArgumentException("gradOutput: expected the output's shape "
+                            + StdOps.shape(out) + ", got " + StdOps.shape(gradOutput));
+                }
+                g = finalOutput.backward(out, gradOutput);
+            }
+            for (int s = numSteps - 1; s >= 0; s--) {
+                Tensor gIn = CrfBackprop.stepBackward(this, unary, uw, tapes.get(s), kernels, g, acc, "");
+                g.close();
+                g = gIn;
+            }
+            acc.add(CrfBackprop.UNARY_GRAD, g);
+            g = null;
+            CrfBackprop.edgeBackward(this, edgeFeat, kernels, acc);
+            return CrfBackprop.collectGrads(acc, edgeFeat, learnableParameters());
+        } finally {
+            logQ.close();
+            if (g != null) {
+                g.close();
+            }
+            tapes.forEach(CrfBackprop.StepTape::close);
+            closeAll(kernels);
+        }
+    }
+
+    /** The pairwise terms (for the backward pass). */
+    List<CrfPairwise> terms() {
+        return terms;
+    }
+
+    /** Whether the unary weight is a learnable parameter. */
+    boolean learnsUnaryWeight() {
+        return unaryWeight != null;
     }
 
     // ---- state ----------------------------------------------------------------------

@@ -18,7 +18,6 @@ import org.jpac.Tensor;
  *
  * <p>State-dict names: {@code steps.<s>.} followed by the PacCRF names
  * ({@code steps.0.unary_weight}, {@code steps.0.messengers.0.weight}, ...).
- * Forward only.
  */
 public final class PacCRFLoose implements CrfNetwork {
 
@@ -130,6 +129,58 @@ public final class PacCRFLoose implements CrfNetwork {
             if (logQ != unary) {
                 logQ.close();
             }
+        }
+    }
+
+    /**
+     * Gradients of {@link #forward(Tensor, Tensor)} for {@code gradOutput}: for
+     * the unary, the edge features and every learnable parameter
+     * ({@code steps.<s>.} keys). Runs the forward pass again, keeping what it needs.
+     */
+    @Override
+    public CrfGrads gradients(Tensor unary, Tensor edgeFeat, Tensor gradOutput) {
+        checkOpen();
+        List<Tensor> kernels = edgeKernels(edgeFeat);
+        List<CrfBackprop.StepTape> tapes = new ArrayList<>();
+        Tensor logQ = unary.copy();
+        Tensor g = null;
+        try (GradAcc acc = new GradAcc()) {
+            double[] uw = new double[numSteps];
+            for (int s = 0; s < numSteps; s++) {
+                PacCRF step = steps.get(s);
+                step.checkMeanField(unary, kernels);
+                uw[s] = step.unaryWeight();
+                CrfBackprop.StepTape tape = new CrfBackprop.StepTape();
+                tapes.add(tape);
+                Tensor next = step.oneStep(unary, uw[s], logQ, kernels, unary.dim(2), unary.dim(3), tape);
+                logQ.close();
+                logQ = next;
+            }
+            try (Tensor out = finalOutput.apply(logQ)) {
+                StdOps.need(gradOutput, "gradOutput");
+                if (!java.util.Arrays.equals(gradOutput.shape(), out.shape())) {
+                    throw new IllegalArgumentException("gradOutput: expected the output's shape "
+                            + StdOps.shape(out) + ", got " + StdOps.shape(gradOutput));
+                }
+                g = finalOutput.backward(out, gradOutput);
+            }
+            for (int s = numSteps - 1; s >= 0; s--) {
+                Tensor gIn = CrfBackprop.stepBackward(steps.get(s), unary, uw[s], tapes.get(s), kernels, g, acc,
+                        "steps." + s + ".");
+                g.close();
+                g = gIn;
+            }
+            acc.add(CrfBackprop.UNARY_GRAD, g);
+            g = null;
+            CrfBackprop.edgeBackward(steps.get(0), edgeFeat, kernels, acc);
+            return CrfBackprop.collectGrads(acc, edgeFeat, learnableParameters());
+        } finally {
+            logQ.close();
+            if (g != null) {
+                g.close();
+            }
+            tapes.forEach(CrfBackprop.StepTape::close);
+            PacCRF.closeAll(kernels);
         }
     }
 

@@ -32,8 +32,8 @@ class CrfGoldenTest {
         return p;
     }
 
-    /** Builds the file's network, loads its param.* tensors, runs it; returns the max output error. */
-    private static double run(String file, Class<?> type) throws IOException {
+    /** Builds the file's network, loads its param.* tensors, runs forward and backward, checks both. */
+    private static void run(String file, Class<?> type) throws IOException {
         try (SafeTensors st = SafeTensors.open(model(file))) {
             ModelRegistry.Entry e = ModelRegistry.get(st.metadata().get("model"));
             Map<String, Tensor> owned = new HashMap<>();
@@ -50,18 +50,15 @@ class CrfGoldenTest {
                 assertEquals(new TreeSet<>(params.keySet()), new TreeSet<>(net.parameters().keySet()),
                         "state-dict keys");
                 net.loadStateDict(params);
-                try (Tensor out = e.forward().forward(net, name -> {
-                    if (!st.contains(name)) {
-                        return null;
-                    }
-                    return owned.computeIfAbsent(name, k -> {
-                        try {
-                            return st.readTensor(k);
-                        } catch (IOException x) {
-                            throw new java.io.UncheckedIOException(x);
-                        }
-                    });
-                })) {
+                java.util.function.Function<String, Tensor> read = name -> !st.contains(name) ? null
+                        : owned.computeIfAbsent(name, k -> {
+                            try {
+                                return st.readTensor(k);
+                            } catch (IOException x) {
+                                throw new java.io.UncheckedIOException(x);
+                            }
+                        });
+                try (Tensor out = e.forward().forward(net, read)) {
                     double[] want = st.readDoubles("output");
                     assertTrue(Arrays.equals(st.entry("output").shape(), out.shape()),
                             "output shape " + Arrays.toString(out.shape()));
@@ -73,12 +70,39 @@ class CrfGoldenTest {
                     }
                     System.out.printf("%s: output max error %.3g (max |want| %.3g)%n", file, worst,
                             TestSupport.maxAbs(want));
-                    return worst;
+                }
+                CrfNetwork crf = (CrfNetwork) net;
+                try (CrfGrads g = crf.gradients(read.apply("unary"), read.apply("edge_feat"),
+                        read.apply("grad_output"))) {
+                    Map<String, Tensor> got = new LinkedHashMap<>();
+                    got.put("grad_unary", g.gradUnary());
+                    got.put("grad_edge_feat", g.gradEdgeFeat());
+                    g.gradParams().forEach((k, v) -> got.put("grad_param." + k, v));
+                    for (String n : st.names()) {
+                        if (n.startsWith("grad_") && !n.equals("grad_output")) {
+                            Tensor t = got.get(n);
+                            assertTrue(t != null, file + ": no gradient computed for " + n);
+                            double[] want = st.readDoubles(n);
+                            TestSupport.assertClose(file + " " + n, want, t, RTOL);
+                            double err = maxErr(want, t);
+                            System.out.printf("%s: %s max error %.3g (max |want| %.3g)%n", file, n, err,
+                                    TestSupport.maxAbs(want));
+                        }
+                    }
                 }
             } finally {
                 owned.values().forEach(Tensor::close);
             }
         }
+    }
+
+    private static double maxErr(double[] want, Tensor got) {
+        double[] g = TestSupport.doubles(got);
+        double worst = 0;
+        for (int i = 0; i < want.length; i++) {
+            worst = Math.max(worst, Math.abs(g[i] - want[i]));
+        }
+        return worst;
     }
 
     @Test

@@ -293,4 +293,39 @@ final class CrfNaive {
         }
         return r;
     }
+
+    /** The terms from parameter values in double (key to flat values), shapes from {@code shapes}. */
+    static List<Term> termsFromDoubles(List<PairwiseKernel> specs, Map<String, double[]> v, Map<String, long[]> shapes,
+                                       String prefix) {
+        java.util.ArrayList<Term> r = new java.util.ArrayList<>();
+        for (int i = 0; i < specs.size(); i++) {
+            String mk = prefix + "messengers." + i + ".weight";
+            long[] ms = shapes.get(mk);
+            double[] m = v.get(mk);
+            double[][][][] mw = new double[(int) ms[0]][(int) ms[1]][(int) ms[2]][(int) ms[3]];
+            int at = 0;
+            for (double[][][] a : mw) {
+                for (double[][] b : a) {
+                    for (double[] c : b) {
+                        for (int j = 0; j < c.length; j++) {
+                            c[j] = m[at++];
+                        }
+                    }
+                }
+            }
+            double[] c = v.get(prefix + "compat." + i + ".weight");
+            double[][] compat = null;
+            if (c != null) {
+                int l = (int) Math.round(Math.sqrt(c.length));
+                compat = new double[l][l];
+                for (int a = 0; a < l; a++) {
+                    for (int b = 0; b < l; b++) {
+                        compat[a][b] = c[a * l + b];
+                    }
+                }
+            }
+            r.add(new Term(specs.get(i), mw, compat, v.get(prefix + "pairwise_weights." + i)[0]));
+        }
+        return r;
+    }
 }

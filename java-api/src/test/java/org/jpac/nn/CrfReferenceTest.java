@@ -108,6 +108,119 @@ class CrfReferenceTest {
         }
     }
 
+    /** sum(gradOut * output) of the naive CRF for the given values. */
+    private static double loss(double[][][][] u, double[][][][] e, Map<String, double[]> p, Map<String, long[]> shapes,
+                               int steps, List<String> prefixes, CrfOutput out, double[] gOut) {
+        List<List<CrfNaive.Term>> st = new ArrayList<>();
+        double[] uw = new double[steps];
+        for (int s = 0; s < steps; s++) {
+            String prefix = prefixes.get(s);
+            st.add(CrfNaive.termsFromDoubles(TERMS, p, shapes, prefix));
+            uw[s] = p.get(prefix + "unary_weight")[0];
+        }
+        double[][][][] logQ = CrfNaive.meanField(u, CrfNaive.kernels(st.get(0), e), st, uw, false);
+        double[] y = CrfNaive.flat(out == CrfOutput.LOG_Q ? logQ : CrfNaive.softmax(logQ, out == CrfOutput.LOG_SOFTMAX));
+        double l = 0;
+        for (int i = 0; i < y.length; i++) {
+            l += y[i] * gOut[i];
+        }
+        return l;
+    }
+
+    private static double[][][][] copy(double[][][][] a) {
+        double[][][][] r = new double[a.length][][][];
+        for (int i = 0; i < a.length; i++) {
+            r[i] = new double[a[i].length][][];
+            for (int j = 0; j < a[i].length; j++) {
+                r[i][j] = new double[a[i][j].length][];
+                for (int k = 0; k < a[i][j].length; k++) {
+                    r[i][j][k] = a[i][j][k].clone();
+                }
+            }
+        }
+        return r;
+    }
+
+    /** Central differences of the naive CRF against the gradients, at random points of every input. */
+    private static void checkGradients(CrfNetwork crf, int steps, List<String> prefixes, CrfOutput out, Random r) {
+        int b = 1, l = crf.channels(), h = 7, w = 9;
+        double eps = 1e-4;
+        try (Tensor unary = random(r, 2, b, l, h, w); Tensor img = random(r, 1, b, 3, h, w);
+             Tensor edge = PacCRF.createYXRGB(img, 3.0, 0.5); Tensor gOut = random(r, 1, b, l, h, w);
+             CrfGrads g = crf.gradients(unary, edge, gOut)) {
+            double[][][][] u = CrfNaive.of(unary.toArray(), b, l, h, w);
+            double[][][][] e = CrfNaive.of(edge.toArray(), b, 5, h, w);
+            Map<String, double[]> p = new java.util.LinkedHashMap<>();
+            Map<String, long[]> shapes = new java.util.LinkedHashMap<>();
+            crf.parameters().forEach((k, v) -> {
+                p.put(k, TestSupport.doubles(v));
+                shapes.put(k, v.shape());
+            });
+            double[] go = TestSupport.doubles(gOut);
+            java.util.function.Supplier<Double> f = () -> loss(u, e, p, shapes, steps, prefixes, out, go);
+            double worst = 0;
+            // unary and edge features
+            for (int t = 0; t < 6; t++) {
+                for (int which = 0; which < 2; which++) {
+                    double[][][][] a = which == 0 ? u : e;
+                    Tensor grad = which == 0 ? g.gradUnary() : g.gradEdgeFeat();
+                    int c = r.nextInt(a[0].length), y = r.nextInt(h), x = r.nextInt(w);
+                    double keep = a[0][c][y][x];
+                    a[0][c][y][x] = keep + eps;
+                    double plus = f.get();
+                    a[0][c][y][x] = keep - eps;
+                    double minus = f.get();
+                    a[0][c][y][x] = keep;
+                    double num = (plus - minus) / (2 * eps);
+                    double got = grad.get(0, c, y, x);
+                    worst = Math.max(worst, Math.abs(num - got) / Math.max(1, Math.abs(num)));
+                    assertEquals(num, got, 2e-3 * Math.max(1, Math.abs(num)),
+                            (which == 0 ? "unary" : "edge") + " [" + c + "," + y + "," + x + "]");
+                }
+            }
+            // every learnable parameter
+            for (Map.Entry<String, Tensor> pe : g.gradParams().entrySet()) {
+                double[] v = p.get(pe.getKey());
+                for (int t = 0; t < Math.min(3, v.length); t++) {
+                    int i = r.nextInt(v.length);
+                    double keep = v[i];
+                    v[i] = keep + eps;
+                    double plus = f.get();
+                    v[i] = keep - eps;
+                    double minus = f.get();
+                    v[i] = keep;
+                    double num = (plus - minus) / (2 * eps);
+                    double got = pe.getValue().getFlat(i);
+                    worst = Math.max(worst, Math.abs(num - got) / Math.max(1, Math.abs(num)));
+                    assertEquals(num, got, 2e-3 * Math.max(1, Math.abs(num)), pe.getKey() + "[" + i + "]");
+                }
+            }
+            assertEquals(crf instanceof PacCRFLoose ? ((PacCRFLoose) crf).learnableParameters().keySet()
+                    : ((PacCRF) crf).learnableParameters().keySet(), g.gradParams().keySet());
+            System.out.println(crf + ": worst relative gradient error " + worst);
+        }
+    }
+
+    @Test
+    void pacCrfGradientsMatchFiniteDifferences() {
+        Random r = new Random(7);
+        try (PacCRF crf = PacCRF.builder(3, 2).finalOutput(CrfOutput.LOG_SOFTMAX).pairwiseKernels(TERMS).seed(8)
+                .build()) {
+            randomize(crf.parameters(), r);
+            checkGradients(crf, 2, List.of("", ""), CrfOutput.LOG_SOFTMAX, r);
+        }
+    }
+
+    @Test
+    void pacCrfLooseGradientsMatchFiniteDifferences() {
+        Random r = new Random(9);
+        try (PacCRFLoose crf = PacCRFLoose.builder(3, 2).finalOutput(CrfOutput.SOFTMAX).pairwiseKernels(TERMS)
+                .seed(10).build()) {
+            randomize(crf.parameters(), r);
+            checkGradients(crf, 2, List.of("steps.0.", "steps.1."), CrfOutput.SOFTMAX, r);
+        }
+    }
+
     @Test
     void stateDictNamesAreTheReferences() {
         try (PacCRF crf = PacCRF.builder(4, 1).pairwiseKernels(TERMS).build()) {
