@@ -22,7 +22,7 @@ constexpr int kPixels = 6;   // pixels per micro-tile
 constexpr int kOutBlock = 16;  // output channels per micro-tile (two AVX vectors)
 
 struct Row {
-    const float* rows;      // the tile's input rows, channels last: [row - row0][x][c]
+    const float* const* rows;  // input row r - row0, channels last ([x][c]), for rows the tile reads
     int64_t row0, width, channels, co_padded;
     const int* row_taps;    // rows.in_tap for this output row
     const Axis::Affine* A;  // column taps
@@ -62,7 +62,7 @@ JPAC_AVX2 void micro_tile(const Row& row, const float* packed, int64_t o0, int64
         for (int j = 0; j < row.kw; ++j) {
             const int ij = i * row.kw + j;
             const int64_t lo = row.A->lo[j], hi = row.A->hi[j];
-            const float* src = row.rows + ((r - row.row0) * row.width + row.A->first[j] + (x0 - lo)) * channels;
+            const float* src = row.rows[r - row.row0] + (row.A->first[j] + (x0 - lo)) * channels;
             const float* w = packed + (int64_t(ij) * channels) * co + o0;
             const float* k = row.K + ij * row.ldk + (x0 - row.xs);
             if (x0 >= lo && x0 + P <= hi) {
@@ -137,15 +137,35 @@ void direct_conv_tile(const ConvProblem& p, const float* packed, int64_t n, int6
     const Plan& plan = *p.plan;
     const int64_t px = plan.out_pixels(), wo = plan.cols.out_size, co = p.out_channels, ci = p.in_channels;
     const int64_t width = plan.cols.in_size, kh = plan.rows.k;
-    // Input rows the tile reads, copied channels-last so that the micro-kernel's
-    // loads walk memory contiguously (planes are far apart: TLB misses).
+    // The input rows the tile reads (with a large dilation, few of the rows in
+    // between), copied channels-last so that the micro-kernel's loads walk
+    // memory contiguously (channel planes are far apart: TLB misses).
+    const int64_t y0 = t0 / wo, y1 = (t0 + T - 1) / wo;
     int64_t r0 = plan.rows.in_size, r1 = -1;
-    for (int64_t y = t0 / wo; y <= (t0 + T - 1) / wo; ++y)
+    for (int64_t y = y0; y <= y1; ++y)
         for (int64_t i = 0; i < kh; ++i) {
             const int r = plan.rows.in_tap[y * kh + i];
             if (r >= 0) { r0 = std::min<int64_t>(r0, r); r1 = std::max<int64_t>(r1, r); }
         }
+    std::vector<int64_t> slot(size_t(std::max<int64_t>(r1 - r0 + 1, 0)), -1);
+    int64_t used = 0;
+    for (int64_t y = y0; y <= y1; ++y)
+        for (int64_t i = 0; i < kh; ++i) {
+            const int r = plan.rows.in_tap[y * kh + i];
+            if (r >= 0 && slot[r - r0] < 0) slot[r - r0] = used++;
+        }
+    rows_buffer.resize(size_t(std::max<int64_t>(used, 1) * width * ci));
+    const float* in = p.input + n * ci * plan.in_pixels();
+    std::vector<const float*> row_at(slot.size(), nullptr);
+    for (int64_t r = r0; r <= r1; ++r) {
+        if (slot[r - r0] < 0) continue;
+        float* dst = rows_buffer.data() + slot[r - r0] * width * ci;
+        to_channels_last(in + r * width, plan.in_pixels(), ci, width, dst);
+        row_at[r - r0] = dst;
+    }
     Row row{};
+    row.rows = row_at.data();
+    row.row0 = r0;
     row.width = width;
     row.channels = ci;
     row.co_padded = (co + kOutBlock - 1) / kOutBlock * kOutBlock;
@@ -153,15 +173,6 @@ void direct_conv_tile(const ConvProblem& p, const float* packed, int64_t n, int6
     row.kh = plan.rows.k;
     row.kw = plan.cols.k;
     row.ldk = K.ld;
-    row.row0 = r0;
-    if (r1 >= r0) {
-        rows_buffer.resize(size_t((r1 - r0 + 1) * width * ci));
-        const float* in = p.input + n * ci * plan.in_pixels();
-        float* dst = rows_buffer.data();
-        for (int64_t r = r0; r <= r1; ++r)
-            to_channels_last(in + r * width, plan.in_pixels(), ci, width, dst + (r - r0) * width * ci);
-        row.rows = dst;
-    }
     float* out_n = output + n * co * px;
     alignas(32) float acc[kPixels][kOutBlock];
     const std::vector<float> zeros(p.bias ? 0 : size_t(co), 0.f);
