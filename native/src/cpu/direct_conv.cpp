@@ -31,29 +31,37 @@ struct Row {
     int64_t ldk, xs;
 };
 
-// Y[p] += sum_c W[., c, tap] * v[c, tap(x0 + p)] for the output channels
-// [o0, o0+16), as a Px16 register GEMM whose inputs are broadcast straight
-// from the input rows.
-template <int P>
-JPAC_AVX2 inline void tap_gemm(const float* src, const float* w, int64_t co, int64_t channels,
-                               __m256 (&y0)[P], __m256 (&y1)[P]) {
+// Y[v][p] += sum_c W[o0 + 8v .., c, tap] * v[c, tap(x0 + p)]: a P x 8V
+// register GEMM whose inputs are broadcast straight from the input rows.
+template <int P, int V>
+JPAC_AVX2 inline void tap_gemm(const float* src, const float* w, int64_t co, int64_t channels, __m256 (&y)[V][P]) {
     for (int64_t c = 0; c < channels; ++c) {
-        const __m256 w0 = _mm256_loadu_ps(w + c * co), w1 = _mm256_loadu_ps(w + c * co + 8);
+        __m256 wv[V];
+        for (int v = 0; v < V; ++v) wv[v] = _mm256_loadu_ps(w + c * co + 8 * v);
         const float* s = src + c;
 #pragma GCC unroll 6
         for (int p = 0; p < P; ++p) {
             const __m256 b = _mm256_broadcast_ss(s + p * channels);
-            y0[p] = _mm256_fmadd_ps(b, w0, y0[p]);
-            y1[p] = _mm256_fmadd_ps(b, w1, y1[p]);
+            for (int v = 0; v < V; ++v) y[v][p] = _mm256_fmadd_ps(b, wv[v], y[v][p]);
         }
     }
 }
 
+// acc[p][o0 + ..] += K[tap, x0 + p] * Y[.][p], for the taps of one pixel run.
+template <int P, int V>
+JPAC_AVX2 inline void fold(const float* k, const __m256 (&y)[V][P], float (*acc)[kOutBlock]) {
+    for (int p = 0; p < P; ++p) {
+        const __m256 kv = _mm256_broadcast_ss(k + p);
+        for (int v = 0; v < V; ++v)
+            _mm256_storeu_ps(acc[p] + 8 * v, _mm256_fmadd_ps(kv, y[v][p], _mm256_loadu_ps(acc[p] + 8 * v)));
+    }
+}
+
 // acc[p] += sum over taps of K[tap, x0+p] * Y_tap[p], for P consecutive
-// pixels from x0 and output channels [o0, o0+16). Taps whose row lies in the
-// padding are skipped; a tap that leaves the row for some of the P pixels is
-// done pixel by pixel for the ones inside (padding reads 0).
-template <int P>
+// pixels from x0 and output channels [o0, o0 + 8V). Taps whose row lies in
+// the padding are skipped; a tap that leaves the row for some of the P pixels
+// is done pixel by pixel for the ones inside (padding reads 0).
+template <int P, int V>
 JPAC_AVX2 void micro_tile(const Row& row, const float* packed, int64_t o0, int64_t x0, float (*acc)[kOutBlock]) {
     const int64_t channels = row.channels, co = row.co_padded;
     for (int i = 0; i < row.kh; ++i) {
@@ -66,23 +74,19 @@ JPAC_AVX2 void micro_tile(const Row& row, const float* packed, int64_t o0, int64
             const float* w = packed + (int64_t(ij) * channels) * co + o0;
             const float* k = row.K + ij * row.ldk + (x0 - row.xs);
             if (x0 >= lo && x0 + P <= hi) {
-                __m256 y0[P], y1[P];
-                for (int p = 0; p < P; ++p) y0[p] = y1[p] = _mm256_setzero_ps();
-                tap_gemm<P>(src, w, co, channels, y0, y1);
-                for (int p = 0; p < P; ++p) {
-                    const __m256 kv = _mm256_broadcast_ss(k + p);
-                    _mm256_storeu_ps(acc[p], _mm256_fmadd_ps(kv, y0[p], _mm256_loadu_ps(acc[p])));
-                    _mm256_storeu_ps(acc[p] + 8, _mm256_fmadd_ps(kv, y1[p], _mm256_loadu_ps(acc[p] + 8)));
-                }
+                __m256 y[V][P];
+                for (int v = 0; v < V; ++v)
+                    for (int p = 0; p < P; ++p) y[v][p] = _mm256_setzero_ps();
+                tap_gemm<P, V>(src, w, co, channels, y);
+                fold<P, V>(k, y, acc);
                 continue;
             }
             for (int p = 0; p < P; ++p) {
                 if (x0 + p < lo || x0 + p >= hi) continue;
-                __m256 y0[1] = {_mm256_setzero_ps()}, y1[1] = {_mm256_setzero_ps()};
-                tap_gemm<1>(src + p * channels, w, co, channels, y0, y1);
-                const __m256 kv = _mm256_broadcast_ss(k + p);
-                _mm256_storeu_ps(acc[p], _mm256_fmadd_ps(kv, y0[0], _mm256_loadu_ps(acc[p])));
-                _mm256_storeu_ps(acc[p] + 8, _mm256_fmadd_ps(kv, y1[0], _mm256_loadu_ps(acc[p] + 8)));
+                __m256 y[V][1];
+                for (int v = 0; v < V; ++v) y[v][0] = _mm256_setzero_ps();
+                tap_gemm<1, V>(src + p * channels, w, co, channels, y);
+                fold<1, V>(k + p, y, acc + p);
             }
         }
     }
@@ -121,8 +125,12 @@ JPAC_AVX2 void to_channels_last(const float* src, int64_t plane, int64_t channel
 }
 
 using MicroTile = void (*)(const Row&, const float*, int64_t, int64_t, float (*)[kOutBlock]);
-constexpr MicroTile kMicroTiles[kPixels + 1] = {nullptr,        micro_tile<1>, micro_tile<2>, micro_tile<3>,
-                                                 micro_tile<4>, micro_tile<5>, micro_tile<6>};
+// [vectors - 1][pixels]: 16 or 8 output channels, 1 to 6 pixels.
+constexpr MicroTile kMicroTiles[2][kPixels + 1] = {
+    {nullptr, micro_tile<1, 1>, micro_tile<2, 1>, micro_tile<3, 1>, micro_tile<4, 1>, micro_tile<5, 1>,
+     micro_tile<6, 1>},
+    {nullptr, micro_tile<1, 2>, micro_tile<2, 2>, micro_tile<3, 2>, micro_tile<4, 2>, micro_tile<5, 2>,
+     micro_tile<6, 2>}};
 
 }  // namespace
 
@@ -168,7 +176,7 @@ void direct_conv_tile(const ConvProblem& p, const float* packed, int64_t n, int6
     row.row0 = r0;
     row.width = width;
     row.channels = ci;
-    row.co_padded = (co + kOutBlock - 1) / kOutBlock * kOutBlock;
+    row.co_padded = (co + 7) / 8 * 8;
     row.A = &plan.cols.in_affine;
     row.kh = plan.rows.k;
     row.kw = plan.cols.k;
@@ -188,7 +196,7 @@ void direct_conv_tile(const ConvProblem& p, const float* packed, int64_t n, int6
                 const int64_t ob = std::min<int64_t>(kOutBlock, co - o0);
                 for (int q = 0; q < n_px; ++q)
                     for (int b = 0; b < kOutBlock; ++b) acc[q][b] = b < ob ? bias[o0 + b] : 0.f;
-                kMicroTiles[n_px](row, packed, o0, x, acc);
+                kMicroTiles[ob > 8 ? 1 : 0][n_px](row, packed, o0, x, acc);
                 float* o = out_n + o0 * px + y * wo + x;
                 for (int64_t b = 0; b < ob; ++b)
                     for (int q = 0; q < n_px; ++q) o[b * px + q] = acc[q][b];
@@ -207,7 +215,7 @@ void direct_conv_tile(const ConvProblem&, const float*, int64_t, int64_t, int, T
 
 std::vector<float> pack_weight_for_direct(const ConvProblem& p) {
     const int64_t co = p.out_channels, ci = p.in_channels, kk = p.plan->kk();
-    const int64_t cop = (co + 15) / 16 * 16;  // zero-padded to whole output blocks
+    const int64_t cop = (co + 7) / 8 * 8;  // zero-padded to whole vectors
     std::vector<float> packed(size_t(cop * ci * kk), 0.f);
     for (int64_t o = 0; o < co; ++o)
         for (int64_t c = 0; c < ci; ++c)
