@@ -70,13 +70,15 @@ void pac_conv_forward(const ConvProblem& p, float* output) {
     const bool direct = direct_conv_applies(p);
     // Direct tiles: bands of a few output rows (up to 2048 pixels), so that
     // each input row is reordered about once.
-    const int T = direct ? int(std::min<int64_t>(px, std::clamp<int64_t>(8 * plan.cols.out_size, 256, 2048)))
-                         : tile_pixels(rows, px);
+    const bool shared_streams = p.shared_filters && plan.cols.in_affine.valid;  // no columns needed
+    const int T = direct           ? int(std::min<int64_t>(px, std::clamp<int64_t>(8 * plan.cols.out_size, 256, 2048)))
+                  : shared_streams ? tile_pixels(kk, px)
+                                   : tile_pixels(rows, px);
     const std::vector<float> packed = direct ? pack_weight_for_direct(p) : std::vector<float>();
     std::vector<ConvWorkspace> ws(threads());
     for (ConvWorkspace& w : ws) {
         w.tile.reserve(plan, p.kernel, p.spec, T);
-        if (!direct) w.cols.resize(rows * T);
+        if (!direct) w.cols.resize((shared_streams ? kk : rows) * T);
     }
     std::atomic<int> failed{0};
     for_each_tile(plan.batch, px, T, [&](int64_t n, int64_t t0, int len, int tid) {
@@ -86,21 +88,29 @@ void pac_conv_forward(const ConvProblem& p, float* output) {
             direct_conv_tile(p, packed.data(), n, t0, len, K, output, w.cols);
             return;
         }
-        float* cols = w.cols.data();
-        gather_scaled(plan, p.input + n * ci * in_plane, ci, t0, len, w.tile.in_offsets(), &K, cols);
         float* out = output + n * co * px + t0;
-        if (p.shared_filters) {
-            for (int64_t c = 0; c < co; ++c) {
-                float* o = out + c * px;
-                std::fill(o, o + len, 0.f);
-                for (int ij = 0; ij < kk; ++ij) {
-                    const float wv = p.weight[ij];
-                    const float* col = cols + (c * kk + ij) * int64_t(len);
-                    for (int t = 0; t < len; ++t) o[t] += wv * col[t];
-                }
-            }
+        if (shared_streams) {
+            // No columns: the taps stream straight into the output, weighted by W * K.
+            float* wk = w.cols.data();
+            for (int ij = 0; ij < kk; ++ij)
+                for (int t = 0; t < len; ++t) wk[ij * len + t] = p.weight[ij] * K.row(ij)[t];
+            shared_filter_taps(plan, p.input + n * ci * in_plane, ci, t0, len, wk, out, px);
         } else {
-            sgemm('N', 'N', co, len, rows, p.weight, rows, cols, len, 0.f, out, px, failed);
+            float* cols = w.cols.data();
+            gather_scaled(plan, p.input + n * ci * in_plane, ci, t0, len, w.tile.in_offsets(), &K, cols);
+            if (p.shared_filters) {
+                for (int64_t c = 0; c < co; ++c) {
+                    float* o = out + c * px;
+                    std::fill(o, o + len, 0.f);
+                    for (int ij = 0; ij < kk; ++ij) {
+                        const float wv = p.weight[ij];
+                        const float* col = cols + (c * kk + ij) * int64_t(len);
+                        for (int t = 0; t < len; ++t) o[t] += wv * col[t];
+                    }
+                }
+            } else {
+                sgemm('N', 'N', co, len, rows, p.weight, rows, cols, len, 0.f, out, px, failed);
+            }
         }
         if (p.bias != nullptr)
             for (int64_t c = 0; c < co; ++c)

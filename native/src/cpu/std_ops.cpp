@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cpu/parallel.hpp"
+#include "cpu/simd.hpp"
 
 namespace jpac::cpu {
 
@@ -138,21 +139,56 @@ void avg_pool_backward(const Nchw& in, const PoolGeometry& g, const float* gy, f
     }
 }
 
+namespace {
+
+// Softmax of one block of pixels [p0, p0 + n) of one image: channel planes are
+// walked one after another so that every loop runs over contiguous pixels.
+JPAC_HOT void softmax_block(const float* x, int64_t channels, int64_t plane, int64_t n, bool log, float* y,
+                            float* mx, float* sum) {
+    std::copy(x, x + n, mx);
+    for (int64_t c = 1; c < channels; ++c) {
+        const float* xc = x + c * plane;
+        for (int64_t i = 0; i < n; ++i) mx[i] = std::max(mx[i], xc[i]);
+    }
+    std::fill(sum, sum + n, 0.f);
+    for (int64_t c = 0; c < channels; ++c) {
+        const float* xc = x + c * plane;
+        float* yc = y + c * plane;
+        for (int64_t i = 0; i < n; ++i) {
+            const float e = exp_nonpositive(xc[i] - mx[i]);
+            yc[i] = e;
+            sum[i] += e;
+        }
+    }
+    if (log) {
+        for (int64_t i = 0; i < n; ++i) sum[i] = mx[i] + std::log(sum[i]);  // log-sum-exp
+        for (int64_t c = 0; c < channels; ++c) {
+            const float* xc = x + c * plane;
+            float* yc = y + c * plane;
+            for (int64_t i = 0; i < n; ++i) yc[i] = xc[i] - sum[i];
+        }
+    } else {
+        for (int64_t i = 0; i < n; ++i) sum[i] = 1.f / sum[i];
+        for (int64_t c = 0; c < channels; ++c) {
+            float* yc = y + c * plane;
+            for (int64_t i = 0; i < n; ++i) yc[i] *= sum[i];
+        }
+    }
+}
+
+}  // namespace
+
 void softmax_forward(const Nchw& s, const float* x, bool log, float* y) {
-    const int64_t plane = s.plane();
-#pragma omp parallel for num_threads(threads_for(s.n * plane * s.c, s.n * plane)) schedule(static)
-    for (int64_t q = 0; q < s.n * plane; ++q) {
-        const int64_t n = q / plane, i = q % plane;
-        const float* xs = x + n * s.c * plane + i;
-        float* ys = y + n * s.c * plane + i;
-        float m = xs[0];
-        for (int64_t c = 1; c < s.c; ++c) m = std::max(m, xs[c * plane]);
-        double sum = 0.0;
-        for (int64_t c = 0; c < s.c; ++c) sum += std::exp(double(xs[c * plane] - m));
-        const double lse = double(m) + std::log(sum);
-        for (int64_t c = 0; c < s.c; ++c) {
-            const double v = double(xs[c * plane]) - lse;
-            ys[c * plane] = float(log ? v : std::exp(v));
+    constexpr int64_t kBlock = 1024;
+    const int64_t plane = s.plane(), blocks = (plane + kBlock - 1) / kBlock;
+#pragma omp parallel num_threads(threads_for(s.n * plane * s.c, s.n * blocks))
+    {
+        float mx[kBlock], sum[kBlock];
+#pragma omp for schedule(static)
+        for (int64_t q = 0; q < s.n * blocks; ++q) {
+            const int64_t n = q / blocks, p0 = (q % blocks) * kBlock, len = std::min(kBlock, plane - p0);
+            const int64_t base = n * s.c * plane + p0;
+            softmax_block(x + base, s.c, plane, len, log, y + base, mx, sum);
         }
     }
 }

@@ -45,6 +45,11 @@ JPAC_HOT void outside_energy(const float* f0, int64_t n, bool asym, float* e) {
     }
 }
 
+JPAC_HOT void stream_fma(const float* src, int64_t step, const float* k, int64_t n, float* dst) {
+    if (step == 1) for (int64_t x = 0; x < n; ++x) dst[x] += k[x] * src[x];
+    else for (int64_t x = 0; x < n; ++x) dst[x] += k[x] * src[x * step];
+}
+
 JPAC_HOT void stream_scatter(const float* g, const float* k, int64_t n, int64_t step, float* dst) {
     if (step == 1) for (int64_t x = 0; x < n; ++x) dst[x] += g[x] * k[x];
     else for (int64_t x = 0; x < n; ++x) dst[x * step] += g[x] * k[x];
@@ -143,6 +148,31 @@ void accumulate_energy(const Plan& plan, const float* guide_plane, int64_t t0, i
             }
         }
     });
+}
+
+void shared_filter_taps(const Plan& plan, const float* input, int64_t channels, int64_t t0, int T, const float* wk,
+                        float* out, int64_t ld_out) {
+    const int kh = plan.rows.k, kw = plan.cols.k;
+    const int64_t plane = plan.in_pixels(), width = plan.cols.in_size;
+    const Axis::Affine& A = plan.cols.in_affine;
+    for (int64_t c = 0; c < channels; ++c) {
+        float* o = out + c * ld_out;
+        std::fill(o, o + T, 0.f);
+        const float* v = input + c * plane;
+        for_each_row_piece(plan, t0, T, [&](int ts, int64_t y, int64_t xs, int64_t xe) {
+            for (int i = 0; i < kh; ++i) {
+                const int r = plan.rows.in_tap[y * kh + i];
+                if (r < 0) continue;
+                for (int j = 0; j < kw; ++j) {
+                    const Run run = run_of(A, j, xs, xe);
+                    if (run.hi <= run.lo) continue;
+                    const int64_t at = ts + (run.lo - xs);
+                    stream_fma(v + r * width + run.first, A.step, wk + (i * kw + j) * int64_t(T) + at,
+                               run.hi - run.lo, o + at);
+                }
+            }
+        });
+    }
 }
 
 void scatter_scaled(const Plan& plan, const float* gcols, int64_t channels, int64_t t0, int T, const int* in_off,

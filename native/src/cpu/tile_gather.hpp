@@ -13,6 +13,12 @@ namespace jpac::cpu {
 void gather_scaled(const Plan& plan, const float* input, int64_t channels, int64_t t0, int T,
                    const int* in_off, const TileView* K, float* cols);
 
+// Shared-filter PAC without columns: out[c][t] = sum over taps of
+// wk[ij][t] * input tap, with wk = W * K for the tile; out rows have stride
+// ld_out. Needs plan.cols.in_affine.valid.
+void shared_filter_taps(const Plan& plan, const float* input, int64_t channels, int64_t t0, int T, const float* wk,
+                        float* out, int64_t ld_out);
+
 // The adjoint of gather_scaled: grad_input tap += gcols[c][ij][t] * K[ij][t].
 void scatter_scaled(const Plan& plan, const float* gcols, int64_t channels, int64_t t0, int T, const int* in_off,
                     const TileView& K, float* grad_input);
