@@ -1,53 +1,59 @@
 package org.jpac.cli;
 
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Locale;
-import java.util.Random;
-
-import javax.imageio.ImageIO;
+import java.util.Set;
 
 import org.jpac.Jpac;
-import org.jpac.Pac;
-import org.jpac.PacOptions;
 import org.jpac.Tensor;
+import org.jpac.io.images.Image;
+import org.jpac.io.images.Png;
+import org.jpac.nn.Bilinear;
+import org.jpac.nn.JointBilateral;
+import org.jpac.nn.Network;
+import org.jpac.nn.PacCRF;
+import org.jpac.nn.PacJointUpsample;
+import org.jpac.nn.UpsamplingNetwork;
 
 /**
- * {@code jpac demo [--out DIR]}: edge-preserving denoising with a joint
- * bilateral filter written as a special case of pixel-adaptive pooling.
+ * {@code jpac demo [--out DIR] [--weights FILE]}: joint depth upsampling and
+ * PAC-CRF refinement on a generated RGB-D scene ({@link SyntheticScene}).
  *
- * <p>A deterministic synthetic RGB image (smooth gradients and flat shapes with
- * sharp edges, plus fine stripes) gets gaussian noise. The bilateral filter is
- * {@code Pac.pool2dGuided} with a gaussian kernel, {@code normalizeKernel} and
- * the guide {@code [r, g, b] / sigmaColor ++ [y, x] / sigmaSpace}: then
- * {@code K = exp(-|dc|^2 / (2 sigmaColor^2) - |dp|^2 / (2 sigmaSpace^2))}, divided by
- * its sum over the window, which is exactly the bilateral weight. The same call
- * with the spatial channels alone is a plain gaussian blur, shown for contrast.
- * Writes PNGs to {@code jpac-demo/} (or DIR) and prints timings and the PSNR of
- * each image against the clean one.
+ * <ol>
+ * <li>The scene's depth is sampled every 8th pixel and upsampled 8x again by
+ *     bilinear interpolation, joint bilateral upsampling ({@link JointBilateral},
+ *     the {@code upsample --model jbu} defaults), the guided PAC filter (the
+ *     bilinear result joint-bilateral filtered with the colour image,
+ *     {@code Pac.pool2dGuided}, as {@code jpac filter}) and, given trained
+ *     weights, {@link PacJointUpsample}; RMSE against the true depth.</li>
+ * <li>A coarse, noisy segmentation of the scene is refined by the
+ *     {@code crf} command's default PAC-CRF; mIoU before and after.</li>
+ * </ol>
+ * Writes side-by-side PNGs and the inputs (so that the {@code upsample},
+ * {@code filter} and {@code crf} commands can be tried on them) to DIR
+ * (default {@code jpac-demo}); prints errors, timings and the backend.
  */
-public final class DemoCommand {
+public final class DemoCommand extends CliCommand {
 
+    static final int HEIGHT = 288;
     static final int WIDTH = 384;
-    static final int HEIGHT = 256;
-    static final float NOISE_SIGMA = 0.10f;
-    static final float SIGMA_COLOR = 0.15f;
-    static final float SIGMA_SPACE = 3f;
-    static final int KERNEL = 9;
-    static final long SEED = 20190616L; // deterministic noise
+    static final int FACTOR = 8;
+    static final double NEAR = 1.2;
+    static final double FAR = 7.0;
+    /** The guided PAC filter on the bilinear result: spatial and colour sigma. */
+    static final double FILTER_SIGMA_SPACE = 8;
+    static final double FILTER_SIGMA_COLOR = 0.08;
 
     static final String USAGE = String.join("\n",
-            "usage: jpac demo [--out DIR]",
-            "  Denoises a synthetic image with a bilateral filter computed as a pixel-adaptive pooling",
-            "  (Pac.pool2dGuided, gaussian kernel, normalizeKernel, guide = [rgb/sigma_color, y/sigma_space,",
-            "  x/sigma_space]) and writes PNGs (noisy | bilateral | gaussian blur) to DIR (default jpac-demo).");
-
-    private DemoCommand() {
-    }
+            "usage: jpac demo [--out DIR] [--weights FILE] [--quiet]",
+            "  On a generated RGB-D scene: upsamples depth sampled every 8th pixel back 8x (bilinear, joint",
+            "  bilateral upsampling, the guided PAC filter, and PacJointUpsample given trained --weights), and refines",
+            "  a coarse noisy segmentation with the default PAC-CRF. Prints RMSE, mIoU, timings and the backend, and",
+            "  writes side-by-side PNGs to DIR (default jpac-demo).",
+            "  --weights FILE   trained PacJointUpsample x8 weights (.safetensors / .pth); jpac ships none yet");
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -55,255 +61,242 @@ public final class DemoCommand {
 
     /** Runs the demo; returns the exit code. */
     public static int run(String[] args) {
-        return run(args, System.out, System.err);
+        return new DemoCommand().run(args, System.out, System.err);
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err) {
-        Path dir = Path.of("jpac-demo");
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--out" -> {
-                    if (i + 1 >= args.length) {
-                        err.println("jpac demo: --out needs a directory");
-                        err.println(USAGE);
-                        return 2;
-                    }
-                    dir = Path.of(args[++i]);
-                }
-                case "-h", "--help" -> {
-                    out.println(USAGE);
-                    return 0;
-                }
-                default -> {
-                    err.println("jpac demo: unknown argument '" + args[i] + "'");
-                    err.println(USAGE);
-                    return 2;
-                }
-            }
-        }
-        System.setProperty("java.awt.headless", "true");
-        long start = System.nanoTime();
-        int h = HEIGHT;
-        int w = WIDTH;
-        float[] clean = syntheticImage(h, w);
-        float[] noisy = addNoise(clean, NOISE_SIGMA, SEED);
+    @Override
+    String name() {
+        return "demo";
+    }
 
-        out.println("jpac demo: bilateral filter as pixel-adaptive pooling");
-        out.println("  jpac " + Jpac.version() + ", oneDNN " + Jpac.onednnVersion() + ", " + Jpac.threads()
-                + " CPU threads");
-        String backendLine;
-        try {
-            backendLine = "backend: cpu (demo tensors live in host memory); jpac backend choice: "
-                    + Jpac.backend() + " (" + Jpac.backendReason() + ")";
-        } catch (RuntimeException e) {
-            backendLine = "backend: cpu (demo tensors live in host memory); " + e.getMessage();
-        }
-        out.println("  " + backendLine);
-        out.printf(Locale.ROOT, "  image %dx%d RGB, gaussian noise sigma %.2f; %dx%d window, sigma_color %.2f,"
-                + " sigma_space %.1f px%n", w, h, NOISE_SIGMA, KERNEL, KERNEL, SIGMA_COLOR, SIGMA_SPACE);
+    @Override
+    String usage() {
+        return USAGE;
+    }
 
-        PacOptions opts = PacOptions.builder(KERNEL).padding(KERNEL / 2).normalizeKernel(true).build();
-        float[] bilateral;
-        float[] blurred;
-        Timing tb;
-        Timing tg;
-        try (Tensor input = Tensor.of(noisy, 1, 3, h, w);
-             Tensor bilateralGuide = guide(noisy, h, w, true);
-             Tensor spatialGuide = guide(noisy, h, w, false);
-             Tensor outB = Tensor.allocate(1, 3, h, w);
-             Tensor outG = Tensor.allocate(1, 3, h, w)) {
-            tb = time(() -> Pac.pool2dGuidedInto(input, bilateralGuide, null, null, null, opts, outB));
-            tg = time(() -> Pac.pool2dGuidedInto(input, spatialGuide, null, null, null, opts, outG));
-            bilateral = outB.toArray();
-            blurred = outG.toArray();
-        }
-        clamp(bilateral);
-        clamp(blurred);
+    @Override
+    Set<String> valued() {
+        return Set.of("--out", "--weights");
+    }
 
-        out.println();
-        out.printf(Locale.ROOT, "  %-46s %9s %18s%n", "image", "PSNR", "time");
-        out.printf(Locale.ROOT, "  %-46s %6.2f dB %18s%n", "noisy input", psnr(noisy, clean), "");
-        out.printf(Locale.ROOT, "  %-46s %6.2f dB %18s%n", "bilateral (pool2dGuided, color + space guide)",
-                psnr(bilateral, clean), tb);
-        out.printf(Locale.ROOT, "  %-46s %6.2f dB %18s%n", "gaussian blur (pool2dGuided, space guide only)",
-                psnr(blurred, clean), tg);
-        out.println("  (time: median of 5 calls after a first call; first call in brackets)");
+    @Override
+    Set<String> flags() {
+        return Set.of();
+    }
 
+    @Override
+    int execute(Args a, PrintStream out, Progress progress) throws IOException {
+        Path dir = a.has("--out") ? a.requiredPath("--out") : Path.of("jpac-demo");
+        Path weightsPath = a.path("--weights");
+        WeightsFile weights = weightsPath == null ? null : WeightsFile.load("--weights", weightsPath);
         try {
             Files.createDirectories(dir);
-            write(dir.resolve("clean.png"), new float[][] {clean}, h, w);
-            write(dir.resolve("noisy.png"), new float[][] {noisy}, h, w);
-            write(dir.resolve("bilateral.png"), new float[][] {bilateral}, h, w);
-            write(dir.resolve("gaussian.png"), new float[][] {blurred}, h, w);
-            write(dir.resolve("comparison.png"), new float[][] {noisy, bilateral, blurred}, h, w);
         } catch (IOException e) {
-            err.println("jpac demo: cannot write images to " + dir.toAbsolutePath() + ": " + e.getMessage());
-            return 1;
+            throw CliException.failure("--out: cannot create " + dir + ": " + ioMessage(e));
         }
+        long start = System.nanoTime();
+        out.println("jpac demo: joint depth upsampling and PAC-CRF refinement on a generated RGB-D scene");
+        out.println("  jpac " + Jpac.version() + ", oneDNN " + Jpac.onednnVersion() + ", " + Jpac.threads()
+                + " CPU threads; backend " + Jpac.backend() + " (" + Jpac.backendReason() + ")");
         out.println();
-        out.println("  wrote " + dir.toAbsolutePath().normalize().resolve("comparison.png")
-                + "  (noisy | bilateral | gaussian blur)");
-        out.println("  and clean.png, noisy.png, bilateral.png, gaussian.png in the same directory");
+
+        Timer tm = new Timer();
+        SyntheticScene scene = tm.time(() -> SyntheticScene.render(HEIGHT, WIDTH));
+        int h = HEIGHT;
+        int w = WIDTH;
+        int lh = h / FACTOR;
+        int lw = w / FACTOR;
+        float[] low = scene.lowDepth(FACTOR);
+        out.printf(Locale.ROOT, "  scene %dx%d (wall, tiled floor, ball, box, pillar), depth %.1f..%.1f m; %s%n", w, h,
+                NEAR, FAR, tm.last());
+        out.printf(Locale.ROOT, "  depth sampled every %d px: %dx%d%n%n", FACTOR, lw, lh);
+
+        // ---- depth upsampling --------------------------------------------------------
+        out.println("  8x depth upsampling                 RMSE (m)   time");
+        Image guide = Image.of(scene.rgb, 3, h, w);
+        Image lowImg = Image.of(low, 1, lh, lw);
+        float[] bilinear;
+        float[] jbu;
+        float[] filtered;
+        float[] pac = null;
+        try (Bilinear net = new Bilinear(FACTOR)) {
+            bilinear = tm.time(() -> upsample(net, lowImg, guide));
+        }
+        row(out, "bilinear", rmse(bilinear, scene.depth), tm.last());
+        JointBilateral jbuNet = new JointBilateral(FACTOR, 1, UpsampleCommand.jbuKernel(FACTOR),
+                1 / UpsampleCommand.jbuSigmaSpace(FACTOR), 1 / UpsampleCommand.JBU_SIGMA_COLOR);
+        try (jbuNet) {
+            jbu = tm.time(() -> upsample(jbuNet, lowImg, guide));
+        }
+        row(out, String.format(Locale.ROOT, "JBU (JointBilateral, %dx%d)", jbuNet.kernelSize(), jbuNet.kernelSize()),
+                rmse(jbu, scene.depth), tm.last());
+        int fk = FilterCommand.kernelSize(FILTER_SIGMA_SPACE);
+        filtered = tm.time(() -> FilterCommand.filter(Image.of(bilinear, 1, h, w), guide, FILTER_SIGMA_SPACE,
+                FILTER_SIGMA_COLOR, fk).data());
+        row(out, String.format(Locale.ROOT, "guided PAC filter of bilinear"), rmse(filtered, scene.depth), tm.last());
+        String pacName = "PacJointUpsample";
+        if (weights != null) {
+            try (Network net = pacNetwork(weights)) {
+                float[] r = tm.time(() -> upsample((UpsamplingNetwork) net, lowImg, guide));
+                pac = r;
+                pacName = net.getClass().getSimpleName();
+                row(out, pacName, rmse(r, scene.depth), tm.last());
+            }
+        } else {
+            out.println("    PacJointUpsample: skipped, no trained weights (jpac ships none yet; a later release");
+            out.println("    trains them; run with --weights FILE to include them)");
+        }
+
+        // ---- segmentation --------------------------------------------------------------
+        out.println();
+        int classes = SyntheticScene.CLASSES.length;
+        float[] scores = scene.noisyScores(16, 0.9, 7);
+        int[] before = Labels.argmax(scores, classes, h * w);
+        int[] after;
+        double[] pw = CrfCommand.DEFAULT_WEIGHTS;
+        try (PacCRF crf = CrfCommand.defaultCrf(classes, CrfCommand.DEFAULT_STEPS, pw);
+             Tensor u = Tensor.of(scores, 1, classes, h, w); Tensor img = guide.toTensor()) {
+            after = tm.time(() -> {
+                try (Tensor edge = PacCRF.createYXRGB(img, CrfCommand.DEFAULT_SCALE_SPACE,
+                        CrfCommand.DEFAULT_SCALE_COLOR); Tensor q = crf.forward(u, edge)) {
+                    return Labels.argmax(q.toArray(), classes, h * w);
+                }
+            });
+        }
+        out.printf(Locale.ROOT, "  segmentation (%d classes)            mIoU      time%n", classes);
+        out.printf(Locale.ROOT, "    %-32s %6.1f %%%n", "coarse noisy segmenter", 100 * Labels.meanIoU(before,
+                scene.labels, classes));
+        out.printf(Locale.ROOT, "    %-32s %6.1f %%   %s%n", "PAC-CRF, 5 steps, 2 Potts terms",
+                100 * Labels.meanIoU(after, scene.labels, classes), tm.last());
+
+        // ---- pictures ------------------------------------------------------------------------
+        Panels depth = new Panels(h, w)
+                .rgb("guide image", scene.rgb)
+                .depth("true depth", scene.depth, NEAR, FAR)
+                .depthNearest(String.format(Locale.ROOT, "input: %dx%d depth", lw, lh), low, lh, lw, NEAR, FAR)
+                .depth(label("bilinear", bilinear, scene.depth), bilinear, NEAR, FAR)
+                .depth(label("JBU", jbu, scene.depth), jbu, NEAR, FAR)
+                .depth(label("guided PAC filter", filtered, scene.depth), filtered, NEAR, FAR);
+        if (pac != null) {
+            depth.depth(label(pacName, pac, scene.depth), pac, NEAR, FAR);
+        }
+        Panels errors = new Panels(h, w)
+                .error("|error| bilinear (white: 0.5 m)", bilinear, scene.depth, 0.5)
+                .error("|error| JBU", jbu, scene.depth, 0.5)
+                .error("|error| guided PAC filter", filtered, scene.depth, 0.5);
+        if (pac != null) {
+            errors.error("|error| " + pacName, pac, scene.depth, 0.5);
+        }
+        Panels seg = new Panels(h, w)
+                .rgb("image", scene.rgb)
+                .labels("true labels", scene.labels, classes, scene.rgb)
+                .labels(String.format(Locale.ROOT, "noisy segmenter, mIoU %.1f%%",
+                        100 * Labels.meanIoU(before, scene.labels, classes)), before, classes, scene.rgb)
+                .labels(String.format(Locale.ROOT, "PAC-CRF, mIoU %.1f%%",
+                        100 * Labels.meanIoU(after, scene.labels, classes)), after, classes, scene.rgb);
+        try {
+            depth.write(dir.resolve("depth_upsampling.png"), 3);
+            errors.write(dir.resolve("depth_errors.png"), pac == null ? 3 : 4);
+            seg.write(dir.resolve("segmentation.png"), 4);
+            writeInputs(dir, scene, low, lh, lw, scores);
+        } catch (IOException e) {
+            throw CliException.failure("cannot write images to " + dir.toAbsolutePath() + ": " + ioMessage(e));
+        }
+        Path abs = dir.toAbsolutePath().normalize();
+        out.println();
+        out.println("  wrote " + abs.resolve("depth_upsampling.png") + ", depth_errors.png, segmentation.png");
+        out.println("  and the inputs (guide.png, depth_low.png, depth_true.png: 16-bit millimetres; scores.npy),");
+        out.println("  e.g.: jpac upsample --guide " + abs.resolve("guide.png") + " --low " + abs.resolve("depth_low.png")
+                + " --factor 8 --model jbu --out jbu.png");
         out.printf(Locale.ROOT, "  total %.2f s%n", (System.nanoTime() - start) / 1e9);
         return 0;
     }
 
-    // ---- image -------------------------------------------------------------------
-
-    /** A clean planar RGB image [3, h, w] in [0, 1]: gradients, shapes with sharp edges, fine stripes. */
-    static float[] syntheticImage(int h, int w) {
-        float[] img = new float[3 * h * w];
-        int plane = h * w;
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                double u = x / (double) (w - 1);
-                double v = y / (double) (h - 1);
-                // smooth background: a diagonal colour ramp
-                double r = 0.15 + 0.55 * u;
-                double g = 0.25 + 0.45 * v;
-                double b = 0.75 - 0.45 * u * v;
-                // disk with a soft radial shading inside and a sharp rim
-                double dx = x - 0.22 * w;
-                double dy = y - 0.50 * h;
-                double d = Math.sqrt(dx * dx + dy * dy);
-                double rad = 0.28 * h;
-                if (d < rad) {
-                    double s = 1 - 0.35 * d / rad;
-                    r = 0.95 * s;
-                    g = 0.25 * s;
-                    b = 0.20 * s;
-                }
-                // flat rectangle
-                if (x >= 0.42 * w && x < 0.70 * w && y >= 0.12 * h && y < 0.50 * h) {
-                    r = 0.10;
-                    g = 0.55;
-                    b = 0.25;
-                }
-                // triangle
-                double tx = (x - 0.52 * w) / (0.20 * w);
-                double ty = (0.92 * h - y) / (0.36 * h);
-                if (ty >= 0 && ty <= 1 && Math.abs(tx) <= 1 - ty) {
-                    r = 0.98;
-                    g = 0.85;
-                    b = 0.20;
-                }
-                // fine vertical stripes of 4 px (texture a blur wipes out)
-                if (x >= 0.78 * w && x < 0.96 * w && y >= 0.15 * h && y < 0.85 * h) {
-                    double c = ((x / 4) % 2 == 0) ? 0.85 : 0.15;
-                    r = c;
-                    g = c;
-                    b = c;
-                }
-                int i = y * w + x;
-                img[i] = (float) r;
-                img[plane + i] = (float) g;
-                img[2 * plane + i] = (float) b;
+    private static Network pacNetwork(WeightsFile w) {
+        Network net;
+        if (w.describesModel()) {
+            if (!w.model().startsWith("PacJointUpsample")) {
+                throw CliException.failure("--weights " + w.path() + " hold a " + w.model()
+                        + ", not a PacJointUpsample");
             }
-        }
-        return img;
-    }
-
-    /** The image plus gaussian noise of the given sigma, clamped to [0, 1]; the same for the same seed. */
-    static float[] addNoise(float[] clean, float sigma, long seed) {
-        Random rnd = new Random(seed);
-        float[] n = new float[clean.length];
-        for (int i = 0; i < n.length; i++) {
-            n[i] = (float) (clean[i] + sigma * rnd.nextGaussian());
-        }
-        clamp(n);
-        return n;
-    }
-
-    /**
-     * The guide [1, C, h, w]: with colour, [r, g, b] / sigmaColor then [y, x] / sigmaSpace;
-     * without, only [y, x] / sigmaSpace (a plain gaussian blur).
-     */
-    static Tensor guide(float[] rgb, int h, int w, boolean withColor) {
-        int plane = h * w;
-        int cc = withColor ? 3 : 0;
-        float[] g = new float[(cc + 2) * plane];
-        for (int c = 0; c < cc; c++) {
-            for (int i = 0; i < plane; i++) {
-                g[c * plane + i] = rgb[c * plane + i] / SIGMA_COLOR;
+            net = org.jpac.nn.ModelRegistry.get(w.model()).create(w.args());
+            if (((UpsamplingNetwork) net).factor() != FACTOR) {
+                net.close();
+                throw CliException.failure("--weights " + w.path() + " are not for factor " + FACTOR);
             }
+        } else {
+            net = new PacJointUpsample(FACTOR);
         }
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                g[cc * plane + y * w + x] = y / SIGMA_SPACE;
-                g[(cc + 1) * plane + y * w + x] = x / SIGMA_SPACE;
-            }
+        try {
+            w.loadInto(net, "PacJointUpsample x" + FACTOR);
+        } catch (RuntimeException e) {
+            net.close();
+            throw e;
         }
-        return Tensor.of(g, 1, cc + 2, h, w);
+        return net;
     }
 
-    static void clamp(float[] a) {
-        for (int i = 0; i < a.length; i++) {
-            a[i] = Math.min(1f, Math.max(0f, a[i]));
+    /** The upsample command's pipeline: per-channel min/max scaling around the network. */
+    static float[] upsample(UpsamplingNetwork net, Image low, Image guide) {
+        float[][] range = Normalize.range(low);
+        Image in = Normalize.apply(low, range);
+        try (Tensor t = in.toTensor(); Tensor g = guide.toTensor(); Tensor o = net.forward(t, g)) {
+            return Normalize.undo(Image.fromTensor(o), range).data();
         }
     }
 
-    /** Peak signal-to-noise ratio for a peak of 1, in dB. */
-    static double psnr(float[] a, float[] ref) {
-        double se = 0;
+    private static void writeInputs(Path dir, SyntheticScene s, float[] low, int lh, int lw, float[] scores)
+            throws IOException {
+        int n = s.height * s.width;
+        float[] rgb = new float[3 * n];
+        for (int i = 0; i < rgb.length; i++) {
+            rgb[i] = s.rgb[i] * 255f;
+        }
+        Png.write(dir.resolve("guide.png"), Image.of(rgb, 3, s.height, s.width), 8);
+        Png.write(dir.resolve("depth_true.png"), Image.of(mm(s.depth), 1, s.height, s.width), 16);
+        Png.write(dir.resolve("depth_low.png"), Image.of(mm(low), 1, lh, lw), 16);
+        org.jpac.io.images.Npy.writeArray(dir.resolve("scores.npy"), scores, SyntheticScene.CLASSES.length, s.height,
+                s.width);
+    }
+
+    private static float[] mm(float[] m) {
+        float[] r = new float[m.length];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = m[i] * 1000f;
+        }
+        return r;
+    }
+
+    private static String label(String name, float[] d, float[] ref) {
+        return String.format(Locale.ROOT, "%s, RMSE %.3f m", name, rmse(d, ref));
+    }
+
+    private static void row(PrintStream out, String name, double rmse, String time) {
+        out.printf(Locale.ROOT, "    %-32s %7.4f   %s%n", name, rmse, time);
+    }
+
+    static double rmse(float[] a, float[] ref) {
+        double s = 0;
         for (int i = 0; i < a.length; i++) {
             double d = a[i] - ref[i];
-            se += d * d;
+            s += d * d;
         }
-        double mse = se / a.length;
-        return mse == 0 ? Double.POSITIVE_INFINITY : 10 * Math.log10(1 / mse);
+        return Math.sqrt(s / a.length);
     }
 
-    /** Planar RGB images side by side, 8 px of white between them, as one PNG. */
-    static void write(Path file, float[][] images, int h, int w) throws IOException {
-        int gap = 8;
-        int total = images.length * w + (images.length - 1) * gap;
-        BufferedImage img = new BufferedImage(total, h, BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < total; x++) {
-                img.setRGB(x, y, 0xFFFFFF);
-            }
-        }
-        int plane = h * w;
-        for (int k = 0; k < images.length; k++) {
-            float[] a = images[k];
-            int x0 = k * (w + gap);
-            for (int y = 0; y < h; y++) {
-                for (int x = 0; x < w; x++) {
-                    int i = y * w + x;
-                    int rgb = (to8(a[i]) << 16) | (to8(a[plane + i]) << 8) | to8(a[2 * plane + i]);
-                    img.setRGB(x0 + x, y, rgb);
-                }
-            }
-        }
-        if (!ImageIO.write(img, "png", file.toFile())) {
-            throw new IOException("no PNG writer available");
-        }
-    }
+    /** Times single calls. */
+    private static final class Timer {
+        private long lastNanos;
 
-    private static int to8(float v) {
-        return Math.round(Math.min(1f, Math.max(0f, v)) * 255f);
-    }
-
-    // ---- timing --------------------------------------------------------------------------
-
-    record Timing(double firstMs, double medianMs) {
-        @Override
-        public String toString() {
-            return String.format(Locale.ROOT, "%.1f ms (%.1f)", medianMs, firstMs);
+        <T> T time(java.util.function.Supplier<T> work) {
+            long t0 = System.nanoTime();
+            T r = work.get();
+            lastNanos = System.nanoTime() - t0;
+            return r;
         }
-    }
 
-    static Timing time(Runnable r) {
-        long t0 = System.nanoTime();
-        r.run();
-        double first = (System.nanoTime() - t0) / 1e6;
-        double[] t = new double[5];
-        for (int i = 0; i < t.length; i++) {
-            long s = System.nanoTime();
-            r.run();
-            t[i] = (System.nanoTime() - s) / 1e6;
+        String last() {
+            return Progress.time(lastNanos);
         }
-        Arrays.sort(t);
-        return new Timing(first, t[t.length / 2]);
     }
 }

@@ -14,8 +14,9 @@ import org.jpac.Jpac;
 import org.jpac.golden.GoldenRunner;
 
 /**
- * The {@code jpac} command line: {@code info}, {@code verify DIR}, {@code help},
- * and {@code demo} / {@code bench} when their classes are on the class path.
+ * The {@code jpac} command line: {@code info}, {@code verify DIR}, {@code upsample},
+ * {@code crf}, {@code filter}, {@code demo}, {@code bench-nets}, {@code help}, and
+ * {@code bench} when its class is on the class path.
  * Exit codes: 0 success, 1 failure (a failing case, a missing directory, a
  * native error), 2 usage error. User errors print one line, no stack trace.
  */
@@ -25,12 +26,18 @@ public final class Main {
             "usage: jpac <command> [args]",
             "  info          library version, backends (available, chosen, why), oneDNN version, threads",
             "  verify DIR    run every golden *.safetensors case under DIR; exit 1 if any fails",
+            "  upsample ...  joint upsampling of depth/flow guided by an image (pac, lite, djif, jbu, bilinear)",
+            "  crf ...       PAC-CRF refinement of per-pixel class scores guided by an image",
+            "  filter ...    joint bilateral filter computed as pixel-adaptive pooling",
+            "  bench-nets    time PacJointUpsample 8x and PacCRF forward passes on this machine",
+            "  train upsample ...  train pac|lite|djif upsampling in Java (synthetic RGB-D, NYU, Sintel)",
+            "  eval ...      RMSE/EPE of a trained upsampling model vs bilinear and JBU",
             "  demo [args]   run the demo",
             "  bench [args]  run the benchmarks",
-            "  help          this text");
+            "  help          this text",
+            "  (jpac <command> --help for a command's options)");
 
-    /** Classes that provide the optional commands; each has {@code static int run(String[] args)}. */
-    static final String DEMO_CLASS = "org.jpac.cli.DemoCommand";
+    /** The class that provides the optional bench command; it has {@code static int run(String[] args)}. */
     static final String BENCH_CLASS = "org.jpac.bench.BenchMain";
 
     private Main() {
@@ -58,7 +65,13 @@ public final class Main {
                 }
                 case "info" -> info(out);
                 case "verify" -> verify(rest, out, err);
-                case "demo" -> delegate(DEMO_CLASS, "demo", rest, err);
+                case "upsample" -> new UpsampleCommand().run(rest, out, err);
+                case "crf" -> new CrfCommand().run(rest, out, err);
+                case "filter" -> new FilterCommand().run(rest, out, err);
+                case "bench-nets" -> new BenchNetsCommand().run(rest, out, err);
+                case "train" -> TrainCommand.run(rest, out, err);
+                case "eval" -> EvalCommand.run(rest, out, err);
+                case "demo" -> new DemoCommand().run(rest, out, err);
                 case "bench" -> delegate(BENCH_CLASS, "bench", rest, err);
                 default -> {
                     err.println("jpac: unknown command '" + args[0] + "'");

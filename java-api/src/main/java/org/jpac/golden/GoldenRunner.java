@@ -29,8 +29,12 @@ import org.jpac.internal.Json;
 import org.jpac.io.SafeTensors;
 import org.jpac.io.StateDict;
 import org.jpac.io.TensorData;
+import org.jpac.nn.CrfGrads;
+import org.jpac.nn.CrfNetwork;
 import org.jpac.nn.ModelRegistry;
 import org.jpac.nn.Network;
+import org.jpac.nn.TrainableUpsampler;
+import org.jpac.nn.UpsampleGrads;
 
 /**
  * Runs golden case files (see shared/golden/README.md): dispatches on the
@@ -39,9 +43,10 @@ import org.jpac.nn.Network;
  * {@code output_mask} and every {@code grad_*} tensor with the golden
  * tolerance. An all-zero {@code grad_} tensor means "no gradient" and is not
  * requested. Op {@code model} builds the network named by the metadata through
- * {@link ModelRegistry}, loads its {@code param.*} tensors and compares its
- * {@code output} (models' gradients are not compared yet). A case the library
- * cannot run is a failure.
+ * {@link ModelRegistry}, loads its {@code param.*} tensors, compares its
+ * {@code output} and, given {@code grad_output}, the gradients for its inputs
+ * and parameters ({@code grad_param.<key>}). A case the library cannot run is a
+ * failure.
  */
 public final class GoldenRunner {
 
@@ -247,7 +252,7 @@ public final class GoldenRunner {
      * A network case: builds the network named by the metadata {@code model} from
      * {@code args} (see {@link ModelRegistry}), loads the {@code param.*} tensors as
      * its state dict, runs the forward pass on the file's inputs and compares
-     * {@code output}. The models' gradients are not compared (yet).
+     * {@code output}, then the gradients ({@link #modelGradients}).
      */
     private static void model(Case c, SafeTensors st, Comparison cmp) throws IOException {
         String model = st.metadata().get("model");
@@ -273,8 +278,40 @@ public final class GoldenRunner {
             try (Tensor out = entry.forward().forward(net, inputs)) {
                 c.compare(cmp, "output", out);
             }
+            if (c.has("grad_output")) {
+                modelGradients(c, net, cmp);
+            }
         } catch (UncheckedIOException e) {
             throw e.getCause();
+        }
+    }
+
+    /**
+     * The gradients of a model case: {@code grad_output} fed back through the
+     * network; compares {@code grad_target_low} / {@code grad_guide} (upsampling
+     * networks) or {@code grad_unary} / {@code grad_edge_feat} (CRFs) and every
+     * non-zero {@code grad_param.<key>}.
+     */
+    private static void modelGradients(Case c, Network net, Comparison cmp) throws IOException {
+        Tensor go = c.need("grad_output");
+        Map<String, Tensor> got = new HashMap<>();
+        if (net instanceof TrainableUpsampler u) {
+            try (Tensor out = u.forwardTrain(c.need("target_low"), c.need("guide"));
+                 UpsampleGrads g = u.backward(go, true)) {
+                got.put("grad_target_low", g.gradTargetLow());
+                got.put("grad_guide", g.gradGuide());
+                g.gradParams().forEach((k, v) -> got.put("grad_param." + k, v));
+                c.compareGrads(cmp, got);
+            }
+        } else if (net instanceof CrfNetwork crf) {
+            try (CrfGrads g = crf.gradients(c.need("unary"), c.need("edge_feat"), go)) {
+                got.put("grad_unary", g.gradUnary());
+                got.put("grad_edge_feat", g.gradEdgeFeat());
+                g.gradParams().forEach((k, v) -> got.put("grad_param." + k, v));
+                c.compareGrads(cmp, got);
+            }
+        } else {
+            c.compareGrads(cmp, got); // every non-zero expected gradient fails as "not computed"
         }
     }
 

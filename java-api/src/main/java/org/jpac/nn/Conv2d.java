@@ -102,6 +102,31 @@ public final class Conv2d implements Layer {
     }
 
     @Override
+    public Tensor backward(Tensor x, Tensor gradOutput, String prefix, GradAcc acc, boolean needInput) {
+        java.util.Set<org.jpac.Grad> needs = java.util.EnumSet.of(org.jpac.Grad.WEIGHT);
+        if (bias != null) {
+            needs.add(org.jpac.Grad.BIAS);
+        }
+        if (needInput) {
+            needs.add(org.jpac.Grad.INPUT);
+        }
+        org.jpac.StdConvGrads g = StdOps.conv2dBackward(x, weight, gradOutput, stride, padding, dilation, needs);
+        try {
+            acc.add(prefix + "weight", g.gradWeight());
+            acc.add(prefix + "bias", bias != null ? g.gradBias() : null);
+        } catch (RuntimeException | Error e) {
+            g.close();
+            throw e;
+        }
+        return g.gradInput();
+    }
+
+    @Override
+    public boolean trainable() {
+        return true;
+    }
+
+    @Override
     public void collect(String prefix, Map<String, Tensor> into) {
         into.put(prefix + "weight", weight);
         if (bias != null) {

@@ -123,6 +123,12 @@ public class DJIF extends UpsamplerBase {
 
     @Override
     protected Tensor forwardSingle(Tensor target, Tensor g, Tensor guide) {
+        return forwardSingle(target, g, guide, null, "");
+    }
+
+    /** The forward pass; with a tape it saves what {@link #backwardSingle} needs. */
+    @Override
+    Tensor forwardSingle(Tensor target, Tensor g, Tensor guide, Tape tape, String key) {
         Tensor up = target.dim(3) < guide.dim(3) ? StdOps.resizeBilinearScale(target, factor) : null;
         try {
             Tensor t = up != null ? up : target;
@@ -131,12 +137,68 @@ public class DJIF extends UpsamplerBase {
                         + (up != null ? " upsampled by " + factor + " gives " + t.dim(2) + "x" + t.dim(3) + ", which"
                         : "") + " does not match the guide's " + guide.dim(2) + "x" + guide.dim(3));
             }
-            try (Tensor ft = branchT.forward(t); Tensor cat = StdOps.concatChannels(ft, g)) {
-                return branchJoint.forward(cat);
+            if (tape != null) {
+                tape.shape(key + "target", target.shape());
+                if (up != null) {
+                    tape.own(key + "up", up);
+                }
+            }
+            try (Tensor ft = branchT.forward(t, tape, key + "t")) {
+                Tensor cat = StdOps.concatChannels(ft, g);
+                if (tape == null) {
+                    try (cat) {
+                        return branchJoint.forward(cat);
+                    }
+                }
+                tape.own(key + "cat", cat);
+                return branchJoint.forward(cat, tape, key + "j");
             }
         } finally {
-            closeQuietly(up);
+            if (tape == null) {
+                closeQuietly(up);
+            }
         }
     }
 
+    // ---- training ------------------------------------------------------------------
+
+    @Override
+    Tensor guideFeatures(Tensor guide, Tape tape) {
+        return branchG.forward(guide, tape, "g");
+    }
+
+    @Override
+    Tensor backwardSingle(Tape tape, String key, Tensor gradOut, GradAcc acc, boolean needTarget) {
+        long ct = branchJointIn(tape, key) - tape.get("g").dim(1);
+        try (Tensor gCat = branchJoint.backward(gradOut, tape, key + "j", acc, "branch_joint.", true)) {
+            acc.add(GUIDE_FEATURES, StdOps.sliceChannels(gCat, ct, gCat.dim(1) - ct));
+            boolean upsampled = tape.has(key + "up");
+            try (Tensor gft = StdOps.sliceChannels(gCat, 0, ct)) {
+                Tensor gt = branchT.backward(gft, tape, key + "t", acc, "branch_t.", needTarget);
+                if (gt == null || !upsampled) {
+                    return gt;
+                }
+                long[] ts = tape.shape(key + "target");
+                try (gt) {
+                    return StdOps.resizeBilinearBackward(gt, ts[2], ts[3], 1.0 / factor, 1.0 / factor);
+                }
+            }
+        }
+    }
+
+    private static long branchJointIn(Tape tape, String key) {
+        return tape.get(key + "cat").dim(1);
+    }
+
+    @Override
+    Tensor guideBackward(Tape tape, Tensor gradFeatures, GradAcc acc, boolean needGuide) {
+        return branchG.backward(gradFeatures, tape, "g", acc, "branch_g.", needGuide);
+    }
+
+    @Override
+    void collectLearnable(Map<String, Tensor> into) {
+        branchT.collectLearnable("branch_t.", into);
+        branchG.collectLearnable("branch_g.", into);
+        branchJoint.collectLearnable("branch_joint.", into);
+    }
 }

@@ -1,8 +1,11 @@
 package org.jpac.nn;
 
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
 
+import org.jpac.Grad;
+import org.jpac.GuidedConvGrads;
 import org.jpac.Pac;
 import org.jpac.PacConvTranspose2d;
 import org.jpac.Tensor;
@@ -106,5 +109,54 @@ public final class JointBilateral extends UpsamplerBase {
     protected Tensor forwardSingle(Tensor target, Tensor g, Tensor guide) {
         return Pac.convTranspose2dGuided(target, g, convt.invAlpha(), convt.invLambda(), convt.smoothKernel(),
                 convt.weight(), convt.bias(), convt.options());
+    }
+
+    // ---- training ------------------------------------------------------------------
+
+    @Override
+    Tensor guideFeatures(Tensor guide, Tape tape) {
+        return guideFeatures(guide);
+    }
+
+    @Override
+    Tensor forwardSingle(Tensor target, Tensor g, Tensor guide, Tape tape, String key) {
+        tape.ref(key + "target", target);
+        return forwardSingle(target, g, guide);
+    }
+
+    @Override
+    Tensor backwardSingle(Tape tape, String key, Tensor gradOut, GradAcc acc, boolean needTarget) {
+        Set<Grad> needs = EnumSet.of(Grad.WEIGHT, Grad.GUIDE);
+        if (needTarget) {
+            needs.add(Grad.INPUT);
+        }
+        GuidedConvGrads r = Pac.convTranspose2dGuidedBackward(tape.get(key + "target"), tape.get("g"),
+                convt.invAlpha(), convt.invLambda(), convt.smoothKernel(), convt.weight(), gradOut, convt.options(),
+                needs);
+        try {
+            acc.add("convt.weight", r.gradWeight());
+            acc.add(GUIDE_FEATURES, r.gradGuide());
+            return r.gradInput();
+        } catch (RuntimeException | Error e) {
+            r.close();
+            throw e;
+        }
+    }
+
+    /** The colour channels' part of the features' gradient, times scale_color (y and x are constants). */
+    @Override
+    Tensor guideBackward(Tape tape, Tensor gradFeatures, GradAcc acc, boolean needGuide) {
+        if (!needGuide) {
+            return null;
+        }
+        try (Tensor color = StdOps.sliceChannels(gradFeatures, 0, gradFeatures.dim(1) - 2)) {
+            return StdOps.scale(color, scaleColor);
+        }
+    }
+
+    /** The reference's {@code convt.weight} is a parameter (bias-free, fixed-kernel PAC^T). */
+    @Override
+    void collectLearnable(Map<String, Tensor> into) {
+        into.put("convt.weight", convt.weight());
     }
 }

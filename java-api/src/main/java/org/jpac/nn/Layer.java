@@ -13,6 +13,22 @@ interface Layer extends AutoCloseable {
     /** Adds this layer's state-dict tensors under {@code prefix} (e.g. "branch_t.conv1."). */
     void collect(String prefix, Map<String, Tensor> into);
 
+    /**
+     * The gradient for the input {@code x} given the output's gradient (a new
+     * tensor, or null when {@code needInput} is false); adds the parameters'
+     * gradients to {@code acc} under {@code prefix} + name. Layers that cannot
+     * be trained throw {@link UnsupportedOperationException}.
+     */
+    default Tensor backward(Tensor x, Tensor gradOutput, String prefix, GradAcc acc, boolean needInput) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " (" + prefix
+                + ") has no backward pass; it cannot be trained");
+    }
+
+    /** Whether {@link #backward} is implemented. */
+    default boolean trainable() {
+        return false;
+    }
+
     /** Adds this layer's ignorable state-dict keys under {@code prefix}. */
     default void collectOptional(String prefix, java.util.Set<String> into) {
     }
@@ -25,6 +41,16 @@ interface Layer extends AutoCloseable {
         @Override
         public Tensor forward(Tensor x) {
             return StdOps.relu(x);
+        }
+
+        @Override
+        public Tensor backward(Tensor x, Tensor gradOutput, String prefix, GradAcc acc, boolean needInput) {
+            return needInput ? StdOps.reluBackward(x, gradOutput) : null;
+        }
+
+        @Override
+        public boolean trainable() {
+            return true;
         }
 
         @Override

@@ -2,11 +2,14 @@ package org.jpac.nn;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 
+import org.jpac.Grad;
+import org.jpac.GuidedConvGrads;
 import org.jpac.Pac;
 import org.jpac.PacConvTranspose2d;
 import org.jpac.Tensor;
@@ -215,17 +218,31 @@ public class PacJointUpsample extends UpsamplerBase {
 
     @Override
     protected Tensor forwardSingle(Tensor target, Tensor g, Tensor guide) {
-        Tensor x = branchT.forward(target);
+        return forwardSingle(target, g, guide, null, "");
+    }
+
+    /** The forward pass; with a tape it saves what {@link #backwardSingle} needs. */
+    @Override
+    Tensor forwardSingle(Tensor target, Tensor g, Tensor guide, Tape tape, String key) {
+        Tensor x = branchT.forward(target, tape, key + "t");
         try {
             for (int i = 0; i < numUps; i++) {
-                double scale = Math.pow(2, i + 1) / factor;
                 Tensor next;
-                try (Tensor gc = guideStep(g, i, scale)) {
+                Tensor gc = guideStep(g, i, stepScale(i));
+                try {
                     PacConvTranspose2d up = upConvts.get(i);
                     next = Pac.convTranspose2dGuided(x, gc, up.invAlpha(), up.invLambda(), up.smoothKernel(),
                             up.weight(), up.bias(), up.options());
+                    if (tape != null) {
+                        tape.own(key + "gc" + i, gc);
+                        tape.own(key + "x" + i, x);
+                    }
+                } finally {
+                    if (tape == null) {
+                        gc.close();
+                        x.close();
+                    }
                 }
-                x.close();
                 x = next;
                 if (!upBns.isEmpty()) {
                     next = upBns.get(i).forward(x);
@@ -233,16 +250,136 @@ public class PacJointUpsample extends UpsamplerBase {
                     x = next;
                 }
                 next = StdOps.relu(x);
-                x.close();
+                if (tape != null) {
+                    tape.own(key + "y" + i, x);
+                } else {
+                    x.close();
+                }
                 x = next;
             }
-            Tensor out = branchF.forward(x);
-            x.close();
+            Tensor out = branchF.forward(x, tape, key + "f");
+            if (tape != null) {
+                tape.own(key + "xf", x);
+            } else {
+                x.close();
+            }
             return out;
         } catch (RuntimeException | Error e) {
             x.close();
             throw e;
         }
+    }
+
+    /** The bilinear scale of the guide features for PAC^T step i. */
+    private double stepScale(int i) {
+        return Math.pow(2, i + 1) / factor;
+    }
+
+    // ---- training ------------------------------------------------------------------
+
+    @Override
+    Tensor guideFeatures(Tensor guide, Tape tape) {
+        return branchG.forward(guide, tape, "g");
+    }
+
+    @Override
+    Tensor backwardSingle(Tape tape, String key, Tensor gradOut, GradAcc acc, boolean needTarget) {
+        long[] fs = tape.get("g").shape();
+        Tensor g = branchF.backward(gradOut, tape, key + "f", acc, "branch_f.", true);
+        Tensor gFeat = Tensor.allocate(fs);
+        try {
+            for (int i = numUps - 1; i >= 0; i--) {
+                Tensor gy;
+                try {
+                    gy = StdOps.reluBackward(tape.get(key + "y" + i), g);
+                } finally {
+                    g.close();
+                    g = null;
+                }
+                PacConvTranspose2d up = upConvts.get(i);
+                GuidedConvGrads r;
+                try (gy) {
+                    r = Pac.convTranspose2dGuidedBackward(tape.get(key + "x" + i), tape.get(key + "gc" + i),
+                            up.invAlpha(), up.invLambda(), up.smoothKernel(), up.weight(), gy, up.options(),
+                            needs(up));
+                }
+                try {
+                    String p = "up_convts." + i + ".";
+                    acc.add(p + "weight", r.gradWeight());
+                    acc.add(p + "bias", r.gradBias());
+                    acc.add(p + "inv_alpha", r.gradInvAlpha());
+                    acc.add(p + "inv_lambda", r.gradInvLambda());
+                    acc.add(p + "smooth_kernel", r.gradSmoothKernel());
+                    g = r.gradInput();
+                    double scale = stepScale(i);
+                    try (Tensor gg = r.gradGuide()) {
+                        if (scale == 1) {
+                            StdOps.copyChannels(gg, 0, kCh, gFeat, (long) i * kCh);
+                        } else {
+                            try (Tensor gr = StdOps.resizeBilinearBackward(gg, fs[2], fs[3], 1.0 / scale,
+                                    1.0 / scale)) {
+                                StdOps.copyChannels(gr, 0, kCh, gFeat, (long) i * kCh);
+                            }
+                        }
+                    }
+                } catch (RuntimeException | Error e) {
+                    r.close();
+                    throw e;
+                }
+            }
+            acc.add(GUIDE_FEATURES, gFeat);
+            gFeat = null;
+            return branchT.backward(g, tape, key + "t", acc, "branch_t.", needTarget);
+        } finally {
+            closeQuietly(g);
+            closeQuietly(gFeat);
+        }
+    }
+
+    /** The gradients a PAC^T step needs: input, guide, and the layer's learnable tensors. */
+    private static Set<Grad> needs(PacConvTranspose2d up) {
+        Set<Grad> n = EnumSet.of(Grad.INPUT, Grad.GUIDE);
+        Map<String, Tensor> learn = up.parameters();
+        if (learn.containsKey("weight")) {
+            n.add(Grad.WEIGHT);
+        }
+        if (learn.containsKey("bias")) {
+            n.add(Grad.BIAS);
+        }
+        if (learn.containsKey("inv_alpha")) {
+            n.add(Grad.INV_ALPHA);
+            n.add(Grad.INV_LAMBDA);
+        }
+        if (learn.containsKey("smooth_kernel")) {
+            n.add(Grad.SMOOTH_KERNEL);
+        }
+        return n;
+    }
+
+    @Override
+    Tensor guideBackward(Tape tape, Tensor gradFeatures, GradAcc acc, boolean needGuide) {
+        return branchG.backward(gradFeatures, tape, "g", acc, "branch_g.", needGuide);
+    }
+
+    @Override
+    void collectLearnable(Map<String, Tensor> into) {
+        branchT.collectLearnable("branch_t.", into);
+        branchG.collectLearnable("branch_g.", into);
+        for (int i = 0; i < upConvts.size(); i++) {
+            for (Map.Entry<String, Tensor> e : upConvts.get(i).parameters().entrySet()) {
+                into.put("up_convts." + i + "." + e.getKey(), e.getValue());
+            }
+        }
+        branchF.collectLearnable("branch_f.", into);
+    }
+
+    @Override
+    String untrainable() {
+        String s = branchT.untrainable("branch_t.");
+        s = s != null ? s : branchG.untrainable("branch_g.");
+        s = s != null ? s : upBns.isEmpty() ? null : "up_bns.0";
+        s = s != null ? s : branchF.untrainable("branch_f.");
+        return s == null ? null : "layer " + s + " has no backward pass (batch norm is inference-only)";
     }
 
     private Tensor guideStep(Tensor g, int i, double scale) {

@@ -43,6 +43,78 @@ final class Seq implements AutoCloseable {
         return cur;
     }
 
+    /**
+     * The training forward: as {@link #forward(Tensor)}, and saves the input of
+     * every layer in {@code tape} under {@code key + ".in" + l} (layer 0's input
+     * {@code x} by reference: the caller keeps it open; the others owned by the
+     * tape). With a null tape it is {@link #forward(Tensor)}.
+     */
+    Tensor forward(Tensor x, Tape tape, String key) {
+        if (tape == null) {
+            return forward(x);
+        }
+        if (layers.isEmpty()) {
+            return x.copy();
+        }
+        tape.ref(key + ".in0", x);
+        Tensor cur = x;
+        for (int l = 0; l < layers.size(); l++) {
+            if (l > 0) {
+                tape.own(key + ".in" + l, cur);
+            }
+            cur = layers.get(l).forward(cur);
+        }
+        return cur;
+    }
+
+    /**
+     * The backward of {@link #forward(Tensor, Tape, String)}: the gradient for the
+     * branch's input (a new tensor; null when {@code needInput} is false), adding
+     * each layer's parameter gradients to {@code acc} under {@code prefix} + the
+     * layer's name. {@code gradOutput} is neither modified nor closed.
+     */
+    Tensor backward(Tensor gradOutput, Tape tape, String key, GradAcc acc, String prefix, boolean needInput) {
+        if (layers.isEmpty()) {
+            return needInput ? gradOutput.copy() : null;
+        }
+        Tensor g = gradOutput;
+        try {
+            for (int l = layers.size() - 1; l >= 0; l--) {
+                Tensor in = tape.get(key + ".in" + l);
+                Tensor next = layers.get(l).backward(in, g, prefix + names.get(l) + ".", acc, l > 0 || needInput);
+                if (g != gradOutput) {
+                    g.close();
+                }
+                g = next;
+            }
+            return g;
+        } catch (RuntimeException | Error e) {
+            if (g != gradOutput && g != null) {
+                g.close();
+            }
+            throw e;
+        }
+    }
+
+    /** The first layer (by name) that has no backward pass, or null when all have one. */
+    String untrainable(String prefix) {
+        for (int i = 0; i < layers.size(); i++) {
+            if (!layers.get(i).trainable()) {
+                return prefix + names.get(i);
+            }
+        }
+        return null;
+    }
+
+    /** The state-dict keys that get gradients: every tensor of the trainable layers. */
+    void collectLearnable(String prefix, Map<String, Tensor> into) {
+        for (int i = 0; i < layers.size(); i++) {
+            if (layers.get(i).trainable()) {
+                layers.get(i).collect(prefix + names.get(i) + ".", into);
+            }
+        }
+    }
+
     void collect(String prefix, Map<String, Tensor> into) {
         for (int i = 0; i < layers.size(); i++) {
             layers.get(i).collect(prefix + names.get(i) + ".", into);

@@ -14,9 +14,16 @@ import org.jpac.Tensor;
  * What the joint upsampling networks share: factor / channels / guide channels,
  * the state dict gathered from their parts, argument checks, and running a
  * multi-channel target one channel at a time through the single-channel
- * network with the guide's features computed once.
+ * network with the guide's features computed once, and the training pass
+ * ({@link TrainableUpsampler}): a {@link Tape} of what each layer's backward
+ * needs, filled by {@link #forwardTrain} and consumed by {@link #backward},
+ * whose per-network parts the subclasses implement (guide features, one
+ * target channel, and their backward passes).
  */
-abstract class UpsamplerBase implements UpsamplingNetwork {
+abstract class UpsamplerBase implements TrainableUpsampler {
+
+    /** GradAcc key of the gradient for the guide features (not a state-dict key). */
+    static final String GUIDE_FEATURES = "\u0000guide-features";
 
     protected final int factor;
     protected final int channels;
@@ -25,6 +32,7 @@ abstract class UpsamplerBase implements UpsamplingNetwork {
     private Map<String, Tensor> state;
     private Set<String> optional;
     private volatile boolean closed;
+    private Tape saved; // of the last forwardTrain, until backward
 
     UpsamplerBase(int factor, int channels, int guideChannels) {
         if (factor < 1) {
@@ -98,8 +106,7 @@ abstract class UpsamplerBase implements UpsamplingNetwork {
         return true;
     }
 
-    @Override
-    public Tensor forward(Tensor targetLow, Tensor guide) {
+    private void checkInputs(Tensor targetLow, Tensor guide) {
         checkOpen();
         StdOps.nchw(targetLow, "targetLow");
         StdOps.nchw(guide, "guide");
@@ -121,26 +128,188 @@ abstract class UpsamplerBase implements UpsamplingNetwork {
                     + targetLow.dim(3) * factor + " (factor " + factor + " times targetLow's " + targetLow.dim(2)
                     + "x" + targetLow.dim(3) + "), got " + StdOps.shape(guide));
         }
-        long c = targetLow.dim(1);
+    }
+
+    @Override
+    public Tensor forward(Tensor targetLow, Tensor guide) {
+        checkInputs(targetLow, guide);
         try (Tensor g = guideFeatures(guide)) {
+            return perChannel(targetLow, t -> forwardSingle(t, g, guide));
+        }
+    }
+
+    /** Runs {@code single} on each channel of the target and concatenates the results. */
+    private static Tensor perChannel(Tensor targetLow, java.util.function.Function<Tensor, Tensor> single) {
+        long c = targetLow.dim(1);
+        if (c == 1) {
+            return single.apply(targetLow);
+        }
+        Tensor[] outs = new Tensor[(int) c];
+        try {
+            for (int i = 0; i < c; i++) {
+                try (Tensor t = StdOps.sliceChannels(targetLow, i, 1)) {
+                    outs[i] = single.apply(t);
+                }
+            }
+            return StdOps.concatChannels(outs);
+        } finally {
+            for (Tensor t : outs) {
+                if (t != null) {
+                    t.close();
+                }
+            }
+        }
+    }
+
+    // ---- training ------------------------------------------------------------------
+
+    /** The guide features, saving what {@link #guideBackward} needs in {@code tape}. */
+    Tensor guideFeatures(Tensor guide, Tape tape) {
+        throw notTrainable();
+    }
+
+    /**
+     * {@link #forwardSingle(Tensor, Tensor, Tensor)} saving what
+     * {@link #backwardSingle} needs under keys starting with {@code key}; the
+     * target and the guide features stay open until the backward pass.
+     */
+    Tensor forwardSingle(Tensor target, Tensor g, Tensor guide, Tape tape, String key) {
+        throw notTrainable();
+    }
+
+    /**
+     * The backward of one channel's {@link #forwardSingle(Tensor, Tensor, Tensor, Tape, String)}:
+     * returns the gradient for that target channel (null unless {@code needTarget}),
+     * adds the parameters' gradients and the guide features' gradient (key
+     * {@link #GUIDE_FEATURES}) to {@code acc}.
+     */
+    Tensor backwardSingle(Tape tape, String key, Tensor gradOut, GradAcc acc, boolean needTarget) {
+        throw notTrainable();
+    }
+
+    /** The gradient for the guide (null unless {@code needGuide}) from the guide features' gradient. */
+    Tensor guideBackward(Tape tape, Tensor gradFeatures, GradAcc acc, boolean needGuide) {
+        throw notTrainable();
+    }
+
+    /** Adds the learnable parameters by state-dict key. */
+    void collectLearnable(Map<String, Tensor> into) {
+        throw notTrainable();
+    }
+
+    /** Why this network cannot be trained (e.g. the name of a batch-norm layer), or null. */
+    String untrainable() {
+        return null;
+    }
+
+    private UnsupportedOperationException notTrainable() {
+        return new UnsupportedOperationException(getClass().getSimpleName() + " cannot be trained");
+    }
+
+    @Override
+    public Map<String, Tensor> learnableParameters() {
+        checkOpen();
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        collectLearnable(m);
+        return Collections.unmodifiableMap(m);
+    }
+
+    @Override
+    public synchronized Tensor forwardTrain(Tensor targetLow, Tensor guide) {
+        checkInputs(targetLow, guide);
+        String why = untrainable();
+        if (why != null) {
+            throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot be trained: " + why);
+        }
+        releaseSaved();
+        Tape tape = new Tape();
+        try {
+            tape.shape("target", targetLow.shape());
+            tape.shape("guide", guide.shape());
+            Tensor g = tape.own("g", guideFeatures(guide, tape));
+            int[] ch = {0};
+            Tensor out = perChannel(targetLow, t -> {
+                String key = "c" + ch[0]++ + ".";
+                if (t != targetLow) {
+                    t = tape.own(key + "target", t.copy());
+                }
+                return forwardSingle(t, g, guide, tape, key);
+            });
+            tape.shape("output", out.shape());
+            saved = tape;
+            return out;
+        } catch (RuntimeException | Error e) {
+            tape.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public synchronized UpsampleGrads backward(Tensor gradOutput, boolean inputGrads) {
+        checkOpen();
+        Tape tape = saved;
+        if (tape == null) {
+            throw new IllegalStateException("backward: no saved training forward (call forwardTrain first; "
+                    + "backward releases what it saved)");
+        }
+        saved = null;
+        try (tape; GradAcc acc = new GradAcc()) {
+            StdOps.need(gradOutput, "gradOutput");
+            long[] os = tape.shape("output");
+            if (!java.util.Arrays.equals(gradOutput.shape(), os)) {
+                throw new IllegalArgumentException("gradOutput: expected the output's shape "
+                        + java.util.Arrays.toString(os) + ", got " + StdOps.shape(gradOutput));
+            }
+            long c = os[1];
+            Tensor gTarget;
             if (c == 1) {
-                return forwardSingle(targetLow, g, guide);
+                gTarget = backwardSingle(tape, "c0.", gradOutput, acc, inputGrads);
+            } else {
+                Tensor[] parts = new Tensor[(int) c];
+                try {
+                    for (int i = 0; i < c; i++) {
+                        try (Tensor gs = StdOps.sliceChannels(gradOutput, i, 1)) {
+                            parts[i] = backwardSingle(tape, "c" + i + ".", gs, acc, inputGrads);
+                        }
+                    }
+                    gTarget = inputGrads ? StdOps.concatChannels(parts) : null;
+                } finally {
+                    for (Tensor t : parts) {
+                        closeQuietly(t);
+                    }
+                }
             }
-            Tensor[] outs = new Tensor[(int) c];
+            Tensor gGuide = null;
+            Map<String, Tensor> params = new LinkedHashMap<>();
             try {
-                for (int i = 0; i < c; i++) {
-                    try (Tensor t = StdOps.sliceChannels(targetLow, i, 1)) {
-                        outs[i] = forwardSingle(t, g, guide);
-                    }
+                Tensor gf = acc.take(GUIDE_FEATURES);
+                try {
+                    gGuide = gf == null ? null : guideBackward(tape, gf, acc, inputGrads);
+                } finally {
+                    closeQuietly(gf);
                 }
-                return StdOps.concatChannels(outs);
-            } finally {
-                for (Tensor t : outs) {
-                    if (t != null) {
-                        t.close();
-                    }
+                if (inputGrads && gGuide == null) {
+                    gGuide = Tensor.allocate(tape.shape("guide"));
                 }
+                for (Map.Entry<String, Tensor> e : learnableParameters().entrySet()) {
+                    Tensor g = acc.take(e.getKey());
+                    params.put(e.getKey(), g != null ? g : Tensor.zerosLike(e.getValue()));
+                }
+                return new UpsampleGrads(gTarget, gGuide, params);
+            } catch (RuntimeException | Error e) {
+                closeQuietly(gTarget);
+                closeQuietly(gGuide);
+                params.values().forEach(Tensor::close);
+                throw e;
             }
+        }
+    }
+
+    @Override
+    public synchronized void releaseSaved() {
+        if (saved != null) {
+            saved.close();
+            saved = null;
         }
     }
 
@@ -155,6 +324,7 @@ abstract class UpsamplerBase implements UpsamplingNetwork {
         if (closed) {
             return;
         }
+        releaseSaved();
         closed = true;
         for (AutoCloseable p : parts) {
             try {

@@ -1,0 +1,93 @@
+package org.jpac.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.util.Set;
+
+import org.jpac.JpacException;
+
+/**
+ * A {@code jpac} command: parses its options, runs, and turns every user error
+ * into one line on stderr ({@code jpac <name>: <message>}) and a non-zero exit
+ * code: 2 for usage errors, 1 for files, sizes, weights and library errors.
+ * No stack traces.
+ */
+abstract class CliCommand {
+
+    /** The command's name, as typed after {@code jpac}. */
+    abstract String name();
+
+    /** Usage text (several lines; the first is {@code usage: jpac <name> ...}). */
+    abstract String usage();
+
+    /** Options that take a value. */
+    abstract Set<String> valued();
+
+    /** Options without a value ({@code --quiet} and {@code --help} are added). */
+    abstract Set<String> flags();
+
+    /** Runs with parsed options; returns the exit code. */
+    abstract int execute(Args args, PrintStream out, Progress progress) throws IOException;
+
+    /** Parses, runs, and reports errors; returns the exit code. */
+    final int run(String[] argv, PrintStream out, PrintStream err) {
+        try {
+            for (String a : argv) {
+                if (a.equals("-h") || a.equals("--help")) {
+                    out.println(usage());
+                    return 0;
+                }
+            }
+            Set<String> flags = new java.util.HashSet<>(flags());
+            flags.add("--quiet");
+            Args args = Args.parse(argv, valued(), flags);
+            return execute(args, out, new Progress(err, name(), args.flag("--quiet")));
+        } catch (CliException e) {
+            err.println(prefix() + oneLine(e.getMessage())
+                    + (e.exitCode() == 2 ? " (see jpac " + name() + " --help)" : ""));
+            return e.exitCode();
+        } catch (IOException e) {
+            err.println(prefix() + oneLine(ioMessage(e)));
+            return 1;
+        } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException
+                 | JpacException e) {
+            err.println(prefix() + oneLine(e.getMessage() == null ? e.toString() : e.getMessage()));
+            return 1;
+        } catch (OutOfMemoryError e) {
+            err.println(prefix() + "out of memory (" + e.getMessage() + "); use smaller images or give Java more "
+                    + "memory (JPAC_JAVA_OPTS=-Xmx...)");
+            return 1;
+        }
+    }
+
+    private String prefix() {
+        return "jpac " + name() + ": ";
+    }
+
+    /** The message of an IOException, with the file and a plain reason. */
+    static String ioMessage(IOException e) {
+        if (e instanceof NoSuchFileException n) {
+            return n.getFile() + ": no such file";
+        }
+        if (e instanceof AccessDeniedException a) {
+            return a.getFile() + ": permission denied";
+        }
+        if (e instanceof FileSystemException f && f.getReason() != null) {
+            return f.getFile() + ": " + f.getReason();
+        }
+        String m = e.getMessage();
+        return m == null ? e.getClass().getSimpleName() : m;
+    }
+
+    /** Newlines (e.g. a state-dict report) folded into one line. */
+    static String oneLine(String s) {
+        if (s == null) {
+            return "error";
+        }
+        String t = s.strip().replaceAll(":\\s*\\R\\s*", ": ").replaceAll("\\s*\\R\\s*", "; ");
+        return t.length() > 600 ? t.substring(0, 600) + " ..." : t;
+    }
+}

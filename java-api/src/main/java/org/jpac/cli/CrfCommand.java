@@ -1,0 +1,305 @@
+package org.jpac.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import org.jpac.Tensor;
+import org.jpac.io.SafeTensors;
+import org.jpac.io.WeightFiles;
+import org.jpac.io.images.Image;
+import org.jpac.io.images.ImageFormat;
+import org.jpac.io.images.Images;
+import org.jpac.io.images.Npy;
+import org.jpac.io.images.NpyLayout;
+import org.jpac.io.images.Png;
+import org.jpac.nn.CompatType;
+import org.jpac.nn.CrfNetwork;
+import org.jpac.nn.CrfOutput;
+import org.jpac.nn.ModelArgs;
+import org.jpac.nn.PacCRF;
+import org.jpac.nn.PacCRFLoose;
+import org.jpac.nn.PairwiseKernel;
+import org.jpac.nn.StdOps;
+
+/**
+ * {@code jpac crf}: PAC-CRF refinement (paper Sec. 5) of per-pixel class scores
+ * guided by an image. Edge features are {@link PacCRF#createYXRGB} of the image
+ * (in [0, 1]). Without weights the CRF is {@link #defaultCrf}: two Potts terms
+ * with fixed 5x5 windows at dilations 16 and 64.
+ */
+final class CrfCommand extends CliCommand {
+
+    /** Default pairwise weights of the two Potts terms (dilation 16, dilation 64). */
+    static final double[] DEFAULT_WEIGHTS = {1.0, 0.5};
+    static final double DEFAULT_SCALE_SPACE = 80;
+    static final double DEFAULT_SCALE_COLOR = 0.1;
+    static final int DEFAULT_STEPS = 5;
+
+    static final String USAGE = String.join("\n",
+            "usage: jpac crf --image IMG --unary FILE --out FILE [--weights FILE] [--steps N]"
+                    + " [--labels|--probabilities] [options]",
+            "  Refines class scores with a PAC-CRF (mean-field steps; edge kernels from the image's YXRGB features).",
+            "  --unary FILE      class scores (logits or log-probabilities): .npy of shape (C, H, W) or (1, C, H, W),",
+            "                    or a safetensors file with a tensor named 'unary'",
+            "  --image IMG       the image (PNG, .npy, .pfm), same size as the scores",
+            "  --weights FILE    trained PacCRF weights (.safetensors / .pth); safetensors metadata 'model'/'args'",
+            "                    set the architecture. Without: two Potts terms, 5x5 windows at dilations 16 and 64",
+            "  --steps N         mean-field steps (default 5, or the weight file's)",
+            "  --labels          write the label map (default for .png): palette PNG, or .npy (H, W)",
+            "  --probabilities   write softmax probabilities as .npy (C, H, W)",
+            "  --grey            labels as a grey PNG (label = sample value) instead of a palette PNG",
+            "  --scale-space S   edge features: y/S, x/S (default 80 pixels)",
+            "  --scale-color C   edge features: rgb/C, image in [0, 1] (default 0.1)",
+            "  --pairwise-weights W1,W2  weights of the default CRF's two terms (default 1,0.5)",
+            "  --quiet           no progress lines on stderr");
+
+    @Override
+    String name() {
+        return "crf";
+    }
+
+    @Override
+    String usage() {
+        return USAGE;
+    }
+
+    @Override
+    Set<String> valued() {
+        return Set.of("--image", "--unary", "--out", "--weights", "--steps", "--scale-space", "--scale-color",
+                "--pairwise-weights");
+    }
+
+    @Override
+    Set<String> flags() {
+        return Set.of("--labels", "--probabilities", "--grey");
+    }
+
+    @Override
+    int execute(Args a, PrintStream out, Progress progress) throws IOException {
+        Path imagePath = a.requiredPath("--image");
+        Path unaryPath = a.requiredPath("--unary");
+        Path outPath = a.requiredPath("--out");
+        Path weightsPath = a.path("--weights");
+        if (a.flag("--labels") && a.flag("--probabilities")) {
+            throw CliException.usage("give --labels or --probabilities, not both");
+        }
+        ImageFormat outFormat = ImageFormat.fromExtension(outPath);
+        boolean probabilities = a.flag("--probabilities");
+        if (outFormat == null) {
+            throw CliException.usage("--out: cannot tell the format of '" + outPath + "' (use .png or .npy)");
+        }
+        if (probabilities && outFormat != ImageFormat.NPY) {
+            throw CliException.usage("--probabilities are written as .npy, not ." + outFormat.extension());
+        }
+        if (!probabilities && outFormat == ImageFormat.PFM) {
+            throw CliException.usage("labels are written as .png or .npy, not .pfm");
+        }
+        if (a.flag("--grey") && outFormat != ImageFormat.PNG) {
+            throw CliException.usage("--grey applies to PNG label maps only");
+        }
+        CliImages.checkOutPath(outPath);
+        Integer steps = a.has("--steps") ? a.integer("--steps", DEFAULT_STEPS, 0, 1000) : null;
+        double ss = a.positive("--scale-space", DEFAULT_SCALE_SPACE, false);
+        double sc = a.positive("--scale-color", DEFAULT_SCALE_COLOR, false);
+        double[] pw = a.numbers("--pairwise-weights", DEFAULT_WEIGHTS, 2);
+        if (weightsPath != null && a.has("--pairwise-weights")) {
+            throw CliException.usage("--pairwise-weights sets up the default CRF; with --weights the file sets them");
+        }
+
+        WeightsFile weights = weightsPath == null ? null
+                : progress.step("read weights " + weightsPath, () -> WeightsFile.load("--weights", weightsPath));
+        Image unary = progress.step("read scores " + unaryPath, () -> readUnary(unaryPath));
+        Image image = CliImages.guide(progress.step("read image " + imagePath,
+                () -> CliImages.read("--image", imagePath, NpyLayout.AUTO)));
+        if (unary.channels() < 2) {
+            throw CliException.failure("--unary " + unaryPath + " has " + unary.channels() + " class; a CRF needs 2 "
+                    + "or more");
+        }
+        if (image.height() != unary.height() || image.width() != unary.width()) {
+            throw CliException.failure("--image is " + image.size() + " but the scores in --unary are "
+                    + unary.size() + "; they must have the same size");
+        }
+        int classes = unary.channels();
+        try (CrfNetwork crf = build(classes, steps, pw, weights)) {
+            progress.note(crf + " on " + image.size());
+            float[] probs = progress.step("running the CRF", "ran the CRF", () -> {
+                try (Tensor u = unary.toTensor(); Tensor img = image.toTensor();
+                     Tensor edge = PacCRF.createYXRGB(img, ss, sc); Tensor o = crf.forward(u, edge)) {
+                    if (finalOutput(crf) == CrfOutput.SOFTMAX) {
+                        return o.toArray();
+                    }
+                    try (Tensor p = StdOps.softmax(o)) {
+                        return p.toArray();
+                    }
+                }
+            });
+            int n = unary.pixels();
+            int h = unary.height();
+            int w = unary.width();
+            progress.step("wrote " + outPath, () -> {
+                try {
+                    if (probabilities) {
+                        Npy.writeArray(outPath, probs, classes, h, w);
+                    } else {
+                        int[] labels = Labels.argmax(probs, classes, n);
+                        writeLabels(outPath, outFormat, labels, h, w, classes, a.flag("--grey"), progress);
+                    }
+                } catch (IOException e) {
+                    throw CliException.failure("cannot write --out " + CliCommand.ioMessage(e));
+                }
+                return null;
+            });
+        }
+        return 0;
+    }
+
+    /** Labels as a palette PNG (up to 256 classes), a grey PNG, or .npy (H, W) float32. */
+    static void writeLabels(Path out, ImageFormat f, int[] labels, int h, int w, int classes, boolean grey,
+                            Progress progress) throws IOException {
+        if (f == ImageFormat.NPY) {
+            float[] d = new float[labels.length];
+            for (int i = 0; i < d.length; i++) {
+                d[i] = labels[i];
+            }
+            Npy.writeArray(out, d, h, w);
+            return;
+        }
+        if (!grey && classes > 256) {
+            progress.note(classes + " classes do not fit a palette; writing a 16-bit grey PNG");
+            grey = true;
+        }
+        if (grey) {
+            float[] d = new float[labels.length];
+            for (int i = 0; i < d.length; i++) {
+                d[i] = labels[i];
+            }
+            Png.write(out, Image.of(d, 1, h, w), classes > 256 ? 16 : 8);
+        } else {
+            Png.writeIndexed(out, labels, h, w, Labels.palette(classes));
+        }
+    }
+
+    private static CrfOutput finalOutput(CrfNetwork crf) {
+        if (crf instanceof PacCRF p) {
+            return p.finalOutput();
+        }
+        if (crf instanceof PacCRFLoose p) {
+            return p.finalOutput();
+        }
+        return CrfOutput.LOG_Q;
+    }
+
+    /**
+     * The default CRF: {@code steps} mean-field steps, unary weight 1, two Potts
+     * terms with fixed 5x5 windows (all ones, centre left out) at dilations 16
+     * and 64 and pairwise weights {@code weights[0]}, {@code weights[1]};
+     * softmax output.
+     */
+    static PacCRF defaultCrf(int classes, int steps, double[] weights) {
+        return PacCRF.builder(classes, steps).finalOutput(CrfOutput.SOFTMAX).perturbedInit(false).seed(0)
+                .pairwiseKernel(new PairwiseKernel(5, 16, 1, CompatType.POTTS, false, weights[0]))
+                .pairwiseKernel(new PairwiseKernel(5, 64, 1, CompatType.POTTS, false, weights[1]))
+                .build();
+    }
+
+    private static CrfNetwork build(int classes, Integer steps, double[] pw, WeightsFile w) {
+        CrfNetwork crf;
+        if (w != null && w.describesModel()) {
+            if (!w.model().equals("PacCRF") && !w.model().equals("PacCRFLoose")) {
+                throw CliException.failure("--weights " + w.path() + " hold a " + w.model() + ", not a PacCRF");
+            }
+            try {
+                ModelArgs args = ModelArgs.parse(w.model(), w.args());
+                int ch = args.getInt("channels", -1);
+                if (ch != classes) {
+                    throw CliException.failure("--weights " + w.path() + " are for " + ch + " classes, the scores in "
+                            + "--unary have " + classes);
+                }
+                int fileSteps = args.getInt("num_steps", DEFAULT_STEPS);
+                if (steps != null && steps != fileSteps) {
+                    if (w.model().equals("PacCRFLoose")) {
+                        throw CliException.usage("--steps: a PacCRFLoose has weights for each of its " + fileSteps
+                                + " steps; it cannot run " + steps);
+                    }
+                    Map<String, Object> v = new LinkedHashMap<>(args.values());
+                    v.put("num_steps", (long) steps);
+                    args = new ModelArgs(w.model(), v);
+                }
+                crf = w.model().equals("PacCRF") ? PacCRF.fromArgs(args) : PacCRFLoose.fromArgs(args);
+            } catch (IllegalArgumentException e) {
+                throw CliException.failure("--weights " + w.path() + ": cannot build " + w.model() + ": "
+                        + e.getMessage());
+            }
+        } else {
+            crf = defaultCrf(classes, steps == null ? DEFAULT_STEPS : steps, pw);
+        }
+        if (w != null) {
+            try {
+                w.loadInto(crf, crf.getClass().getSimpleName() + " with " + classes + " classes");
+            } catch (RuntimeException e) {
+                crf.close();
+                throw e;
+            }
+        }
+        return crf;
+    }
+
+    /** Class scores [C, H, W] from .npy or from a safetensors tensor 'unary'. */
+    static Image readUnary(Path file) {
+        try {
+            Images.checkReadable(file);
+            ImageFormat f;
+            try {
+                f = Images.detect(file);
+            } catch (IOException e) {
+                f = null;
+            }
+            if (f == ImageFormat.NPY) {
+                Npy.Array arr = Npy.readArray(file);
+                long[] s = arr.shape();
+                if (s.length == 3 || (s.length == 4 && s[0] == 1)) {
+                    int o = s.length - 3;
+                    return Image.of(arr.data(), (int) s[o], (int) s[o + 1], (int) s[o + 2]);
+                }
+                throw CliException.failure("--unary " + file + ": expected scores of shape (C, H, W) or "
+                        + "(1, C, H, W), got " + java.util.Arrays.toString(s));
+            }
+            if (f == null && isSafeTensors(file)) {
+                try (SafeTensors st = SafeTensors.open(file)) {
+                    if (!st.contains("unary")) {
+                        throw CliException.failure("--unary " + file + " has no tensor named 'unary' (it has "
+                                + String.join(", ", st.names().stream().limit(10).toList())
+                                + (st.names().size() > 10 ? ", ..." : "") + ")");
+                    }
+                    long[] s = st.entry("unary").shape();
+                    if (!(s.length == 3 || (s.length == 4 && s[0] == 1))) {
+                        throw CliException.failure("--unary " + file + ": tensor 'unary' has shape "
+                                + java.util.Arrays.toString(s) + ", expected [C, H, W] or [1, C, H, W]");
+                    }
+                    int o = s.length - 3;
+                    return Image.of(st.readFloats("unary"), (int) s[o], (int) s[o + 1], (int) s[o + 2]);
+                }
+            }
+            throw CliException.failure("--unary " + file + ": expected a .npy array or a safetensors file");
+        } catch (IOException e) {
+            throw CliException.failure("cannot read --unary " + CliCommand.ioMessage(e));
+        }
+    }
+
+    private static boolean isSafeTensors(Path file) {
+        try {
+            return WeightFiles.detect(file) == WeightFiles.Format.SAFETENSORS;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static String describe(double[] pw) {
+        return String.format(Locale.ROOT, "%.3g,%.3g", pw[0], pw[1]);
+    }
+}

@@ -1,0 +1,156 @@
+package org.jpac.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import org.jpac.io.SafeTensors;
+import org.jpac.io.StateDict;
+import org.jpac.io.WeightFiles;
+import org.jpac.nn.Bilinear;
+import org.jpac.nn.JointBilateral;
+import org.jpac.nn.ModelArgs;
+import org.jpac.nn.TrainableUpsampler;
+import org.jpac.train.Batch;
+import org.jpac.train.Checkpoint;
+import org.jpac.train.DataStream;
+import org.jpac.train.Evaluation;
+import org.jpac.train.Models;
+import org.jpac.train.SampleSource;
+import org.jpac.train.SyntheticRgbd;
+import org.jpac.train.TrainingLoop;
+
+/**
+ * {@code jpac eval}: the error of a trained upsampling network and of the
+ * bilinear and joint bilateral baselines on the held-out synthetic set or on a
+ * dataset folder (RMSE for depth, end-point error for flow), the networks run
+ * on min/max-scaled targets (see {@code jpac train}).
+ */
+final class EvalCommand {
+
+    static final String USAGE = String.join("\n",
+            "usage: jpac eval --model pac|lite|djif --weights FILE [--factor N] [--data DIR | --synthetic] [options]",
+            "  Prints the error (depth: mean per-image RMSE; flow: mean end-point error) of the model and of the",
+            "  bilinear and joint bilateral (JBU) baselines.",
+            "  --weights FILE   a model or checkpoint from jpac train (or any state dict of the network)",
+            "  --factor N       default: the factor in the file's metadata",
+            "  --data DIR       NYU Depth V2 PNGs or MPI-Sintel (see jpac train); default: --synthetic, the",
+            "                   held-out synthetic set that jpac train validates on",
+            "  --count K        images (default 64 synthetic; every image of a folder)",
+            "  --crop C         image size, a multiple of N (default 16*N synthetic; 0, the whole image, for a folder)");
+
+    private static final Set<String> VALUED = Set.of("--model", "--weights", "--factor", "--data", "--count",
+            "--crop");
+    private static final Set<String> FLAGS = Set.of("--synthetic");
+
+    private EvalCommand() {
+    }
+
+    static int run(String[] argv, PrintStream out, PrintStream err) {
+        for (String a : argv) {
+            if (a.equals("-h") || a.equals("--help")) {
+                out.println(USAGE);
+                return 0;
+            }
+        }
+        try {
+            OptionMap a = OptionMap.parse(argv, VALUED, FLAGS);
+            if (a.has("--data") && a.has("--synthetic")) {
+                throw new OptionMap.UsageError("give --data DIR or --synthetic, not both");
+            }
+            Path wPath = Path.of(a.required("--weights"));
+            if (!Files.isRegularFile(wPath)) {
+                throw new IOException("--weights " + wPath + ": no such file");
+            }
+            Map<String, String> meta = metadata(wPath);
+            String model = a.has("--model") ? a.choice("--model", null, Models.NAMES) : shortName(meta.get("model"));
+            if (model == null) {
+                throw new OptionMap.UsageError("--model is required (the weight file does not name its network)");
+            }
+            if (meta.get("model") != null && !meta.get("model").equals(Models.className(model))) {
+                throw new IOException("--weights " + wPath + " hold a " + meta.get("model") + ", not a --model "
+                        + model + " (" + Models.className(model) + ")");
+            }
+            Integer fileFactor = meta.get("args") == null ? null
+                    : ModelArgs.parse(meta.getOrDefault("model", "model"), meta.get("args")).getInt("factor", 0);
+            int factor = a.integer("--factor", fileFactor == null ? 0 : fileFactor, 2, 64);
+            if (factor < 2) {
+                throw new OptionMap.UsageError("--factor is required (the weight file does not give it)");
+            }
+            if (fileFactor != null && fileFactor != factor) {
+                throw new IOException("--weights " + wPath + " are for factor " + fileFactor + ", not --factor "
+                        + factor);
+            }
+            Path data = a.path("--data");
+            SampleSource src = data == null ? new SyntheticRgbd(SyntheticRgbd.HELD_OUT_SEED)
+                    : TrainingLoop.openData(data, 0);
+            int count = a.integer("--count", data == null ? 64 : Integer.MAX_VALUE, 1, Integer.MAX_VALUE);
+            int crop = a.integer("--crop", data == null ? 16 * factor : 0, data == null ? factor : 0, 4096);
+            if (crop % factor != 0 || (data == null && crop == 0)) {
+                throw new OptionMap.UsageError("--crop must be a positive multiple of --factor " + factor
+                        + (data == null ? "" : " or 0") + ", got " + crop);
+            }
+            StateDict weights = weights(wPath);
+            List<Batch> set = DataStream.fixedSet(src, SyntheticRgbd.HELD_OUT_SEED, count, crop, factor);
+            try (TrainableUpsampler net = Models.create(model, factor, 0);
+                 JointBilateral jbu = Models.jointBilateral(factor)) {
+                net.loadStateDict(weights);
+                String metric = Evaluation.metric(src.targetChannels());
+                String size = crop > 0 ? crop + "x" + crop : "whole";
+                out.printf(Locale.ROOT, "%s x%d on %d %s images of %s:%n", metric, factor, set.size(), size,
+                        src.describe());
+                out.printf(Locale.ROOT, "  %-22s %.4f%n", Models.className(model), Evaluation.error(net, set));
+                out.printf(Locale.ROOT, "  %-22s %.4f%n", "bilinear", Evaluation.error(new Bilinear(factor), set));
+                out.printf(Locale.ROOT, "  %-22s %.4f%n", "JBU", Evaluation.error(jbu, set));
+            } finally {
+                set.forEach(Batch::close);
+            }
+            return 0;
+        } catch (OptionMap.UsageError e) {
+            err.println("jpac eval: " + e.getMessage());
+            err.println(USAGE.lines().findFirst().orElse("") + "  (jpac eval --help for more)");
+            return 2;
+        } catch (IOException e) {
+            err.println("jpac eval: " + e.getMessage());
+            return 1;
+        } catch (UncheckedIOException e) {
+            err.println("jpac eval: " + e.getCause().getMessage());
+            return 1;
+        }
+    }
+
+    private static String shortName(String className) {
+        if (className == null) {
+            return null;
+        }
+        for (String n : Models.NAMES) {
+            if (Models.className(n).equals(className)) {
+                return n;
+            }
+        }
+        return null;
+    }
+
+    private static Map<String, String> metadata(Path file) throws IOException {
+        if (WeightFiles.detect(file) != WeightFiles.Format.SAFETENSORS) {
+            return Map.of();
+        }
+        try (SafeTensors st = SafeTensors.open(file)) {
+            return st.metadata();
+        }
+    }
+
+    /** The network's weights; a checkpoint's optimizer state is left out. */
+    private static StateDict weights(Path file) throws IOException {
+        if (WeightFiles.detect(file) == WeightFiles.Format.SAFETENSORS) {
+            return Checkpoint.load(file).weights();
+        }
+        return WeightFiles.load(file);
+    }
+}

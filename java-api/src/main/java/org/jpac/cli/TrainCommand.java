@@ -1,0 +1,134 @@
+package org.jpac.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+import org.jpac.train.Models;
+import org.jpac.train.TrainConfig;
+import org.jpac.train.TrainingLoop;
+
+/**
+ * {@code jpac train upsample}: trains a joint upsampling network in Java
+ * ({@link TrainingLoop}). Progress goes to stderr, the summary to stdout.
+ * Exit codes: 0 done (also when stopped by --minutes, with a checkpoint),
+ * 1 failure, 2 usage error.
+ */
+final class TrainCommand {
+
+    static final String USAGE = String.join("\n",
+            "usage: jpac train upsample --factor N --model pac|lite|djif [--data DIR | --synthetic] --epochs E"
+                    + " --out FILE [options]",
+            "  Trains a joint upsampling network (depth: MSE loss; optical flow: end-point error) with Adam,",
+            "  on min/max-scaled targets as the reference pipeline (and jpac upsample) does.",
+            "  --data DIR          NYU Depth V2 PNGs (DIR/rgb/*.png, DIR/depth/*.png 16-bit mm) or MPI-Sintel",
+            "                      (DIR/flow/SCENE/*.flo, DIR/clean/SCENE/*.png)",
+            "  --synthetic         synthetic RGB-D scenes (the default)",
+            "  --out FILE          the trained model (.safetensors, with 'model'/'args' metadata)",
+            "  --seed S            initial weights, data order and synthetic scenes (default 1)",
+            "  --batch B           images per step (default 4)",
+            "  --crop C            training crop size, a multiple of N (default 8*N)",
+            "  --lr LR             learning rate (default 1e-3)",
+            "  --optimizer adam|sgd  (default adam; sgd uses --momentum, default 0.9)",
+            "  --weight-decay W    L2 weight decay (default 0)",
+            "  --lr-step E --lr-gamma G  multiply the learning rate by G every E epochs (default: constant)",
+            "  --steps-per-epoch K  steps per epoch with synthetic data (default 100)",
+            "  --val-count K --val-crop C  held-out synthetic validation images (default 16 of 16*N, 0: none)",
+            "  --checkpoint FILE   checkpoint with optimizer state, written every epoch (default OUT.ckpt.safetensors)",
+            "  --resume CKPT       continue a run from its checkpoint (same settings; --epochs may grow)",
+            "  --minutes M         stop after M minutes with a checkpoint and the model so far",
+            "  --quiet             no progress lines");
+
+    private static final Set<String> VALUED = Set.of("--factor", "--model", "--data", "--epochs", "--out", "--seed",
+            "--batch", "--crop", "--lr", "--optimizer", "--momentum", "--weight-decay", "--lr-step", "--lr-gamma",
+            "--steps-per-epoch", "--val-count", "--val-crop", "--checkpoint", "--resume", "--minutes");
+    private static final Set<String> FLAGS = Set.of("--synthetic", "--quiet");
+
+    private TrainCommand() {
+    }
+
+    static int run(String[] argv, PrintStream out, PrintStream err) {
+        for (String a : argv) {
+            if (a.equals("-h") || a.equals("--help")) {
+                out.println(USAGE);
+                return 0;
+            }
+        }
+        try {
+            if (argv.length == 0 || !argv[0].equals("upsample")) {
+                throw new OptionMap.UsageError(argv.length == 0 ? "what to train? (jpac train upsample ...)"
+                        : "unknown task '" + argv[0] + "' (only 'upsample')");
+            }
+            OptionMap a = OptionMap.parse(java.util.Arrays.copyOfRange(argv, 1, argv.length), VALUED, FLAGS);
+            TrainConfig c = config(a);
+            PrintStream log = a.has("--quiet") ? new PrintStream(PrintStream.nullOutputStream()) : err;
+            TrainingLoop.Result r = TrainingLoop.run(c, log);
+            out.printf(Locale.ROOT, "trained %s x%d: %d of %d steps%s, last loss %.5f%n",
+                    Models.className(c.model()), c.factor(), r.steps(), r.totalSteps(),
+                    r.stoppedEarly() ? " (stopped by --minutes)" : "", r.lastLoss());
+            if (!r.validation().isEmpty()) {
+                out.printf(Locale.ROOT, "validation RMSE %.4f (bilinear %.4f, JBU %.4f)%n",
+                        r.validation().get(r.validation().size() - 1), r.bilinearValidation(), r.jbuValidation());
+            }
+            out.println("model: " + c.out());
+            out.println("checkpoint: " + c.checkpoint());
+            return 0;
+        } catch (OptionMap.UsageError e) {
+            err.println("jpac train: " + e.getMessage());
+            err.println(USAGE.lines().findFirst().orElse("") + "  (jpac train --help for more)");
+            return 2;
+        } catch (IOException e) {
+            err.println("jpac train: " + e.getMessage());
+            return 1;
+        } catch (UncheckedIOException e) {
+            err.println("jpac train: " + e.getCause().getMessage());
+            return 1;
+        }
+    }
+
+    static TrainConfig config(OptionMap a) {
+        int factor = a.integer("--factor", 0, 2, 64);
+        if (!a.has("--factor")) {
+            throw new OptionMap.UsageError("--factor is required");
+        }
+        if (Integer.bitCount(factor) != 1) {
+            throw new OptionMap.UsageError("--factor must be a power of 2, got " + factor);
+        }
+        String model = a.choice("--model", null, Models.NAMES);
+        if (model.equals("lite") && factor != 4 && factor != 8 && factor != 16) {
+            throw new OptionMap.UsageError("--model lite exists for factors 4, 8 and 16 only, not " + factor);
+        }
+        if (a.has("--data") && a.has("--synthetic")) {
+            throw new OptionMap.UsageError("give --data DIR or --synthetic, not both");
+        }
+        int epochs = a.integer("--epochs", 0, 1, 1_000_000);
+        if (!a.has("--epochs")) {
+            throw new OptionMap.UsageError("--epochs is required");
+        }
+        Path out = Path.of(a.required("--out"));
+        int crop = a.integer("--crop", 8 * factor, factor, 4096);
+        if (crop % factor != 0) {
+            throw new OptionMap.UsageError("--crop must be a multiple of --factor " + factor + ", got " + crop);
+        }
+        int valCrop = a.integer("--val-crop", 16 * factor, factor, 4096);
+        if (valCrop % factor != 0) {
+            throw new OptionMap.UsageError("--val-crop must be a multiple of --factor " + factor + ", got "
+                    + valCrop);
+        }
+        Path ckpt = a.has("--checkpoint") ? a.path("--checkpoint") : TrainConfig.defaultCheckpoint(out);
+        if (ckpt.toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize())) {
+            throw new OptionMap.UsageError("--checkpoint must differ from --out");
+        }
+        return new TrainConfig(model, factor, a.path("--data"), epochs,
+                a.integer("--steps-per-epoch", 100, 1, Integer.MAX_VALUE), a.longValue("--seed", 1),
+                a.integer("--batch", 4, 1, 4096), crop, a.number("--lr", 1e-3, 0, 10),
+                a.choice("--optimizer", "adam", List.of("adam", "sgd")), a.number("--momentum", 0.9, 0, 0.9999),
+                a.number("--weight-decay", 0, 0, 1), a.integer("--lr-step", 0, 0, 1_000_000),
+                a.number("--lr-gamma", 0.5, 1e-6, 1), a.integer("--val-count", 16, 0, 100_000), valCrop,
+                a.number("--minutes", 0, 0, 1e7), out, ckpt, a.path("--resume"));
+    }
+}

@@ -1,0 +1,280 @@
+package org.jpac.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Set;
+
+import org.jpac.Tensor;
+import org.jpac.io.images.Image;
+import org.jpac.io.images.NpyLayout;
+import org.jpac.nn.Bilinear;
+import org.jpac.nn.DJIF;
+import org.jpac.nn.JointBilateral;
+import org.jpac.nn.ModelRegistry;
+import org.jpac.nn.Network;
+import org.jpac.nn.PacJointUpsample;
+import org.jpac.nn.PacJointUpsampleLite;
+import org.jpac.nn.UpsamplingNetwork;
+
+/**
+ * {@code jpac upsample}: joint upsampling of a low-resolution target (depth,
+ * flow, any per-pixel field) guided by a high-resolution image, with one of the
+ * networks of {@code org.jpac.nn}. As the reference's pipeline does, each
+ * target channel is scaled to [0, 1] by its low-resolution minimum and maximum
+ * before the network and back afterwards ({@code --raw} skips that).
+ */
+final class UpsampleCommand extends CliCommand {
+
+    static final String USAGE = String.join("\n",
+            "usage: jpac upsample --guide IMG --low IMG --factor N --model pac|lite|djif|jbu|bilinear"
+                    + " [--weights FILE] --out IMG [options]",
+            "  Upsamples --low (depth, flow, ...) by N, guided by --guide, whose size must be N times --low's.",
+            "  The guide is taken in [0, 1] (8-bit 255 = 1); each channel of --low is scaled to [0, 1] by its",
+            "  minimum and maximum before the network and back after it, as the reference pipeline does.",
+            "  --model pac       PacJointUpsample (paper Sec. 4); needs --weights",
+            "          lite      PacJointUpsampleLite (factor 4, 8 or 16); needs --weights",
+            "          djif      DJIF, the deep joint filtering baseline; needs --weights",
+            "          jbu       joint bilateral upsampling (JointBilateral; --jbu-* below); no weights needed",
+            "          bilinear  bilinear upsampling; no weights, the guide only sets the size",
+            "  --weights FILE    .safetensors or PyTorch .pth state dict (safetensors metadata 'model'/'args',",
+            "                    as in jpac's golden files, also set the network's architecture)",
+            "  --out IMG         .png, .npy or .pfm (else the format of --low); float input written as PNG is",
+            "                    taken to be in [0, 1] unless --depth-scale is given",
+            "  --depth-scale S   integer samples of --low are divided by S (e.g. 1000: millimetres to metres)",
+            "                    and PNG output samples are value * S; default 1 for integer input",
+            "  --bits 8|16       PNG output depth (default: that of --low, or 16)",
+            "  --npy-layout auto|hwc|chw   how 3-D .npy arrays are laid out (auto: HxWxC when C <= 4)",
+            "  --raw             run the network on the values as they are (no min/max scaling)",
+            "  --jbu-kernel K    JBU window in output pixels (odd; default 4*N-1)",
+            "  --jbu-sigma-space S  JBU spatial sigma in output pixels (default N)",
+            "  --jbu-sigma-color C  JBU colour sigma, guide in [0, 1] (default 0.1)",
+            "  --quiet           no progress lines on stderr");
+
+    @Override
+    String name() {
+        return "upsample";
+    }
+
+    @Override
+    String usage() {
+        return USAGE;
+    }
+
+    @Override
+    Set<String> valued() {
+        return Set.of("--guide", "--low", "--factor", "--model", "--weights", "--out", "--depth-scale", "--bits",
+                "--npy-layout", "--jbu-kernel", "--jbu-sigma-space", "--jbu-sigma-color");
+    }
+
+    @Override
+    Set<String> flags() {
+        return Set.of("--raw");
+    }
+
+    /** The --model choices and the reference class names their weight files may name. */
+    enum Model {
+        PAC("pac", true, "PacJointUpsample"),
+        LITE("lite", true, "PacJointUpsampleLite"),
+        DJIF("djif", true, "DJIF", "DJIFWide"),
+        JBU("jbu", false, "JointBilateral"),
+        BILINEAR("bilinear", false, "Bilinear");
+
+        final String option;
+        final boolean needsWeights;
+        final Set<String> classes;
+
+        Model(String option, boolean needsWeights, String... classes) {
+            this.option = option;
+            this.needsWeights = needsWeights;
+            this.classes = Set.of(classes);
+        }
+
+        static Model parse(String s) {
+            for (Model m : values()) {
+                if (m.option.equals(s)) {
+                    return m;
+                }
+            }
+            throw new AssertionError(s);
+        }
+    }
+
+    @Override
+    int execute(Args a, PrintStream out, Progress progress) throws IOException {
+        Path guidePath = a.requiredPath("--guide");
+        Path lowPath = a.requiredPath("--low");
+        Path outPath = a.requiredPath("--out");
+        a.required("--model");
+        Model model = Model.parse(a.choice("--model", null, "pac", "lite", "djif", "jbu", "bilinear"));
+        Path weightsPath = a.path("--weights");
+        if (model.needsWeights && weightsPath == null) {
+            throw CliException.usage("--model " + model.option + " needs --weights FILE (trained "
+                    + model.classes.iterator().next() + " weights; jpac ships none yet: use --model jbu or bilinear)");
+        }
+        if (model == Model.BILINEAR && weightsPath != null) {
+            throw CliException.usage("--model bilinear has no weights; drop --weights");
+        }
+        Double unit = a.has("--depth-scale") ? a.positive("--depth-scale", 1, false) : null;
+        Integer bits = CliImages.bitsOption(a);
+        NpyLayout optLayout = CliImages.layoutOption(a);
+        NpyLayout layout = optLayout == null ? NpyLayout.AUTO : optLayout;
+        WeightsFile weights = weightsPath == null ? null
+                : progress.step("read weights " + weightsPath, () -> WeightsFile.load("--weights", weightsPath));
+        int factor = factor(a, weights);
+
+        try (Network net = build(model, factor, a, weights, progress)) {
+            Image guideImg = progress.step("read guide " + guidePath,
+                    () -> CliImages.read("--guide", guidePath, layout));
+            Image lowImg = progress.step("read low-resolution input " + lowPath,
+                    () -> CliImages.read("--low", lowPath, layout));
+            Image low = CliImages.data(lowImg, unit);
+            long wantH = (long) low.height() * factor;
+            long wantW = (long) low.width() * factor;
+            if (guideImg.height() != wantH || guideImg.width() != wantW) {
+                throw CliException.failure("--guide is " + guideImg.size() + " but --low is " + low.size()
+                        + " and factor " + factor + " needs a " + CliImages.size(wantH, wantW) + " guide");
+            }
+            CliImages.Output plan = CliImages.plan(outPath, lowImg, low.channels(), unit, bits, optLayout);
+            Image guide = fitGuide(net, CliImages.guide(guideImg), progress);
+            UpsamplingNetwork up = (UpsamplingNetwork) net;
+            progress.note(String.format(Locale.ROOT, "%s x%d: %s -> %s, %d channel%s", describe(net), factor,
+                    low.size(), CliImages.size(wantH, wantW), low.channels(), low.channels() == 1 ? "" : "s"));
+            float[][] range = a.flag("--raw") ? null : Normalize.range(low);
+            Image input = range == null ? low : Normalize.apply(low, range);
+            String n = net.getClass().getSimpleName();
+            Image result = progress.step("running " + n, "ran " + n, () -> {
+                try (Tensor t = input.toTensor(); Tensor gt = guide.toTensor(); Tensor o = up.forward(t, gt)) {
+                    return Image.fromTensor(o);
+                }
+            });
+            Image res = range == null ? result : Normalize.undo(result, range);
+            progress.step("wrote " + outPath, () -> {
+                CliImages.write(plan, res, progress);
+                return null;
+            });
+        }
+        return 0;
+    }
+
+    /** --factor, or the factor of a weight file's args; checked against the file. */
+    private static int factor(Args a, WeightsFile w) {
+        Integer fromFile = null;
+        if (w != null && w.describesModel()) {
+            try {
+                fromFile = org.jpac.nn.ModelArgs.parse(w.model(), w.args()).getInt("factor", -1);
+            } catch (IllegalArgumentException e) {
+                throw CliException.failure("--weights " + w.path() + ": bad 'args' metadata: " + e.getMessage());
+            }
+            if (fromFile < 1) {
+                fromFile = null;
+            }
+        }
+        if (!a.has("--factor")) {
+            if (fromFile == null) {
+                throw CliException.usage("--factor is required");
+            }
+            return fromFile;
+        }
+        int f = a.integer("--factor", 0, 1, 64);
+        if (fromFile != null && fromFile != f) {
+            throw CliException.failure("--weights " + w.path() + " are for factor " + fromFile + ", not --factor " + f);
+        }
+        return f;
+    }
+
+    private static Network build(Model model, int factor, Args a, WeightsFile w, Progress progress) {
+        Network net;
+        if (w != null && w.describesModel()) {
+            if (!model.classes.contains(w.model())) {
+                throw CliException.failure("--weights " + w.path() + " hold a " + w.model() + ", not a --model "
+                        + model.option + " network (" + String.join(" or ", model.classes) + ")");
+            }
+            if (model == Model.JBU && (a.has("--jbu-kernel") || a.has("--jbu-sigma-space")
+                    || a.has("--jbu-sigma-color"))) {
+                progress.warn("--jbu-* options are ignored: the weight file sets the JointBilateral arguments");
+            }
+            try {
+                net = ModelRegistry.get(w.model()).create(w.args());
+            } catch (IllegalArgumentException e) {
+                throw CliException.failure("--weights " + w.path() + ": cannot build " + w.model() + ": "
+                        + e.getMessage());
+            }
+        } else {
+            try {
+                net = switch (model) {
+                    case PAC -> new PacJointUpsample(factor);
+                    case LITE -> new PacJointUpsampleLite(factor);
+                    case DJIF -> new DJIF(factor);
+                    case BILINEAR -> new Bilinear(factor);
+                    case JBU -> jbu(factor, a);
+                };
+            } catch (IllegalArgumentException e) {
+                throw CliException.usage("--model " + model.option + " with --factor " + factor + ": "
+                        + e.getMessage());
+            }
+        }
+        if (w != null) {
+            try {
+                w.loadInto(net, describe(net));
+            } catch (RuntimeException e) {
+                net.close();
+                throw e;
+            }
+        }
+        return net;
+    }
+
+    /** JBU defaults: colour sigma (guide in [0, 1]). */
+    static final double JBU_SIGMA_COLOR = 0.1;
+
+    /** JBU default window for a factor: {@code 4 * factor - 1} output pixels. */
+    static int jbuKernel(int factor) {
+        return 4 * factor - 1;
+    }
+
+    /** JBU default spatial sigma for a factor, in output pixels. */
+    static double jbuSigmaSpace(int factor) {
+        return factor;
+    }
+
+    private static JointBilateral jbu(int factor, Args a) {
+        int k = a.integer("--jbu-kernel", jbuKernel(factor), 1, 255);
+        if (k % 2 == 0) {
+            throw CliException.usage("--jbu-kernel must be odd, got " + k);
+        }
+        double ss = a.positive("--jbu-sigma-space", jbuSigmaSpace(factor), false);
+        double sc = a.positive("--jbu-sigma-color", JBU_SIGMA_COLOR, false);
+        return new JointBilateral(factor, 1, k, 1 / ss, 1 / sc);
+    }
+
+    private static String describe(Network net) {
+        if (net instanceof JointBilateral j) {
+            return String.format(Locale.ROOT, "JointBilateral(kernel %d, sigma_space %.3g, sigma_color %.3g)",
+                    j.kernelSize(), 1 / j.scaleSpace(), 1 / j.scaleColor());
+        }
+        return net.getClass().getSimpleName();
+    }
+
+    /** A grey guide is repeated to the network's guide channels; other mismatches are errors. */
+    private static Image fitGuide(Network net, Image guide, Progress progress) {
+        if (!(net instanceof PacJointUpsample || net instanceof DJIF)) {
+            return guide;
+        }
+        int want = net instanceof PacJointUpsample p ? p.guideChannels() : ((DJIF) net).guideChannels();
+        if (guide.channels() == want) {
+            return guide;
+        }
+        if (guide.channels() == 1) {
+            progress.note("grey guide repeated to " + want + " channels");
+            float[] d = new float[want * guide.pixels()];
+            for (int c = 0; c < want; c++) {
+                System.arraycopy(guide.data(), 0, d, c * guide.pixels(), guide.pixels());
+            }
+            return Image.of(d, want, guide.height(), guide.width());
+        }
+        throw CliException.failure("--guide has " + guide.channels() + " channels, " + net.getClass().getSimpleName()
+                + " takes " + want);
+    }
+}

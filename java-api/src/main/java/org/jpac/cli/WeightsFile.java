@@ -1,0 +1,91 @@
+package org.jpac.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.jpac.io.SafeTensors;
+import org.jpac.io.StateDict;
+import org.jpac.io.TensorData;
+import org.jpac.io.WeightFiles;
+import org.jpac.nn.Network;
+
+/**
+ * A weight file for a command: its state dict and, for safetensors files that
+ * carry them (as jpac's golden model files do), the network's class name
+ * ({@code model}) and constructor arguments ({@code args}) from the metadata.
+ *
+ * <p>Loading finds the network's keys as they are or under one of the prefixes
+ * {@code param.} (golden files), {@code module.} (DataParallel), {@code crf.}
+ * (the reference's ModelWithCrf) and loads those; the other entries of the file
+ * are ignored only when a prefix was needed.
+ */
+record WeightsFile(Path path, StateDict dict, String model, String args) {
+
+    private static final List<String> PREFIXES = List.of("", "param.", "module.", "crf.", "module.crf.");
+
+    /** Reads a weight file; one-line errors name the option. */
+    static WeightsFile load(String opt, Path path) {
+        try {
+            org.jpac.io.images.Images.checkReadable(path);
+            StateDict dict = WeightFiles.load(path);
+            String model = null;
+            String args = null;
+            if (WeightFiles.detect(path) == WeightFiles.Format.SAFETENSORS) {
+                try (SafeTensors st = SafeTensors.open(path)) {
+                    Map<String, String> md = st.metadata();
+                    model = md.get("model");
+                    args = md.get("args");
+                }
+            }
+            return new WeightsFile(path, dict, model, args);
+        } catch (IOException e) {
+            throw CliException.failure("cannot read " + opt + " " + CliCommand.ioMessage(e));
+        } catch (IllegalArgumentException e) {
+            throw CliException.failure("cannot read " + opt + " " + path + ": " + e.getMessage());
+        }
+    }
+
+    /** Whether the file names its network (model and args in the metadata). */
+    boolean describesModel() {
+        return model != null && args != null;
+    }
+
+    /** Copies the weights into {@code net}; a one-line error says what does not fit. */
+    void loadInto(Network net, String what) {
+        Set<String> need = net.parameters().keySet();
+        String chosen = null;
+        for (String p : PREFIXES) {
+            boolean all = true;
+            for (String k : need) {
+                if (!dict.contains(p + k)) {
+                    all = false;
+                    break;
+                }
+            }
+            if (all) {
+                chosen = p;
+                break;
+            }
+        }
+        StateDict d = dict;
+        if (chosen == null) {
+            chosen = dict.names().stream().anyMatch(n -> n.startsWith("param.")) ? "param." : "";
+        }
+        if (!chosen.isEmpty()) {
+            d = new StateDict();
+            for (Map.Entry<String, TensorData> e : dict.asMap().entrySet()) {
+                if (e.getKey().startsWith(chosen)) {
+                    d.put(e.getKey().substring(chosen.length()), e.getValue());
+                }
+            }
+        }
+        try {
+            net.loadStateDict(d);
+        } catch (IllegalArgumentException e) {
+            throw CliException.failure("weights " + path + " do not fit " + what + ": " + e.getMessage());
+        }
+    }
+}

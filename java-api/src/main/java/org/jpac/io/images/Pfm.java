@@ -1,0 +1,140 @@
+package org.jpac.io.images;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Portable float maps: {@code PF} (RGB) or {@code Pf} (grey), then width and
+ * height, then a scale whose sign gives the byte order (negative: little
+ * endian), each followed by one whitespace character; then float32 samples,
+ * interleaved, rows from the BOTTOM of the image up. Written little-endian with
+ * scale -1.
+ */
+public final class Pfm {
+
+    private static final int MAX_HEADER = 256;
+
+    private Pfm() {
+    }
+
+    static boolean isPfm(byte[] head) {
+        return head.length >= 3 && head[0] == 'P' && (head[1] == 'F' || head[1] == 'f')
+                && Character.isWhitespace(head[2]);
+    }
+
+    public static Image read(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            ByteBuffer hb = ByteBuffer.allocate((int) Math.min(MAX_HEADER, size));
+            while (hb.hasRemaining() && ch.read(hb) >= 0) {
+                // fill
+            }
+            byte[] head = hb.array();
+            if (!isPfm(head)) {
+                throw new ImageFormatException(file, size == 0 ? "empty file, not a PFM" : "not a PFM file (no PF/Pf "
+                        + "header)");
+            }
+            int channels = head[1] == 'F' ? 3 : 1;
+            int[] pos = {3};
+            String ws = token(file, head, pos);
+            String hs = token(file, head, pos);
+            String ss = token(file, head, pos);
+            long w;
+            long h;
+            double scale;
+            try {
+                w = Long.parseLong(ws);
+                h = Long.parseLong(hs);
+                scale = Double.parseDouble(ss);
+            } catch (NumberFormatException e) {
+                throw new ImageFormatException(file, "bad PFM header (size '" + ws + " " + hs + "', scale '" + ss
+                        + "')");
+            }
+            if (w < 1 || h < 1) {
+                throw new ImageFormatException(file, "bad PFM size " + w + "x" + h);
+            }
+            if (scale == 0 || !Double.isFinite(scale)) {
+                throw new ImageFormatException(file, "bad PFM scale " + ss + " (must be a non-zero number)");
+            }
+            Images.checkSize(file, w, h, channels);
+            long start = pos[0];
+            long bytes = w * h * channels * 4;
+            if (size - start < bytes) {
+                throw new ImageFormatException(file, "truncated PFM data: " + w + "x" + h + (channels == 3 ? " RGB"
+                        : " grey") + " needs " + bytes + " bytes, the file holds " + (size - start));
+            }
+            ByteBuffer data = ch.map(FileChannel.MapMode.READ_ONLY, start, bytes)
+                    .order(scale < 0 ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
+            int iw = (int) w;
+            int ih = (int) h;
+            int plane = iw * ih;
+            float[] out = new float[channels * plane];
+            for (int row = 0; row < ih; row++) {
+                int y = ih - 1 - row; // bottom row first
+                for (int x = 0; x < iw; x++) {
+                    for (int c = 0; c < channels; c++) {
+                        out[c * plane + y * iw + x] = data.getFloat(((row * iw + x) * channels + c) * 4);
+                    }
+                }
+            }
+            return Image.of(out, channels, ih, iw).withSource(ImageFormat.PFM, 0, false, null);
+        }
+    }
+
+    /** The next header token; exactly one whitespace byte ends it. */
+    private static String token(Path file, byte[] head, int[] pos) throws IOException {
+        int p = pos[0];
+        while (p < head.length && Character.isWhitespace(head[p])) {
+            p++;
+        }
+        int s = p;
+        while (p < head.length && !Character.isWhitespace(head[p])) {
+            p++;
+        }
+        if (p >= head.length || s == p) {
+            throw new ImageFormatException(file, "truncated PFM header");
+        }
+        pos[0] = p + 1;
+        return new String(head, s, p - s, StandardCharsets.US_ASCII);
+    }
+
+    /** Writes a 1-channel (grey) or 3-channel (RGB) image. */
+    public static void write(Path file, Image img) throws IOException {
+        int c = img.channels();
+        if (c != 1 && c != 3) {
+            throw new ImageFormatException(file, "a PFM holds 1 (grey) or 3 (RGB) channels; this image has " + c
+                    + ": write it as .npy");
+        }
+        int w = img.width();
+        int h = img.height();
+        int plane = w * h;
+        float[] d = img.data();
+        String header = (c == 3 ? "PF" : "Pf") + "\n" + w + " " + h + "\n-1.0\n";
+        boolean ok = false;
+        try (OutputStream out = Files.newOutputStream(file)) {
+            out.write(header.getBytes(StandardCharsets.US_ASCII));
+            ByteBuffer b = ByteBuffer.allocate(w * c * 4).order(ByteOrder.LITTLE_ENDIAN);
+            for (int y = h - 1; y >= 0; y--) {
+                b.clear();
+                for (int x = 0; x < w; x++) {
+                    for (int k = 0; k < c; k++) {
+                        b.putFloat(d[k * plane + y * w + x]);
+                    }
+                }
+                out.write(b.array(), 0, b.position());
+            }
+            ok = true;
+        } finally {
+            if (!ok) {
+                Files.deleteIfExists(file);
+            }
+        }
+    }
+}

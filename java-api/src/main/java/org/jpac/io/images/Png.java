@@ -1,0 +1,257 @@
+package org.jpac.io.images;
+
+import java.awt.Transparency;
+import java.awt.color.ColorSpace;
+import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBuffer;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
+import java.awt.image.WritableRaster;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Iterator;
+
+import javax.imageio.IIOException;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.ImageOutputStream;
+
+/**
+ * PNG through {@code javax.imageio}, sample by sample from the raster (never
+ * through {@code BufferedImage}'s 8-bit RGB conversion), so 16-bit files keep
+ * their 16 bits. Palette images are expanded to their colours (grey when the
+ * palette is grey); {@link #readIndices} gives the palette indices instead.
+ */
+public final class Png {
+
+    static final byte[] SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+
+    private Png() {
+    }
+
+    static {
+        System.setProperty("java.awt.headless", "true");
+        ImageIO.setUseCache(false); // no temp files; images are read whole anyway
+    }
+
+    /** Whether the bytes start with the PNG signature. */
+    static boolean isPng(byte[] head) {
+        return head.length >= SIGNATURE.length && Arrays.equals(Arrays.copyOf(head, SIGNATURE.length), SIGNATURE);
+    }
+
+    /** Reads a PNG: grey, grey+alpha, RGB or RGBA samples at the file's bit depth (palette: 8-bit colours). */
+    public static Image read(Path file) throws IOException {
+        BufferedImage img = decode(file);
+        int w = img.getWidth();
+        int h = img.getHeight();
+        ColorModel cm = img.getColorModel();
+        Raster r = img.getRaster();
+        if (cm instanceof IndexColorModel icm) {
+            return fromPalette(r, icm, w, h);
+        }
+        int bands = r.getNumBands();
+        int bits = cm.getComponentSize(0);
+        if (bands < 1 || bands > 4 || bits < 1 || bits > 16) {
+            throw new ImageFormatException(file, "unsupported PNG layout (" + bands + " bands of " + bits + " bits)");
+        }
+        float[] data = new float[Math.multiplyExact(bands, w * h)];
+        float[] plane = new float[w * h];
+        for (int b = 0; b < bands; b++) {
+            r.getSamples(0, 0, w, h, b, plane);
+            System.arraycopy(plane, 0, data, b * w * h, w * h);
+        }
+        return Image.ofSamples(data, bands, h, w, bits).withSource(ImageFormat.PNG, bits, cm.hasAlpha(), null);
+    }
+
+    /**
+     * The palette indices of an indexed PNG, or the samples of a one-channel
+     * (grey) PNG, as {@code [height * width]} integers (e.g. a label map).
+     */
+    public static int[] readIndices(Path file, int[] sizeOut) throws IOException {
+        BufferedImage img = decode(file);
+        Raster r = img.getRaster();
+        if (r.getNumBands() != 1) {
+            throw new ImageFormatException(file, "expected a palette or one-channel grey PNG, got "
+                    + r.getNumBands() + " channels");
+        }
+        int w = img.getWidth();
+        int h = img.getHeight();
+        if (sizeOut != null) {
+            sizeOut[0] = h;
+            sizeOut[1] = w;
+        }
+        return r.getSamples(0, 0, w, h, 0, new int[w * h]);
+    }
+
+    private static Image fromPalette(Raster r, IndexColorModel icm, int w, int h) {
+        int n = icm.getMapSize();
+        boolean grey = true;
+        for (int i = 0; i < n; i++) {
+            grey &= icm.getRed(i) == icm.getGreen(i) && icm.getGreen(i) == icm.getBlue(i);
+        }
+        boolean alpha = icm.hasAlpha();
+        int colours = grey ? 1 : 3;
+        int ch = colours + (alpha ? 1 : 0);
+        int[] idx = r.getSamples(0, 0, w, h, 0, new int[w * h]);
+        float[] data = new float[ch * w * h];
+        int plane = w * h;
+        for (int p = 0; p < plane; p++) {
+            int i = Math.min(idx[p], n - 1);
+            if (grey) {
+                data[p] = icm.getRed(i);
+            } else {
+                data[p] = icm.getRed(i);
+                data[plane + p] = icm.getGreen(i);
+                data[2 * plane + p] = icm.getBlue(i);
+            }
+            if (alpha) {
+                data[colours * plane + p] = icm.getAlpha(i);
+            }
+        }
+        return Image.ofSamples(data, ch, h, w, 8).withSource(ImageFormat.PNG, 8, alpha, null);
+    }
+
+    /** Decodes a PNG file with size checks and one-line errors. */
+    private static BufferedImage decode(Path file) throws IOException {
+        byte[] head;
+        try (InputStream in = Files.newInputStream(file)) {
+            head = in.readNBytes(SIGNATURE.length);
+        }
+        if (!isPng(head)) {
+            throw new ImageFormatException(file, head.length == 0 ? "empty file, not a PNG" : "not a PNG file");
+        }
+        Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName("png");
+        if (!readers.hasNext()) {
+            throw new ImageFormatException(file, "no PNG reader in this Java runtime");
+        }
+        ImageReader reader = readers.next();
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            reader.setInput(in, true, true);
+            int w = reader.getWidth(0);
+            int h = reader.getHeight(0);
+            Images.checkSize(file, w, h, 4);
+            BufferedImage img = reader.read(0);
+            if (img == null) {
+                throw new ImageFormatException(file, "PNG decoder returned no image");
+            }
+            return img;
+        } catch (IIOException e) {
+            throw new ImageFormatException(file, "corrupt or truncated PNG (" + oneLine(e) + ")", e);
+        } catch (RuntimeException e) {
+            // the decoder's own failures on hostile input (index, negative size, inflater errors)
+            throw new ImageFormatException(file, "corrupt PNG (" + oneLine(e) + ")", e);
+        } finally {
+            reader.dispose();
+        }
+    }
+
+    private static String oneLine(Throwable e) {
+        Throwable t = e;
+        String m = null;
+        while (t != null && m == null) {
+            m = t.getMessage();
+            t = t.getCause() == t ? null : t.getCause();
+        }
+        if (m == null) {
+            m = e.getClass().getSimpleName();
+        }
+        return m.replaceAll("\\s+", " ").trim();
+    }
+
+    /**
+     * Writes samples as a PNG of {@code bits} (8 or 16) bits per sample: 1
+     * channel grey, 3 RGB, 2 or 4 when the image has alpha. Samples are rounded
+     * and clamped to {@code 0 .. 2^bits - 1}.
+     */
+    public static void write(Path file, Image img, int bits) throws IOException {
+        if (bits != 8 && bits != 16) {
+            throw new IllegalArgumentException("bits: PNG samples are written with 8 or 16 bits, got " + bits);
+        }
+        int c = img.channels();
+        boolean alpha = c == 2 || c == 4;
+        if (c > 4 || (alpha && !img.hasAlpha())) {
+            throw new ImageFormatException(file, "a PNG holds grey, RGB or (with alpha) 2 or 4 channels; this "
+                    + "image has " + c + " channels: write it as .npy");
+        }
+        ColorSpace cs = ColorSpace.getInstance(c <= 2 ? ColorSpace.CS_GRAY : ColorSpace.CS_sRGB);
+        int type = bits == 8 ? DataBuffer.TYPE_BYTE : DataBuffer.TYPE_USHORT;
+        ComponentColorModel cm = new ComponentColorModel(cs, alpha, false,
+                alpha ? Transparency.TRANSLUCENT : Transparency.OPAQUE, type);
+        int w = img.width();
+        int h = img.height();
+        WritableRaster r = cm.createCompatibleWritableRaster(w, h);
+        int max = (1 << bits) - 1;
+        int[] plane = new int[w * h];
+        float[] d = img.data();
+        for (int b = 0; b < c; b++) {
+            for (int p = 0; p < plane.length; p++) {
+                float v = d[b * plane.length + p];
+                plane[p] = v != v ? 0 : (int) Math.max(0, Math.min(max, Math.round(v)));
+            }
+            r.setSamples(0, 0, w, h, b, plane);
+        }
+        encode(file, new BufferedImage(cm, r, false, null));
+    }
+
+    /**
+     * Writes a label map as an 8-bit palette PNG ({@code labels} in 0..255, one
+     * per pixel, {@code palette} 0xRRGGBB colours by label).
+     */
+    public static void writeIndexed(Path file, int[] labels, int height, int width, int[] palette)
+            throws IOException {
+        if (labels.length != height * width) {
+            throw new IllegalArgumentException("labels: length " + labels.length + " is not " + height + "x" + width);
+        }
+        if (palette.length < 1 || palette.length > 256) {
+            throw new IllegalArgumentException("palette: 1..256 colours, got " + palette.length);
+        }
+        byte[] rr = new byte[palette.length];
+        byte[] gg = new byte[palette.length];
+        byte[] bb = new byte[palette.length];
+        for (int i = 0; i < palette.length; i++) {
+            rr[i] = (byte) (palette[i] >> 16);
+            gg[i] = (byte) (palette[i] >> 8);
+            bb[i] = (byte) palette[i];
+        }
+        IndexColorModel icm = new IndexColorModel(8, palette.length, rr, gg, bb);
+        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_INDEXED, icm);
+        WritableRaster r = img.getRaster();
+        for (int v : labels) {
+            if (v < 0 || v >= palette.length) {
+                throw new IllegalArgumentException("labels: value " + v + " has no palette entry (0.."
+                        + (palette.length - 1) + ")");
+            }
+        }
+        r.setSamples(0, 0, width, height, 0, labels);
+        encode(file, img);
+    }
+
+    private static void encode(Path file, BufferedImage img) throws IOException {
+        Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("png");
+        if (!writers.hasNext()) {
+            throw new IOException("no PNG writer in this Java runtime");
+        }
+        ImageWriter writer = writers.next();
+        boolean ok = false;
+        try (OutputStream os = Files.newOutputStream(file);
+             ImageOutputStream out = ImageIO.createImageOutputStream(os)) {
+            writer.setOutput(out);
+            writer.write(img);
+            out.flush();
+            ok = true;
+        } finally {
+            writer.dispose();
+            if (!ok) {
+                Files.deleteIfExists(file);
+            }
+        }
+    }
+}

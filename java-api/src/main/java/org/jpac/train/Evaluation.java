@@ -1,0 +1,85 @@
+package org.jpac.train;
+
+import java.util.List;
+
+import org.jpac.Tensor;
+import org.jpac.nn.UpsamplingNetwork;
+
+/**
+ * Accuracy of an upsampling network on a fixed set of batches: the root mean
+ * squared error of each image, averaged over the images (depth), or the
+ * average end-point error (optical flow, two target channels), in the
+ * target's units. With {@code scaled}, the network sees the low-resolution
+ * target scaled to [0, 1] per image ({@link TargetRange}) and its output is
+ * scaled back, as in training.
+ */
+public final class Evaluation {
+
+    private Evaluation() {
+    }
+
+    /** Mean per-image RMSE (one target channel) or mean EPE (several), the network run on scaled targets. */
+    public static double error(UpsamplingNetwork net, List<Batch> set) {
+        return error(net, set, true);
+    }
+
+    /** Mean per-image RMSE or EPE; {@code scaled}: run the network on [0, 1]-scaled targets. */
+    public static double error(UpsamplingNetwork net, List<Batch> set, boolean scaled) {
+        if (set.isEmpty()) {
+            throw new IllegalArgumentException("set: no batches to evaluate on");
+        }
+        double sum = 0;
+        long images = 0;
+        for (Batch b : set) {
+            try (Tensor out = predict(net, b, scaled)) {
+                double[] e = perImage(out, b.target());
+                for (double x : e) {
+                    sum += x;
+                }
+                images += e.length;
+            }
+        }
+        return sum / images;
+    }
+
+    /** The network's output for a batch, in the target's units (a new tensor). */
+    public static Tensor predict(UpsamplingNetwork net, Batch b, boolean scaled) {
+        if (!scaled) {
+            return net.forward(b.targetLow(), b.guide());
+        }
+        TargetRange r = TargetRange.of(b.targetLow());
+        try (Tensor in = r.apply(b.targetLow()); Tensor out = net.forward(in, b.guide())) {
+            return r.undo(out);
+        }
+    }
+
+    /** The error of each image of a batch: RMSE for one channel, mean EPE for several. */
+    public static double[] perImage(Tensor prediction, Tensor target) {
+        Loss.sameShape(prediction, target);
+        int b = (int) prediction.dim(0);
+        int c = (int) prediction.dim(1);
+        int hw = (int) (prediction.dim(2) * prediction.dim(3));
+        float[] p = prediction.toArray();
+        float[] t = target.toArray();
+        double[] out = new double[b];
+        for (int n = 0; n < b; n++) {
+            double s = 0;
+            for (int i = 0; i < hw; i++) {
+                double sq = 0;
+                for (int ch = 0; ch < c; ch++) {
+                    int k = (n * c + ch) * hw + i;
+                    double d = (double) p[k] - t[k];
+                    sq += d * d;
+                }
+                s += c == 1 ? sq : Math.sqrt(sq);
+            }
+            out[n] = c == 1 ? Math.sqrt(s / hw) : s / hw;
+        }
+        return out;
+    }
+
+    /** The metric's name for a target with {@code channels} channels. */
+    public static String metric(int channels) {
+        return channels == 1 ? "RMSE" : "EPE";
+    }
+}

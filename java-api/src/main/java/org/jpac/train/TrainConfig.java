@@ -1,0 +1,80 @@
+package org.jpac.train;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The settings of a training run ({@code jpac train upsample}).
+ *
+ * @param model          {@code pac}, {@code lite} or {@code djif} ({@link Models})
+ * @param factor         upsampling factor (a power of 2)
+ * @param data           a folder (NYU Depth V2 PNGs or MPI-Sintel), or null for synthetic RGB-D
+ * @param epochs         epochs to train in all (a resumed run continues up to this)
+ * @param stepsPerEpoch  batches per epoch for synthetic data (a folder's epoch covers it once)
+ * @param optimizer      {@code adam} or {@code sgd}
+ * @param momentum       SGD momentum (Adam: beta1 stays 0.9)
+ * @param lrStep         epochs between learning-rate decays (0: never)
+ * @param lrGamma        the decay's factor
+ * @param valCount       images of the held-out synthetic validation set (0: none)
+ * @param valCrop        their size
+ * @param minutes        stop (with a checkpoint) after this many minutes; 0: no limit
+ * @param out            the trained model (safetensors)
+ * @param checkpoint     the checkpoint file, written every epoch and when stopping
+ * @param resume         a checkpoint to continue from, or null
+ */
+public record TrainConfig(String model, int factor, Path data, int epochs, long stepsPerEpoch, long seed, int batch,
+                          int crop, double lr, String optimizer, double momentum, double weightDecay, int lrStep,
+                          double lrGamma, int valCount, int valCrop, double minutes, Path out, Path checkpoint,
+                          Path resume) {
+
+    public TrainConfig {
+        if (!Models.NAMES.contains(model)) {
+            throw new IllegalArgumentException("model: expected one of " + Models.NAMES + ", got '" + model + "'");
+        }
+        if (factor < 2 || Integer.bitCount(factor) != 1) {
+            throw new IllegalArgumentException("factor: must be a power of 2 >= 2, got " + factor);
+        }
+        if (epochs < 1) {
+            throw new IllegalArgumentException("epochs: must be >= 1, got " + epochs);
+        }
+        if (batch < 1 || crop < factor || crop % factor != 0) {
+            throw new IllegalArgumentException("batch/crop: batch >= 1 and crop a positive multiple of the factor "
+                    + factor + ", got " + batch + ", " + crop);
+        }
+        if (valCount > 0 && (valCrop < factor || valCrop % factor != 0)) {
+            throw new IllegalArgumentException("valCrop: must be a positive multiple of the factor " + factor
+                    + ", got " + valCrop);
+        }
+        if (!optimizer.equals("adam") && !optimizer.equals("sgd")) {
+            throw new IllegalArgumentException("optimizer: 'adam' or 'sgd', got '" + optimizer + "'");
+        }
+        if (out == null || checkpoint == null) {
+            throw new NullPointerException("out and checkpoint must be given");
+        }
+    }
+
+    /** The default checkpoint file beside {@code out}: {@code NAME.ckpt.safetensors}. */
+    public static Path defaultCheckpoint(Path out) {
+        String n = out.getFileName().toString();
+        String stem = n.endsWith(".safetensors") ? n.substring(0, n.length() - ".safetensors".length()) : n;
+        return out.resolveSibling(stem + ".ckpt.safetensors");
+    }
+
+    /**
+     * The settings a resumed run must share with the checkpoint's run to see the
+     * same batches and network: metadata keys {@code train.*}.
+     */
+    Map<String, String> identity(String dataDescription) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("train.model", model);
+        m.put("train.factor", Integer.toString(factor));
+        m.put("train.data", dataDescription);
+        m.put("train.seed", Long.toString(seed));
+        m.put("train.batch", Integer.toString(batch));
+        m.put("train.crop", Integer.toString(crop));
+        m.put("train.steps_per_epoch", Long.toString(stepsPerEpoch));
+        m.put("train.optimizer", optimizer);
+        return m;
+    }
+}

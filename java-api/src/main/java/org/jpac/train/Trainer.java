@@ -1,0 +1,103 @@
+package org.jpac.train;
+
+import java.util.Map;
+
+import org.jpac.Tensor;
+import org.jpac.nn.TrainableUpsampler;
+import org.jpac.nn.UpsampleGrads;
+
+/**
+ * The training loop's step: for global step s, the batch {@code data.batch(s)},
+ * the learning rate of its epoch from the schedule, forward, loss, backward and
+ * one optimizer update. Everything is a function of the step number and the
+ * saved state (weights, optimizer buffers), so a run resumed from a checkpoint
+ * continues exactly as an uninterrupted one would. Not thread-safe.
+ */
+public final class Trainer {
+
+    private final TrainableUpsampler model;
+    private final Optimizer optimizer;
+    private final StepLr schedule;
+    private final Loss loss;
+    private final DataStream data;
+    private long step;
+
+    public Trainer(TrainableUpsampler model, Optimizer optimizer, StepLr schedule, Loss loss, DataStream data) {
+        this.model = model;
+        this.optimizer = optimizer;
+        this.schedule = schedule;
+        this.loss = loss;
+        this.data = data;
+    }
+
+    /** Steps done so far (the next step's number). */
+    public long step() {
+        return step;
+    }
+
+    /** Continues from step {@code s} (e.g. after loading a checkpoint). */
+    public void setStep(long s) {
+        if (s < 0) {
+            throw new IllegalArgumentException("step: must be >= 0, got " + s);
+        }
+        step = s;
+    }
+
+    /** The epoch of the next step (from 0). */
+    public long epoch() {
+        return step / data.stepsPerEpoch();
+    }
+
+    public DataStream data() {
+        return data;
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    public TrainableUpsampler model() {
+        return model;
+    }
+
+    public Loss loss() {
+        return loss;
+    }
+
+    /**
+     * Runs the next step; returns its loss (before the update). The targets are
+     * scaled per image to [0, 1] by the low-resolution target's range
+     * ({@link TargetRange}), as the reference pipeline does.
+     */
+    public double trainStep() {
+        schedule.apply(optimizer, epoch());
+        try (Batch raw = data.batch(step); Batch b = TargetRange.scaled(raw)) {
+            double value = trainOn(b);
+            step++;
+            return value;
+        }
+    }
+
+    /** One update on a given batch (does not advance the step count); returns the loss before it. */
+    public double trainOn(Batch b) {
+        return update(model, optimizer, loss, b);
+    }
+
+    /** Forward, loss, backward and one optimizer step of {@code model} on {@code b}; returns the loss. */
+    public static double update(TrainableUpsampler model, Optimizer optimizer, Loss loss, Batch b) {
+        try (Tensor out = model.forwardTrain(b.targetLow(), b.guide())) {
+            try (Loss.Value v = loss.evaluate(out, b.target(), true);
+                 UpsampleGrads g = model.backward(v.grad(), false)) {
+                if (!Double.isFinite(v.loss())) {
+                    throw new IllegalStateException("the loss is " + v.loss() + "; training diverged (try a lower "
+                            + "learning rate)");
+                }
+                Map<String, Tensor> params = model.learnableParameters();
+                optimizer.step(params, g.gradParams());
+                return v.loss();
+            }
+        } finally {
+            model.releaseSaved();
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package org.jpac.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.jpac.io.images.Image;
+import org.jpac.io.images.Images;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The demo runs, reports its numbers and writes its pictures. */
+class DemoCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void demoWritesPicturesAndReportsErrors() throws IOException {
+        Cli.Result r = Cli.run("demo", "--out", tmp.toString(), "--quiet");
+        assertEquals(0, r.code(), r.err());
+        String o = r.out();
+        for (String s : new String[] {"bilinear", "JBU", "guided PAC filter", "PacJointUpsample: skipped",
+                "mIoU", "PAC-CRF", "backend cpu"}) {
+            assertTrue(o.contains(s), "missing '" + s + "' in\n" + o);
+        }
+        for (String f : new String[] {"depth_upsampling.png", "depth_errors.png", "segmentation.png", "guide.png",
+                "depth_low.png", "depth_true.png", "scores.npy"}) {
+            assertTrue(Files.size(tmp.resolve(f)) > 100, f);
+        }
+        Image low = Images.read(tmp.resolve("depth_low.png"));
+        assertEquals(16, low.bitDepth());
+        assertEquals(DemoCommand.WIDTH / 8, low.width());
+    }
+
+    @Test
+    void theSceneIsDeterministicAndItsEdgesAgree() {
+        SyntheticScene a = SyntheticScene.render(72, 96);
+        SyntheticScene b = SyntheticScene.render(72, 96);
+        assertEquals(java.util.Arrays.hashCode(a.rgb), java.util.Arrays.hashCode(b.rgb));
+        assertEquals(java.util.Arrays.hashCode(a.noisyScores(8, 0.5, 1)),
+                java.util.Arrays.hashCode(b.noisyScores(8, 0.5, 1)));
+        // every class is present
+        boolean[] seen = new boolean[SyntheticScene.CLASSES.length];
+        for (int l : a.labels) {
+            seen[l] = true;
+        }
+        for (boolean s : seen) {
+            assertTrue(s);
+        }
+    }
+}

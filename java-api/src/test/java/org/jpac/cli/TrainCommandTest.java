@@ -1,0 +1,117 @@
+package org.jpac.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.jpac.io.SafeTensors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code jpac train upsample} and {@code jpac eval} on tiny runs; resuming equals not stopping. */
+class TrainCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    private record Result(int code, String out, String err) {
+    }
+
+    private static Result run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** A tiny training command; {@code extra} options replace the defaults of the same name or are added. */
+    private String[] train(String out, int epochs, String... extra) {
+        java.util.Map<String, String> o = new java.util.LinkedHashMap<>();
+        String[] base = {"--factor", "4", "--model", "lite", "--synthetic", null, "--epochs",
+            Integer.toString(epochs), "--steps-per-epoch", "2", "--batch", "2", "--crop", "16", "--val-count", "1",
+            "--val-crop", "16", "--seed", "3", "--out", tmp.resolve(out).toString()};
+        for (int i = 0; i < base.length; i += 2) {
+            o.put(base[i], base[i + 1]);
+        }
+        for (int i = 0; i < extra.length; i++) {
+            boolean flag = i + 1 >= extra.length || extra[i + 1].startsWith("--");
+            o.put(extra[i], flag ? null : extra[++i]);
+        }
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("train", "upsample"));
+        o.forEach((k, v) -> {
+            args.add(k);
+            if (v != null) {
+                args.add(v);
+            }
+        });
+        return args.toArray(String[]::new);
+    }
+
+    private static void assertSameTensors(Path a, Path b) throws Exception {
+        try (SafeTensors x = SafeTensors.open(a); SafeTensors y = SafeTensors.open(b)) {
+            assertEquals(x.names(), y.names());
+            for (String n : x.names()) {
+                assertArrayEquals(x.readFloats(n), y.readFloats(n), n);
+            }
+        }
+    }
+
+    @Test
+    void trainResumeAndEvaluate() throws Exception {
+        Result whole = run(train("whole.safetensors", 2));
+        assertEquals(0, whole.code(), whole.err());
+        assertTrue(whole.out().contains("4 of 4 steps"), whole.out());
+        assertTrue(whole.err().contains("epoch 2: validation RMSE"), whole.err());
+        assertTrue(whole.err().contains("samples/s"), whole.err());
+        assertTrue(Files.isRegularFile(tmp.resolve("whole.ckpt.safetensors")));
+        try (SafeTensors st = SafeTensors.open(tmp.resolve("whole.safetensors"))) {
+            assertEquals("PacJointUpsampleLite", st.metadata().get("model"));
+            assertTrue(st.names().stream().noneMatch(n -> n.startsWith("optim.")));
+        }
+
+        Result first = run(train("part.safetensors", 1, "--quiet"));
+        assertEquals(0, first.code(), first.err());
+        assertEquals("", first.err());
+        Result rest = run(train("part.safetensors", 2, "--resume", tmp.resolve("part.ckpt.safetensors").toString()));
+        assertEquals(0, rest.code(), rest.err());
+        assertTrue(rest.err().contains("resumed from"), rest.err());
+        assertSameTensors(tmp.resolve("whole.safetensors"), tmp.resolve("part.safetensors"));
+        assertSameTensors(tmp.resolve("whole.ckpt.safetensors"), tmp.resolve("part.ckpt.safetensors"));
+
+        Result other = run(train("x.safetensors", 2, "--batch", "1", "--resume",
+                tmp.resolve("part.ckpt.safetensors").toString()));
+        assertEquals(1, other.code());
+        assertTrue(other.err().contains("different run"), other.err());
+
+        Result eval = run("eval", "--weights", tmp.resolve("whole.safetensors").toString(), "--count", "2",
+                "--crop", "16");
+        assertEquals(0, eval.code(), eval.err());
+        assertTrue(eval.out().contains("PacJointUpsampleLite") && eval.out().contains("bilinear")
+                && eval.out().contains("JBU"), eval.out());
+        Result evalCkpt = run("eval", "--model", "lite", "--weights",
+                tmp.resolve("whole.ckpt.safetensors").toString(), "--count", "1", "--crop", "16");
+        assertEquals(0, evalCkpt.code(), evalCkpt.err());
+    }
+
+    @Test
+    void usageErrors() {
+        assertEquals(2, run("train").code());
+        assertEquals(2, run("train", "upsample", "--model", "lite").code());
+        Result r = run(train("a.safetensors", 1, "--crop", "18"));
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("multiple"), r.err());
+        assertEquals(2, run(train("a.safetensors", 1, "--bogus")).code());
+        assertEquals(2, run("train", "upsample", "--factor", "2", "--model", "lite", "--epochs", "1", "--out",
+                "x").code());
+        assertEquals(0, run("train", "--help").code());
+        assertEquals(1, run("eval", "--weights", tmp.resolve("none").toString()).code());
+        assertEquals(2, run("eval").code());
+    }
+}

@@ -1,0 +1,383 @@
+package org.jpac.io.images;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.zip.CRC32;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Round trips of PNG (8 and 16 bits), .npy and PFM, and one-line errors on hostile files. */
+class ImagesTest {
+
+    @TempDir
+    Path tmp;
+
+    private static float[] samples(int n, int max, long seed) {
+        Random r = new Random(seed);
+        float[] d = new float[n];
+        for (int i = 0; i < n; i++) {
+            d[i] = r.nextInt(max + 1);
+        }
+        return d;
+    }
+
+    private static float[] floats(int n, long seed) {
+        Random r = new Random(seed);
+        float[] d = new float[n];
+        for (int i = 0; i < n; i++) {
+            d[i] = (float) (r.nextGaussian() * 100);
+        }
+        return d;
+    }
+
+    @Test
+    void png8BitGreyAndRgbRoundTrip() throws IOException {
+        for (int c : new int[] {1, 3}) {
+            float[] d = samples(c * 7 * 5, 255, c);
+            Path f = tmp.resolve("p8_" + c + ".png");
+            Images.write(f, Image.of(d, c, 7, 5), 8, NpyLayout.AUTO);
+            assertEquals(ImageFormat.PNG, Images.detect(f));
+            Image back = Images.read(f);
+            assertEquals(c, back.channels());
+            assertEquals(7, back.height());
+            assertEquals(5, back.width());
+            assertEquals(8, back.bitDepth());
+            assertEquals(ImageFormat.PNG, back.format());
+            assertFalse(back.hasAlpha());
+            assertArrayEquals(d, back.data());
+        }
+    }
+
+    @Test
+    void png16BitKeepsAllSixteenBits() throws IOException {
+        for (int c : new int[] {1, 3}) {
+            float[] d = samples(c * 6 * 9, 65535, 10 + c);
+            d[0] = 65535;
+            d[1] = 1;
+            d[2] = 256;
+            d[3] = 40001; // not a multiple of 257: an 8-bit detour would lose it
+            Path f = tmp.resolve("p16_" + c + ".png");
+            Png.write(f, Image.of(d, c, 6, 9), 16);
+            Image back = Images.read(f);
+            assertEquals(16, back.bitDepth());
+            assertEquals(65535.0, back.maxSample());
+            assertEquals(c, back.channels());
+            assertArrayEquals(d, back.data());
+            assertEquals(40001f / 65535f, back.normalized().data()[3], 1e-7);
+            assertEquals(40.001f, back.scaled(1000).data()[3], 1e-6);
+        }
+    }
+
+    @Test
+    void pngWritingRoundsAndClamps() throws IOException {
+        Path f = tmp.resolve("clamp.png");
+        Png.write(f, Image.of(new float[] {-3f, 2.4f, 2.6f, 300f, Float.NaN, 255f}, 1, 2, 3), 8);
+        assertArrayEquals(new float[] {0, 2, 3, 255, 0, 255}, Images.read(f).data());
+    }
+
+    @Test
+    void pngWithAlphaIsFlaggedAndDropped() throws IOException {
+        float[] d = samples(4 * 3 * 3, 255, 5);
+        Path f = tmp.resolve("rgba.png");
+        Image rgba = Image.ofSamples(d, 4, 3, 3, 8).withSource(null, 8, true, null);
+        Png.write(f, rgba, 8);
+        Image back = Images.read(f);
+        assertEquals(4, back.channels());
+        assertTrue(back.hasAlpha());
+        assertArrayEquals(d, back.data());
+        Image rgb = back.withoutAlpha();
+        assertEquals(3, rgb.channels());
+        assertArrayEquals(Arrays.copyOf(d, 27), rgb.data());
+    }
+
+    @Test
+    void aTwoChannelImageIsNoPng() {
+        Image flow = Image.of(new float[2 * 4], 2, 2, 2);
+        IOException e = assertThrows(IOException.class, () -> Png.write(tmp.resolve("flow.png"), flow, 8));
+        assertTrue(e.getMessage().contains("write it as .npy"), e.getMessage());
+        assertFalse(Files.exists(tmp.resolve("flow.png")));
+    }
+
+    @Test
+    void palettePngGivesColoursOrIndices() throws IOException {
+        int[] labels = {0, 1, 2, 3, 4, 4, 3, 2, 1, 0, 0, 2};
+        int[] palette = {0x000000, 0x800000, 0x008000, 0x808000, 0x000080};
+        Path f = tmp.resolve("labels.png");
+        Png.writeIndexed(f, labels, 3, 4, palette);
+        int[] size = new int[2];
+        assertArrayEquals(labels, Png.readIndices(f, size));
+        assertArrayEquals(new int[] {3, 4}, size);
+        Image rgb = Images.read(f);
+        assertEquals(3, rgb.channels());
+        assertEquals(0x80, rgb.get(0, 0, 1), 0);
+        assertEquals(0x80, rgb.get(2, 1, 0), 0); // label 4: blue 0x80
+    }
+
+    @Test
+    void npyFloat32RoundTripsInEveryLayout() throws IOException {
+        float[] grey = floats(5 * 4, 1);
+        Path g = tmp.resolve("grey.npy");
+        Npy.write(g, Image.of(grey, 1, 5, 4), NpyLayout.AUTO);
+        Npy.Array a = Npy.readArray(g);
+        assertArrayEquals(new long[] {5, 4}, a.shape());
+        Image back = Images.read(g);
+        assertEquals(1, back.channels());
+        assertEquals(0, back.bitDepth());
+        assertArrayEquals(grey, back.data());
+
+        float[] flow = floats(2 * 6 * 7, 2);
+        for (NpyLayout l : new NpyLayout[] {NpyLayout.HWC, NpyLayout.CHW}) {
+            Path f = tmp.resolve("flow_" + l + ".npy");
+            Npy.write(f, Image.of(flow, 2, 6, 7), l);
+            long[] shape = Npy.readArray(f).shape();
+            assertArrayEquals(l == NpyLayout.HWC ? new long[] {6, 7, 2} : new long[] {2, 6, 7}, shape);
+            Image b = Images.read(f); // AUTO: last dimension <= 4 means channels last
+            assertEquals(2, b.channels());
+            assertEquals(6, b.height());
+            assertEquals(7, b.width());
+            assertEquals(l, b.npyLayout());
+            assertArrayEquals(flow, b.data());
+        }
+        // 21 class scores (C, H, W): AUTO reads them channels-first
+        float[] scores = floats(21 * 5 * 6, 3);
+        Path s = tmp.resolve("scores.npy");
+        Npy.writeArray(s, scores, 21, 5, 6);
+        Image sc = Images.read(s);
+        assertEquals(21, sc.channels());
+        assertArrayEquals(scores, sc.data());
+        // a tiny 3x3x3 array is ambiguous: AUTO takes HWC, CHW can be asked for
+        Path t = tmp.resolve("tiny.npy");
+        Npy.writeArray(t, floats(27, 4), 3, 3, 3);
+        assertEquals(NpyLayout.HWC, Images.read(t).npyLayout());
+        assertEquals(NpyLayout.CHW, Images.read(t, NpyLayout.CHW).npyLayout());
+    }
+
+    @Test
+    void npyHeaderIsAlignedAndNumpyStyle() throws IOException {
+        Path f = tmp.resolve("h.npy");
+        Npy.writeArray(f, new float[6], 2, 3);
+        byte[] b = Files.readAllBytes(f);
+        int hlen = ByteBuffer.wrap(b, 8, 2).order(ByteOrder.LITTLE_ENDIAN).getShort();
+        assertEquals(0, (10 + hlen) % 64);
+        String header = new String(b, 10, hlen, StandardCharsets.ISO_8859_1);
+        assertTrue(header.startsWith("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }"), header);
+        assertTrue(header.endsWith("\n"));
+        assertEquals(10 + hlen + 24, b.length);
+    }
+
+    /** A .npy file with the given header dict and data bytes. */
+    private Path npy(String name, String dict, byte[] data) throws IOException {
+        String h = dict;
+        int pad = (64 - (10 + h.length() + 1) % 64) % 64;
+        h = h + " ".repeat(pad) + "\n";
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(Npy.MAGIC);
+        out.write(new byte[] {1, 0, (byte) h.length(), (byte) (h.length() >> 8)});
+        out.write(h.getBytes(StandardCharsets.ISO_8859_1));
+        out.write(data);
+        Path f = tmp.resolve(name);
+        Files.write(f, out.toByteArray());
+        return f;
+    }
+
+    @Test
+    void npyReadsFloat64Uint8Uint16AndBigEndian() throws IOException {
+        ByteBuffer f8 = ByteBuffer.allocate(4 * 8).order(ByteOrder.LITTLE_ENDIAN);
+        for (double v : new double[] {1.5, -2.25, 1e-3, 7}) {
+            f8.putDouble(v);
+        }
+        Image a = Images.read(npy("f8.npy", "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }",
+                f8.array()));
+        assertArrayEquals(new float[] {1.5f, -2.25f, 1e-3f, 7f}, a.data());
+        assertEquals(0, a.bitDepth());
+
+        Image b = Images.read(npy("u1.npy", "{'descr': '|u1', 'fortran_order': False, 'shape': (1, 3), }",
+                new byte[] {0, (byte) 200, (byte) 255}));
+        assertArrayEquals(new float[] {0, 200, 255}, b.data());
+        assertEquals(8, b.bitDepth());
+
+        ByteBuffer u2 = ByteBuffer.allocate(6).order(ByteOrder.LITTLE_ENDIAN);
+        u2.putShort((short) 65535).putShort((short) 1000).putShort((short) 40001);
+        Image c = Images.read(npy("u2.npy", "{'descr': '<u2', 'fortran_order': False, 'shape': (3, 1), }",
+                u2.array()));
+        assertArrayEquals(new float[] {65535, 1000, 40001}, c.data());
+        assertEquals(16, c.bitDepth());
+
+        ByteBuffer be = ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN);
+        be.putFloat(3.25f).putFloat(-1f);
+        assertArrayEquals(new float[] {3.25f, -1f}, Images.read(npy("be.npy",
+                "{'descr': '>f4', 'fortran_order': False, 'shape': (1, 2), }", be.array())).data());
+    }
+
+    @Test
+    void pfmRoundTripsGreyAndRgb() throws IOException {
+        for (int c : new int[] {1, 3}) {
+            float[] d = floats(c * 4 * 6, 20 + c);
+            Path f = tmp.resolve("x" + c + ".pfm");
+            Images.write(f, Image.of(d, c, 4, 6), 16, NpyLayout.AUTO);
+            assertEquals(ImageFormat.PFM, Images.detect(f));
+            Image back = Images.read(f);
+            assertEquals(c, back.channels());
+            assertEquals(4, back.height());
+            assertEquals(6, back.width());
+            assertArrayEquals(d, back.data());
+        }
+    }
+
+    @Test
+    void pfmRowsRunBottomUpAndBigEndianIsRead() throws IOException {
+        // 2x2 grey, big-endian (positive scale), bottom row first
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write("Pf\n2 2\n1.0\n".getBytes(StandardCharsets.US_ASCII));
+        ByteBuffer b = ByteBuffer.allocate(16).order(ByteOrder.BIG_ENDIAN);
+        b.putFloat(3).putFloat(4).putFloat(1).putFloat(2);
+        out.write(b.array());
+        Path f = tmp.resolve("be.pfm");
+        Files.write(f, out.toByteArray());
+        assertArrayEquals(new float[] {1, 2, 3, 4}, Images.read(f).data());
+    }
+
+    // ---- hostile files ----------------------------------------------------------------
+
+    private static void oneLine(IOException e, String... fragments) {
+        String m = e.getMessage();
+        assertFalse(m.contains("\n"), m);
+        for (String f : fragments) {
+            assertTrue(m.contains(f), "'" + m + "' lacks '" + f + "'");
+        }
+    }
+
+    @Test
+    void missingEmptyAndForeignFiles() throws IOException {
+        assertThrows(NoSuchFileException.class, () -> Images.read(tmp.resolve("nope.png")));
+        Path empty = Files.createFile(tmp.resolve("empty.png"));
+        oneLine(assertThrows(ImageFormatException.class, () -> Images.read(empty)), "empty.png", "empty file");
+        Path text = tmp.resolve("notes.png");
+        Files.writeString(text, "hello, this is text");
+        oneLine(assertThrows(ImageFormatException.class, () -> Images.read(text)), "notes.png",
+                "not a PNG, .npy or PFM file");
+        oneLine(assertThrows(IOException.class, () -> Images.read(tmp)), "directory");
+    }
+
+    @Test
+    void truncatedAndCorruptPngs() throws IOException {
+        Path good = tmp.resolve("good.png");
+        Png.write(good, Image.of(samples(3 * 40 * 30, 255, 9), 3, 40, 30), 8);
+        byte[] b = Files.readAllBytes(good);
+        Path half = tmp.resolve("half.png");
+        Files.write(half, Arrays.copyOf(b, b.length / 2));
+        oneLine(assertThrows(ImageFormatException.class, () -> Images.read(half)), "half.png", "PNG");
+        Path sig = tmp.resolve("sig.png");
+        Files.write(sig, Arrays.copyOf(b, 12));
+        oneLine(assertThrows(ImageFormatException.class, () -> Images.read(sig)), "sig.png");
+        byte[] garbled = b.clone();
+        for (int i = 60; i < garbled.length - 20; i += 7) {
+            garbled[i] ^= 0x5a;
+        }
+        Path bad = tmp.resolve("garbled.png");
+        Files.write(bad, garbled);
+        oneLine(assertThrows(ImageFormatException.class, () -> Images.read(bad)), "garbled.png");
+    }
+
+    @Test
+    void aPngDeclaringAHugeSizeIsRefusedBeforeDecoding() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(Png.SIGNATURE);
+        ByteBuffer ihdr = ByteBuffer.allocate(13);
+        ihdr.putInt(100_000).putInt(100_000).put((byte) 16).put((byte) 2).put((byte) 0).put((byte) 0)
+                .put((byte) 0);
+        chunk(out, "IHDR", ihdr.array());
+        chunk(out, "IDAT", new byte[] {0x78, (byte) 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01});
+        chunk(out, "IEND", new byte[0]);
+        Path f = tmp.resolve("huge.png");
+        Files.write(f, out.toByteArray());
+        oneLine(assertThrows(ImageFormatException.class, () -> Images.read(f)), "huge.png", "too large");
+    }
+
+    private static void chunk(ByteArrayOutputStream out, String type, byte[] data) throws IOException {
+        ByteBuffer len = ByteBuffer.allocate(4).putInt(data.length);
+        out.write(len.array());
+        byte[] t = type.getBytes(StandardCharsets.US_ASCII);
+        out.write(t);
+        out.write(data);
+        CRC32 crc = new CRC32();
+        crc.update(t);
+        crc.update(data);
+        out.write(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    }
+
+    @Test
+    void hostileNpyFiles() throws IOException {
+        oneLine(assertThrows(ImageFormatException.class, () -> Images.read(npy("fortran.npy",
+                "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", new byte[16]))), "Fortran");
+        oneLine(assertThrows(ImageFormatException.class, () -> Images.read(npy("short.npy",
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (20, 20), }", new byte[16]))), "short.npy",
+                "truncated");
+        oneLine(assertThrows(ImageFormatException.class, () -> Images.read(npy("dtype.npy",
+                "{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }", new byte[16]))), "dtype '<i8'");
+        oneLine(assertThrows(ImageFormatException.class, () -> Images.read(npy("huge.npy",
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (100000, 100000, 3), }", new byte[16]))),
+                "too large");
+        oneLine(assertThrows(ImageFormatException.class, () -> Images.read(npy("overflow.npy",
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (9223372036854775807, 4), }", new byte[16]))),
+                "too large");
+        oneLine(assertThrows(ImageFormatException.class, () -> Images.read(npy("neg.npy",
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (-2, 2), }", new byte[16]))), "bad .npy shape");
+        oneLine(assertThrows(ImageFormatException.class, () -> Images.read(npy("zero.npy",
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (0, 2), }", new byte[0]))), "empty array");
+        oneLine(assertThrows(ImageFormatException.class, () -> Images.read(npy("rank5.npy",
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 1, 1, 1, 1), }", new byte[8]))),
+                "expected an array of shape");
+        oneLine(assertThrows(ImageFormatException.class, () -> Images.read(npy("nodescr.npy",
+                "{'fortran_order': False, 'shape': (1,), }", new byte[4]))), "no 'descr'");
+        Path badLen = tmp.resolve("badlen.npy");
+        Files.write(badLen, new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (byte) 0xff, (byte) 0xff, '{'});
+        oneLine(assertThrows(ImageFormatException.class, () -> Images.read(badLen)), "header length");
+    }
+
+    @Test
+    void hostilePfmFiles() throws IOException {
+        Path t = tmp.resolve("t.pfm");
+        Files.write(t, "PF\n4 4\n-1.0\n".getBytes(StandardCharsets.US_ASCII));
+        oneLine(assertThrows(ImageFormatException.class, () -> Images.read(t)), "truncated PFM data");
+        Path s = tmp.resolve("s.pfm");
+        Files.write(s, "Pf\n-4 x\n-1.0\n".getBytes(StandardCharsets.US_ASCII));
+        oneLine(assertThrows(ImageFormatException.class, () -> Images.read(s)), "bad PFM header");
+        Path big = tmp.resolve("big.pfm");
+        Files.write(big, "PF\n2000000000 2000000000\n-1.0\n".getBytes(StandardCharsets.US_ASCII));
+        oneLine(assertThrows(ImageFormatException.class, () -> Images.read(big)), "too large");
+        Path z = tmp.resolve("z.pfm");
+        Files.write(z, "Pf\n2 2\n0\n".getBytes(StandardCharsets.US_ASCII));
+        oneLine(assertThrows(ImageFormatException.class, () -> Images.read(z)), "scale");
+        Path h = tmp.resolve("h.pfm");
+        Files.write(h, "Pf 3".getBytes(StandardCharsets.US_ASCII));
+        oneLine(assertThrows(ImageFormatException.class, () -> Images.read(h)), "truncated PFM header");
+    }
+
+    @Test
+    void writingByExtension() throws IOException {
+        Image img = Image.of(floats(12, 30), 1, 3, 4);
+        IOException e = assertThrows(IOException.class, () -> Images.write(tmp.resolve("x.tiff"), img, 8,
+                NpyLayout.AUTO));
+        oneLine(e, "use .png, .npy or .pfm");
+        Images.write(tmp.resolve("X.NPY"), img, 8, NpyLayout.AUTO);
+        assertArrayEquals(img.data(), Images.read(tmp.resolve("X.NPY")).data());
+        assertThrows(ImageFormatException.class, () -> Pfm.write(tmp.resolve("f.pfm"),
+                Image.of(new float[8], 2, 2, 2)));
+    }
+}
