@@ -5,6 +5,7 @@
 #include <mutex>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include "api/error.hpp"
 #include "oneapi/dnnl/dnnl.hpp"
@@ -90,10 +91,28 @@ dnnl::memory wrap(const dnnl::memory::desc& d, const float* data) {
 
 // The primitive's preferred layout of a plain NCHW / OIHW tensor (a reorder
 // when it differs, as any caller holding NCHW tensors would need).
+// Reorder primitives, cached like the convolutions: creating one costs more
+// than running it on a small tensor.
+dnnl::reorder reorder_between(const dnnl::memory::desc& from, const dnnl::memory::desc& to) {
+    static std::mutex mutex;
+    static std::vector<std::tuple<dnnl::memory::desc, dnnl::memory::desc, dnnl::reorder>> cache;
+    std::lock_guard<std::mutex> lock(mutex);
+    for (const auto& [a, b, r] : cache)
+        if (a == from && b == to) return r;
+    if (cache.size() >= 256) cache.clear();
+    cache.emplace_back(from, to, dnnl::reorder(dnnl::reorder::primitive_desc(engine(), from, engine(), to)));
+    return std::get<2>(cache.back());
+}
+
+void reorder(dnnl::stream& stream, const dnnl::memory& from, const dnnl::memory& to) {
+    reorder_between(from.get_desc(), to.get_desc()).execute(stream, const_cast<dnnl::memory&>(from),
+                                                            const_cast<dnnl::memory&>(to));
+}
+
 dnnl::memory to_layout(dnnl::stream& stream, const dnnl::memory& user, const dnnl::memory::desc& want) {
     if (user.get_desc() == want) return user;
     dnnl::memory m(want, engine());
-    dnnl::reorder(user, m).execute(stream, const_cast<dnnl::memory&>(user), m);
+    reorder(stream, user, m);
     return m;
 }
 
@@ -121,7 +140,7 @@ void std_conv_forward(const StdConvShape& s, const float* input, const float* we
         std::unordered_map<int, dnnl::memory> args = {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DST, dst}};
         if (bias != nullptr) args[DNNL_ARG_BIAS] = wrap(d.bias, bias);
         p->fwd.execute(stream, args);
-        if (dst != user_dst) dnnl::reorder(dst, user_dst).execute(stream, dst, user_dst);
+        if (dst != user_dst) reorder(stream, dst, user_dst);
         stream.wait();
     });
 }
@@ -139,7 +158,7 @@ void std_conv_backward(const StdConvShape& s, const float* input, const float* w
             p->bwd_data.execute(stream, {{DNNL_ARG_DIFF_DST, to_layout(stream, wrap(d.dst, grad_output), p->bwd_data_pd.diff_dst_desc())},
                                          {DNNL_ARG_WEIGHTS, to_layout(stream, wrap(d.wei, weight), p->bwd_data_pd.weights_desc())},
                                          {DNNL_ARG_DIFF_SRC, diff_src}});
-            if (diff_src != user_diff_src) dnnl::reorder(diff_src, user_diff_src).execute(stream, diff_src, user_diff_src);
+            if (diff_src != user_diff_src) reorder(stream, diff_src, user_diff_src);
         }
         if (grad_weight != nullptr || grad_bias != nullptr) {
             std::vector<float> wscratch, bscratch;
@@ -154,7 +173,7 @@ void std_conv_backward(const StdConvShape& s, const float* input, const float* w
                                             {DNNL_ARG_SRC, to_layout(stream, wrap(d.src, input), p->bwd_weights_pd.src_desc())},
                                             {DNNL_ARG_DIFF_WEIGHTS, diff_wei},
                                             {DNNL_ARG_DIFF_BIAS, wrap(d.bias, gb)}});
-            if (diff_wei != user_diff_wei) dnnl::reorder(diff_wei, user_diff_wei).execute(stream, diff_wei, user_diff_wei);
+            if (diff_wei != user_diff_wei) reorder(stream, diff_wei, user_diff_wei);
         }
         stream.wait();
     });
