@@ -53,7 +53,8 @@ public final class DemoCommand extends CliCommand {
             "  bilateral upsampling, the guided PAC filter, and PacJointUpsample given trained --weights), and refines",
             "  a coarse noisy segmentation with the default PAC-CRF. Prints RMSE, mIoU, timings and the backend, and",
             "  writes side-by-side PNGs to DIR (default jpac-demo).",
-            "  --weights FILE   trained PacJointUpsample x8 weights (.safetensors / .pth); jpac ships none yet");
+            "  --weights FILE   trained PacJointUpsample(Lite) x8 weights (.safetensors / .pth); default: the",
+            "                   bundled 8x PacJointUpsampleLite trained by jpac train on synthetic scenes");
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -88,7 +89,8 @@ public final class DemoCommand extends CliCommand {
     int execute(Args a, PrintStream out, Progress progress) throws IOException {
         Path dir = a.has("--out") ? a.requiredPath("--out") : Path.of("jpac-demo");
         Path weightsPath = a.path("--weights");
-        WeightsFile weights = weightsPath == null ? null : WeightsFile.load("--weights", weightsPath);
+        // Without --weights: the 8x model trained by jpac itself (synthetic data) that ships in the jar.
+        WeightsFile weights = weightsPath == null ? WeightsFile.bundledX8() : WeightsFile.load("--weights", weightsPath);
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -139,7 +141,7 @@ public final class DemoCommand extends CliCommand {
             try (Network net = pacNetwork(weights)) {
                 float[] r = tm.time(() -> upsample((UpsamplingNetwork) net, lowImg, guide));
                 pac = r;
-                pacName = net.getClass().getSimpleName();
+                pacName = net.getClass().getSimpleName() + (weightsPath == null ? " (bundled)" : "");
                 row(out, pacName, rmse(r, scene.depth), tm.last());
             }
         } else {

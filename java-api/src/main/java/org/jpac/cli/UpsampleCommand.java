@@ -34,7 +34,8 @@ final class UpsampleCommand extends CliCommand {
             "  The guide is taken in [0, 1] (8-bit 255 = 1); each channel of --low is scaled to [0, 1] by its",
             "  minimum and maximum before the network and back after it, as the reference pipeline does.",
             "  --model pac       PacJointUpsample (paper Sec. 4); needs --weights",
-            "          lite      PacJointUpsampleLite (factor 4, 8 or 16); needs --weights",
+            "          lite      PacJointUpsampleLite (factor 4, 8 or 16); needs --weights, except at 8x",
+            "                    where the bundled model (trained by jpac on synthetic scenes) is the default",
             "          djif      DJIF, the deep joint filtering baseline; needs --weights",
             "          jbu       joint bilateral upsampling (JointBilateral; --jbu-* below); no weights needed",
             "          bilinear  bilinear upsampling; no weights, the guide only sets the size",
@@ -109,9 +110,12 @@ final class UpsampleCommand extends CliCommand {
         a.required("--model");
         Model model = Model.parse(a.choice("--model", null, "pac", "lite", "djif", "jbu", "bilinear"));
         Path weightsPath = a.path("--weights");
-        if (model.needsWeights && weightsPath == null) {
+        // Only --model lite at 8x has bundled weights (models/README.md); the others need a file.
+        boolean bundled = model == Model.LITE && weightsPath == null && "8".equals(a.string("--factor"));
+        if (model.needsWeights && weightsPath == null && !bundled) {
             throw CliException.usage("--model " + model.option + " needs --weights FILE (trained "
-                    + model.classes.iterator().next() + " weights; jpac ships none yet: use --model jbu or bilinear)");
+                    + model.classes.iterator().next() + " weights; jpac bundles only an 8x PacJointUpsampleLite:"
+                    + " --model lite --factor 8; or use --model jbu or bilinear)");
         }
         if (model == Model.BILINEAR && weightsPath != null) {
             throw CliException.usage("--model bilinear has no weights; drop --weights");
@@ -120,7 +124,8 @@ final class UpsampleCommand extends CliCommand {
         Integer bits = CliImages.bitsOption(a);
         NpyLayout optLayout = CliImages.layoutOption(a);
         NpyLayout layout = optLayout == null ? NpyLayout.AUTO : optLayout;
-        WeightsFile weights = weightsPath == null ? null
+        WeightsFile weights = bundled ? progress.step("read the bundled 8x model", WeightsFile::bundledX8)
+                : weightsPath == null ? null
                 : progress.step("read weights " + weightsPath, () -> WeightsFile.load("--weights", weightsPath));
         int factor = factor(a, weights);
 

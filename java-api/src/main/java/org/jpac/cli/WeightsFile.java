@@ -48,6 +48,25 @@ record WeightsFile(Path path, StateDict dict, String model, String args) {
         }
     }
 
+    /** The 8x PacJointUpsampleLite that ships in the jar (trained by jpac train; models/README.md). */
+    static final String BUNDLED_X8 = "/models/pac_upsample_x8.safetensors";
+
+    /** The bundled 8x model, copied out of the jar once per run (the readers take a path). */
+    static WeightsFile bundledX8() {
+        try (java.io.InputStream in = WeightsFile.class.getResourceAsStream(BUNDLED_X8)) {
+            if (in == null) {
+                throw CliException.failure("the bundled model " + BUNDLED_X8 + " is missing from the jar");
+            }
+            Path tmp = java.nio.file.Files.createTempFile("jpac-bundled-x8-", ".safetensors");
+            tmp.toFile().deleteOnExit();
+            java.nio.file.Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            WeightsFile w = load("the bundled model", tmp);
+            return new WeightsFile(Path.of("(bundled)" + BUNDLED_X8), w.dict(), w.model(), w.args());
+        } catch (IOException e) {
+            throw CliException.failure("cannot read the bundled model: " + CliCommand.ioMessage(e));
+        }
+    }
+
     /** Whether the file names its network (model and args in the metadata). */
     boolean describesModel() {
         return model != null && args != null;
