@@ -20,6 +20,34 @@ inline Run run_of(const Axis::Affine& a, int j, int64_t xs, int64_t xe) {
     return Run{lo, hi, a.first[j] + (lo - a.lo[j]) * a.step};
 }
 
+// One tap of one row piece of a tile: tap ij reads row r (-1: padding) over
+// the run of the piece's outputs [xs, xe) that stay inside the image; tile
+// pixels start at ts.
+struct TapRun {
+    int ij, r, ts;
+    int64_t xs, xe;
+    Run run;
+    bool empty() const { return run.hi <= run.lo; }
+    int64_t before() const { return run.lo - xs; }  // outputs ahead of the run
+    int64_t length() const { return run.hi - run.lo; }
+};
+
+// f(TapRun) for every tap of every row piece of the tile, reading the input
+// (guide = false) or the guide (guide = true); the axis must be affine.
+template <typename F>
+void for_each_tap_run(const Plan& plan, bool guide, int64_t t0, int T, F&& f) {
+    const Axis::Affine& A = guide ? plan.cols.guide_affine : plan.cols.in_affine;
+    const std::vector<int>& rows = guide ? plan.rows.guide_tap : plan.rows.in_tap;
+    const int kh = plan.rows.k, kw = plan.cols.k;
+    for_each_row_piece(plan, t0, T, [&](int ts, int64_t y, int64_t xs, int64_t xe) {
+        for (int i = 0; i < kh; ++i) {
+            const int r = rows[y * kh + i];
+            for (int j = 0; j < kw; ++j)
+                f(TapRun{i * kw + j, r, ts, xs, xe, r < 0 ? Run{xs, xs, 0} : run_of(A, j, xs, xe)});
+        }
+    });
+}
+
 JPAC_HOT void stream_scaled(const float* src, int64_t step, const float* k, int64_t n, float* dst) {
     if (step == 1) {
         if (k) for (int64_t x = 0; x < n; ++x) dst[x] = src[x] * k[x];
@@ -93,24 +121,16 @@ void gather_scaled(const Plan& plan, const float* input, int64_t channels, int64
                                  cols + (c * kk + ij) * int64_t(T));
         return;
     }
-    const int kh = plan.rows.k, kw = plan.cols.k;
     const int64_t width = plan.cols.in_size;
-    for_each_row_piece(plan, t0, T, [&](int ts, int64_t y, int64_t xs, int64_t xe) {
-        for (int i = 0; i < kh; ++i) {
-            const int r = plan.rows.in_tap[y * kh + i];
-            for (int j = 0; j < kw; ++j) {
-                const int ij = i * kw + j;
-                Run run = r < 0 ? Run{xs, xs, 0} : run_of(A, j, xs, xe);
-                const float* k = K ? K->row(ij) + ts + (run.lo - xs) : nullptr;
-                for (int64_t c = 0; c < channels; ++c) {
-                    float* dst = cols + (c * kk + ij) * int64_t(T) + ts;
-                    std::fill(dst, dst + (run.lo - xs), 0.f);
-                    std::fill(dst + (run.hi - xs), dst + (xe - xs), 0.f);
-                    if (run.hi > run.lo)
-                        stream_scaled(input + c * plane + r * width + run.first, A.step, k, run.hi - run.lo,
-                                      dst + (run.lo - xs));
-                }
-            }
+    for_each_tap_run(plan, false, t0, T, [&](const TapRun& tr) {
+        const float* k = K ? K->row(tr.ij) + tr.ts + tr.before() : nullptr;
+        for (int64_t c = 0; c < channels; ++c) {
+            float* dst = cols + (c * kk + tr.ij) * int64_t(T) + tr.ts;
+            std::fill(dst, dst + tr.before(), 0.f);
+            std::fill(dst + (tr.run.hi - tr.xs), dst + (tr.xe - tr.xs), 0.f);
+            if (!tr.empty())
+                stream_scaled(input + c * plane + tr.r * width + tr.run.first, A.step, k, tr.length(),
+                              dst + tr.before());
         }
     });
 }
@@ -131,46 +151,30 @@ void accumulate_energy(const Plan& plan, const float* guide_plane, int64_t t0, i
         }
         return;
     }
-    const int kh = plan.rows.k, kw = plan.cols.k;
     const int64_t width = plan.cols.guide_size;
-    for_each_row_piece(plan, t0, T, [&](int ts, int64_t y, int64_t xs, int64_t xe) {
-        for (int i = 0; i < kh; ++i) {
-            const int r = plan.rows.guide_tap[y * kh + i];
-            for (int j = 0; j < kw; ++j) {
-                float* e = energy + (i * kw + j) * int64_t(T) + ts;
-                const float* f = f0 + ts;
-                Run run = r < 0 ? Run{xs, xs, 0} : run_of(A, j, xs, xe);
-                outside_energy(f, run.lo - xs, asymmetric, e);
-                if (run.hi > run.lo)
-                    stream_energy(guide_plane + r * width + run.first, A.step, f + (run.lo - xs), run.hi - run.lo,
-                                  asymmetric, e + (run.lo - xs));
-                outside_energy(f + (run.hi - xs), xe - run.hi, asymmetric, e + (run.hi - xs));
-            }
-        }
+    for_each_tap_run(plan, true, t0, T, [&](const TapRun& tr) {
+        float* e = energy + tr.ij * int64_t(T) + tr.ts;
+        const float* f = f0 + tr.ts;
+        const int64_t a = tr.before(), b = tr.run.hi - tr.xs;
+        outside_energy(f, a, asymmetric, e);
+        if (!tr.empty())
+            stream_energy(guide_plane + tr.r * width + tr.run.first, A.step, f + a, tr.length(), asymmetric, e + a);
+        outside_energy(f + b, tr.xe - tr.run.hi, asymmetric, e + b);
     });
 }
 
 void shared_filter_taps(const Plan& plan, const float* input, int64_t channels, int64_t t0, int T, const float* wk,
                         float* out, int64_t ld_out) {
-    const int kh = plan.rows.k, kw = plan.cols.k;
     const int64_t plane = plan.in_pixels(), width = plan.cols.in_size;
     const Axis::Affine& A = plan.cols.in_affine;
     for (int64_t c = 0; c < channels; ++c) {
         float* o = out + c * ld_out;
         std::fill(o, o + T, 0.f);
         const float* v = input + c * plane;
-        for_each_row_piece(plan, t0, T, [&](int ts, int64_t y, int64_t xs, int64_t xe) {
-            for (int i = 0; i < kh; ++i) {
-                const int r = plan.rows.in_tap[y * kh + i];
-                if (r < 0) continue;
-                for (int j = 0; j < kw; ++j) {
-                    const Run run = run_of(A, j, xs, xe);
-                    if (run.hi <= run.lo) continue;
-                    const int64_t at = ts + (run.lo - xs);
-                    stream_fma(v + r * width + run.first, A.step, wk + (i * kw + j) * int64_t(T) + at,
-                               run.hi - run.lo, o + at);
-                }
-            }
+        for_each_tap_run(plan, false, t0, T, [&](const TapRun& tr) {
+            if (tr.empty()) return;
+            const int64_t at = tr.ts + tr.before();
+            stream_fma(v + tr.r * width + tr.run.first, A.step, wk + tr.ij * int64_t(T) + at, tr.length(), o + at);
         });
     }
 }
@@ -187,22 +191,13 @@ void scatter_scaled(const Plan& plan, const float* gcols, int64_t channels, int6
                                   grad_input + c * plane);
         return;
     }
-    const int kh = plan.rows.k, kw = plan.cols.k;
     const int64_t width = plan.cols.in_size;
-    for_each_row_piece(plan, t0, T, [&](int ts, int64_t y, int64_t xs, int64_t xe) {
-        for (int i = 0; i < kh; ++i) {
-            const int r = plan.rows.in_tap[y * kh + i];
-            if (r < 0) continue;
-            for (int j = 0; j < kw; ++j) {
-                const int ij = i * kw + j;
-                const Run run = run_of(A, j, xs, xe);
-                if (run.hi <= run.lo) continue;
-                const int64_t at = ts + (run.lo - xs);
-                for (int64_t c = 0; c < channels; ++c)
-                    stream_scatter(gcols + (c * kk + ij) * int64_t(T) + at, K.row(ij) + at, run.hi - run.lo, A.step,
-                                   grad_input + c * plane + r * width + run.first);
-            }
-        }
+    for_each_tap_run(plan, false, t0, T, [&](const TapRun& tr) {
+        if (tr.empty()) return;
+        const int64_t at = tr.ts + tr.before();
+        for (int64_t c = 0; c < channels; ++c)
+            stream_scatter(gcols + (c * kk + tr.ij) * int64_t(T) + at, K.row(tr.ij) + at, tr.length(), A.step,
+                           grad_input + c * plane + tr.r * width + tr.run.first);
     });
 }
 
@@ -225,24 +220,19 @@ void energy_backward(const Plan& plan, const float* guide_plane, int64_t t0, int
         }
         return;
     }
-    const int kh = plan.rows.k, kw = plan.cols.k;
     const int64_t width = plan.cols.guide_size;
-    for_each_row_piece(plan, t0, T, [&](int ts, int64_t y, int64_t xs, int64_t xe) {
-        for (int i = 0; i < kh; ++i) {
-            const int r = plan.rows.guide_tap[y * kh + i];
-            for (int j = 0; j < kw; ++j) {
-                const float* ge = grad_energy + (i * kw + j) * int64_t(T) + ts;
-                const Run run = r < 0 ? Run{xs, xs, 0} : run_of(A, j, xs, xe);
-                const int64_t a = run.lo - xs, b = run.hi - xs, e = xe - xs;
-                stream_energy_grad(nullptr, 0, f0 + ts, ge, a, asymmetric, nullptr, grad_f0 + ts);
-                if (b > a) {
-                    const int64_t at = r * width + run.first;
-                    stream_energy_grad(guide_plane + at, A.step, f0 + ts + a, ge + a, b - a, asymmetric,
-                                       grad_guide_plane ? grad_guide_plane + at : nullptr, grad_f0 + ts + a);
-                }
-                stream_energy_grad(nullptr, 0, f0 + ts + b, ge + b, e - b, asymmetric, nullptr, grad_f0 + ts + b);
-            }
+    for_each_tap_run(plan, true, t0, T, [&](const TapRun& tr) {
+        const float* ge = grad_energy + tr.ij * int64_t(T) + tr.ts;
+        const float* f = f0 + tr.ts;
+        float* gf = grad_f0 + tr.ts;
+        const int64_t a = tr.before(), b = tr.run.hi - tr.xs, e = tr.xe - tr.xs;
+        stream_energy_grad(nullptr, 0, f, ge, a, asymmetric, nullptr, gf);
+        if (!tr.empty()) {
+            const int64_t at = tr.r * width + tr.run.first;
+            stream_energy_grad(guide_plane + at, A.step, f + a, ge + a, b - a, asymmetric,
+                               grad_guide_plane ? grad_guide_plane + at : nullptr, gf + a);
         }
+        stream_energy_grad(nullptr, 0, f + b, ge + b, e - b, asymmetric, nullptr, gf + b);
     });
 }
 
