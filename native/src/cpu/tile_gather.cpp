@@ -167,14 +167,19 @@ void shared_filter_taps(const Plan& plan, const float* input, int64_t channels, 
                         float* out, int64_t ld_out) {
     const int64_t plane = plan.in_pixels(), width = plan.cols.in_size;
     const Axis::Affine& A = plan.cols.in_affine;
-    for (int64_t c = 0; c < channels; ++c) {
-        float* o = out + c * ld_out;
-        std::fill(o, o + T, 0.f);
-        const float* v = input + c * plane;
+    // A few channels per pass: each run of W * K is then read from L1 once
+    // per channel while the channels' output rows stay in L1 too.
+    constexpr int64_t kChannels = 4;
+    for (int64_t c0 = 0; c0 < channels; c0 += kChannels) {
+        const int64_t c1 = std::min(channels, c0 + kChannels);
+        for (int64_t c = c0; c < c1; ++c) std::fill(out + c * ld_out, out + c * ld_out + T, 0.f);
         for_each_tap_run(plan, false, t0, T, [&](const TapRun& tr) {
             if (tr.empty()) return;
             const int64_t at = tr.ts + tr.before();
-            stream_fma(v + tr.r * width + tr.run.first, A.step, wk + tr.ij * int64_t(T) + at, tr.length(), o + at);
+            const float* k = wk + tr.ij * int64_t(T) + at;
+            for (int64_t c = c0; c < c1; ++c)
+                stream_fma(input + c * plane + tr.r * width + tr.run.first, A.step, k, tr.length(),
+                           out + c * ld_out + at);
         });
     }
 }

@@ -252,11 +252,12 @@ public final class PacCRF implements CrfNetwork {
                     if (t.compatWeight != null) {
                         m = t.compat(pre);
                     }
-                    Tensor msg = BlurPool.up(m, t.blur(), h, w);
+                    // Without blur the message is already full size: no copy.
+                    Tensor msg = t.blur() == 1 ? m : BlurPool.up(m, t.blur(), h, w);
                     StdOps.axpbyInto(1, next, -t.weight(), msg, next);
                     if (tape != null && t.useParameter) {
-                        tape.message[i] = msg;
-                    } else {
+                        tape.message[i] = msg == m ? m.copy() : msg;
+                    } else if (msg != m) {
                         msg.close();
                     }
                 } finally {
