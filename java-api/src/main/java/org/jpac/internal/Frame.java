@@ -12,21 +12,44 @@ import org.jpac.internal.ffi.jpac_tensor;
 
 /**
  * The structs of one native call: an options struct and up to {@code n} tensor
- * descriptors carved from one zeroed block of a confined arena, so a call costs
- * one allocation and one free.
+ * descriptors carved from one zeroed block. The block is the calling thread's
+ * own, reused from call to call (creating and closing an arena per call was
+ * most of the Java-side cost of a small op); a nested or oversized frame gets
+ * a confined arena of its own.
  */
 final class Frame implements AutoCloseable {
 
     private static final long OPT_SIZE = align8(jpac_options.sizeof());
     private static final long T_SIZE = align8(jpac_tensor.sizeof());
     private static final int MAX_DIMS = JpacNative.JPAC_MAX_DIMS();
+    private static final long THREAD_BLOCK = 4096;
 
-    private final Arena arena = Arena.ofConfined();
+    /** A thread's reusable block; freed by the GC with the thread. */
+    private static final class ThreadBlock {
+        final MemorySegment segment = Arena.ofAuto().allocate(THREAD_BLOCK, 8);
+        boolean busy;
+    }
+
+    private static final ThreadLocal<ThreadBlock> BLOCKS = ThreadLocal.withInitial(ThreadBlock::new);
+
+    private final Arena arena;        // null when the thread's block is used
+    private final ThreadBlock owner;  // null when an arena is used
     private final MemorySegment block;
     private long next = OPT_SIZE;
 
     Frame(int tensors) {
-        block = arena.allocate(OPT_SIZE + tensors * T_SIZE, 8);
+        long size = OPT_SIZE + tensors * T_SIZE;
+        ThreadBlock tb = BLOCKS.get();
+        if (!tb.busy && size <= THREAD_BLOCK) {
+            tb.busy = true;
+            owner = tb;
+            arena = null;
+            block = tb.segment.asSlice(0, size).fill((byte) 0);
+        } else {
+            owner = null;
+            arena = Arena.ofConfined();
+            block = arena.allocate(size, 8);
+        }
     }
 
     private static long align8(long v) {
@@ -110,6 +133,10 @@ final class Frame implements AutoCloseable {
 
     @Override
     public void close() {
-        arena.close();
+        if (owner != null) {
+            owner.busy = false;
+        } else {
+            arena.close();
+        }
     }
 }
