@@ -143,6 +143,10 @@ public final class DemoCommand extends CliCommand {
                 pac = r;
                 pacName = net.getClass().getSimpleName() + (weightsPath == null ? " (bundled)" : "");
                 row(out, pacName, rmse(r, scene.depth), tm.last());
+                if (weightsPath == null) {
+                    out.println("      (a small demo model trained 16 CPU-minutes on other synthetic scenes;"
+                            + " not yet better than JBU: java-api/src/main/resources/models/README.md)");
+                }
             }
         } else {
             out.println("    PacJointUpsample: skipped, no trained weights (jpac ships none yet; a later release");
