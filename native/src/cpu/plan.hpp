@@ -12,7 +12,6 @@ struct Plan {
     Axis rows, cols;
     int64_t batch = 0;
     int kk() const { return rows.k * cols.k; }
-    int centre_tap() const { return (rows.k / 2) * cols.k + cols.k / 2; }
     int64_t in_pixels() const { return rows.in_size * cols.in_size; }
     int64_t out_pixels() const { return rows.out_size * cols.out_size; }
     int64_t guide_pixels() const { return rows.guide_size * cols.guide_size; }
