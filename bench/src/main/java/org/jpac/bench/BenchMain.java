@@ -99,7 +99,7 @@ public final class BenchMain {
                     "std conv2d backward, same shape: data, weights",
                     new Bench("Pool2dGuidedBench", "pacBackward"), new Bench("Pool2dGuidedBench", "stdBackward")),
             new Comparison("tiny conv2d_guided forward",
-                    "input 1x8x16x16, 8->8, 3x3, padding 1, guide 8 channels; both through the Java API",
+                    "input 1x8x16x16, 8->8, 3x3, padding 1, guide 8 channels, 1 thread; both through the Java API",
                     "std conv2d forward, same shape, Java API",
                     new Bench("CallOverheadBench", "apiConvGuided"), new Bench("CallOverheadBench", "apiStdConv")),
             new Comparison("tiny conv2d_guided: Java API vs raw downcall",
@@ -400,9 +400,14 @@ public final class BenchMain {
         List<String> parts = new ArrayList<>();
         if (api != null && raw != null) {
             double d = api.ns() - raw.ns();
-            parts.add("Java API overhead on the tiny conv2d_guided: " + (d >= 0 ? fmt(d) : "-" + fmt(-d))
-                    + " per call (" + fmt(api.ns()) + " through the API, " + fmt(raw.ns())
-                    + " native + bare downcall)" + (d < 0 ? "; negative: within the noise" : ""));
+            double noise = Math.hypot(api.errorNs(), raw.errorNs());
+            String diff = (d >= 0 ? "" : "-") + fmt(Math.abs(d));
+            parts.add("tiny conv2d_guided: " + fmt(api.ns()) + " through the Java API, " + fmt(raw.ns())
+                    + " as a bare downcall (native time + downcall); "
+                    + (Math.abs(d) <= noise
+                    ? "the difference (" + diff + ") is within the noise (± " + fmt(noise)
+                            + "), so the Java overhead is not resolved at this size"
+                    : "Java API overhead " + diff + " per call (± " + fmt(noise) + ")"));
         }
         if (apiNoop != null && rawNoop != null) {
             parts.add("jpac_noop: " + fmt(apiNoop.ns()) + " through the Java call path, "

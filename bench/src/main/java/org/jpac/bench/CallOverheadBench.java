@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
 
+import org.jpac.Jpac;
 import org.jpac.Pac;
 import org.jpac.PacOptions;
 import org.jpac.Tensor;
@@ -16,6 +17,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -33,7 +35,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *       once in setup: the native time of the operation plus the downcall itself.</li>
  * </ul>
  * {@code api - raw} is the Java layer's overhead per call; {@code rawNoop} is
- * the floor of any downcall.
+ * the floor of any downcall. The tiny ops run on one CPU thread ({@code threads}
+ * parameter): at this size two OpenMP threads only add barrier time, which on a
+ * busy machine varies by more than the whole Java overhead.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -48,6 +52,10 @@ public class CallOverheadBench {
     static final int GUIDE_CHANNELS = 8;
     static final int KERNEL = 3;
 
+    /** CPU threads for the tiny ops (0: the library's default). */
+    @Param({"1"})
+    public int threads;
+
     private final PacOptions opts = PacOptions.builder(KERNEL).padding(KERNEL / 2).build();
     private Tensor input, guide, weight, bias, output;
     private Arena arena;
@@ -55,6 +63,7 @@ public class CallOverheadBench {
 
     @Setup(Level.Trial)
     public void setUp() {
+        Jpac.setThreads(threads);
         input = Fixtures.random(31, 1f, 1, CHANNELS, SIZE, SIZE);
         guide = Fixtures.random(32, 1f, 1, GUIDE_CHANNELS, SIZE, SIZE);
         weight = Fixtures.random(33, 0.1f, CHANNELS, CHANNELS, KERNEL, KERNEL);
