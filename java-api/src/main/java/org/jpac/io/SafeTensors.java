@@ -323,20 +323,25 @@ public final class SafeTensors implements AutoCloseable {
 
     // ---- writer -----------------------------------------------------------
 
-    /** Writes the tensors as F32 (sorted by name) with optional string metadata. */
-    public static void write(Path path, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
-        StringBuilder h = new StringBuilder("{");
+    /** The header's {@code "__metadata__":{...}} entry (keys sorted), or "" for none. */
+    static String metadataEntry(Map<String, String> metadata) {
+        if (metadata == null || metadata.isEmpty()) {
+            return "";
+        }
+        StringBuilder h = new StringBuilder(Json.quote("__metadata__")).append(":{");
         boolean first = true;
-        if (metadata != null && !metadata.isEmpty()) {
-            h.append(Json.quote("__metadata__")).append(":{");
-            boolean f2 = true;
-            for (Map.Entry<String, String> m : new TreeMap<>(metadata).entrySet()) {
-                h.append(f2 ? "" : ",").append(Json.quote(m.getKey())).append(':').append(Json.quote(m.getValue()));
-                f2 = false;
-            }
-            h.append('}');
+        for (Map.Entry<String, String> m : new TreeMap<>(metadata).entrySet()) {
+            h.append(first ? "" : ",").append(Json.quote(m.getKey())).append(':').append(Json.quote(m.getValue()));
             first = false;
         }
+        return h.append('}').toString();
+    }
+
+    /** Writes the tensors as F32 (sorted by name) with optional string metadata. */
+    public static void write(Path path, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
+        String meta = SafeTensors.metadataEntry(metadata);
+        StringBuilder h = new StringBuilder("{").append(meta);
+        boolean first = meta.isEmpty();
         Map<String, Tensor> sorted = new TreeMap<>(tensors);
         long off = 0;
         for (Map.Entry<String, Tensor> e : sorted.entrySet()) {

@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Map;
-import java.util.TreeMap;
 
 import org.jpac.internal.Json;
 
@@ -83,18 +82,9 @@ public final class WeightFiles {
      * failed save never leaves a half-written file under {@code path}.
      */
     public static void save(Path path, StateDict dict, Map<String, String> metadata) throws IOException {
-        StringBuilder h = new StringBuilder("{");
-        boolean first = true;
-        if (metadata != null && !metadata.isEmpty()) {
-            h.append(Json.quote("__metadata__")).append(":{");
-            boolean f = true;
-            for (Map.Entry<String, String> m : new TreeMap<>(metadata).entrySet()) {
-                h.append(f ? "" : ",").append(Json.quote(m.getKey())).append(':').append(Json.quote(m.getValue()));
-                f = false;
-            }
-            h.append('}');
-            first = false;
-        }
+        String meta = SafeTensors.metadataEntry(metadata);
+        StringBuilder h = new StringBuilder("{").append(meta);
+        boolean first = meta.isEmpty();
         long off = 0;
         for (Map.Entry<String, TensorData> e : dict.asMap().entrySet()) {
             if (e.getKey().equals("__metadata__")) {
