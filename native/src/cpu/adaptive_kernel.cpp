@@ -116,22 +116,33 @@ void AdaptiveKernel::energies(int64_t n, int64_t t0, int T, const int* in_off,
     const float* mask = spec_.mask ? spec_.mask + n * plan_.in_pixels() : nullptr;
     for (int64_t i = 0; i < int64_t(kk) * T; ++i)
         mt[i] = in_off[i] < 0 ? 0.f : (mask ? mask[in_off[i]] : 1.f);
-    float* norm = ws.norm.data();
+    // Sums over taps run tap by tap over the tile, reading rows contiguously.
     for (int k = 0; k < ck; ++k) {
-        for (int t = 0; t < T; ++t) {
-            float nsum = 0.f;
-            if (spec_.normalize) {
-                for (int ij = 0; ij < kk; ++ij) nsum += raw[(k * kk + ij) * int64_t(T) + t] * mt[ij * T + t];
-            } else {  // mask without normalisation: share of valid taps that the mask keeps
-                float msum = 0.f, psum = 0.f;
-                for (int ij = 0; ij < kk; ++ij) {
-                    msum += mt[ij * T + t];
-                    psum += in_off[ij * T + t] >= 0 ? 1.f : 0.f;
-                }
-                nsum = psum > 0.f ? msum / psum : 0.f;
+        float* nsum = ws.norm.data() + k * T;
+        float* empty = ws.empty.data() + k * T;
+        std::fill(nsum, nsum + T, 0.f);
+        if (spec_.normalize) {
+            for (int ij = 0; ij < kk; ++ij) {
+                const float* r = raw + (k * kk + ij) * int64_t(T);
+                const float* m = mt + ij * int64_t(T);
+                for (int t = 0; t < T; ++t) nsum[t] += r[t] * m[t];
             }
-            ws.empty.data()[k * T + t] = nsum == 0.f ? 1.f : 0.f;
-            norm[k * T + t] = nsum + ws.empty.data()[k * T + t];
+        } else {  // mask without normalisation: share of valid taps that the mask keeps
+            float* psum = empty;  // scratch until the end of this block
+            std::fill(psum, psum + T, 0.f);
+            for (int ij = 0; ij < kk; ++ij) {
+                const float* m = mt + ij * int64_t(T);
+                const int* off = in_off + ij * int64_t(T);
+                for (int t = 0; t < T; ++t) {
+                    nsum[t] += m[t];
+                    psum[t] += off[t] >= 0 ? 1.f : 0.f;
+                }
+            }
+            for (int t = 0; t < T; ++t) nsum[t] = psum[t] > 0.f ? nsum[t] / psum[t] : 0.f;
+        }
+        for (int t = 0; t < T; ++t) {
+            empty[t] = nsum[t] == 0.f ? 1.f : 0.f;
+            nsum[t] += empty[t];  // the divisor n + [n == 0]
         }
     }
 }
@@ -172,23 +183,28 @@ void AdaptiveKernel::backward(int64_t n, int64_t t0, int T, const int* in_off, c
     const float* energy = ws.energy.data();
     float* gE = ws.grad_raw.data();
 
-    // dL/draw through the mask and the normalisation.
+    // dL/draw through the mask and the normalisation, tap by tap over the tile.
+    float* dot = ws.grad_f0.data();  // [T]: sum over taps of dL/dK * K; grad_f0 is filled later
     for (int k = 0; k < ck; ++k) {
-        const float* norm = ws.norm.data() + k * T;
-        for (int t = 0; t < T; ++t) {
-            const float den = norm[t];
-            float dot = 0.f;  // sum over taps of dL/dK * K (normalisation only)
-            if (spec_.normalize) {
-                for (int ij = 0; ij < kk; ++ij) {
-                    const int64_t r = (k * kk + ij) * int64_t(T) + t;
-                    dot += grad_K.row(k * kk + ij)[t] * raw[r] * ws.mask_taps.data()[ij * T + t] / den;
-                }
-            }
+        const float* den = ws.norm.data() + k * T;
+        std::fill(dot, dot + T, 0.f);
+        if (spec_.normalize) {
             for (int ij = 0; ij < kk; ++ij) {
-                const int64_t r = (k * kk + ij) * int64_t(T) + t;
-                const float g = grad_K.row(k * kk + ij)[t];
-                gE[r] = masked ? ws.mask_taps.data()[ij * T + t] * (g - dot) / den : g;
+                const float* g = grad_K.row(k * kk + ij);
+                const float* r = raw + (k * kk + ij) * int64_t(T);
+                const float* m = ws.mask_taps.data() + ij * int64_t(T);
+                for (int t = 0; t < T; ++t) dot[t] += g[t] * r[t] * m[t] / den[t];
             }
+        }
+        for (int ij = 0; ij < kk; ++ij) {
+            const float* g = grad_K.row(k * kk + ij);
+            float* ge = gE + (k * kk + ij) * int64_t(T);
+            const float* m = ws.mask_taps.data() + ij * int64_t(T);
+            if (!masked) {
+                std::copy(g, g + T, ge);
+                continue;
+            }
+            for (int t = 0; t < T; ++t) ge[t] = m[t] * (g[t] - dot[t]) / den[t];
         }
     }
     // dL/dE, and the inv parameters.

@@ -61,6 +61,20 @@ Axis make_axis(const AxisSpec& spec, bool transposed, int64_t in_size, int m) {
             if (inside(g, a.guide_size)) a.smooth_tap[y * m + u] = int(g);
         }
     }
+    a.in_tap_t.assign(out * spec.k, -1);
+    a.guide_tap_t.assign(out * spec.k, -1);
+    for (int64_t y = 0; y < out; ++y)
+        for (int i = 0; i < spec.k; ++i) {
+            a.in_tap_t[i * out + y] = a.in_tap[y * spec.k + i];
+            a.guide_tap_t[i * out + y] = a.guide_tap[y * spec.k + i];
+        }
+    a.phases = transposed ? spec.stride : 1;
+    a.phase_of.assign(out, 0);
+    a.phase_taps.assign(a.phases, {});
+    for (int64_t y = 0; y < out; ++y) a.phase_of[y] = int((((y - q) % a.phases) + a.phases) % a.phases);
+    for (int p = 0; p < a.phases; ++p)
+        for (int i = 0; i < spec.k; ++i)
+            if ((p + int64_t(i) * spec.dilation) % a.phases == 0) a.phase_taps[p].push_back(i);
     a.in_affine = affine_of(a.in_tap, spec.k, out, transposed ? (spec.stride == 1 ? 1 : 0) : spec.stride);
     a.guide_affine = affine_of(a.guide_tap, spec.k, out, g_stride);
     return a;

@@ -19,6 +19,7 @@ struct Axis {
     std::vector<int> in_tap;      // [out_size * k]: input index or -1
     std::vector<int> guide_tap;   // [out_size * k]: guide index or -1
     std::vector<int> smooth_tap;  // [out_size * m]: guide index or -1
+    std::vector<int> in_tap_t, guide_tap_t;  // the same, tap-major [k * out_size], for contiguous loops
     // Taps whose index is affine in the output position (index = x * step +
     // first[tap] - ... ) let tile loops stream instead of gather: for tap i,
     // outputs [lo[i], hi[i]) read index (x - lo[i]) * step + first[i].
@@ -28,6 +29,13 @@ struct Axis {
         std::vector<int64_t> lo, hi, first;
     };
     Affine in_affine, guide_affine;
+    // A strided transposed axis has `phases` (= stride) classes of outputs: an
+    // output y of phase phase_of[y] reads the zero-inserted input only through
+    // taps phase_taps[phase] (the others land on inserted zeros). Other axes:
+    // one phase whose taps are all k.
+    int phases = 1;
+    std::vector<int> phase_of;                 // [out_size]
+    std::vector<std::vector<int>> phase_taps;  // [phases]
 };
 
 int64_t conv_out_size(int64_t in, const AxisSpec& s);

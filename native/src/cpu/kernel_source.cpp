@@ -21,7 +21,9 @@ TileView tile_kernel(const Plan& plan, const KernelSource& src, int64_t n, int64
     // Offsets serve the gathers that cannot stream (see tile_gather.hpp) and the mask taps.
     const bool masked = src.adaptive && (src.adaptive->spec().mask != nullptr || src.adaptive->spec().normalize);
     if (src.gathers_by_offset || masked || !plan.cols.in_affine.valid || !plan.cols.guide_affine.valid)
-        tap_offsets(plan, t0, T, ws.in_offsets(), src.adaptive ? ws.guide_offsets() : nullptr);
+        // guide offsets only where the energy loops cannot stream the guide
+        tap_offsets(plan, t0, T, ws.in_offsets(),
+                    src.adaptive && !plan.cols.guide_affine.valid ? ws.guide_offsets() : nullptr);
     if (src.adaptive == nullptr) {
         const int64_t px = plan.out_pixels();
         return TileView{const_cast<float*>(src.given) + n * src.channels * kk * px + t0, px};

@@ -8,6 +8,7 @@
 #include "api/error.hpp"
 #include "cpu/direct_conv.hpp"
 #include "cpu/parallel.hpp"
+#include "cpu/phase_conv.hpp"
 #include "cpu/simd.hpp"
 #include "cpu/tile_gather.hpp"
 #include "oneapi/dnnl/dnnl.h"
@@ -55,6 +56,14 @@ void check_gemm(const std::atomic<int>& failed) {
 
 }  // namespace
 
+void zero_scattered_grads(const ConvProblem& p, const ConvGrads& g) {
+    const Plan& plan = *p.plan;
+    if (g.input) std::memset(g.input, 0, sizeof(float) * plan.batch * p.in_channels * plan.in_pixels());
+    if (p.kernel.grad_guide)
+        std::memset(p.kernel.grad_guide, 0,
+                    sizeof(float) * plan.batch * p.spec->guide_channels * plan.guide_pixels());
+}
+
 int tile_pixels(int64_t column_rows, int64_t pixels) {
     // About 256 KiB of columns per tile; at least 16 pixels for the GEMM.
     int64_t t = (64 * 1024) / std::max<int64_t>(column_rows, 1);
@@ -64,6 +73,7 @@ int tile_pixels(int64_t column_rows, int64_t pixels) {
 
 void pac_conv_forward(const ConvProblem& p, float* output) {
     const Plan& plan = *p.plan;
+    if (phased_applies(plan)) return phased_conv_forward(p, output);
     const int kk = plan.kk();
     const int64_t ci = p.in_channels, co = p.out_channels, rows = ci * kk;
     const int64_t px = plan.out_pixels(), in_plane = plan.in_pixels();
@@ -121,6 +131,7 @@ void pac_conv_forward(const ConvProblem& p, float* output) {
 
 void pac_conv_backward(const ConvProblem& p, const float* grad_output, const ConvGrads& g) {
     const Plan& plan = *p.plan;
+    if (phased_applies(plan)) return phased_conv_backward(p, grad_output, g);
     const int kk = plan.kk();
     const int64_t ci = p.in_channels, co = p.out_channels, rows = ci * kk;
     const int64_t px = plan.out_pixels(), in_plane = plan.in_pixels();
@@ -134,10 +145,7 @@ void pac_conv_backward(const ConvProblem& p, const float* grad_output, const Con
         if (g.weight) { w.grad_weight.resize(wsize); w.grad_weight.zero(); }
         if (g.bias) { w.grad_bias.resize(co); w.grad_bias.zero(); }
     }
-    if (g.input) std::memset(g.input, 0, sizeof(float) * plan.batch * ci * in_plane);
-    if (p.kernel.grad_guide)
-        std::memset(p.kernel.grad_guide, 0,
-                    sizeof(float) * plan.batch * p.spec->guide_channels * plan.guide_pixels());
+    zero_scattered_grads(p, g);
     std::atomic<int> failed{0};
     for_each_tile_scatter_safe(plan, T, [&](int64_t n, int64_t t0, int len, int tid) {
         ConvWorkspace& w = ws[tid];
@@ -187,19 +195,7 @@ void pac_conv_backward(const ConvProblem& p, const float* grad_output, const Con
             }
     });
     check_gemm(failed);
-    if (g.weight) {
-        std::fill(g.weight, g.weight + wsize, 0.f);
-        for (const ConvWorkspace& w : ws)
-            for (int64_t i = 0; i < wsize; ++i) g.weight[i] += w.grad_weight.data()[i];
-    }
-    if (g.bias) {
-        std::fill(g.bias, g.bias + co, 0.f);
-        for (const ConvWorkspace& w : ws)
-            for (int64_t c = 0; c < co; ++c) g.bias[c] += w.grad_bias.data()[c];
-    }
-    if (p.spec != nullptr)
-        reduce_kernel_grads(ws, [](const ConvWorkspace& w) -> const KernelWorkspace& { return w.tile.kernel; },
-                            *p.spec, g.alpha, g.lambda, g.smooth);
+    sum_thread_grads(ws, p, g, wsize);
 }
 
 }  // namespace jpac::cpu

@@ -1,7 +1,9 @@
 // Pixel-adaptive convolution on the CPU: per tile, an "adaptive im2col"
 // (input taps times K) feeds oneDNN's sgemm. Transposed convolution is the
-// same loop over a plan whose taps read the zero-inserted input.
+// same loop over a plan whose taps read the zero-inserted input; with a stride
+// it goes by output phase instead (phase_conv.hpp).
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include "cpu/kernel_source.hpp"
 
@@ -29,6 +31,28 @@ struct ConvGrads {
 
 void pac_conv_forward(const ConvProblem& p, float* output);
 void pac_conv_backward(const ConvProblem& p, const float* grad_output, const ConvGrads& g);
+
+// Zeroes the gradients that backward passes scatter into: input and guide.
+void zero_scattered_grads(const ConvProblem& p, const ConvGrads& g);
+
+// Sums the threads' weight, bias and kernel-parameter gradients into g (each
+// may be null); a workspace has grad_weight, grad_bias and tile.kernel.
+template <typename Workspaces>
+void sum_thread_grads(const Workspaces& ws, const ConvProblem& p, const ConvGrads& g, int64_t wsize) {
+    if (g.weight) {
+        std::fill(g.weight, g.weight + wsize, 0.f);
+        for (const auto& w : ws)
+            for (int64_t i = 0; i < wsize; ++i) g.weight[i] += w.grad_weight.data()[i];
+    }
+    if (g.bias) {
+        std::fill(g.bias, g.bias + p.out_channels, 0.f);
+        for (const auto& w : ws)
+            for (int64_t c = 0; c < p.out_channels; ++c) g.bias[c] += w.grad_bias.data()[c];
+    }
+    if (p.spec != nullptr)
+        reduce_kernel_grads(ws, [](const auto& w) -> const KernelWorkspace& { return w.tile.kernel; }, *p.spec,
+                            g.alpha, g.lambda, g.smooth);
+}
 
 // Tile length for a given column height: keeps one tile's columns in L2.
 int tile_pixels(int64_t column_rows, int64_t pixels);

@@ -5,6 +5,7 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
@@ -119,6 +120,28 @@ class ReferenceSweepTest {
             Harness.checkGuidedConv(r, 1 + r.nextInt(2), 1 + r.nextInt(3), 1 + r.nextInt(3), 1 + r.nextInt(3), h, w,
                     o, transposed, sk, bias);
         });
+    }
+
+    /**
+     * Strided transposed PAC runs by output phase: strides up to 4, different
+     * strides per axis, and phases that no tap reaches (dilation a multiple of
+     * the stride: those outputs are the bias alone).
+     */
+    @Test
+    void stridedTransposedPhases() {
+        Random r = new Random(99);
+        int[][] cases = {{3, 3, 3, 1}, {3, 2, 5, 2}, {4, 1, 7, 1}, {2, 2, 3, 3}}; // stride h, dilation h, k, stride w
+        for (int[] c : cases) {
+            for (int variant = 0; variant < 3; variant++) {
+                PacOptions o = PacOptions.builder(c[2], c[2]).stride(c[0], c[3]).dilation(c[1], 1)
+                        .padding(c[1] * (c[2] - 1) / 2, (c[2] - 1) / 2).outputPadding(c[0] - 1, 0)
+                        .sharedFilters(variant == 1).normalizeKernel(variant == 2)
+                        .kernelType(TYPES[variant]).build();
+                Harness.checkConv(r, 2, 2, 3, 4, 5, o, true, true);
+                Harness.checkGuidedConv(r, 1, 2, 3, 2, 5, 4, o, true, variant == 2 ? SmoothKernel.GAUSSIAN
+                        : SmoothKernel.NONE, variant != 1);
+            }
+        }
     }
 
     @TestFactory

@@ -13,7 +13,9 @@ import java.util.Set;
 import org.jpac.io.SafeTensors;
 import org.jpac.io.StateDict;
 import org.jpac.io.WeightFiles;
+import org.jpac.nn.Bicubic;
 import org.jpac.nn.Bilinear;
+import org.jpac.nn.BilinearResidual;
 import org.jpac.nn.JointBilateral;
 import org.jpac.nn.ModelArgs;
 import org.jpac.nn.TrainableUpsampler;
@@ -37,7 +39,7 @@ final class EvalCommand {
     static final String USAGE = String.join("\n",
             "usage: jpac eval --model pac|lite|djif --weights FILE [--factor N] [--data DIR | --synthetic] [options]",
             "  Prints the error (depth: mean per-image RMSE; flow: mean end-point error) of the model and of the",
-            "  bilinear and joint bilateral (JBU) baselines.",
+            "  bilinear, joint bilateral (JBU) and bicubic baselines.",
             "  --weights FILE   a model or checkpoint from jpac train (or any state dict of the network)",
             "  --factor N       default: the factor in the file's metadata",
             "  --data DIR       NYU Depth V2 PNGs or MPI-Sintel (see jpac train); default: --synthetic, the",
@@ -98,16 +100,18 @@ final class EvalCommand {
             }
             StateDict weights = weights(wPath);
             List<Batch> set = DataStream.fixedSet(src, SyntheticRgbd.HELD_OUT_SEED, count, crop, factor);
-            try (TrainableUpsampler net = Models.create(model, factor, 0);
+            try (TrainableUpsampler net = Models.create(model, BilinearResidual.requestedBy(meta), factor, 0);
                  JointBilateral jbu = Models.jointBilateral(factor)) {
                 net.loadStateDict(weights);
                 String metric = Evaluation.metric(src.targetChannels());
                 String size = crop > 0 ? crop + "x" + crop : "whole";
                 out.printf(Locale.ROOT, "%s x%d on %d %s images of %s:%n", metric, factor, set.size(), size,
                         src.describe());
-                out.printf(Locale.ROOT, "  %-22s %.4f%n", Models.className(model), Evaluation.error(net, set));
-                out.printf(Locale.ROOT, "  %-22s %.4f%n", "bilinear", Evaluation.error(new Bilinear(factor), set));
-                out.printf(Locale.ROOT, "  %-22s %.4f%n", "JBU", Evaluation.error(jbu, set));
+                out.printf(Locale.ROOT, "  %-30s %.4f%n", Models.className(model)
+                        + (net instanceof BilinearResidual ? " + bilinear" : ""), Evaluation.error(net, set));
+                out.printf(Locale.ROOT, "  %-30s %.4f%n", "bilinear", Evaluation.error(new Bilinear(factor), set));
+                out.printf(Locale.ROOT, "  %-30s %.4f%n", "JBU", Evaluation.error(jbu, set));
+                out.printf(Locale.ROOT, "  %-30s %.4f%n", "bicubic", Evaluation.error(new Bicubic(factor), set));
             } finally {
                 set.forEach(Batch::close);
             }

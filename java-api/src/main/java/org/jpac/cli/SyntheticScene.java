@@ -129,20 +129,11 @@ final class SyntheticScene {
     }
 
     /**
-     * Depth sampled every {@code factor} pixels at offset {@code (factor - 1) / 2}
-     * (the reference's "center" low-resolution mode): {@code [H / f, W / f]}.
+     * Depth averaged over {@code factor x factor} blocks, the low-resolution input
+     * jpac's upsamplers are trained on: {@code [H / f, W / f]}.
      */
     float[] lowDepth(int factor) {
-        int h = height / factor;
-        int w = width / factor;
-        int o = (factor - 1) / 2;
-        float[] d = new float[h * w];
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                d[y * w + x] = depth[(y * factor + o) * width + x * factor + o];
-            }
-        }
-        return d;
+        return org.jpac.train.Batch.areaDownsample(depth, height, width, factor);
     }
 
     /**

@@ -41,6 +41,8 @@ final class TrainCommand {
             "  --checkpoint FILE   checkpoint with optimizer state, written every epoch (default OUT.ckpt.safetensors)",
             "  --resume CKPT       continue a run from its checkpoint (same settings; --epochs may grow)",
             "  --minutes M         stop after M minutes with a checkpoint and the model so far",
+            "  --residual          learn the correction to bilinear upsampling (output = network + bilinear);",
+            "                      recorded in the model's metadata, which jpac upsample and eval follow",
             "  --quiet             no progress lines",
             "usage: jpac train crf [--steps N] [--seed S] [--lr LR] [--out FILE.safetensors] [options]",
             "  Trains the jpac crf default PAC-CRF (5 steps, two Potts terms) on coarse noisy segmentations of",
@@ -54,7 +56,7 @@ final class TrainCommand {
             "--steps-per-epoch", "--val-count", "--val-crop", "--checkpoint", "--resume", "--minutes");
     private static final Set<String> CRF_VALUED = Set.of("--steps", "--seed", "--lr", "--out", "--size",
             "--held-out");
-    private static final Set<String> FLAGS = Set.of("--synthetic", "--quiet");
+    private static final Set<String> FLAGS = Set.of("--synthetic", "--quiet", "--residual");
 
     private TrainCommand() {
     }
@@ -171,7 +173,7 @@ final class TrainCommand {
         if (ckpt.toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize())) {
             throw new OptionMap.UsageError("--checkpoint must differ from --out");
         }
-        return new TrainConfig(model, factor, a.path("--data"), epochs,
+        return new TrainConfig(model, a.has("--residual"), factor, a.path("--data"), epochs,
                 a.integer("--steps-per-epoch", 100, 1, Integer.MAX_VALUE), a.longValue("--seed", 1),
                 a.integer("--batch", 4, 1, 4096), crop, a.number("--lr", 1e-3, 0, 10),
                 a.choice("--optimizer", "adam", List.of("adam", "sgd")), a.number("--momentum", 0.9, 0, 0.9999),

@@ -10,6 +10,7 @@ import org.jpac.Tensor;
 import org.jpac.io.images.Image;
 import org.jpac.io.images.NpyLayout;
 import org.jpac.nn.Bilinear;
+import org.jpac.nn.BilinearResidual;
 import org.jpac.nn.DJIF;
 import org.jpac.nn.JointBilateral;
 import org.jpac.nn.ModelRegistry;
@@ -33,14 +34,15 @@ final class UpsampleCommand extends CliCommand {
             "  Upsamples --low (depth, flow, ...) by N, guided by --guide, whose size must be N times --low's.",
             "  The guide is taken in [0, 1] (8-bit 255 = 1); each channel of --low is scaled to [0, 1] by its",
             "  minimum and maximum before the network and back after it, as the reference pipeline does.",
-            "  --model pac       PacJointUpsample (paper Sec. 4); needs --weights",
-            "          lite      PacJointUpsampleLite (factor 4, 8 or 16); needs --weights, except at 8x",
-            "                    where the bundled model (trained by jpac on synthetic scenes) is the default",
+            "  --model pac       PacJointUpsample (paper Sec. 4); needs --weights, except at 8x, where the",
+            "                    bundled model (trained by jpac on synthetic scenes) is the default",
+            "          lite      PacJointUpsampleLite (factor 4, 8 or 16); needs --weights",
             "          djif      DJIF, the deep joint filtering baseline; needs --weights",
             "          jbu       joint bilateral upsampling (JointBilateral; --jbu-* below); no weights needed",
             "          bilinear  bilinear upsampling; no weights, the guide only sets the size",
             "  --weights FILE    .safetensors or PyTorch .pth state dict (safetensors metadata 'model'/'args',",
-            "                    as in jpac's golden files, also set the network's architecture)",
+            "                    as in jpac's golden files, also set the network's architecture; 'target_residual:",
+            "                    bilinear', from jpac train --residual, adds bilinear upsampling to its output)",
             "  --out IMG         .png, .npy or .pfm (else the format of --low); float input written as PNG is",
             "                    taken to be in [0, 1] unless --depth-scale is given",
             "  --depth-scale S   integer samples of --low are divided by S (e.g. 1000: millimetres to metres)",
@@ -110,12 +112,12 @@ final class UpsampleCommand extends CliCommand {
         a.required("--model");
         Model model = Model.parse(a.choice("--model", null, "pac", "lite", "djif", "jbu", "bilinear"));
         Path weightsPath = a.path("--weights");
-        // Only --model lite at 8x has bundled weights (models/README.md); the others need a file.
-        boolean bundled = model == Model.LITE && weightsPath == null && "8".equals(a.string("--factor"));
+        // Only --model pac at 8x has bundled weights (models/README.md); the others need a file.
+        boolean bundled = model == Model.PAC && weightsPath == null && "8".equals(a.string("--factor"));
         if (model.needsWeights && weightsPath == null && !bundled) {
             throw CliException.usage("--model " + model.option + " needs --weights FILE (trained "
-                    + model.classes.iterator().next() + " weights; jpac bundles only an 8x PacJointUpsampleLite:"
-                    + " --model lite --factor 8; or use --model jbu or bilinear)");
+                    + model.classes.iterator().next() + " weights; jpac bundles only an 8x PacJointUpsample:"
+                    + " --model pac --factor 8; or use --model jbu or bilinear)");
         }
         if (model == Model.BILINEAR && weightsPath != null) {
             throw CliException.usage("--model bilinear has no weights; drop --weights");
@@ -148,7 +150,7 @@ final class UpsampleCommand extends CliCommand {
                     low.size(), CliImages.size(wantH, wantW), low.channels(), low.channels() == 1 ? "" : "s"));
             float[][] range = a.flag("--raw") ? null : Normalize.range(low);
             Image input = range == null ? low : Normalize.apply(low, range);
-            String n = net.getClass().getSimpleName();
+            String n = describe(net);
             Image result = progress.step("running " + n, "ran " + n, () -> {
                 try (Tensor t = input.toTensor(); Tensor gt = guide.toTensor(); Tensor o = up.forward(t, gt)) {
                     return Image.fromTensor(o);
@@ -227,6 +229,7 @@ final class UpsampleCommand extends CliCommand {
                 net.close();
                 throw e;
             }
+            net = w.withSkip(net, describe(net));
         }
         return net;
     }
@@ -255,6 +258,9 @@ final class UpsampleCommand extends CliCommand {
     }
 
     private static String describe(Network net) {
+        if (net instanceof BilinearResidual r) {
+            return describe(r.inner()) + " + bilinear";
+        }
         if (net instanceof JointBilateral j) {
             return String.format(Locale.ROOT, "JointBilateral(kernel %d, sigma_space %.3g, sigma_color %.3g)",
                     j.kernelSize(), 1 / j.scaleSpace(), 1 / j.scaleColor());
@@ -264,6 +270,9 @@ final class UpsampleCommand extends CliCommand {
 
     /** A grey guide is repeated to the network's guide channels; other mismatches are errors. */
     private static Image fitGuide(Network net, Image guide, Progress progress) {
+        if (net instanceof BilinearResidual r) {
+            return fitGuide(r.inner(), guide, progress);
+        }
         if (!(net instanceof PacJointUpsample || net instanceof DJIF)) {
             return guide;
         }

@@ -20,9 +20,11 @@ import org.jpac.nn.Network;
  * <p>Loading finds the network's keys as they are or under one of the prefixes
  * {@code param.} (golden files), {@code module.} (DataParallel), {@code crf.}
  * (the reference's ModelWithCrf) and loads those; the other entries of the file
- * are ignored only when a prefix was needed.
+ * are ignored only when a prefix was needed. {@code residual}: the metadata says
+ * the network was trained to add its output to bilinear upsampling
+ * ({@link org.jpac.nn.BilinearResidual}).
  */
-record WeightsFile(Path path, StateDict dict, String model, String args) {
+record WeightsFile(Path path, StateDict dict, String model, String args, boolean residual) {
 
     private static final List<String> PREFIXES = List.of("", "param.", "module.", "crf.", "module.crf.");
 
@@ -33,14 +35,16 @@ record WeightsFile(Path path, StateDict dict, String model, String args) {
             StateDict dict = WeightFiles.load(path);
             String model = null;
             String args = null;
+            boolean residual = false;
             if (WeightFiles.detect(path) == WeightFiles.Format.SAFETENSORS) {
                 try (SafeTensors st = SafeTensors.open(path)) {
                     Map<String, String> md = st.metadata();
                     model = md.get("model");
                     args = md.get("args");
+                    residual = org.jpac.nn.BilinearResidual.requestedBy(md);
                 }
             }
-            return new WeightsFile(path, dict, model, args);
+            return new WeightsFile(path, dict, model, args, residual);
         } catch (IOException e) {
             throw CliException.failure("cannot read " + opt + " " + CliCommand.ioMessage(e));
         } catch (IllegalArgumentException e) {
@@ -48,7 +52,7 @@ record WeightsFile(Path path, StateDict dict, String model, String args) {
         }
     }
 
-    /** The 8x PacJointUpsampleLite that ships in the jar (trained by jpac train; models/README.md). */
+    /** The 8x PacJointUpsample that ships in the jar (trained by jpac train; models/README.md). */
     static final String BUNDLED_X8 = "/models/pac_upsample_x8.safetensors";
 
     /** The bundled 8x model, copied out of the jar once per run (the readers take a path). */
@@ -61,7 +65,7 @@ record WeightsFile(Path path, StateDict dict, String model, String args) {
             tmp.toFile().deleteOnExit();
             java.nio.file.Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             WeightsFile w = load("the bundled model", tmp);
-            return new WeightsFile(Path.of("(bundled)" + BUNDLED_X8), w.dict(), w.model(), w.args());
+            return new WeightsFile(Path.of("(bundled)" + BUNDLED_X8), w.dict(), w.model(), w.args(), w.residual());
         } catch (IOException e) {
             throw CliException.failure("cannot read the bundled model: " + CliCommand.ioMessage(e));
         }
@@ -70,6 +74,22 @@ record WeightsFile(Path path, StateDict dict, String model, String args) {
     /** Whether the file names its network (model and args in the metadata). */
     boolean describesModel() {
         return model != null && args != null;
+    }
+
+    /**
+     * {@code net} with the bilinear skip the metadata asks for ({@link org.jpac.nn.BilinearResidual}), or
+     * {@code net} itself; closes {@code net} if it cannot take one.
+     */
+    Network withSkip(Network net, String what) {
+        if (!residual) {
+            return net;
+        }
+        if (!(net instanceof org.jpac.nn.TrainableUpsampler t)) {
+            net.close();
+            throw CliException.failure("weights " + path + ": 'target_residual' metadata on " + what
+                    + ", which is not a trainable upsampling network");
+        }
+        return new org.jpac.nn.BilinearResidual(t);
     }
 
     /** Copies the weights into {@code net}; a one-line error says what does not fit. */

@@ -56,6 +56,20 @@ public record Batch(Tensor guide, Tensor target, Tensor targetLow) implements Au
         }
     }
 
+    /**
+     * The low-resolution version of one [h, w] plane that training and evaluation
+     * use: averages of {@code factor x factor} blocks ([h / factor, w / factor]).
+     */
+    public static float[] areaDownsample(float[] plane, int h, int w, int factor) {
+        if (factor < 1 || plane.length != h * w) {
+            throw new IllegalArgumentException("plane/factor: expected " + h + "x" + w + " values and factor >= 1, got "
+                    + plane.length + " values and factor " + factor);
+        }
+        float[] out = new float[(h / factor) * (w / factor)];
+        areaDown(plane, 1, h, w, factor, 1f / (factor * factor), out, 0);
+        return out;
+    }
+
     /** Block averages (times norm * f^2) of planar [c, h, w] into out at offset. */
     static void areaDown(float[] src, int c, int h, int w, int f, float norm, float[] out, int offset) {
         int hl = h / f;

@@ -2,6 +2,7 @@ package org.jpac.train;
 
 import java.util.List;
 
+import org.jpac.nn.BilinearResidual;
 import org.jpac.nn.DJIF;
 import org.jpac.nn.JointBilateral;
 import org.jpac.nn.PacJointUpsample;
@@ -23,6 +24,12 @@ public final class Models {
     public static final double JBU_SIGMA_COLOR = 0.1;
 
     private Models() {
+    }
+
+    /** A new network with initial weights from {@code seed}; with {@code residual}, wrapped in a bilinear skip. */
+    public static TrainableUpsampler create(String name, boolean residual, int factor, long seed) {
+        TrainableUpsampler net = create(name, factor, seed);
+        return residual ? new BilinearResidual(net) : net;
     }
 
     /** A new network with initial weights from {@code seed}. */

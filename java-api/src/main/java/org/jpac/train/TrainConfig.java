@@ -8,6 +8,7 @@ import java.util.Map;
  * The settings of a training run ({@code jpac train upsample}).
  *
  * @param model          {@code pac}, {@code lite} or {@code djif} ({@link Models})
+ * @param residual       learn the correction to bilinear upsampling ({@link org.jpac.nn.BilinearResidual})
  * @param factor         upsampling factor (a power of 2)
  * @param data           a folder (NYU Depth V2 PNGs or MPI-Sintel), or null for synthetic RGB-D
  * @param epochs         epochs to train in all (a resumed run continues up to this)
@@ -23,7 +24,7 @@ import java.util.Map;
  * @param checkpoint     the checkpoint file, written every epoch and when stopping
  * @param resume         a checkpoint to continue from, or null
  */
-public record TrainConfig(String model, int factor, Path data, int epochs, long stepsPerEpoch, long seed, int batch,
+public record TrainConfig(String model, boolean residual, int factor, Path data, int epochs, long stepsPerEpoch, long seed, int batch,
                           int crop, double lr, String optimizer, double momentum, double weightDecay, int lrStep,
                           double lrGamma, int valCount, int valCrop, double minutes, Path out, Path checkpoint,
                           Path resume) {
@@ -54,6 +55,9 @@ public record TrainConfig(String model, int factor, Path data, int epochs, long 
         }
     }
 
+    /** Identity values of checkpoints written before the key existed. */
+    static final Map<String, String> IDENTITY_DEFAULTS = Map.of("train.residual", "none");
+
     /** The default checkpoint file beside {@code out}: {@code NAME.ckpt.safetensors}. */
     public static Path defaultCheckpoint(Path out) {
         String n = out.getFileName().toString();
@@ -68,6 +72,7 @@ public record TrainConfig(String model, int factor, Path data, int epochs, long 
     Map<String, String> identity(String dataDescription) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("train.model", model);
+        m.put("train.residual", residual ? "bilinear" : "none");
         m.put("train.factor", Integer.toString(factor));
         m.put("train.data", dataDescription);
         m.put("train.seed", Long.toString(seed));

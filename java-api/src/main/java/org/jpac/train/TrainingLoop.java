@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import org.jpac.nn.Bilinear;
+import org.jpac.nn.BilinearResidual;
 import org.jpac.nn.JointBilateral;
 import org.jpac.nn.TrainableUpsampler;
 
@@ -61,7 +62,7 @@ public final class TrainingLoop {
         SampleSource src = openData(c.data(), c.seed());
         DataStream data = new DataStream(src, c.seed(), c.batch(), c.crop(), c.factor(), c.stepsPerEpoch());
         Map<String, String> identity = c.identity(src.describe());
-        try (TrainableUpsampler net = Models.create(c.model(), c.factor(), c.seed())) {
+        try (TrainableUpsampler net = Models.create(c.model(), c.residual(), c.factor(), c.seed())) {
             Optimizer opt = c.optimizer().equals("adam")
                     ? new Adam(c.lr(), 0.9, 0.999, 1e-8, c.weightDecay(), false)
                     : new Sgd(c.lr(), c.momentum(), 0, c.weightDecay(), false);
@@ -75,8 +76,8 @@ public final class TrainingLoop {
                         trainer.epoch());
             }
             long total = c.epochs() * data.stepsPerEpoch();
-            log.printf(Locale.ROOT, "training %s x%d on %s: %d epochs of %d steps, batch %d, crop %d, %s, %d "
-                            + "parameters%n", Models.className(c.model()), c.factor(), src.describe(), c.epochs(),
+            log.printf(Locale.ROOT, "training %s%s x%d on %s: %d epochs of %d steps, batch %d, crop %d, %s, %d "
+                            + "parameters%n", Models.className(c.model()), c.residual() ? " (+ bilinear)" : "", c.factor(), src.describe(), c.epochs(),
                     data.stepsPerEpoch(), c.batch(), c.crop(), opt.describe(), count(net));
             List<Batch> val = validationSet(c, src);
             try {
@@ -178,6 +179,9 @@ public final class TrainingLoop {
         m.put("model", Models.className(c.model()));
         m.put("args", Models.argsJson(c.factor()));
         m.put("target_scaling", "minmax");
+        if (c.residual()) {
+            m.put(BilinearResidual.METADATA_KEY, BilinearResidual.METADATA_VALUE);
+        }
         m.putAll(identity);
         m.put("train.steps", Long.toString(steps));
         m.put("train.lr", Double.toString(c.lr()));
@@ -195,7 +199,7 @@ public final class TrainingLoop {
         Checkpoint.Contents ck = Checkpoint.load(file);
         List<String> diff = new ArrayList<>();
         for (Map.Entry<String, String> e : identity.entrySet()) {
-            String had = ck.metadata().get(e.getKey());
+            String had = ck.metadata().getOrDefault(e.getKey(), TrainConfig.IDENTITY_DEFAULTS.get(e.getKey()));
             if (!e.getValue().equals(had)) {
                 diff.add(e.getKey().substring("train.".length()) + " " + (had == null ? "(none)" : "'" + had + "'")
                         + " there, '" + e.getValue() + "' now");

@@ -102,12 +102,12 @@ class CommandErrorsTest {
 
     @Test
     void upsampleNeedsWeightsForLearnedModels() {
-        for (String m : new String[] {"pac", "djif"}) {
+        for (String m : new String[] {"lite", "djif"}) {
             fails(2, has("--model " + m + " needs --weights FILE"), with(up(), "--model", m));
         }
-        // Only lite at 8x falls back to the bundled model; at other factors it still needs a file.
-        fails(2, has("--model lite needs --weights FILE", "--model lite --factor 8"),
-                with(with(up(), "--model", "lite"), "--factor", "2"));
+        // Only pac at 8x falls back to the bundled model; at other factors it still needs a file.
+        fails(2, has("--model pac needs --weights FILE", "--model pac --factor 8"),
+                with(with(up(), "--model", "pac"), "--factor", "2"));
         fails(2, has("bilinear has no weights"), up("--weights", text.toString()));
     }
 

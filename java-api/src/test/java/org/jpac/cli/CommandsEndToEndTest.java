@@ -123,6 +123,46 @@ class CommandsEndToEndTest {
     }
 
     @Test
+    void bundledPacModelIsTheDefaultAt8xAndAddsBilinear() throws IOException {
+        Path file = tmp.resolve("bundled.safetensors");
+        try (java.io.InputStream in = getClass().getResourceAsStream("/models/pac_upsample_x8.safetensors")) {
+            java.nio.file.Files.copy(in, file);
+        }
+        try (SafeTensors st = SafeTensors.open(file)) {
+            assertEquals("PacJointUpsample", st.metadata().get("model"));
+            assertEquals("bilinear", st.metadata().get("target_residual"));
+        }
+        Random r = new Random(5);
+        float[] g = new float[3 * 64 * 64];
+        for (int i = 0; i < g.length; i++) {
+            g[i] = (i % 64 < 30 ? 0.2f : 0.8f) + 0.05f * (float) r.nextGaussian();
+        }
+        float[] l = new float[8 * 8];
+        for (int i = 0; i < l.length; i++) {
+            l[i] = i % 8 < 4 ? 0.1f : 0.9f;
+        }
+        Path guide = tmp.resolve("b_guide.npy");
+        Path low = tmp.resolve("b_low.npy");
+        Path out = tmp.resolve("b_out.npy");
+        Npy.writeArray(guide, g, 3, 64, 64);
+        Npy.writeArray(low, l, 8, 8);
+        ok(Cli.run("upsample", "--guide", guide.toString(), "--low", low.toString(), "--factor", "8", "--model",
+                "pac", "--raw", "--out", out.toString(), "--quiet"));
+        float[] got = Images.read(out).data();
+        try (org.jpac.nn.PacJointUpsample net = new org.jpac.nn.PacJointUpsample(8);
+             Tensor lt = Tensor.of(l, 1, 1, 8, 8); Tensor gt = Tensor.of(g, 1, 3, 64, 64)) {
+            net.loadStateDict(org.jpac.io.WeightFiles.load(file));
+            try (Tensor o = net.forward(lt, gt); Tensor up = StdOps.resizeBilinearScale(lt, 8);
+                 Tensor want = StdOps.add(o, up)) {
+                float[] w = want.toArray();
+                for (int i = 0; i < w.length; i++) {
+                    assertEquals(w[i], got[i], 1e-5, "pixel " + i);
+                }
+            }
+        }
+    }
+
+    @Test
     void filterPreservesEdgesAndMatchesABilateralFilter() throws IOException {
         // a step edge: left 50, right 200 (8-bit grey); a small colour sigma keeps it
         int h = 12;

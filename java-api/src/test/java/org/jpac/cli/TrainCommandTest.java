@@ -101,6 +101,27 @@ class TrainCommandTest {
     }
 
     @Test
+    void residualTrainingIsRecordedAndFollowed() throws Exception {
+        Result r = run(train("res.safetensors", 1, "--residual", "--model", "pac"));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("PacJointUpsample (+ bilinear)"), r.err());
+        Path model = tmp.resolve("res.safetensors");
+        try (SafeTensors st = SafeTensors.open(model)) {
+            assertEquals("bilinear", st.metadata().get("target_residual"));
+            assertEquals("PacJointUpsample", st.metadata().get("model"));
+        }
+        Result eval = run("eval", "--weights", model.toString(), "--count", "2", "--crop", "16");
+        assertEquals(0, eval.code(), eval.err());
+        assertTrue(eval.out().contains("PacJointUpsample + bilinear") && eval.out().contains("bicubic"),
+                eval.out());
+        // a resumed run must ask for the skip too
+        Result plain = run(train("res.safetensors", 2, "--model", "pac", "--resume",
+                tmp.resolve("res.ckpt.safetensors").toString()));
+        assertEquals(1, plain.code());
+        assertTrue(plain.err().contains("residual"), plain.err());
+    }
+
+    @Test
     void usageErrors() {
         assertEquals(2, run("train").code());
         assertEquals(2, run("train", "upsample", "--model", "lite").code());

@@ -152,6 +152,20 @@ class UpsampleGradientTest {
     }
 
     @Test
+    void bilinearResidualMatchesFiniteDifferencesAndAddsBilinear() {
+        Random r = new Random(16);
+        try (BilinearResidual net = new BilinearResidual(tinyPac(4)); Tensor target = random(r, 5, 2, 1, 2, 3);
+             Tensor guide = random(r, 1, 2, 3, 8, 12)) {
+            checkElements(net, target, guide, 5);
+            try (Tensor out = net.forward(target, guide); Tensor inner = net.inner().forward(target, guide);
+                 Tensor up = StdOps.resizeBilinearScale(target, 4); Tensor diff = StdOps.sub(out, inner)) {
+                TestSupport.assertClose("output - network = bilinear", TestSupport.doubles(up), diff, 1e-5);
+            }
+            assertEquals(net.inner().parameters().keySet(), net.parameters().keySet(), "the wrapped network's keys");
+        }
+    }
+
+    @Test
     void djifMatchesFiniteDifferences() {
         Random r = new Random(13);
         try (DJIF net = new DJIF(2, 1, 3, new int[] {3, 1, 3}, new int[] {4, 3, 1}, new int[] {4, 3}, 5L);
