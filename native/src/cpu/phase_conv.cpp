@@ -61,10 +61,32 @@ int phased_tile(const Plan& plan, int64_t ci) {
     return int(std::min<int64_t>(t, std::max<int64_t>(plan.out_pixels(), 1)));
 }
 
+// What the forward and backward passes share: the classes, the kernel source
+// (reading tap offsets), the tile length.
+struct PhasedCall {
+    std::vector<PhaseClass> classes;
+    size_t max_rows;
+    KernelSource src;
+    int T;
+    explicit PhasedCall(const ConvProblem& p)
+        : classes(phase_classes(p)), max_rows(most_taps(classes)), src(p.kernel),
+          T(phased_tile(*p.plan, p.in_channels)) {
+        src.gathers_by_offset = true;  // the phase gathers read the tap offsets
+    }
+};
+
 struct PhaseWorkspace {
     TileWorkspace tile;
     ScratchBuffer cols, taps, gout, out, gweight_tmp, grad_weight, grad_bias;
+    // One class's taps at its pixels, [v][g]: input offsets (ints in float slots, -1: padding), K, dL/dK.
+    ScratchBuffer class_off, class_k, class_gk;
     std::vector<int> order, start;  // tile pixels sorted by class; class c owns order[start[c] .. start[c+1])
+    int* offsets() const { return reinterpret_cast<int*>(class_off.data()); }
+    void reserve(const Plan& plan, const PhasedCall& call, const ConvProblem& p, int T) {
+        tile.reserve(plan, call.src, p.spec, T);
+        class_off.resize(call.max_rows * T);
+        class_k.resize(call.max_rows * T);
+    }
 };
 
 // Groups the tile's pixels by phase class (counting sort, stable).
@@ -83,20 +105,34 @@ void group_by_phase(const Plan& plan, int64_t t0, int T, PhaseWorkspace& w) {
     for (int t = 0; t < T; ++t) w.order[at[cls(t)]++] = t;
 }
 
-// cols[c][v][g] = input tap v of pixel px[g] (0 in the padding), times K if given.
-JPAC_HOT void gather_phase(const float* input, int64_t plane, int64_t channels, const std::vector<int>& taps,
-                           const int* px, int G, const int* in_off, int T, const TileView* K, float* cols) {
-    const int64_t nv = int64_t(taps.size());
+// Lays out the class's taps at its pixels [v][g]: offsets and (if given) K.
+JPAC_HOT void compact_class(const std::vector<int>& taps, const int* px, int G, const int* in_off, int T,
+                            const TileView& K, PhaseWorkspace& w) {
+    int* off = w.offsets();
+    float* k = w.class_k.data();
+    for (size_t v = 0; v < taps.size(); ++v) {
+        const int* o = in_off + int64_t(taps[v]) * T;
+        const float* kr = K.row(taps[v]);
+        for (int g = 0; g < G; ++g) {
+            off[v * G + g] = o[px[g]];
+            k[v * G + g] = kr[px[g]];
+        }
+    }
+}
+
+// cols[c][v][g] = input tap v of the class's pixel g (0 in the padding), times K if given ([v][g]).
+JPAC_HOT void gather_phase(const float* input, int64_t plane, int64_t channels, int64_t nv, const int* off,
+                           const float* k, int G, float* cols) {
     for (int64_t c = 0; c < channels; ++c) {
         const float* src = input + c * plane;
         for (int64_t v = 0; v < nv; ++v) {
-            const int* off = in_off + int64_t(taps[v]) * T;
-            const float* k = K ? K->row(taps[v]) : nullptr;
+            const int* o = off + v * G;
             float* dst = cols + (c * nv + v) * G;
-            for (int g = 0; g < G; ++g) {
-                const int t = px[g], o = off[t];
-                const float x = o >= 0 ? src[o] : 0.f;
-                dst[g] = k ? x * k[t] : x;
+            if (k) {
+                const float* kv = k + v * G;
+                for (int g = 0; g < G; ++g) dst[g] = o[g] >= 0 ? src[o[g]] * kv[g] : 0.f;
+            } else {
+                for (int g = 0; g < G; ++g) dst[g] = o[g] >= 0 ? src[o[g]] : 0.f;
             }
         }
     }
@@ -112,20 +148,6 @@ void sgemm(char ta, char tb, int64_t M, int64_t N, int64_t K, const float* A, in
     }
     if (dnnl_sgemm(ta, tb, M, N, K, 1.f, A, lda, B, ldb, beta, C, ldc) != dnnl_success) failed = 1;
 }
-
-// What the forward and backward passes share: the classes, the kernel source
-// (reading tap offsets), the tile length.
-struct PhasedCall {
-    std::vector<PhaseClass> classes;
-    size_t max_rows;
-    KernelSource src;
-    int T;
-    explicit PhasedCall(const ConvProblem& p)
-        : classes(phase_classes(p)), max_rows(most_taps(classes)), src(p.kernel),
-          T(phased_tile(*p.plan, p.in_channels)) {
-        src.gathers_by_offset = true;  // the phase gathers read the tap offsets
-    }
-};
 
 // f(class, its pixels, their count) for every phase class with pixels in the tile.
 template <typename F>
@@ -150,7 +172,7 @@ void phased_conv_forward(const ConvProblem& p, float* output) {
     const int T = call.T;
     std::vector<PhaseWorkspace> ws(threads());
     for (PhaseWorkspace& w : ws) {
-        w.tile.reserve(plan, call.src, p.spec, T);
+        w.reserve(plan, call, p, T);
         w.cols.resize(ci * call.max_rows * T);
         w.out.resize(co * T);
     }
@@ -164,7 +186,8 @@ void phased_conv_forward(const ConvProblem& p, float* output) {
         for_each_class(call.classes, w, [&](const PhaseClass& pc, const int* pix, int G) {
             const int64_t nv = int64_t(pc.taps.size()), rows = ci * nv;
             float* cols = w.cols.data();
-            gather_phase(input, in_plane, ci, pc.taps, pix, G, w.tile.in_offsets(), len, &K, cols);
+            compact_class(pc.taps, pix, G, w.tile.in_offsets(), len, K, w);
+            gather_phase(input, in_plane, ci, nv, w.offsets(), w.class_k.data(), G, cols);
             float* o = w.out.data();
             if (p.shared_filters) {
                 for (int64_t c = 0; c < co; ++c) {
@@ -198,7 +221,8 @@ void phased_conv_backward(const ConvProblem& p, const float* grad_output, const 
     const int T = call.T;
     std::vector<PhaseWorkspace> ws(threads());
     for (PhaseWorkspace& w : ws) {
-        w.tile.reserve(plan, call.src, p.spec, T);
+        w.reserve(plan, call, p, T);
+        w.class_gk.resize(call.max_rows * T);
         w.cols.resize(ci * call.max_rows * T);  // dL/dcols
         w.taps.resize(ci * call.max_rows * T);
         w.gout.resize(co * T);
@@ -243,37 +267,43 @@ void phased_conv_backward(const ConvProblem& p, const float* grad_output, const 
                 sgemm('T', 'N', rows, G, co, pc.weight.data(), rows, go, G, 0.f, gcols, G, failed);
             }
             float* taps = w.taps.data();
-            gather_phase(input, in_plane, ci, pc.taps, pix, G, in_off, len, nullptr, taps);
-            for (int64_t v = 0; v < nv; ++v) {
-                const int ij = pc.taps[v];
-                const int* off = in_off + int64_t(ij) * len;
-                const float* kr = K.row(ij);
-                if (g.input) {
-                    for (int64_t c = 0; c < ci; ++c) {
-                        float* gi_plane = g.input + (n * ci + c) * in_plane;
+            compact_class(pc.taps, pix, G, in_off, len, K, w);
+            const int* off = w.offsets();
+            const float* kc = w.class_k.data();
+            gather_phase(input, in_plane, ci, nv, off, nullptr, G, taps);
+            if (g.input)
+                for (int64_t c = 0; c < ci; ++c) {
+                    float* gi_plane = g.input + (n * ci + c) * in_plane;
+                    for (int64_t v = 0; v < nv; ++v) {
                         const float* gc = gcols + (c * nv + v) * G;
-                        for (int gi = 0; gi < G; ++gi) {
-                            const int t = pix[gi];
-                            if (off[t] >= 0) gi_plane[off[t]] += gc[gi] * kr[t];
-                        }
+                        const int* o = off + v * G;
+                        const float* k = kc + v * G;
+                        for (int gi = 0; gi < G; ++gi)
+                            if (o[gi] >= 0) gi_plane[o[gi]] += gc[gi] * k[gi];
                     }
                 }
-                if (gK.ptr != nullptr) {
-                    float* gk = gK.row(ij);
-                    for (int64_t c = 0; c < ci; ++c) {
+            if (gK.ptr != nullptr) {
+                float* gkc = w.class_gk.data();
+                std::fill(gkc, gkc + nv * G, 0.f);
+                for (int64_t c = 0; c < ci; ++c)
+                    for (int64_t v = 0; v < nv; ++v) {
                         const float* gc = gcols + (c * nv + v) * G;
                         const float* tp = taps + (c * nv + v) * G;
-                        for (int gi = 0; gi < G; ++gi) gk[pix[gi]] += gc[gi] * tp[gi];
+                        float* gk = gkc + v * G;
+                        for (int gi = 0; gi < G; ++gi) gk[gi] += gc[gi] * tp[gi];
                     }
+                for (int64_t v = 0; v < nv; ++v) {
+                    float* row = gK.row(pc.taps[v]);
+                    for (int gi = 0; gi < G; ++gi) row[pix[gi]] = gkc[v * G + gi];
                 }
             }
             if (g.weight) {
                 // taps become the columns (times K); dL/dW of the class's taps
                 for (int64_t c = 0; c < ci; ++c)
                     for (int64_t v = 0; v < nv; ++v) {
-                        const float* kr = K.row(pc.taps[v]);
+                        const float* k = kc + v * G;
                         float* tp = taps + (c * nv + v) * G;
-                        for (int gi = 0; gi < G; ++gi) tp[gi] *= kr[pix[gi]];
+                        for (int gi = 0; gi < G; ++gi) tp[gi] *= k[gi];
                     }
                 float* gw = w.grad_weight.data();
                 if (p.shared_filters) {

@@ -31,9 +31,21 @@ public final class BilinearResidual implements TrainableUpsampler {
         this.net = net;
     }
 
-    /** Whether weight-file metadata asks for the bilinear skip. */
+    /**
+     * Whether weight-file metadata asks for the bilinear skip: {@code bilinear}
+     * yes; absent or {@code none} no; any other value is an error (running such
+     * weights without their skip would give wrong results silently).
+     */
     public static boolean requestedBy(Map<String, String> metadata) {
-        return metadata != null && METADATA_VALUE.equals(metadata.get(METADATA_KEY));
+        String v = metadata == null ? null : metadata.get(METADATA_KEY);
+        if (v == null || v.equals("none")) {
+            return false;
+        }
+        if (v.equals(METADATA_VALUE)) {
+            return true;
+        }
+        throw new IllegalArgumentException(METADATA_KEY + ": unknown value '" + v + "' in the weight file's metadata"
+                + " (jpac knows '" + METADATA_VALUE + "' and 'none')");
     }
 
     /** The wrapped network. */

@@ -163,6 +163,11 @@ class UpsampleGradientTest {
             }
             assertEquals(net.inner().parameters().keySet(), net.parameters().keySet(), "the wrapped network's keys");
         }
+        assertTrue(BilinearResidual.requestedBy(Map.of("target_residual", "bilinear")));
+        assertFalse(BilinearResidual.requestedBy(Map.of("target_residual", "none")));
+        assertFalse(BilinearResidual.requestedBy(Map.of()));
+        assertThrows(IllegalArgumentException.class,
+                () -> BilinearResidual.requestedBy(Map.of("target_residual", "bicubic")));
     }
 
     @Test
