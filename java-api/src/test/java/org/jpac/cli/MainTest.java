@@ -20,27 +20,20 @@ class MainTest {
     @TempDir
     Path tmp;
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static Cli.Result run(String... args) {
+        return Cli.run(args);
     }
 
     @Test
     void help() {
-        Result r = run("help");
+        Cli.Result r = run("help");
         assertEquals(0, r.code());
         assertTrue(r.out().contains("verify DIR"));
     }
 
     @Test
     void unknownCommandIsAUsageError() {
-        Result r = run("frobnicate");
+        Cli.Result r = run("frobnicate");
         assertEquals(2, r.code());
         assertTrue(r.err().startsWith("jpac: unknown command 'frobnicate'\n"), r.err());
         assertTrue(r.err().contains("usage:"));
@@ -50,10 +43,10 @@ class MainTest {
 
     @Test
     void verifyMissingOrEmptyDirectoryFails() throws Exception {
-        Result missing = run("verify", tmp.resolve("nope").toString());
+        Cli.Result missing = run("verify", tmp.resolve("nope").toString());
         assertEquals(1, missing.code());
         assertTrue(missing.err().contains("not a directory"), missing.err());
-        Result empty = run("verify", tmp.toString());
+        Cli.Result empty = run("verify", tmp.toString());
         assertEquals(1, empty.code());
         assertTrue(empty.out().trim().endsWith("0 passed, 0 failed"), empty.out());
         assertEquals(2, run("verify").code());
@@ -66,7 +59,7 @@ class MainTest {
             Files.copy(TestSupport.goldenDir().resolve("ops/" + n + ".safetensors"), dir.resolve(n + ".safetensors"));
         }
         Files.writeString(dir.resolve("broken.safetensors"), "garbage");
-        Result r = run("verify", dir.toString());
+        Cli.Result r = run("verify", dir.toString());
         String[] lines = r.out().trim().split("\n");
         assertEquals(4, lines.length, r.out());
         assertTrue(lines[0].startsWith("FAIL broken: "), lines[0]);
@@ -80,7 +73,7 @@ class MainTest {
 
     @Test
     void infoPrintsVersionsAndBackend() {
-        Result r = run("info");
+        Cli.Result r = run("info");
         assertTrue(r.out().contains("jpac "), r.out() + r.err());
         assertTrue(r.out().contains("oneDNN "));
         assertTrue(r.out().contains("backend chosen: "));

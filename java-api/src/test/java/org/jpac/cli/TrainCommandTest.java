@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -20,15 +17,8 @@ class TrainCommandTest {
     @TempDir
     Path tmp;
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static Cli.Result run(String... args) {
+        return Cli.run(args);
     }
 
     /** A tiny training command; {@code extra} options replace the defaults of the same name or are added. */
@@ -65,7 +55,7 @@ class TrainCommandTest {
 
     @Test
     void trainResumeAndEvaluate() throws Exception {
-        Result whole = run(train("whole.safetensors", 2));
+        Cli.Result whole = run(train("whole.safetensors", 2));
         assertEquals(0, whole.code(), whole.err());
         assertTrue(whole.out().contains("4 of 4 steps"), whole.out());
         assertTrue(whole.err().contains("epoch 2: validation RMSE"), whole.err());
@@ -76,33 +66,33 @@ class TrainCommandTest {
             assertTrue(st.names().stream().noneMatch(n -> n.startsWith("optim.")));
         }
 
-        Result first = run(train("part.safetensors", 1, "--quiet"));
+        Cli.Result first = run(train("part.safetensors", 1, "--quiet"));
         assertEquals(0, first.code(), first.err());
         assertEquals("", first.err());
-        Result rest = run(train("part.safetensors", 2, "--resume", tmp.resolve("part.ckpt.safetensors").toString()));
+        Cli.Result rest = run(train("part.safetensors", 2, "--resume", tmp.resolve("part.ckpt.safetensors").toString()));
         assertEquals(0, rest.code(), rest.err());
         assertTrue(rest.err().contains("resumed from"), rest.err());
         assertSameTensors(tmp.resolve("whole.safetensors"), tmp.resolve("part.safetensors"));
         assertSameTensors(tmp.resolve("whole.ckpt.safetensors"), tmp.resolve("part.ckpt.safetensors"));
 
-        Result other = run(train("x.safetensors", 2, "--batch", "1", "--resume",
+        Cli.Result other = run(train("x.safetensors", 2, "--batch", "1", "--resume",
                 tmp.resolve("part.ckpt.safetensors").toString()));
         assertEquals(1, other.code());
         assertTrue(other.err().contains("different run"), other.err());
 
-        Result eval = run("eval", "--weights", tmp.resolve("whole.safetensors").toString(), "--count", "2",
+        Cli.Result eval = run("eval", "--weights", tmp.resolve("whole.safetensors").toString(), "--count", "2",
                 "--crop", "16");
         assertEquals(0, eval.code(), eval.err());
         assertTrue(eval.out().contains("PacJointUpsampleLite") && eval.out().contains("bilinear")
                 && eval.out().contains("JBU"), eval.out());
-        Result evalCkpt = run("eval", "--model", "lite", "--weights",
+        Cli.Result evalCkpt = run("eval", "--model", "lite", "--weights",
                 tmp.resolve("whole.ckpt.safetensors").toString(), "--count", "1", "--crop", "16");
         assertEquals(0, evalCkpt.code(), evalCkpt.err());
     }
 
     @Test
     void residualTrainingIsRecordedAndFollowed() throws Exception {
-        Result r = run(train("res.safetensors", 1, "--residual", "--model", "pac"));
+        Cli.Result r = run(train("res.safetensors", 1, "--residual", "--model", "pac"));
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("PacJointUpsample (+ bilinear)"), r.err());
         Path model = tmp.resolve("res.safetensors");
@@ -110,12 +100,12 @@ class TrainCommandTest {
             assertEquals("bilinear", st.metadata().get("target_residual"));
             assertEquals("PacJointUpsample", st.metadata().get("model"));
         }
-        Result eval = run("eval", "--weights", model.toString(), "--count", "2", "--crop", "16");
+        Cli.Result eval = run("eval", "--weights", model.toString(), "--count", "2", "--crop", "16");
         assertEquals(0, eval.code(), eval.err());
         assertTrue(eval.out().contains("PacJointUpsample + bilinear") && eval.out().contains("bicubic"),
                 eval.out());
         // a resumed run must ask for the skip too
-        Result plain = run(train("res.safetensors", 2, "--model", "pac", "--resume",
+        Cli.Result plain = run(train("res.safetensors", 2, "--model", "pac", "--resume",
                 tmp.resolve("res.ckpt.safetensors").toString()));
         assertEquals(1, plain.code());
         assertTrue(plain.err().contains("residual"), plain.err());
@@ -125,7 +115,7 @@ class TrainCommandTest {
     void usageErrors() {
         assertEquals(2, run("train").code());
         assertEquals(2, run("train", "upsample", "--model", "lite").code());
-        Result r = run(train("a.safetensors", 1, "--crop", "18"));
+        Cli.Result r = run(train("a.safetensors", 1, "--crop", "18"));
         assertEquals(2, r.code());
         assertTrue(r.err().contains("multiple"), r.err());
         assertEquals(2, run(train("a.safetensors", 1, "--bogus")).code());
