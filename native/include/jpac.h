@@ -250,6 +250,70 @@ JPAC_API jpac_status jpac_copy_channels(const jpac_tensor* input, int64_t from, 
 /* No-op that validates one tensor: measures the cost of a call from Java. */
 JPAC_API jpac_status jpac_noop(const jpac_tensor* tensor);
 
+/* ---- one entry point for managed callers ----------------------------------
+ * jpac_call runs the operation `op` on the arguments of its own entry point
+ * above, in that entry point's order. A managed runtime keeps memory alive
+ * only while it is an argument of the call in progress (Java's FFM linker
+ * does so for every MemorySegment argument), so each tensor's memory is
+ * passed as an argument here: data0..data15 is the memory of tensors[0..15];
+ * tensors[i].data is ignored and replaced by data<i>, and a NULL data<i>
+ * passes that tensor as NULL (absent). `count` must equal the number of
+ * tensors of the operation. `scalars` holds the operation's non-tensor
+ * arguments in order, as doubles (NULL when it has none):
+ *   RESIZE_BILINEAR_*: scale_h, scale_w; SOFTMAX_*: log_softmax;
+ *   BATCH_NORM_INFERENCE: eps; AXPBY: alpha, beta;
+ *   COPY_CHANNELS: from, count, to (integers).
+ * `options` is the operation's options (ignored by those that take none). */
+typedef enum jpac_op {
+    JPAC_OP_KERNEL2D_FORWARD = 0,
+    JPAC_OP_KERNEL2D_BACKWARD = 1,
+    JPAC_OP_CONV2D_FORWARD = 2,
+    JPAC_OP_CONV2D_BACKWARD = 3,
+    JPAC_OP_CONV_TRANSPOSE2D_FORWARD = 4,
+    JPAC_OP_CONV_TRANSPOSE2D_BACKWARD = 5,
+    JPAC_OP_POOL2D_FORWARD = 6,
+    JPAC_OP_POOL2D_BACKWARD = 7,
+    JPAC_OP_CONV2D_GUIDED_FORWARD = 8,
+    JPAC_OP_CONV2D_GUIDED_BACKWARD = 9,
+    JPAC_OP_CONV_TRANSPOSE2D_GUIDED_FORWARD = 10,
+    JPAC_OP_CONV_TRANSPOSE2D_GUIDED_BACKWARD = 11,
+    JPAC_OP_POOL2D_GUIDED_FORWARD = 12,
+    JPAC_OP_POOL2D_GUIDED_BACKWARD = 13,
+    JPAC_OP_STD_CONV2D_FORWARD = 14,
+    JPAC_OP_STD_CONV2D_BACKWARD = 15,
+    JPAC_OP_RELU_FORWARD = 16,
+    JPAC_OP_RELU_BACKWARD = 17,
+    JPAC_OP_RESIZE_BILINEAR_FORWARD = 18,
+    JPAC_OP_RESIZE_BILINEAR_BACKWARD = 19,
+    JPAC_OP_AVG_POOL2D_FORWARD = 20,
+    JPAC_OP_AVG_POOL2D_BACKWARD = 21,
+    JPAC_OP_SOFTMAX_FORWARD = 22,
+    JPAC_OP_SOFTMAX_BACKWARD = 23,
+    JPAC_OP_BATCH_NORM_INFERENCE = 24,
+    JPAC_OP_AXPBY = 25,
+    JPAC_OP_COPY_CHANNELS = 26,
+    JPAC_OP_NOOP = 27
+} jpac_op;
+
+#define JPAC_CALL_MAX_TENSORS 16
+
+JPAC_API jpac_status jpac_call(int32_t op, const jpac_options* options, const double* scalars,
+    int32_t count, const jpac_tensor* tensors,
+    float* data0, float* data1, float* data2, float* data3,
+    float* data4, float* data5, float* data6, float* data7,
+    float* data8, float* data9, float* data10, float* data11,
+    float* data12, float* data13, float* data14, float* data15);
+
+/* Frees the scratch memory the CPU backend keeps between calls (it keeps
+ * up to jpac_scratch_cache_limit bytes of freed temporaries so that steady
+ * calls of the same shapes do not fault in fresh pages). */
+JPAC_API void jpac_scratch_trim(void);
+/* Sets how many bytes of freed scratch memory may be kept (0: none). */
+JPAC_API void jpac_scratch_set_cache_limit(int64_t bytes);
+JPAC_API int64_t jpac_scratch_cache_limit(void);
+/* Bytes of freed scratch memory kept now. */
+JPAC_API int64_t jpac_scratch_cached_bytes(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -61,6 +61,14 @@ JPAC_API int64_t jpac_scratch_peak_bytes(void) { return cpu::scratch_peak_bytes(
 
 JPAC_API void jpac_scratch_reset_peak(void) { cpu::scratch_reset_peak(); }
 
+JPAC_API void jpac_scratch_trim(void) { cpu::scratch_trim(); }
+
+JPAC_API void jpac_scratch_set_cache_limit(int64_t bytes) { cpu::scratch_set_cache_limit(bytes); }
+
+JPAC_API int64_t jpac_scratch_cache_limit(void) { return cpu::scratch_cache_limit(); }
+
+JPAC_API int64_t jpac_scratch_cached_bytes(void) { return cpu::scratch_cached_bytes(); }
+
 JPAC_API jpac_status jpac_noop(const jpac_tensor* tensor) {
     return guarded([&] { checked_rank(tensor, "tensor", tensor ? tensor->ndim : 1); });
 }

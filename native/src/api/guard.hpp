@@ -3,12 +3,14 @@
 #pragma once
 #include <new>
 #include "api/error.hpp"
+#include "cpu/parallel.hpp"
 
 namespace jpac {
 
 template <typename Body>
 jpac_status guarded(Body&& body) noexcept {
     try {
+        cpu::OperationThreads team;  // the thread count is read once per operation
         clear_last_error();
         body();
         return JPAC_OK;

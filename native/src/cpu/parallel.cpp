@@ -6,12 +6,21 @@ namespace jpac::cpu {
 
 namespace {
 std::atomic<int> configured{0};
-}
+thread_local int operation_threads = 0;  // 0: not inside an operation
 
-int threads() {
+int configured_threads() {
     const int n = configured.load();
     return n > 0 ? n : omp_get_max_threads();
 }
+}  // namespace
+
+int threads() { return operation_threads > 0 ? operation_threads : configured_threads(); }
+
+OperationThreads::OperationThreads() : saved_(operation_threads) {
+    if (operation_threads == 0) operation_threads = configured_threads();
+}
+
+OperationThreads::~OperationThreads() { operation_threads = saved_; }
 
 void set_threads(int n) { configured.store(n < 0 ? 0 : n); }
 

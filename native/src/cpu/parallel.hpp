@@ -9,8 +9,24 @@
 
 namespace jpac::cpu {
 
+// Threads of the current operation. Inside an operation (see
+// OperationThreads) this is the count read once at its start, so that the
+// per-thread workspaces an operation sizes and the parallel regions it opens
+// agree even while jpac_set_num_threads runs on another thread.
 int threads();
 void set_threads(int n);  // 0: the machine's default
+
+// Fixes threads() for the calling thread for its lifetime (the outermost one
+// of nested operations wins).
+class OperationThreads {
+public:
+    OperationThreads();
+    ~OperationThreads();
+    OperationThreads(const OperationThreads&) = delete;
+    OperationThreads& operator=(const OperationThreads&) = delete;
+private:
+    int saved_;
+};
 
 // Threads for a loop over `pixels` output pixels in all: waking a team costs
 // tens of microseconds, more than small ops take on one thread.

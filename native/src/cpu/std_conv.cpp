@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "api/error.hpp"
+#include "cpu/scratch.hpp"
 #include "oneapi/dnnl/dnnl.hpp"
 
 namespace jpac::cpu {
@@ -109,9 +110,18 @@ void reorder(dnnl::stream& stream, const dnnl::memory& from, const dnnl::memory&
                                                             const_cast<dnnl::memory&>(to));
 }
 
-dnnl::memory to_layout(dnnl::stream& stream, const dnnl::memory& user, const dnnl::memory::desc& want) {
+// A oneDNN memory of layout `want` over a scratch buffer: memory that oneDNN
+// allocates itself is mapped fresh (and page-faulted in) on every call, the
+// scratch cache's is reused.
+dnnl::memory scratch_memory(const dnnl::memory::desc& want, ScratchBuffer& buf) {
+    buf.resize((want.get_size() + sizeof(float) - 1) / sizeof(float));
+    return dnnl::memory(want, engine(), buf.data());
+}
+
+dnnl::memory to_layout(dnnl::stream& stream, const dnnl::memory& user, const dnnl::memory::desc& want,
+                       ScratchBuffer& buf) {
     if (user.get_desc() == want) return user;
-    dnnl::memory m(want, engine());
+    dnnl::memory m = scratch_memory(want, buf);
     reorder(stream, user, m);
     return m;
 }
@@ -133,10 +143,11 @@ void std_conv_forward(const StdConvShape& s, const float* input, const float* we
         auto p = primitives(s, bias != nullptr);
         Descs d = descs(s);
         dnnl::stream stream(engine());
-        dnnl::memory src = to_layout(stream, wrap(d.src, input), p->fwd_pd.src_desc());
-        dnnl::memory wei = to_layout(stream, wrap(d.wei, weight), p->fwd_pd.weights_desc());
+        ScratchBuffer src_buf, wei_buf, dst_buf;
+        dnnl::memory src = to_layout(stream, wrap(d.src, input), p->fwd_pd.src_desc(), src_buf);
+        dnnl::memory wei = to_layout(stream, wrap(d.wei, weight), p->fwd_pd.weights_desc(), wei_buf);
         dnnl::memory user_dst = wrap(d.dst, output);
-        dnnl::memory dst = p->fwd_pd.dst_desc() == d.dst ? user_dst : dnnl::memory(p->fwd_pd.dst_desc(), engine());
+        dnnl::memory dst = p->fwd_pd.dst_desc() == d.dst ? user_dst : scratch_memory(p->fwd_pd.dst_desc(), dst_buf);
         std::unordered_map<int, dnnl::memory> args = {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DST, dst}};
         if (bias != nullptr) args[DNNL_ARG_BIAS] = wrap(d.bias, bias);
         p->fwd.execute(stream, args);
@@ -151,12 +162,13 @@ void std_conv_backward(const StdConvShape& s, const float* input, const float* w
         auto p = primitives(s, false);
         Descs d = descs(s);
         dnnl::stream stream(engine());
+        ScratchBuffer a_buf, b_buf, c_buf, d_buf, e_buf, f_buf;
         if (grad_input != nullptr) {
             dnnl::memory user_diff_src = wrap(d.src, grad_input);
             const dnnl::memory::desc& want = p->bwd_data_pd.diff_src_desc();
-            dnnl::memory diff_src = want == d.src ? user_diff_src : dnnl::memory(want, engine());
-            p->bwd_data.execute(stream, {{DNNL_ARG_DIFF_DST, to_layout(stream, wrap(d.dst, grad_output), p->bwd_data_pd.diff_dst_desc())},
-                                         {DNNL_ARG_WEIGHTS, to_layout(stream, wrap(d.wei, weight), p->bwd_data_pd.weights_desc())},
+            dnnl::memory diff_src = want == d.src ? user_diff_src : scratch_memory(want, c_buf);
+            p->bwd_data.execute(stream, {{DNNL_ARG_DIFF_DST, to_layout(stream, wrap(d.dst, grad_output), p->bwd_data_pd.diff_dst_desc(), a_buf)},
+                                         {DNNL_ARG_WEIGHTS, to_layout(stream, wrap(d.wei, weight), p->bwd_data_pd.weights_desc(), b_buf)},
                                          {DNNL_ARG_DIFF_SRC, diff_src}});
             if (diff_src != user_diff_src) reorder(stream, diff_src, user_diff_src);
         }
@@ -168,9 +180,9 @@ void std_conv_backward(const StdConvShape& s, const float* input, const float* w
             if (gb == nullptr) { bscratch.resize(size_t(s.out_channels)); gb = bscratch.data(); }
             dnnl::memory user_diff_wei = wrap(d.wei, gw);
             const dnnl::memory::desc& want = p->bwd_weights_pd.diff_weights_desc();
-            dnnl::memory diff_wei = want == d.wei ? user_diff_wei : dnnl::memory(want, engine());
-            p->bwd_weights.execute(stream, {{DNNL_ARG_DIFF_DST, to_layout(stream, wrap(d.dst, grad_output), p->bwd_weights_pd.diff_dst_desc())},
-                                            {DNNL_ARG_SRC, to_layout(stream, wrap(d.src, input), p->bwd_weights_pd.src_desc())},
+            dnnl::memory diff_wei = want == d.wei ? user_diff_wei : scratch_memory(want, f_buf);
+            p->bwd_weights.execute(stream, {{DNNL_ARG_DIFF_DST, to_layout(stream, wrap(d.dst, grad_output), p->bwd_weights_pd.diff_dst_desc(), d_buf)},
+                                            {DNNL_ARG_SRC, to_layout(stream, wrap(d.src, input), p->bwd_weights_pd.src_desc(), e_buf)},
                                             {DNNL_ARG_DIFF_WEIGHTS, diff_wei},
                                             {DNNL_ARG_DIFF_BIAS, wrap(d.bias, gb)}});
             if (diff_wei != user_diff_wei) reorder(stream, diff_wei, user_diff_wei);

@@ -30,10 +30,7 @@ final class Checks {
     }
 
     private static Tensor open(Tensor t, String name) {
-        if (t.isClosed()) {
-            throw new IllegalStateException(name + ": " + t + " is closed");
-        }
-        return t;
+        return t.requireOpen(name);
     }
 
     static void options(PacOptions o) {
@@ -142,6 +139,6 @@ final class Checks {
             throw new UnsupportedOperationException("outputs on " + like.device()
                     + " must be passed in by the caller; only CPU outputs are allocated");
         }
-        return Tensor.allocate(shape);
+        return Tensor.empty(shape);
     }
 }

@@ -1,5 +1,7 @@
 package org.jpac;
 
+import org.jpac.internal.Leaks;
+import org.jpac.internal.MemoryPool;
 import org.jpac.internal.NativeCalls;
 
 /**
@@ -107,5 +109,41 @@ public final class Jpac {
 
     public static void resetScratchPeak() {
         NativeCalls.resetScratchPeak();
+    }
+
+    // ---- memory kept for reuse ---------------------------------------------------------
+
+    /** Memory in use and kept for reuse, and the leak count. */
+    public static MemoryStats memoryStats() {
+        MemoryPool.Stats p = MemoryPool.get().stats();
+        return new MemoryStats(p.usedBytes(), p.cachedBytes(), p.limit(), p.hits(), p.misses(),
+                NativeCalls.scratchCachedBytes(), NativeCalls.scratchCacheLimit(), Leaks.count());
+    }
+
+    /**
+     * Frees the memory kept for reuse (closed tensors' blocks and the CPU
+     * backend's scratch), e.g. after a burst of work of sizes that will not come
+     * again. Memory of open tensors is not affected.
+     */
+    public static void releaseCachedMemory() {
+        MemoryPool.get().trim();
+        NativeCalls.scratchTrim();
+    }
+
+    /**
+     * Bounds the memory of closed tensors kept for reuse (default 1 GiB, or the
+     * system property {@code jpac.memory.cacheBytes}); 0 keeps none. Steady
+     * calls allocate nothing new only while their working set fits.
+     */
+    public static void setTensorCacheLimit(long bytes) {
+        MemoryPool.get().setLimit(bytes);
+    }
+
+    /** Bounds the CPU backend's freed scratch memory kept for reuse (default 256 MiB); 0 keeps none. */
+    public static void setScratchCacheLimit(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("bytes: must be >= 0, got " + bytes);
+        }
+        NativeCalls.setScratchCacheLimit(bytes);
     }
 }

@@ -1,22 +1,34 @@
 package org.jpac;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
+
+import org.jpac.internal.TensorMemory;
 
 /**
  * A dense, contiguous, row-major float32 tensor (NCHW for images, 6-D for
  * adapting kernels) viewing a {@link MemorySegment}.
  *
- * <p>Memory: {@link #allocate} and {@link #of} own their memory (a shared arena,
- * freed by {@link #close}); {@link #wrap} views caller memory without copying and
- * {@link #close} then only detaches the view. {@code close} is idempotent; any use
- * afterwards throws {@link IllegalStateException} naming the tensor.
+ * <p>Memory: {@link #allocate}, {@link #empty} and {@link #of} own their memory,
+ * drawn from jpac's pool of native blocks (a closed tensor's block is reused by
+ * later tensors of a similar size, so steady calls do not fault in fresh pages;
+ * see {@link Jpac#memoryStats()}). {@link #wrap} views caller memory without
+ * copying, and {@link #close} then only detaches the view.
+ *
+ * <p>Lifetime: {@code close} is idempotent; any use afterwards throws
+ * {@link IllegalStateException} naming the tensor, and every segment the
+ * tensor handed out becomes inaccessible. Closing a tensor that a native call
+ * on another thread is still using waits until that call returns: an operation
+ * never runs on freed memory. Every operation also checks that a wrapped
+ * segment's arena is still open, that the calling thread may access it, and
+ * that an output is not read-only. An owned tensor that becomes unreachable
+ * without {@code close} is freed by the garbage collector and reported as a
+ * leak ({@code -Djpac.leaks=off|warn|report}, default {@code warn};
+ * {@code report} names where each leaked tensor was allocated).
  *
  * <p>Thread-safety: a tensor may be read by several threads at once, or written
- * by one thread with no concurrent readers. Closing a tensor while another thread
- * (or a native call) still uses it is a programming error.
+ * by one thread with no concurrent readers.
  */
 public final class Tensor implements AutoCloseable {
 
@@ -28,30 +40,42 @@ public final class Tensor implements AutoCloseable {
     private final long[] shape;
     private final long numel;
     private final Device device;
-    private final Arena arena; // null when the memory belongs to the caller
+    private final TensorMemory memory; // null when the memory belongs to the caller
     private volatile MemorySegment segment; // null once closed
     private volatile String name;
 
-    private Tensor(MemorySegment segment, long[] shape, long numel, Device device, Arena arena) {
+    /** A view of caller memory. */
+    private Tensor(MemorySegment segment, long[] shape, long numel, Device device) {
         this.segment = segment;
         this.shape = shape;
         this.numel = numel;
         this.device = device;
-        this.arena = arena;
+        this.memory = null;
+    }
+
+    /** A tensor owning new memory. */
+    private Tensor(long[] shape, long numel, boolean zero) {
+        this.shape = shape;
+        this.numel = numel;
+        this.device = Device.CPU;
+        this.memory = TensorMemory.allocate(this, shape, numel * Float.BYTES, zero);
+        this.segment = memory.segment();
     }
 
     /** A new zero-filled CPU tensor of the given shape. */
     public static Tensor allocate(long... shape) {
         long[] s = checkShape(shape);
-        long n = numel(s);
-        Arena arena = Arena.ofShared(); // shared: other threads may use the tensor
-        try {
-            MemorySegment seg = arena.allocate(Math.max(1, n) * Float.BYTES, 64).asSlice(0, n * Float.BYTES);
-            return new Tensor(seg, s, n, Device.CPU, arena);
-        } catch (RuntimeException | OutOfMemoryError e) {
-            arena.close();
-            throw e;
-        }
+        return new Tensor(s, numel(s), true);
+    }
+
+    /**
+     * A new CPU tensor whose contents are unspecified (not zeroed): for outputs
+     * that an operation writes whole, such as those of the {@code ...Into}
+     * methods. Its memory may hold values of tensors closed before.
+     */
+    public static Tensor empty(long... shape) {
+        long[] s = checkShape(shape);
+        return new Tensor(s, numel(s), false);
     }
 
     /** A new zero-filled CPU tensor with the same shape as {@code other}. */
@@ -69,7 +93,7 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("data: length " + data.length + " does not match shape "
                     + Arrays.toString(s) + " (" + numel(s) + " elements)");
         }
-        Tensor t = allocate(s);
+        Tensor t = empty(s);
         t.copyFrom(data);
         return t;
     }
@@ -104,6 +128,13 @@ public final class Tensor implements AutoCloseable {
         }
         long[] s = checkShape(shape);
         long n = numel(s);
+        if (!segment.scope().isAlive()) {
+            throw new IllegalStateException("segment: its arena is closed (the memory has been freed)");
+        }
+        if (!segment.isAccessibleBy(Thread.currentThread())) {
+            throw new WrongThreadException("segment: confined to another thread; wrap it on the thread that owns "
+                    + "it, or allocate it in a shared arena");
+        }
         if (!segment.isNative()) {
             throw new IllegalArgumentException("segment: must be native (off-heap) memory, got a heap segment");
         }
@@ -115,7 +146,7 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("segment: address 0x" + Long.toHexString(segment.address())
                     + " is not 4-byte aligned");
         }
-        return new Tensor(segment.asSlice(0, n * Float.BYTES), s, n, device, null);
+        return new Tensor(segment.asSlice(0, n * Float.BYTES), s, n, device);
     }
 
     private static long[] checkShape(long[] shape) {
@@ -185,8 +216,32 @@ public final class Tensor implements AutoCloseable {
         return device;
     }
 
+    /** Whether the tensor is closed, or its memory (for a wrapped segment: the caller's arena) is freed. */
     public boolean isClosed() {
-        return segment == null;
+        MemorySegment s = segment;
+        return s == null || !s.scope().isAlive();
+    }
+
+    /**
+     * Returns this tensor if it can be used; otherwise throws
+     * {@link IllegalStateException} naming {@code argument}: closed, or (for a
+     * wrapped segment) its memory freed by the caller.
+     */
+    public Tensor requireOpen(String argument) {
+        MemorySegment s = segment;
+        if (s == null) {
+            throw new IllegalStateException(argument + ": " + this + " is closed");
+        }
+        if (!s.scope().isAlive()) {
+            throw new IllegalStateException(argument + ": the memory of " + this + " has been freed (the arena of "
+                    + "the segment it wraps is closed)");
+        }
+        return this;
+    }
+
+    /** Whether this tensor owns its memory (allocated by jpac, not wrapped). */
+    public boolean ownsMemory() {
+        return memory != null;
     }
 
     /** Whether the shape equals {@code expected}. */
@@ -199,6 +254,10 @@ public final class Tensor implements AutoCloseable {
         MemorySegment s = segment;
         if (s == null) {
             throw new IllegalStateException(this + " is closed");
+        }
+        if (!s.scope().isAlive()) {
+            throw new IllegalStateException(this + ": its memory has been freed (the arena of the wrapped segment "
+                    + "is closed)");
         }
         return s;
     }
@@ -275,6 +334,10 @@ public final class Tensor implements AutoCloseable {
 
     public void fill(float value) {
         MemorySegment s = hostSegment();
+        if (Float.floatToRawIntBits(value) == 0) {
+            s.fill((byte) 0);
+            return;
+        }
         for (long i = 0; i < numel; i++) {
             s.setAtIndex(F32, i, value);
         }
@@ -282,12 +345,15 @@ public final class Tensor implements AutoCloseable {
 
     /** A new tensor with a copy of this one's data. */
     public Tensor copy() {
-        Tensor t = allocate(shape);
+        Tensor t = empty(shape);
         t.hostSegment().copyFrom(hostSegment());
         return t;
     }
 
-    /** Frees owned memory (or detaches a wrapped view). Idempotent. */
+    /**
+     * Frees owned memory (or detaches a wrapped view). Idempotent. Waits while a
+     * native call on another thread still uses the memory.
+     */
     @Override
     public void close() {
         synchronized (this) {
@@ -296,8 +362,8 @@ public final class Tensor implements AutoCloseable {
             }
             segment = null;
         }
-        if (arena != null) {
-            arena.close();
+        if (memory != null) {
+            memory.release();
         }
     }
 

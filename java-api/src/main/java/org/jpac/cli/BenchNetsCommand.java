@@ -14,6 +14,7 @@ import java.util.function.Supplier;
 
 import org.jpac.Jpac;
 import org.jpac.Tensor;
+import org.jpac.internal.MacCounter;
 import org.jpac.nn.CompatType;
 import org.jpac.nn.CrfOutput;
 import org.jpac.nn.PacCRF;
@@ -23,7 +24,11 @@ import org.jpac.nn.PairwiseKernel;
 /**
  * {@code jpac bench-nets}: wall-clock times of whole network forward passes, by
  * a small harness (warm-up calls, then the median and minimum of timed calls;
- * every call includes allocating and freeing its outputs):
+ * every call includes allocating and freeing its outputs), with each case's
+ * multiply-adds (counted from the shapes of its convolutions, see
+ * {@code MacCounter}) as GFLOP/s, and what a steady call costs besides its
+ * compute: minor page faults of the process and Java heap bytes allocated by
+ * the calling thread, per call:
  * <ul>
  * <li>{@code PacJointUpsample} 8x (reference defaults, seeded random weights)
  *     on a 640x480 guide and an 80x60 target;</li>
@@ -65,7 +70,20 @@ final class BenchNetsCommand extends CliCommand {
         return java.util.Set.of("--markdown");
     }
 
-    record Result(String name, String shape, double medianMs, double minMs, int runs) {
+    /** One case: times, multiply-adds per call (0: not counted), faults and heap bytes per timed call. */
+    record Result(String name, String shape, double medianMs, double minMs, int runs, long macs, double faults,
+                  double heapBytes) {
+        Result(String name, String shape, Timing t) {
+            this(name, shape, median(t.ms()), min(t.ms()), t.ms().length, t.macs(), t.faults(), t.heapBytes());
+        }
+
+        /** 2 flops per multiply-add at the median time. */
+        double gflops() {
+            return macs == 0 ? Double.NaN : 2.0 * macs / (medianMs * 1e6);
+        }
+    }
+
+    record Timing(double[] ms, long macs, double faults, double heapBytes) {
     }
 
     @Override
@@ -76,7 +94,8 @@ final class BenchNetsCommand extends CliCommand {
         out.println("machine: " + machine());
         out.println("jpac " + Jpac.version() + ", oneDNN " + Jpac.onednnVersion() + ", backend " + Jpac.backend()
                 + ", " + Jpac.threads() + " threads, Java " + Runtime.version() + ", " + LocalDate.now());
-        out.printf(Locale.ROOT, "%-44s %-34s %10s %10s%n", "case", "shape", "median ms", "min ms");
+        out.printf(Locale.ROOT, "%-44s %-34s %10s %10s %8s %9s %10s%n", "case", "shape", "median ms", "min ms",
+                "GFLOP/s", "faults", "heap KB");
         List<Result> results = new ArrayList<>();
         if (only.equals("all") || only.equals("pac")) {
             results.add(print(out, benchPac(runs, warmup, progress)));
@@ -92,20 +111,25 @@ final class BenchNetsCommand extends CliCommand {
         }
         if (a.flag("--markdown")) {
             out.println();
-            out.println("| case | shape | median ms | min ms | runs |");
-            out.println("|---|---|---:|---:|---:|");
+            out.println("| case | shape | median ms | min ms | GFLOP/s | page faults / call | Java heap KB / call | runs |");
+            out.println("|---|---|---:|---:|---:|---:|---:|---:|");
             for (Result r : results) {
-                out.printf(Locale.ROOT, "| %s | %s | %.1f | %.1f | %d |%n", r.name(), r.shape(), r.medianMs(),
-                        r.minMs(), r.runs());
+                out.printf(Locale.ROOT, "| %s | %s | %.1f | %.1f | %s | %.0f | %.1f | %d |%n", r.name(), r.shape(),
+                        r.medianMs(), r.minMs(), gflopsText(r), r.faults(), r.heapBytes() / 1024, r.runs());
             }
         }
         return 0;
     }
 
     private static Result print(PrintStream out, Result r) {
-        out.printf(Locale.ROOT, "%-44s %-34s %10.1f %10.1f%n", r.name(), r.shape(), r.medianMs(), r.minMs());
+        out.printf(Locale.ROOT, "%-44s %-34s %10.1f %10.1f %8s %9.0f %10.1f%n", r.name(), r.shape(), r.medianMs(),
+                r.minMs(), gflopsText(r), r.faults(), r.heapBytes() / 1024);
         out.flush();
         return r;
+    }
+
+    private static String gflopsText(Result r) {
+        return r.macs() == 0 ? "-" : String.format(Locale.ROOT, "%.1f", r.gflops());
     }
 
     static Result benchPac(int runs, int warmup, Progress progress) {
@@ -114,9 +138,8 @@ final class BenchNetsCommand extends CliCommand {
         try (PacJointUpsample net = PacJointUpsample.builder(8).seed(1).build();
              Tensor guide = random(new long[] {1, 3, h, w}, 2);
              Tensor low = random(new long[] {1, 1, h / 8, w / 8}, 3)) {
-            double[] t = time(runs, warmup, progress, "PacJointUpsample x8", () -> net.forward(low, guide));
-            return new Result("PacJointUpsample x8 forward (defaults)", "guide 1x3x480x640, target 1x1x60x80",
-                    median(t), min(t), runs);
+            Timing t = time(runs, warmup, progress, "PacJointUpsample x8", () -> net.forward(low, guide));
+            return new Result("PacJointUpsample x8 forward (defaults)", "guide 1x3x480x640, target 1x1x60x80", t);
         }
     }
 
@@ -131,13 +154,13 @@ final class BenchNetsCommand extends CliCommand {
         try (PacCRF crf = b.build(); Tensor unary = random(new long[] {1, classes, h, w}, 4);
              Tensor image = random(new long[] {1, 3, h, w}, 5)) {
             String name = "PacCRF 21 cls, 5 steps, " + compat + " 5x5 d16+d64";
-            double[] t = time(runs, warmup, progress, name, () -> {
+            Timing t = time(runs, warmup, progress, name, () -> {
                 try (Tensor edge = PacCRF.createYXRGB(image, CrfCommand.DEFAULT_SCALE_SPACE,
                         CrfCommand.DEFAULT_SCALE_COLOR)) {
                     return crf.forward(unary, edge);
                 }
             });
-            return new Result(name, "unary 1x21x375x500, image 1x3x375x500", median(t), min(t), runs);
+            return new Result(name, "unary 1x21x375x500, image 1x3x375x500", t);
         }
     }
 
@@ -149,38 +172,48 @@ final class BenchNetsCommand extends CliCommand {
              Tensor unary = random(new long[] {1, 21, h, w}, 4); Tensor image = random(new long[] {1, 3, h, w}, 5);
              Tensor edge = PacCRF.createYXRGB(image, CrfCommand.DEFAULT_SCALE_SPACE, CrfCommand.DEFAULT_SCALE_COLOR)) {
             List<Result> r = new ArrayList<>();
-            double[] k = time(runs, warmup, progress, "edge kernels", () -> {
+            Timing k = time(runs, warmup, progress, "edge kernels", () -> {
                 List<Tensor> ks = crf.edgeKernels(edge);
                 ks.subList(1, ks.size()).forEach(Tensor::close);
                 return ks.get(0);
             });
-            r.add(new Result("  of which: edge features -> 2 edge kernels", "", median(k), min(k), runs));
+            r.add(new Result("  of which: edge features -> 2 edge kernels", "", k));
             List<Tensor> ks = crf.edgeKernels(edge);
             try {
-                double[] f = time(runs, warmup, progress, "mean field", () -> crf.forward(unary, ks));
-                r.add(new Result("  of which: 5 mean-field steps", "", median(f), min(f), runs));
+                Timing f = time(runs, warmup, progress, "mean field", () -> crf.forward(unary, ks));
+                r.add(new Result("  of which: 5 mean-field steps", "", f));
             } finally {
                 ks.forEach(Tensor::close);
             }
-            double[] sm = time(runs, warmup, progress, "softmax", () -> org.jpac.nn.StdOps.softmax(unary));
-            r.add(new Result("  one softmax over 21 classes (6 per forward)", "", median(sm), min(sm), runs));
+            Timing sm = time(runs, warmup, progress, "softmax", () -> org.jpac.nn.StdOps.softmax(unary));
+            r.add(new Result("  one softmax over 21 classes (6 per forward)", "", sm));
             return r;
         }
     }
 
-    private static double[] time(int runs, int warmup, Progress progress, String what, Supplier<Tensor> call) {
+    private static Timing time(int runs, int warmup, Progress progress, String what, Supplier<Tensor> call) {
         for (int i = 0; i < warmup; i++) {
             long t0 = System.nanoTime();
             call.get().close();
             progress.note(what + ": warm-up " + Progress.time(System.nanoTime() - t0));
         }
         double[] t = new double[runs];
-        for (int i = 0; i < runs; i++) {
-            long t0 = System.nanoTime();
-            call.get().close();
-            t[i] = (System.nanoTime() - t0) / 1e6;
+        long faults0 = PageFaults.minor();
+        long heap0 = PageFaults.threadHeapBytes();
+        MacCounter.start();
+        long macs;
+        try {
+            for (int i = 0; i < runs; i++) {
+                long t0 = System.nanoTime();
+                call.get().close();
+                t[i] = (System.nanoTime() - t0) / 1e6;
+            }
+        } finally {
+            macs = MacCounter.stop();
         }
-        return t;
+        double faults = (PageFaults.minor() - faults0) / (double) runs;
+        double heap = (PageFaults.threadHeapBytes() - heap0) / (double) runs;
+        return new Timing(t, macs / runs, faults, heap);
     }
 
     static double median(double[] t) {

@@ -2,6 +2,7 @@ package org.jpac.internal;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 import org.jpac.Device;
 import org.jpac.PacOptions;
@@ -11,17 +12,24 @@ import org.jpac.internal.ffi.jpac_options;
 import org.jpac.internal.ffi.jpac_tensor;
 
 /**
- * The structs of one native call: an options struct and up to {@code n} tensor
- * descriptors carved from one zeroed block. The block is the calling thread's
- * own, reused from call to call (creating and closing an arena per call was
- * most of the Java-side cost of a small op); a nested or oversized frame gets
- * a confined arena of its own.
+ * The structs of one native call: an options struct, the scalar arguments and
+ * up to {@code n} tensor descriptors carved from one zeroed block. The block is
+ * the calling thread's own, reused from call to call (creating and closing an
+ * arena per call was most of the Java-side cost of a small op); a nested or
+ * oversized frame gets a confined arena of its own.
+ *
+ * <p>{@link #call} checks each tensor's memory (open, accessible from this
+ * thread, writable for outputs) and passes it as an argument of
+ * {@code jpac_call}, so that the FFM linker keeps it alive for the call.
  */
 final class Frame implements AutoCloseable {
 
     private static final long OPT_SIZE = align8(jpac_options.sizeof());
     private static final long T_SIZE = align8(jpac_tensor.sizeof());
+    private static final int MAX_SCALARS = 4;
+    private static final long SCALARS_SIZE = MAX_SCALARS * Double.BYTES;
     private static final int MAX_DIMS = JpacNative.JPAC_MAX_DIMS();
+    private static final int MAX_TENSORS = JpacNative.JPAC_CALL_MAX_TENSORS();
     private static final long THREAD_BLOCK = 4096;
 
     /** A thread's reusable block; freed by the GC with the thread. */
@@ -35,10 +43,10 @@ final class Frame implements AutoCloseable {
     private final Arena arena;        // null when the thread's block is used
     private final ThreadBlock owner;  // null when an arena is used
     private final MemorySegment block;
-    private long next = OPT_SIZE;
+    private long next = OPT_SIZE + SCALARS_SIZE;
 
     Frame(int tensors) {
-        long size = OPT_SIZE + tensors * T_SIZE;
+        long size = OPT_SIZE + SCALARS_SIZE + tensors * T_SIZE;
         ThreadBlock tb = BLOCKS.get();
         if (!tb.busy && size <= THREAD_BLOCK) {
             tb.busy = true;
@@ -85,15 +93,68 @@ final class Frame implements AutoCloseable {
         jpac_options.shared_filters(s, o.sharedFilters() ? 1 : 0);
     }
 
-    /** A tensor descriptor for {@code t} (NULL for null). Throws if t is closed. */
-    MemorySegment t(Tensor t) {
-        if (t == null) {
-            return MemorySegment.NULL;
+    /**
+     * Runs {@code op} through {@code jpac_call} with the options struct {@code opt}
+     * (from {@link #options} or {@link #rawOptions}): {@code t} in the operation's
+     * argument order (null for absent ones), {@code scalars} its non-tensor
+     * arguments (null for none). Returns the status.
+     */
+    int call(NativeOp op, MemorySegment opt, double[] scalars, Tensor[] t) {
+        if (t.length != op.args.length) {
+            throw new IllegalArgumentException("tensors: " + op.cName + " takes " + op.args.length + ", got "
+                    + t.length);
         }
-        MemorySegment s = slot();
-        MemorySegment data = t.segment();
+        MemorySegment sc = MemorySegment.NULL;
+        if (scalars != null) {
+            if (scalars.length > MAX_SCALARS) {
+                throw new IllegalArgumentException("scalars: at most " + MAX_SCALARS + ", got " + scalars.length);
+            }
+            sc = block.asSlice(OPT_SIZE, SCALARS_SIZE);
+            for (int i = 0; i < scalars.length; i++) {
+                sc.setAtIndex(ValueLayout.JAVA_DOUBLE, i, scalars[i]);
+            }
+        }
+        MemorySegment descriptors = block.asSlice(next, t.length * T_SIZE);
+        MemorySegment[] d = new MemorySegment[MAX_TENSORS];
+        java.util.Arrays.fill(d, MemorySegment.NULL);
+        for (int i = 0; i < t.length; i++) {
+            if (t[i] != null) {
+                d[i] = memory(t[i], op.args[i], i >= op.firstOutput);
+                describe(descriptors.asSlice(i * T_SIZE, jpac_tensor.sizeof()), t[i]);
+            }
+        }
+        try {
+            return JpacNative.jpac_call(op.code, opt, sc, t.length, descriptors, d[0], d[1], d[2], d[3], d[4], d[5],
+                    d[6], d[7], d[8], d[9], d[10], d[11], d[12], d[13], d[14], d[15]);
+        } catch (IllegalStateException closedMeanwhile) {
+            // Another thread closed a tensor (or the arena it wraps) between the checks above and the
+            // downcall, which then refused to start: say which argument.
+            for (int i = 0; i < t.length; i++) {
+                if (t[i] != null && t[i].isClosed()) {
+                    IllegalStateException e = new IllegalStateException(op.args[i] + ": " + t[i]
+                            + " was closed (or its memory freed) by another thread as the call began");
+                    e.initCause(closedMeanwhile);
+                    throw e;
+                }
+            }
+            throw closedMeanwhile;
+        }
+    }
+
+    /** The memory of argument {@code name}, checked for being usable by this call. */
+    private static MemorySegment memory(Tensor t, String name, boolean output) {
+        MemorySegment s = t.requireOpen(name).segment();
+        if (!s.isAccessibleBy(Thread.currentThread())) {
+            throw new WrongThreadException(name + ": " + t + " wraps a segment confined to another thread");
+        }
+        if (output && s.isReadOnly()) {
+            throw new IllegalArgumentException(name + ": " + t + " is read-only; an output must be writable");
+        }
+        return s;
+    }
+
+    private static void describe(MemorySegment s, Tensor t) {
         Device d = t.device();
-        jpac_tensor.data(s, data);
         jpac_tensor.device_type(s, d.isCpu() ? JpacNative.JPAC_DEVICE_CPU() : JpacNative.JPAC_DEVICE_CUDA());
         jpac_tensor.device_index(s, d.index());
         int rank = t.rank();
@@ -101,7 +162,6 @@ final class Frame implements AutoCloseable {
         for (int i = 0; i < rank && i < MAX_DIMS; i++) {
             jpac_tensor.shape(s, i, t.dim(i));
         }
-        return s;
     }
 
     /** A raw descriptor: any rank (only the first JPAC_MAX_DIMS dims are stored), any data pointer. */

@@ -10,13 +10,15 @@ import org.jpac.Tensor;
 import org.jpac.internal.ffi.JpacNative;
 
 /**
- * The only class that calls the generated bindings for the operations. Each
- * call builds its {@code jpac_options} and {@code jpac_tensor} structs in one
- * block of a confined arena (freed on return) and turns a failed status plus
- * {@code jpac_last_error()} into an exception.
+ * The only class that calls the generated bindings for the operations. Every
+ * operation goes through {@code jpac_call} (see {@link Frame#call}), which
+ * takes each tensor's memory as an argument so that the FFM linker keeps it
+ * alive for the call; a failed status plus {@code jpac_last_error()} becomes
+ * an exception.
  *
  * <p>No shape checks here: {@code org.jpac.Pac} does those; the native layer
- * checks again. Tensors are only checked for being open. Null tensors pass NULL.
+ * checks again. Tensors are checked for being usable (open, memory alive,
+ * accessible from this thread, outputs writable). Null tensors pass NULL.
  */
 public final class NativeCalls {
 
@@ -72,6 +74,22 @@ public final class NativeCalls {
         JpacNative.jpac_scratch_reset_peak();
     }
 
+    public static void scratchTrim() {
+        JpacNative.jpac_scratch_trim();
+    }
+
+    public static long scratchCachedBytes() {
+        return JpacNative.jpac_scratch_cached_bytes();
+    }
+
+    public static long scratchCacheLimit() {
+        return JpacNative.jpac_scratch_cache_limit();
+    }
+
+    public static void setScratchCacheLimit(long bytes) {
+        JpacNative.jpac_scratch_set_cache_limit(bytes);
+    }
+
     /** The message of the last failed call on this thread ("" if none). */
     public static String lastError() {
         MemorySegment p = JpacNative.jpac_last_error();
@@ -96,219 +114,149 @@ public final class NativeCalls {
 
     // ---- operations -------------------------------------------------------
 
-    public static void noop(Tensor t) {
-        try (Frame f = new Frame(1)) {
-            check(JpacNative.jpac_noop(f.t(t)), "jpac_noop");
+    /** Runs {@code op}; tensors in its argument order (null for absent), scalars null when it takes none. */
+    private static void run(NativeOp op, PacOptions o, double[] scalars, Tensor... tensors) {
+        MacCounter.record(op, o, tensors);
+        int status;
+        try (Frame f = new Frame(tensors.length)) {
+            status = f.call(op, f.options(o), scalars, tensors);
         }
+        check(status, op.cName);
+    }
+
+    /** As {@link #run}, with the options struct's first int fields given as they are. */
+    private static void runRawOptions(NativeOp op, int[] optionFields, Tensor... tensors) {
+        int status;
+        try (Frame f = new Frame(tensors.length)) {
+            status = f.call(op, f.rawOptions(optionFields), null, tensors);
+        }
+        check(status, op.cName);
+    }
+
+    public static void noop(Tensor t) {
+        run(NativeOp.NOOP, null, null, t);
     }
 
     public static void kernel2dForward(PacOptions o, Tensor guide, Tensor alpha, Tensor lambda, Tensor smooth,
                                        Tensor mask, Tensor outKernel, Tensor outMask) {
-        try (Frame f = new Frame(7)) {
-            check(JpacNative.jpac_kernel2d_forward(f.options(o), f.t(guide), f.t(alpha), f.t(lambda), f.t(smooth),
-                    f.t(mask), f.t(outKernel), f.t(outMask)), "jpac_kernel2d_forward");
-        }
+        run(NativeOp.KERNEL2D_FORWARD, o, null, guide, alpha, lambda, smooth, mask, outKernel, outMask);
     }
 
     public static void kernel2dBackward(PacOptions o, Tensor guide, Tensor alpha, Tensor lambda, Tensor smooth,
                                         Tensor mask, Tensor gradKernel, Tensor gradGuide, Tensor gradAlpha,
                                         Tensor gradLambda, Tensor gradSmooth) {
-        try (Frame f = new Frame(10)) {
-            check(JpacNative.jpac_kernel2d_backward(f.options(o), f.t(guide), f.t(alpha), f.t(lambda), f.t(smooth),
-                    f.t(mask), f.t(gradKernel), f.t(gradGuide), f.t(gradAlpha), f.t(gradLambda), f.t(gradSmooth)),
-                    "jpac_kernel2d_backward");
-        }
+        run(NativeOp.KERNEL2D_BACKWARD, o, null, guide, alpha, lambda, smooth, mask, gradKernel, gradGuide,
+                gradAlpha, gradLambda, gradSmooth);
     }
 
     public static void conv2dForward(PacOptions o, boolean transposed, Tensor input, Tensor kernel, Tensor weight,
                                      Tensor bias, Tensor output) {
-        try (Frame f = new Frame(5)) {
-            MemorySegment opt = f.options(o);
-            if (transposed) {
-                check(JpacNative.jpac_conv_transpose2d_forward(opt, f.t(input), f.t(kernel), f.t(weight), f.t(bias),
-                        f.t(output)), "jpac_conv_transpose2d_forward");
-            } else {
-                check(JpacNative.jpac_conv2d_forward(opt, f.t(input), f.t(kernel), f.t(weight), f.t(bias),
-                        f.t(output)), "jpac_conv2d_forward");
-            }
-        }
+        run(transposed ? NativeOp.CONV_TRANSPOSE2D_FORWARD : NativeOp.CONV2D_FORWARD, o, null, input, kernel,
+                weight, bias, output);
     }
 
     public static void conv2dBackward(PacOptions o, boolean transposed, Tensor input, Tensor kernel, Tensor weight,
                                       Tensor gradOutput, Tensor gradInput, Tensor gradKernel, Tensor gradWeight,
                                       Tensor gradBias) {
-        try (Frame f = new Frame(8)) {
-            MemorySegment opt = f.options(o);
-            if (transposed) {
-                check(JpacNative.jpac_conv_transpose2d_backward(opt, f.t(input), f.t(kernel), f.t(weight),
-                        f.t(gradOutput), f.t(gradInput), f.t(gradKernel), f.t(gradWeight), f.t(gradBias)),
-                        "jpac_conv_transpose2d_backward");
-            } else {
-                check(JpacNative.jpac_conv2d_backward(opt, f.t(input), f.t(kernel), f.t(weight), f.t(gradOutput),
-                        f.t(gradInput), f.t(gradKernel), f.t(gradWeight), f.t(gradBias)), "jpac_conv2d_backward");
-            }
-        }
+        run(transposed ? NativeOp.CONV_TRANSPOSE2D_BACKWARD : NativeOp.CONV2D_BACKWARD, o, null, input, kernel,
+                weight, gradOutput, gradInput, gradKernel, gradWeight, gradBias);
     }
 
     public static void pool2dForward(PacOptions o, Tensor input, Tensor kernel, Tensor output) {
-        try (Frame f = new Frame(3)) {
-            check(JpacNative.jpac_pool2d_forward(f.options(o), f.t(input), f.t(kernel), f.t(output)),
-                    "jpac_pool2d_forward");
-        }
+        run(NativeOp.POOL2D_FORWARD, o, null, input, kernel, output);
     }
 
     public static void pool2dBackward(PacOptions o, Tensor input, Tensor kernel, Tensor gradOutput, Tensor gradInput,
                                       Tensor gradKernel) {
-        try (Frame f = new Frame(5)) {
-            check(JpacNative.jpac_pool2d_backward(f.options(o), f.t(input), f.t(kernel), f.t(gradOutput),
-                    f.t(gradInput), f.t(gradKernel)), "jpac_pool2d_backward");
-        }
+        run(NativeOp.POOL2D_BACKWARD, o, null, input, kernel, gradOutput, gradInput, gradKernel);
     }
 
     public static void conv2dGuidedForward(PacOptions o, boolean transposed, Tensor input, Tensor guide, Tensor alpha,
                                            Tensor lambda, Tensor smooth, Tensor weight, Tensor bias, Tensor output) {
-        try (Frame f = new Frame(8)) {
-            MemorySegment opt = f.options(o);
-            if (transposed) {
-                check(JpacNative.jpac_conv_transpose2d_guided_forward(opt, f.t(input), f.t(guide), f.t(alpha),
-                        f.t(lambda), f.t(smooth), f.t(weight), f.t(bias), f.t(output)),
-                        "jpac_conv_transpose2d_guided_forward");
-            } else {
-                check(JpacNative.jpac_conv2d_guided_forward(opt, f.t(input), f.t(guide), f.t(alpha), f.t(lambda),
-                        f.t(smooth), f.t(weight), f.t(bias), f.t(output)), "jpac_conv2d_guided_forward");
-            }
-        }
+        run(transposed ? NativeOp.CONV_TRANSPOSE2D_GUIDED_FORWARD : NativeOp.CONV2D_GUIDED_FORWARD, o, null, input,
+                guide, alpha, lambda, smooth, weight, bias, output);
     }
 
     public static void conv2dGuidedBackward(PacOptions o, boolean transposed, Tensor input, Tensor guide,
                                             Tensor alpha, Tensor lambda, Tensor smooth, Tensor weight,
                                             Tensor gradOutput, Tensor gradInput, Tensor gradGuide, Tensor gradWeight,
                                             Tensor gradBias, Tensor gradAlpha, Tensor gradLambda, Tensor gradSmooth) {
-        try (Frame f = new Frame(14)) {
-            MemorySegment opt = f.options(o);
-            if (transposed) {
-                check(JpacNative.jpac_conv_transpose2d_guided_backward(opt, f.t(input), f.t(guide), f.t(alpha),
-                        f.t(lambda), f.t(smooth), f.t(weight), f.t(gradOutput), f.t(gradInput), f.t(gradGuide),
-                        f.t(gradWeight), f.t(gradBias), f.t(gradAlpha), f.t(gradLambda), f.t(gradSmooth)),
-                        "jpac_conv_transpose2d_guided_backward");
-            } else {
-                check(JpacNative.jpac_conv2d_guided_backward(opt, f.t(input), f.t(guide), f.t(alpha), f.t(lambda),
-                        f.t(smooth), f.t(weight), f.t(gradOutput), f.t(gradInput), f.t(gradGuide), f.t(gradWeight),
-                        f.t(gradBias), f.t(gradAlpha), f.t(gradLambda), f.t(gradSmooth)),
-                        "jpac_conv2d_guided_backward");
-            }
-        }
+        run(transposed ? NativeOp.CONV_TRANSPOSE2D_GUIDED_BACKWARD : NativeOp.CONV2D_GUIDED_BACKWARD, o, null,
+                input, guide, alpha, lambda, smooth, weight, gradOutput, gradInput, gradGuide, gradWeight, gradBias,
+                gradAlpha, gradLambda, gradSmooth);
     }
 
     public static void pool2dGuidedForward(PacOptions o, Tensor input, Tensor guide, Tensor alpha, Tensor lambda,
                                            Tensor smooth, Tensor output) {
-        try (Frame f = new Frame(6)) {
-            check(JpacNative.jpac_pool2d_guided_forward(f.options(o), f.t(input), f.t(guide), f.t(alpha), f.t(lambda),
-                    f.t(smooth), f.t(output)), "jpac_pool2d_guided_forward");
-        }
+        run(NativeOp.POOL2D_GUIDED_FORWARD, o, null, input, guide, alpha, lambda, smooth, output);
     }
 
     public static void pool2dGuidedBackward(PacOptions o, Tensor input, Tensor guide, Tensor alpha, Tensor lambda,
                                             Tensor smooth, Tensor gradOutput, Tensor gradInput, Tensor gradGuide,
                                             Tensor gradAlpha, Tensor gradLambda, Tensor gradSmooth) {
-        try (Frame f = new Frame(11)) {
-            check(JpacNative.jpac_pool2d_guided_backward(f.options(o), f.t(input), f.t(guide), f.t(alpha), f.t(lambda),
-                    f.t(smooth), f.t(gradOutput), f.t(gradInput), f.t(gradGuide), f.t(gradAlpha), f.t(gradLambda),
-                    f.t(gradSmooth)), "jpac_pool2d_guided_backward");
-        }
+        run(NativeOp.POOL2D_GUIDED_BACKWARD, o, null, input, guide, alpha, lambda, smooth, gradOutput, gradInput,
+                gradGuide, gradAlpha, gradLambda, gradSmooth);
     }
 
     public static void stdConv2dForward(PacOptions o, Tensor input, Tensor weight, Tensor bias, Tensor output) {
-        try (Frame f = new Frame(4)) {
-            check(JpacNative.jpac_std_conv2d_forward(f.options(o), f.t(input), f.t(weight), f.t(bias), f.t(output)),
-                    "jpac_std_conv2d_forward");
-        }
+        run(NativeOp.STD_CONV2D_FORWARD, o, null, input, weight, bias, output);
     }
 
     public static void stdConv2dBackward(PacOptions o, Tensor input, Tensor weight, Tensor gradOutput,
                                          Tensor gradInput, Tensor gradWeight, Tensor gradBias) {
-        try (Frame f = new Frame(6)) {
-            check(JpacNative.jpac_std_conv2d_backward(f.options(o), f.t(input), f.t(weight), f.t(gradOutput),
-                    f.t(gradInput), f.t(gradWeight), f.t(gradBias)), "jpac_std_conv2d_backward");
-        }
+        run(NativeOp.STD_CONV2D_BACKWARD, o, null, input, weight, gradOutput, gradInput, gradWeight, gradBias);
     }
+
     // ---- standard operations (org.jpac.nn.StdOps checks the arguments) -------
 
     public static void reluForward(Tensor input, Tensor output) {
-        try (Frame f = new Frame(2)) {
-            check(JpacNative.jpac_relu_forward(f.t(input), f.t(output)), "jpac_relu_forward");
-        }
+        run(NativeOp.RELU_FORWARD, null, null, input, output);
     }
 
     public static void reluBackward(Tensor input, Tensor gradOutput, Tensor gradInput) {
-        try (Frame f = new Frame(3)) {
-            check(JpacNative.jpac_relu_backward(f.t(input), f.t(gradOutput), f.t(gradInput)), "jpac_relu_backward");
-        }
+        run(NativeOp.RELU_BACKWARD, null, null, input, gradOutput, gradInput);
     }
 
     public static void resizeBilinearForward(Tensor input, double scaleH, double scaleW, Tensor output) {
-        try (Frame f = new Frame(2)) {
-            check(JpacNative.jpac_resize_bilinear_forward(f.t(input), scaleH, scaleW, f.t(output)),
-                    "jpac_resize_bilinear_forward");
-        }
+        run(NativeOp.RESIZE_BILINEAR_FORWARD, null, new double[] {scaleH, scaleW}, input, output);
     }
 
     public static void resizeBilinearBackward(Tensor gradOutput, double scaleH, double scaleW, Tensor gradInput) {
-        try (Frame f = new Frame(2)) {
-            check(JpacNative.jpac_resize_bilinear_backward(f.t(gradOutput), scaleH, scaleW, f.t(gradInput)),
-                    "jpac_resize_bilinear_backward");
-        }
+        run(NativeOp.RESIZE_BILINEAR_BACKWARD, null, new double[] {scaleH, scaleW}, gradOutput, gradInput);
     }
 
     /** Pool geometry goes straight into the options struct: any kernel size (even ones too). */
     public static void avgPool2dForward(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
                                         Tensor input, Tensor output) {
-        try (Frame f = new Frame(2)) {
-            MemorySegment opt = f.rawOptions(new int[] {kernelH, kernelW, strideH, strideW, padH, padW, 1, 1});
-            check(JpacNative.jpac_avg_pool2d_forward(opt, f.t(input), f.t(output)), "jpac_avg_pool2d_forward");
-        }
+        runRawOptions(NativeOp.AVG_POOL2D_FORWARD, new int[] {kernelH, kernelW, strideH, strideW, padH, padW, 1, 1},
+                input, output);
     }
 
     public static void avgPool2dBackward(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
                                          Tensor gradOutput, Tensor gradInput) {
-        try (Frame f = new Frame(2)) {
-            MemorySegment opt = f.rawOptions(new int[] {kernelH, kernelW, strideH, strideW, padH, padW, 1, 1});
-            check(JpacNative.jpac_avg_pool2d_backward(opt, f.t(gradOutput), f.t(gradInput)),
-                    "jpac_avg_pool2d_backward");
-        }
+        runRawOptions(NativeOp.AVG_POOL2D_BACKWARD, new int[] {kernelH, kernelW, strideH, strideW, padH, padW, 1, 1},
+                gradOutput, gradInput);
     }
 
     public static void softmaxForward(Tensor input, boolean log, Tensor output) {
-        try (Frame f = new Frame(2)) {
-            check(JpacNative.jpac_softmax_forward(f.t(input), log ? 1 : 0, f.t(output)), "jpac_softmax_forward");
-        }
+        run(NativeOp.SOFTMAX_FORWARD, null, new double[] {log ? 1 : 0}, input, output);
     }
 
     public static void softmaxBackward(Tensor output, Tensor gradOutput, boolean log, Tensor gradInput) {
-        try (Frame f = new Frame(3)) {
-            check(JpacNative.jpac_softmax_backward(f.t(output), f.t(gradOutput), log ? 1 : 0, f.t(gradInput)),
-                    "jpac_softmax_backward");
-        }
+        run(NativeOp.SOFTMAX_BACKWARD, null, new double[] {log ? 1 : 0}, output, gradOutput, gradInput);
     }
 
     public static void batchNormInference(Tensor input, Tensor mean, Tensor var, Tensor weight, Tensor bias,
                                           float eps, Tensor output) {
-        try (Frame f = new Frame(6)) {
-            check(JpacNative.jpac_batch_norm_inference(f.t(input), f.t(mean), f.t(var), f.t(weight), f.t(bias), eps,
-                    f.t(output)), "jpac_batch_norm_inference");
-        }
+        run(NativeOp.BATCH_NORM_INFERENCE, null, new double[] {eps}, input, mean, var, weight, bias, output);
     }
 
     /** output = alpha * x + beta * y (y may be null); output may be x or y. */
     public static void axpby(float alpha, Tensor x, float beta, Tensor y, Tensor output) {
-        try (Frame f = new Frame(3)) {
-            check(JpacNative.jpac_axpby(alpha, f.t(x), beta, f.t(y), f.t(output)), "jpac_axpby");
-        }
+        run(NativeOp.AXPBY, null, new double[] {alpha, beta}, x, y, output);
     }
 
     public static void copyChannels(Tensor input, long from, long count, Tensor output, long to) {
-        try (Frame f = new Frame(2)) {
-            check(JpacNative.jpac_copy_channels(f.t(input), from, count, f.t(output), to), "jpac_copy_channels");
-        }
+        run(NativeOp.COPY_CHANNELS, null, new double[] {from, count, to}, input, output);
     }
 }

@@ -16,6 +16,15 @@ public interface CrfNetwork extends Network {
     Tensor forward(Tensor unary, Tensor edgeFeat);
 
     /**
+     * {@link #forward(Tensor, Tensor)} written into {@code output} (a caller's
+     * tensor of the result's shape, e.g. one reused from call to call); returns
+     * {@code output}.
+     */
+    default Tensor forward(Tensor unary, Tensor edgeFeat, Tensor output) {
+        return Outputs.into(forward(unary, edgeFeat), output, "output");
+    }
+
+    /**
      * Gradients of {@link #forward} for {@code gradOutput} (the gradient of its
      * output): for the unary, the edge features and every learnable parameter.
      */

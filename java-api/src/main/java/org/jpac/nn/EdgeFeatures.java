@@ -1,15 +1,21 @@
 package org.jpac.nn;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
 import org.jpac.Tensor;
 
 /** Position / colour features for the CRF's edge kernels (the reference's create_YXRGB). */
 final class EdgeFeatures {
+
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT;
 
     private EdgeFeatures() {
     }
 
     static Tensor yxrgb(Tensor image, double[] yxScale, double[] rgbScale) {
         StdOps.need(image, "image");
+        StdOps.cpu(image, "image");
         if (image.rank() != 3 && image.rank() != 4) {
             throw new IllegalArgumentException("image: expected [B, C, H, W] or [C, H, W], got "
                     + StdOps.shape(image));
@@ -21,27 +27,34 @@ final class EdgeFeatures {
         long w = image.dim(-1);
         float[] ys = factors(yxScale, 2, "yxScale");
         float[] cs = factors(rgbScale, (int) c, "rgbScale");
-        float[] img = image.toArray();
-        long plane = h * w;
-        float[] out = new float[Math.toIntExact(b * (c + 2) * plane)];
+        Tensor out = Tensor.empty(b, c + 2, h, w);
+        try {
+            write(image.segment(), b, c, h * w, w, ys, cs, out.segment());
+            return out;
+        } catch (RuntimeException | Error e) {
+            out.close();
+            throw e;
+        }
+    }
+
+    /** Straight from the image's memory into the output's: no Java heap copy of either. */
+    private static void write(MemorySegment img, long b, long c, long plane, long w, float[] ys, float[] cs,
+                              MemorySegment out) {
         for (long n = 0; n < b; n++) {
             long base = n * (c + 2) * plane;
-            for (long y = 0; y < h; y++) {
-                for (long x = 0; x < w; x++) {
-                    long p = y * w + x;
-                    out[(int) (base + p)] = (float) y * ys[0];
-                    out[(int) (base + plane + p)] = (float) x * ys[1];
-                }
+            for (long p = 0; p < plane; p++) {
+                out.setAtIndex(F32, base + p, (float) (p / w) * ys[0]);
+                out.setAtIndex(F32, base + plane + p, (float) (p % w) * ys[1]);
             }
             for (long ch = 0; ch < c; ch++) {
                 long src = (n * c + ch) * plane;
                 long dst = base + (2 + ch) * plane;
+                float f = cs[(int) ch];
                 for (long p = 0; p < plane; p++) {
-                    out[(int) (dst + p)] = img[(int) (src + p)] * cs[(int) ch];
+                    out.setAtIndex(F32, dst + p, img.getAtIndex(F32, src + p) * f);
                 }
             }
         }
-        return Tensor.of(out, b, c + 2, h, w);
     }
 
     /** Per-dimension multipliers 1/scale (float32, as the reference), one value broadcast; null: 1. */

@@ -444,10 +444,7 @@ public final class StdOps {
     }
 
     static Tensor open(Tensor t, String name) {
-        if (t.isClosed()) {
-            throw new IllegalStateException(name + ": " + t + " is closed");
-        }
-        return t;
+        return t.requireOpen(name);
     }
 
     static void nchw(Tensor t, String name) {
@@ -485,7 +482,7 @@ public final class StdOps {
         }
     }
 
-    private static void cpu(Tensor t, String name) {
+    static void cpu(Tensor t, String name) {
         if (!t.device().isCpu()) {
             throw new UnsupportedOperationException(name + ": on " + t.device() + "; this operation runs on CPU only");
         }
@@ -500,7 +497,7 @@ public final class StdOps {
             throw new UnsupportedOperationException("StdOps allocates CPU outputs only; the input is on "
                     + like.device());
         }
-        return Tensor.allocate(shape);
+        return Tensor.empty(shape);
     }
 
     private static Tensor run(Tensor out, Runnable call) {

@@ -20,4 +20,14 @@ public interface UpsamplingNetwork extends Network {
      * reference does.
      */
     Tensor forward(Tensor targetLow, Tensor guide);
+
+    /**
+     * {@link #forward(Tensor, Tensor)} written into {@code output} (a caller's
+     * tensor of the result's shape, e.g. one reused from call to call); returns
+     * {@code output}. The network's intermediate tensors come from jpac's memory
+     * pool, so steady calls of the same sizes allocate no fresh memory.
+     */
+    default Tensor forward(Tensor targetLow, Tensor guide, Tensor output) {
+        return Outputs.into(forward(targetLow, guide), output, "output");
+    }
 }

@@ -32,6 +32,15 @@ public class JpacNative extends JpacNative$shared {
     public static int JPAC_MAX_DIMS() {
         return JPAC_MAX_DIMS;
     }
+    private static final int JPAC_CALL_MAX_TENSORS = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define JPAC_CALL_MAX_TENSORS 16
+     * }
+     */
+    public static int JPAC_CALL_MAX_TENSORS() {
+        return JPAC_CALL_MAX_TENSORS;
+    }
     private static final int JPAC_OK = (int)0L;
     /**
      * {@snippet lang=c :
@@ -2419,6 +2428,570 @@ public class JpacNative extends JpacNative$shared {
                 traceDowncall("jpac_noop", tensor);
             }
             return (int)mh$.invokeExact(tensor);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+    private static final int JPAC_OP_KERNEL2D_FORWARD = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum jpac_op.JPAC_OP_KERNEL2D_FORWARD = 0
+     * }
+     */
+    public static int JPAC_OP_KERNEL2D_FORWARD() {
+        return JPAC_OP_KERNEL2D_FORWARD;
+    }
+    private static final int JPAC_OP_KERNEL2D_BACKWARD = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum jpac_op.JPAC_OP_KERNEL2D_BACKWARD = 1
+     * }
+     */
+    public static int JPAC_OP_KERNEL2D_BACKWARD() {
+        return JPAC_OP_KERNEL2D_BACKWARD;
+    }
+    private static final int JPAC_OP_CONV2D_FORWARD = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * enum jpac_op.JPAC_OP_CONV2D_FORWARD = 2
+     * }
+     */
+    public static int JPAC_OP_CONV2D_FORWARD() {
+        return JPAC_OP_CONV2D_FORWARD;
+    }
+    private static final int JPAC_OP_CONV2D_BACKWARD = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * enum jpac_op.JPAC_OP_CONV2D_BACKWARD = 3
+     * }
+     */
+    public static int JPAC_OP_CONV2D_BACKWARD() {
+        return JPAC_OP_CONV2D_BACKWARD;
+    }
+    private static final int JPAC_OP_CONV_TRANSPOSE2D_FORWARD = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * enum jpac_op.JPAC_OP_CONV_TRANSPOSE2D_FORWARD = 4
+     * }
+     */
+    public static int JPAC_OP_CONV_TRANSPOSE2D_FORWARD() {
+        return JPAC_OP_CONV_TRANSPOSE2D_FORWARD;
+    }
+    private static final int JPAC_OP_CONV_TRANSPOSE2D_BACKWARD = (int)5L;
+    /**
+     * {@snippet lang=c :
+     * enum jpac_op.JPAC_OP_CONV_TRANSPOSE2D_BACKWARD = 5
+     * }
+     */
+    public static int JPAC_OP_CONV_TRANSPOSE2D_BACKWARD() {
+        return JPAC_OP_CONV_TRANSPOSE2D_BACKWARD;
+    }
+    private static final int JPAC_OP_POOL2D_FORWARD = (int)6L;
+    /**
+     * {@snippet lang=c :
+     * enum jpac_op.JPAC_OP_POOL2D_FORWARD = 6
+     * }
+     */
+    public static int JPAC_OP_POOL2D_FORWARD() {
+        return JPAC_OP_POOL2D_FORWARD;
+    }
+    private static final int JPAC_OP_POOL2D_BACKWARD = (int)7L;
+    /**
+     * {@snippet lang=c :
+     * enum jpac_op.JPAC_OP_POOL2D_BACKWARD = 7
+     * }
+     */
+    public static int JPAC_OP_POOL2D_BACKWARD() {
+        return JPAC_OP_POOL2D_BACKWARD;
+    }
+    private static final int JPAC_OP_CONV2D_GUIDED_FORWARD = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * enum jpac_op.JPAC_OP_CONV2D_GUIDED_FORWARD = 8
+     * }
+     */
+    public static int JPAC_OP_CONV2D_GUIDED_FORWARD() {
+        return JPAC_OP_CONV2D_GUIDED_FORWARD;
+    }
+    private static final int JPAC_OP_CONV2D_GUIDED_BACKWARD = (int)9L;
+    /**
+     * {@snippet lang=c :
+     * enum jpac_op.JPAC_OP_CONV2D_GUIDED_BACKWARD = 9
+     * }
+     */
+    public static int JPAC_OP_CONV2D_GUIDED_BACKWARD() {
+        return JPAC_OP_CONV2D_GUIDED_BACKWARD;
+    }
+    private static final int JPAC_OP_CONV_TRANSPOSE2D_GUIDED_FORWARD = (int)10L;
+    /**
+     * {@snippet lang=c :
+     * enum jpac_op.JPAC_OP_CONV_TRANSPOSE2D_GUIDED_FORWARD = 10
+     * }
+     */
+    public static int JPAC_OP_CONV_TRANSPOSE2D_GUIDED_FORWARD() {
+        return JPAC_OP_CONV_TRANSPOSE2D_GUIDED_FORWARD;
+    }
+    private static final int JPAC_OP_CONV_TRANSPOSE2D_GUIDED_BACKWARD = (int)11L;
+    /**
+     * {@snippet lang=c :
+     * enum jpac_op.JPAC_OP_CONV_TRANSPOSE2D_GUIDED_BACKWARD = 11
+     * }
+     */
+    public static int JPAC_OP_CONV_TRANSPOSE2D_GUIDED_BACKWARD() {
+        return JPAC_OP_CONV_TRANSPOSE2D_GUIDED_BACKWARD;
+    }
+    private static final int JPAC_OP_POOL2D_GUIDED_FORWARD = (int)12L;
+    /**
+     * {@snippet lang=c :
+     * enum jpac_op.JPAC_OP_POOL2D_GUIDED_FORWARD = 12
+     * }
+     */
+    public static int JPAC_OP_POOL2D_GUIDED_FORWARD() {
+        return JPAC_OP_POOL2D_GUIDED_FORWARD;
+    }
+    private static final int JPAC_OP_POOL2D_GUIDED_BACKWARD = (int)13L;
+    /**
+     * {@snippet lang=c :
+     * enum jpac_op.JPAC_OP_POOL2D_GUIDED_BACKWARD = 13
+     * }
+     */
+    public static int JPAC_OP_POOL2D_GUIDED_BACKWARD() {
+        return JPAC_OP_POOL2D_GUIDED_BACKWARD;
+    }
+    private static final int JPAC_OP_STD_CONV2D_FORWARD = (int)14L;
+    /**
+     * {@snippet lang=c :
+     * enum jpac_op.JPAC_OP_STD_CONV2D_FORWARD = 14
+     * }
+     */
+    public static int JPAC_OP_STD_CONV2D_FORWARD() {
+        return JPAC_OP_STD_CONV2D_FORWARD;
+    }
+    private static final int JPAC_OP_STD_CONV2D_BACKWARD = (int)15L;
+    /**
+     * {@snippet lang=c :
+     * enum jpac_op.JPAC_OP_STD_CONV2D_BACKWARD = 15
+     * }
+     */
+    public static int JPAC_OP_STD_CONV2D_BACKWARD() {
+        return JPAC_OP_STD_CONV2D_BACKWARD;
+    }
+    private static final int JPAC_OP_RELU_FORWARD = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * enum jpac_op.JPAC_OP_RELU_FORWARD = 16
+     * }
+     */
+    public static int JPAC_OP_RELU_FORWARD() {
+        return JPAC_OP_RELU_FORWARD;
+    }
+    private static final int JPAC_OP_RELU_BACKWARD = (int)17L;
+    /**
+     * {@snippet lang=c :
+     * enum jpac_op.JPAC_OP_RELU_BACKWARD = 17
+     * }
+     */
+    public static int JPAC_OP_RELU_BACKWARD() {
+        return JPAC_OP_RELU_BACKWARD;
+    }
+    private static final int JPAC_OP_RESIZE_BILINEAR_FORWARD = (int)18L;
+    /**
+     * {@snippet lang=c :
+     * enum jpac_op.JPAC_OP_RESIZE_BILINEAR_FORWARD = 18
+     * }
+     */
+    public static int JPAC_OP_RESIZE_BILINEAR_FORWARD() {
+        return JPAC_OP_RESIZE_BILINEAR_FORWARD;
+    }
+    private static final int JPAC_OP_RESIZE_BILINEAR_BACKWARD = (int)19L;
+    /**
+     * {@snippet lang=c :
+     * enum jpac_op.JPAC_OP_RESIZE_BILINEAR_BACKWARD = 19
+     * }
+     */
+    public static int JPAC_OP_RESIZE_BILINEAR_BACKWARD() {
+        return JPAC_OP_RESIZE_BILINEAR_BACKWARD;
+    }
+    private static final int JPAC_OP_AVG_POOL2D_FORWARD = (int)20L;
+    /**
+     * {@snippet lang=c :
+     * enum jpac_op.JPAC_OP_AVG_POOL2D_FORWARD = 20
+     * }
+     */
+    public static int JPAC_OP_AVG_POOL2D_FORWARD() {
+        return JPAC_OP_AVG_POOL2D_FORWARD;
+    }
+    private static final int JPAC_OP_AVG_POOL2D_BACKWARD = (int)21L;
+    /**
+     * {@snippet lang=c :
+     * enum jpac_op.JPAC_OP_AVG_POOL2D_BACKWARD = 21
+     * }
+     */
+    public static int JPAC_OP_AVG_POOL2D_BACKWARD() {
+        return JPAC_OP_AVG_POOL2D_BACKWARD;
+    }
+    private static final int JPAC_OP_SOFTMAX_FORWARD = (int)22L;
+    /**
+     * {@snippet lang=c :
+     * enum jpac_op.JPAC_OP_SOFTMAX_FORWARD = 22
+     * }
+     */
+    public static int JPAC_OP_SOFTMAX_FORWARD() {
+        return JPAC_OP_SOFTMAX_FORWARD;
+    }
+    private static final int JPAC_OP_SOFTMAX_BACKWARD = (int)23L;
+    /**
+     * {@snippet lang=c :
+     * enum jpac_op.JPAC_OP_SOFTMAX_BACKWARD = 23
+     * }
+     */
+    public static int JPAC_OP_SOFTMAX_BACKWARD() {
+        return JPAC_OP_SOFTMAX_BACKWARD;
+    }
+    private static final int JPAC_OP_BATCH_NORM_INFERENCE = (int)24L;
+    /**
+     * {@snippet lang=c :
+     * enum jpac_op.JPAC_OP_BATCH_NORM_INFERENCE = 24
+     * }
+     */
+    public static int JPAC_OP_BATCH_NORM_INFERENCE() {
+        return JPAC_OP_BATCH_NORM_INFERENCE;
+    }
+    private static final int JPAC_OP_AXPBY = (int)25L;
+    /**
+     * {@snippet lang=c :
+     * enum jpac_op.JPAC_OP_AXPBY = 25
+     * }
+     */
+    public static int JPAC_OP_AXPBY() {
+        return JPAC_OP_AXPBY;
+    }
+    private static final int JPAC_OP_COPY_CHANNELS = (int)26L;
+    /**
+     * {@snippet lang=c :
+     * enum jpac_op.JPAC_OP_COPY_CHANNELS = 26
+     * }
+     */
+    public static int JPAC_OP_COPY_CHANNELS() {
+        return JPAC_OP_COPY_CHANNELS;
+    }
+    private static final int JPAC_OP_NOOP = (int)27L;
+    /**
+     * {@snippet lang=c :
+     * enum jpac_op.JPAC_OP_NOOP = 27
+     * }
+     */
+    public static int JPAC_OP_NOOP() {
+        return JPAC_OP_NOOP;
+    }
+
+    private static class jpac_call {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            JpacNative.C_INT,
+            JpacNative.C_INT,
+            JpacNative.C_POINTER,
+            JpacNative.C_POINTER,
+            JpacNative.C_INT,
+            JpacNative.C_POINTER,
+            JpacNative.C_POINTER,
+            JpacNative.C_POINTER,
+            JpacNative.C_POINTER,
+            JpacNative.C_POINTER,
+            JpacNative.C_POINTER,
+            JpacNative.C_POINTER,
+            JpacNative.C_POINTER,
+            JpacNative.C_POINTER,
+            JpacNative.C_POINTER,
+            JpacNative.C_POINTER,
+            JpacNative.C_POINTER,
+            JpacNative.C_POINTER,
+            JpacNative.C_POINTER,
+            JpacNative.C_POINTER,
+            JpacNative.C_POINTER,
+            JpacNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("jpac_call");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * jpac_status jpac_call(int32_t op, const jpac_options *options, const double *scalars, int32_t count, const jpac_tensor *tensors, float *data0, float *data1, float *data2, float *data3, float *data4, float *data5, float *data6, float *data7, float *data8, float *data9, float *data10, float *data11, float *data12, float *data13, float *data14, float *data15)
+     * }
+     */
+    public static FunctionDescriptor jpac_call$descriptor() {
+        return jpac_call.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * jpac_status jpac_call(int32_t op, const jpac_options *options, const double *scalars, int32_t count, const jpac_tensor *tensors, float *data0, float *data1, float *data2, float *data3, float *data4, float *data5, float *data6, float *data7, float *data8, float *data9, float *data10, float *data11, float *data12, float *data13, float *data14, float *data15)
+     * }
+     */
+    public static MethodHandle jpac_call$handle() {
+        return jpac_call.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * jpac_status jpac_call(int32_t op, const jpac_options *options, const double *scalars, int32_t count, const jpac_tensor *tensors, float *data0, float *data1, float *data2, float *data3, float *data4, float *data5, float *data6, float *data7, float *data8, float *data9, float *data10, float *data11, float *data12, float *data13, float *data14, float *data15)
+     * }
+     */
+    public static MemorySegment jpac_call$address() {
+        return jpac_call.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * jpac_status jpac_call(int32_t op, const jpac_options *options, const double *scalars, int32_t count, const jpac_tensor *tensors, float *data0, float *data1, float *data2, float *data3, float *data4, float *data5, float *data6, float *data7, float *data8, float *data9, float *data10, float *data11, float *data12, float *data13, float *data14, float *data15)
+     * }
+     */
+    public static int jpac_call(int op, MemorySegment options, MemorySegment scalars, int count, MemorySegment tensors, MemorySegment data0, MemorySegment data1, MemorySegment data2, MemorySegment data3, MemorySegment data4, MemorySegment data5, MemorySegment data6, MemorySegment data7, MemorySegment data8, MemorySegment data9, MemorySegment data10, MemorySegment data11, MemorySegment data12, MemorySegment data13, MemorySegment data14, MemorySegment data15) {
+        var mh$ = jpac_call.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("jpac_call", op, options, scalars, count, tensors, data0, data1, data2, data3, data4, data5, data6, data7, data8, data9, data10, data11, data12, data13, data14, data15);
+            }
+            return (int)mh$.invokeExact(op, options, scalars, count, tensors, data0, data1, data2, data3, data4, data5, data6, data7, data8, data9, data10, data11, data12, data13, data14, data15);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class jpac_scratch_trim {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(    );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("jpac_scratch_trim");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * void jpac_scratch_trim(void)
+     * }
+     */
+    public static FunctionDescriptor jpac_scratch_trim$descriptor() {
+        return jpac_scratch_trim.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * void jpac_scratch_trim(void)
+     * }
+     */
+    public static MethodHandle jpac_scratch_trim$handle() {
+        return jpac_scratch_trim.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * void jpac_scratch_trim(void)
+     * }
+     */
+    public static MemorySegment jpac_scratch_trim$address() {
+        return jpac_scratch_trim.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void jpac_scratch_trim(void)
+     * }
+     */
+    public static void jpac_scratch_trim() {
+        var mh$ = jpac_scratch_trim.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("jpac_scratch_trim");
+            }
+            mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class jpac_scratch_set_cache_limit {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            JpacNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("jpac_scratch_set_cache_limit");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * void jpac_scratch_set_cache_limit(int64_t bytes)
+     * }
+     */
+    public static FunctionDescriptor jpac_scratch_set_cache_limit$descriptor() {
+        return jpac_scratch_set_cache_limit.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * void jpac_scratch_set_cache_limit(int64_t bytes)
+     * }
+     */
+    public static MethodHandle jpac_scratch_set_cache_limit$handle() {
+        return jpac_scratch_set_cache_limit.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * void jpac_scratch_set_cache_limit(int64_t bytes)
+     * }
+     */
+    public static MemorySegment jpac_scratch_set_cache_limit$address() {
+        return jpac_scratch_set_cache_limit.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void jpac_scratch_set_cache_limit(int64_t bytes)
+     * }
+     */
+    public static void jpac_scratch_set_cache_limit(long bytes) {
+        var mh$ = jpac_scratch_set_cache_limit.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("jpac_scratch_set_cache_limit", bytes);
+            }
+            mh$.invokeExact(bytes);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class jpac_scratch_cache_limit {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            JpacNative.C_LONG    );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("jpac_scratch_cache_limit");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int64_t jpac_scratch_cache_limit(void)
+     * }
+     */
+    public static FunctionDescriptor jpac_scratch_cache_limit$descriptor() {
+        return jpac_scratch_cache_limit.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int64_t jpac_scratch_cache_limit(void)
+     * }
+     */
+    public static MethodHandle jpac_scratch_cache_limit$handle() {
+        return jpac_scratch_cache_limit.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int64_t jpac_scratch_cache_limit(void)
+     * }
+     */
+    public static MemorySegment jpac_scratch_cache_limit$address() {
+        return jpac_scratch_cache_limit.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int64_t jpac_scratch_cache_limit(void)
+     * }
+     */
+    public static long jpac_scratch_cache_limit() {
+        var mh$ = jpac_scratch_cache_limit.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("jpac_scratch_cache_limit");
+            }
+            return (long)mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class jpac_scratch_cached_bytes {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            JpacNative.C_LONG    );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("jpac_scratch_cached_bytes");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int64_t jpac_scratch_cached_bytes(void)
+     * }
+     */
+    public static FunctionDescriptor jpac_scratch_cached_bytes$descriptor() {
+        return jpac_scratch_cached_bytes.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int64_t jpac_scratch_cached_bytes(void)
+     * }
+     */
+    public static MethodHandle jpac_scratch_cached_bytes$handle() {
+        return jpac_scratch_cached_bytes.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int64_t jpac_scratch_cached_bytes(void)
+     * }
+     */
+    public static MemorySegment jpac_scratch_cached_bytes$address() {
+        return jpac_scratch_cached_bytes.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int64_t jpac_scratch_cached_bytes(void)
+     * }
+     */
+    public static long jpac_scratch_cached_bytes() {
+        var mh$ = jpac_scratch_cached_bytes.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("jpac_scratch_cached_bytes");
+            }
+            return (long)mh$.invokeExact();
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {

@@ -1,0 +1,61 @@
+package org.jpac;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.jpac.internal.Leaks;
+import org.junit.jupiter.api.Test;
+
+/** A tensor dropped without close() is still freed, and -Djpac.leaks=report says where it was allocated. */
+class LeakTest {
+
+    @Test
+    void anUnclosedTensorIsFreedAndReportedWithItsAllocationSite() throws InterruptedException {
+        List<String> reports = new CopyOnWriteArrayList<>();
+        Leaks.Mode oldMode = Leaks.setMode(Leaks.Mode.REPORT);
+        var oldSink = Leaks.setSink(reports::add);
+        try {
+            long before = Leaks.count();
+            long usedBefore = Jpac.memoryStats().tensorBytesInUse();
+            allocateAndForget();
+            for (int i = 0; i < 200 && Leaks.count() == before; i++) {
+                System.gc();
+                Thread.sleep(20);
+            }
+            assertTrue(Leaks.count() > before, "the dropped tensor was never collected");
+            String mine = reports.stream().filter(r -> r.contains("Tensor[1, 3, 77, 91]")).findFirst().orElse(null);
+            assertTrue(mine != null, "no report for the dropped tensor: " + reports);
+            assertTrue(mine.contains("allocateAndForget"), "the report names the allocation site: " + mine);
+            for (int i = 0; i < 100 && Jpac.memoryStats().tensorBytesInUse() > usedBefore; i++) {
+                Thread.sleep(10);
+            }
+            assertTrue(Jpac.memoryStats().tensorBytesInUse() <= usedBefore, "the leaked memory was not freed");
+        } finally {
+            Leaks.setSink(oldSink);
+            Leaks.setMode(oldMode);
+        }
+    }
+
+    private static void allocateAndForget() {
+        Tensor t = Tensor.allocate(1, 3, 77, 91);
+        t.fill(1f);
+    }
+
+    @Test
+    void aClosedTensorIsNeverReported() throws InterruptedException {
+        List<String> reports = new CopyOnWriteArrayList<>();
+        var oldSink = Leaks.setSink(reports::add);
+        try {
+            for (int i = 0; i < 50; i++) {
+                Tensor.allocate(1, 5, 13, 17).close();
+            }
+            System.gc();
+            Thread.sleep(100);
+            assertTrue(reports.stream().noneMatch(r -> r.contains("Tensor[1, 5, 13, 17]")), reports.toString());
+        } finally {
+            Leaks.setSink(oldSink);
+        }
+    }
+}
