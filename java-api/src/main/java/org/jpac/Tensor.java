@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
+import org.jpac.internal.TensorAccess;
 import org.jpac.internal.TensorMemory;
 
 /**
@@ -37,11 +38,25 @@ public final class Tensor implements AutoCloseable {
 
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT;
 
+    static {
+        TensorAccess.install(new TensorAccess.Accessor() {
+            @Override
+            public MemorySegment data(Tensor t, String argument) {
+                return t.data(argument);
+            }
+
+            @Override
+            public TensorMemory owned(Tensor t) {
+                return t.memory;
+            }
+        });
+    }
+
     private final long[] shape;
     private final long numel;
     private final Device device;
     private final TensorMemory memory; // null when the memory belongs to the caller
-    private volatile MemorySegment segment; // null once closed
+    private volatile MemorySegment segment; // null once closed; for owned tensors jpac's own view (memory.raw())
     private volatile String name;
 
     /** A view of caller memory. */
@@ -59,7 +74,7 @@ public final class Tensor implements AutoCloseable {
         this.numel = numel;
         this.device = Device.CPU;
         this.memory = TensorMemory.allocate(this, shape, numel * Float.BYTES, zero);
-        this.segment = memory.segment();
+        this.segment = memory.raw();
     }
 
     /** A new zero-filled CPU tensor of the given shape. */
@@ -228,15 +243,16 @@ public final class Tensor implements AutoCloseable {
      * wrapped segment) its memory freed by the caller.
      */
     public Tensor requireOpen(String argument) {
-        MemorySegment s = segment;
-        if (s == null) {
-            throw new IllegalStateException(argument + ": " + this + " is closed");
-        }
-        if (!s.scope().isAlive()) {
-            throw new IllegalStateException(argument + ": the memory of " + this + " has been freed (the arena of "
-                    + "the segment it wraps is closed)");
-        }
+        data(argument);
         return this;
+    }
+
+    /** Why a tensor over {@code s} cannot be used, or null when it can. */
+    private static String unusable(MemorySegment s) {
+        if (!s.scope().isAlive()) {
+            return ": its memory has been freed (the arena of the segment it wraps is closed)";
+        }
+        return null;
     }
 
     /** Whether this tensor owns its memory (allocated by jpac, not wrapped). */
@@ -249,21 +265,40 @@ public final class Tensor implements AutoCloseable {
         return Arrays.equals(shape, expected);
     }
 
-    /** The memory (exactly numel*4 bytes). Throws if closed. */
+    /**
+     * The memory (exactly numel*4 bytes), for reading and writing it directly or
+     * passing it on. Throws if closed. For an owned tensor the segment becomes
+     * inaccessible when the tensor is closed.
+     */
     public MemorySegment segment() {
-        MemorySegment s = segment;
-        if (s == null) {
+        data();
+        if (memory == null) {
+            return segment;
+        }
+        MemorySegment v = memory.view();
+        if (v == null) {
             throw new IllegalStateException(this + " is closed");
         }
-        if (!s.scope().isAlive()) {
-            throw new IllegalStateException(this + ": its memory has been freed (the arena of the wrapped segment "
-                    + "is closed)");
+        return v;
+    }
+
+    /** The memory for jpac's own accesses (no per-tensor arena); throws if it cannot be used. */
+    private MemorySegment data() {
+        return data(null);
+    }
+
+    /** As {@link #data()}, the exception naming {@code argument} (when non-null). */
+    private MemorySegment data(String argument) {
+        MemorySegment s = segment;
+        String why = s == null ? " is closed" : unusable(s);
+        if (why != null) {
+            throw new IllegalStateException((argument == null ? "" : argument + ": ") + this + why);
         }
         return s;
     }
 
     private MemorySegment hostSegment() {
-        MemorySegment s = segment();
+        MemorySegment s = data();
         if (!device.isCpu()) {
             throw new UnsupportedOperationException(this + " is on " + device + "; element access needs a CPU tensor");
         }

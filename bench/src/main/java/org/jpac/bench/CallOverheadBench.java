@@ -109,6 +109,22 @@ public class CallOverheadBench {
         return s;
     }
 
+    /** The allocating form: the op plus a tensor taken from the pool and closed (its arena's close). */
+    @Benchmark
+    public float apiConvGuidedAllocating() {
+        try (Tensor out = Pac.conv2dGuided(input, guide, null, null, null, weight, bias, opts)) {
+            return out.get(0, 0, 0, 0);
+        }
+    }
+
+    /** One tensor's lifecycle alone: taken from the pool, viewed through an arena of its own, closed. */
+    @Benchmark
+    public boolean apiEmptyClose() {
+        Tensor t = Tensor.empty(1, CHANNELS, SIZE, SIZE);
+        t.close();
+        return t.isClosed();
+    }
+
     @Benchmark
     public Tensor apiNoop() {
         NativeCalls.noop(input);

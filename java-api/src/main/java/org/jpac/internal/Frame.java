@@ -117,19 +117,23 @@ final class Frame implements AutoCloseable {
         MemorySegment descriptors = block.asSlice(next, t.length * T_SIZE);
         MemorySegment[] d = new MemorySegment[MAX_TENSORS];
         java.util.Arrays.fill(d, MemorySegment.NULL);
-        for (int i = 0; i < t.length; i++) {
-            if (t[i] != null) {
-                d[i] = memory(t[i], op.args[i], i >= op.firstOutput);
-                describe(descriptors.asSlice(i * T_SIZE, jpac_tensor.sizeof()), t[i]);
-            }
-        }
+        int entered = 0; // t[0..entered) are checked, and counted in flight when owned
         try {
+            for (int i = 0; i < t.length; i++) {
+                if (t[i] != null) {
+                    d[i] = enter(t[i], op.args[i], i >= op.firstOutput);
+                }
+                entered = i + 1;
+                if (t[i] != null) {
+                    describe(descriptors.asSlice(i * T_SIZE, jpac_tensor.sizeof()), t[i]);
+                }
+            }
             return JpacNative.jpac_call(op.code, opt, sc, t.length, descriptors, d[0], d[1], d[2], d[3], d[4], d[5],
                     d[6], d[7], d[8], d[9], d[10], d[11], d[12], d[13], d[14], d[15]);
         } catch (IllegalStateException closedMeanwhile) {
-            // Another thread closed a tensor (or the arena it wraps) between the checks above and the
-            // downcall, which then refused to start: say which argument.
-            for (int i = 0; i < t.length; i++) {
+            // Another thread closed the arena of a wrapped segment between the checks and the downcall,
+            // which then refused to start: say which argument.
+            for (int i = 0; i < entered; i++) {
                 if (t[i] != null && t[i].isClosed()) {
                     IllegalStateException e = new IllegalStateException(op.args[i] + ": " + t[i]
                             + " was closed (or its memory freed) by another thread as the call began");
@@ -138,12 +142,30 @@ final class Frame implements AutoCloseable {
                 }
             }
             throw closedMeanwhile;
+        } finally {
+            // Also keeps every tensor reachable (so not cleaned) until the call has returned.
+            for (int i = 0; i < entered; i++) {
+                TensorMemory m = t[i] == null ? null : TensorAccess.owned(t[i]);
+                if (m != null) {
+                    m.exitCall();
+                }
+            }
         }
     }
 
-    /** The memory of argument {@code name}, checked for being usable by this call. */
-    private static MemorySegment memory(Tensor t, String name, boolean output) {
-        MemorySegment s = t.requireOpen(name).segment();
+    /**
+     * The memory of argument {@code name}, checked for being usable by this call;
+     * owned memory is counted in flight (its close waits for the call).
+     */
+    private static MemorySegment enter(Tensor t, String name, boolean output) {
+        MemorySegment s = TensorAccess.data(t, name);
+        TensorMemory m = TensorAccess.owned(t);
+        if (m != null) {
+            if (!m.enterCall()) {
+                throw new IllegalStateException(name + ": " + t + " is closed");
+            }
+            return s;
+        }
         if (!s.isAccessibleBy(Thread.currentThread())) {
             throw new WrongThreadException(name + ": " + t + " wraps a segment confined to another thread");
         }

@@ -4,35 +4,44 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Cleaner;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The memory of one owned tensor: a {@link MemoryPool} block seen through an
- * arena of the tensor's own, so that closing the tensor invalidates every
- * segment it ever handed out before the block goes back to the pool.
+ * The memory of one owned tensor: a {@link MemoryPool} block.
  *
- * <p>Lifetime: {@link #release} (the tensor's close) closes the arena, waiting
- * while a native call still uses the memory (jpac passes every tensor's memory
- * as an argument of the downcall, and the FFM linker keeps an arena that is an
- * argument of a call in progress from closing). A tensor that becomes
- * unreachable without close is released by a {@link Cleaner} and counted (and
- * reported, see {@link Leaks}) as a leak.
+ * <p>Native calls: {@link #enterCall} / {@link #exitCall} count the calls in
+ * flight; {@link #release} (the tensor's close) marks the memory closed, so no
+ * new call starts, and waits until the count is zero before the block goes
+ * back to the pool, where another tensor may take it.
+ *
+ * <p>Segments handed to users ({@link #view}) are made on first request, over
+ * an arena of the tensor's own that {@link #release} closes: a stale segment
+ * of a closed tensor throws instead of reading a reused block. Tensors whose
+ * segment is never asked for skip that arena (closing a shared arena costs
+ * tens of microseconds, more than a small operation).
+ *
+ * <p>A tensor that becomes unreachable without close is released by a
+ * {@link Cleaner} and counted (and reported, see {@link Leaks}) as a leak.
  */
 public final class TensorMemory {
 
     private static final Cleaner CLEANER = Cleaner.create();
+    private static final long CLOSED = 1L << 62;
 
-    /** What the cleaner runs: holds everything but the tensor itself. */
+    /** Everything but the tensor itself: what the cleaner runs on. */
     private static final class State implements Runnable {
         final MemoryPool.Block block;
-        final Arena arena;
+        final MemorySegment raw;
         final long[] shape;
         final Throwable allocatedAt;
+        final AtomicLong calls = new AtomicLong(); // calls in flight, plus CLOSED once released
+        volatile Arena viewArena;
         volatile boolean closedByOwner;
 
-        State(MemoryPool.Block block, Arena arena, long[] shape, Throwable allocatedAt) {
+        State(MemoryPool.Block block, MemorySegment raw, long[] shape, Throwable allocatedAt) {
             this.block = block;
-            this.arena = arena;
+            this.raw = raw;
             this.shape = shape;
             this.allocatedAt = allocatedAt;
         }
@@ -42,17 +51,24 @@ public final class TensorMemory {
             if (!closedByOwner) {
                 Leaks.leaked("Tensor" + Arrays.toString(shape), allocatedAt);
             }
-            closeWhenIdle(arena);
+            calls.getAndAdd(CLOSED);
+            waitUntil(() -> calls.get() == CLOSED);
+            Arena a;
+            synchronized (this) {
+                a = viewArena;
+                viewArena = null;
+            }
+            if (a != null) {
+                closeWhenIdle(a);
+            }
             MemoryPool.get().give(block);
         }
     }
 
-    private final MemorySegment segment;
     private final State state;
     private final Cleaner.Cleanable cleanable;
 
-    private TensorMemory(Object owner, MemorySegment segment, State state) {
-        this.segment = segment;
+    private TensorMemory(Object owner, State state) {
         this.state = state;
         this.cleanable = CLEANER.register(owner, state);
     }
@@ -64,27 +80,60 @@ public final class TensorMemory {
     public static TensorMemory allocate(Object owner, long[] shape, long bytes, boolean zero) {
         MemoryPool pool = MemoryPool.get();
         MemoryPool.Block block = pool.take(bytes);
-        Arena arena = null;
         try {
-            arena = Arena.ofShared(); // shared: other threads may use the tensor
-            MemorySegment view = block.segment().reinterpret(bytes, arena, null);
+            MemorySegment raw = block.segment().asSlice(0, bytes);
             if (zero) {
-                view.fill((byte) 0);
+                raw.fill((byte) 0);
             } else if (Leaks.POISON) {
-                view.fill((byte) 0xFF); // NaN everywhere: reading an unwritten output shows at once
+                raw.fill((byte) 0xFF); // NaN everywhere: reading an unwritten output shows at once
             }
-            return new TensorMemory(owner, view, new State(block, arena, shape, Leaks.allocationSite()));
+            return new TensorMemory(owner, new State(block, raw, shape, Leaks.allocationSite()));
         } catch (RuntimeException | Error e) {
-            if (arena != null) {
-                arena.close();
-            }
             pool.give(block);
             throw e;
         }
     }
 
-    public MemorySegment segment() {
-        return segment;
+    /** The memory for jpac's own accesses; valid until {@link #release}. */
+    public MemorySegment raw() {
+        return state.raw;
+    }
+
+    /** A segment for the user, inaccessible once the tensor is closed; null if it is closed already. */
+    public MemorySegment view() {
+        State s = state;
+        synchronized (s) {
+            if ((s.calls.get() & CLOSED) != 0) {
+                return null;
+            }
+            if (s.viewArena == null) {
+                s.viewArena = Arena.ofShared(); // shared: other threads may use the tensor
+            }
+            return s.raw.reinterpret(s.viewArena, null);
+        }
+    }
+
+    /** Whether {@link #release} has begun. */
+    public boolean isReleased() {
+        return (state.calls.get() & CLOSED) != 0;
+    }
+
+    /** Counts a native call that uses this memory; false (and nothing counted) once it is released. */
+    public boolean enterCall() {
+        AtomicLong c = state.calls;
+        while (true) {
+            long v = c.get();
+            if ((v & CLOSED) != 0) {
+                return false;
+            }
+            if (c.compareAndSet(v, v + 1)) {
+                return true;
+            }
+        }
+    }
+
+    public void exitCall() {
+        state.calls.decrementAndGet();
     }
 
     /** Frees the memory once no native call uses it any more (waits for those that do). */
@@ -93,27 +142,31 @@ public final class TensorMemory {
         cleanable.clean();
     }
 
-    /**
-     * Closes a shared arena, waiting while it is acquired (an argument of a
-     * downcall in progress, or in use by {@code MemorySegment.copy} and the like).
-     */
-    static void closeWhenIdle(Arena arena) {
+    private static void waitUntil(java.util.function.BooleanSupplier done) {
         long waitNanos = 1_000;
-        for (int attempt = 0;; attempt++) {
-            try {
-                arena.close();
-                return;
-            } catch (IllegalStateException inUse) {
-                if (!arena.scope().isAlive()) {
-                    return;
-                }
-                if (attempt < 64) {
-                    Thread.onSpinWait();
-                } else {
-                    LockSupport.parkNanos(waitNanos);
-                    waitNanos = Math.min(waitNanos * 2, 1_000_000);
-                }
+        for (int attempt = 0; !done.getAsBoolean(); attempt++) {
+            if (attempt < 64) {
+                Thread.onSpinWait();
+            } else {
+                LockSupport.parkNanos(waitNanos);
+                waitNanos = Math.min(waitNanos * 2, 1_000_000);
             }
         }
+    }
+
+    /**
+     * Closes a shared arena, waiting while it is acquired (a user passed the
+     * tensor's segment to a downcall of their own, or it is in use by
+     * {@code MemorySegment.copy} and the like).
+     */
+    private static void closeWhenIdle(Arena arena) {
+        waitUntil(() -> {
+            try {
+                arena.close();
+                return true;
+            } catch (IllegalStateException inUse) {
+                return !arena.scope().isAlive();
+            }
+        });
     }
 }

@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 import org.jpac.Tensor;
+import org.jpac.internal.TensorAccess;
 
 /** Position / colour features for the CRF's edge kernels (the reference's create_YXRGB). */
 final class EdgeFeatures {
@@ -29,7 +30,7 @@ final class EdgeFeatures {
         float[] cs = factors(rgbScale, (int) c, "rgbScale");
         Tensor out = Tensor.empty(b, c + 2, h, w);
         try {
-            write(image.segment(), b, c, h * w, w, ys, cs, out.segment());
+            write(TensorAccess.data(image, "image"), b, c, h * w, w, ys, cs, TensorAccess.data(out, "output"));
             return out;
         } catch (RuntimeException | Error e) {
             out.close();

@@ -10,6 +10,7 @@ import org.jpac.PacOptions;
 import org.jpac.StdConvGrads;
 import org.jpac.Tensor;
 import org.jpac.internal.NativeCalls;
+import org.jpac.internal.TensorAccess;
 
 /**
  * The standard (non-adaptive) operations the networks are built from, as static
@@ -415,8 +416,8 @@ public final class StdOps {
 
     /** Copies the window of {@code big} at (top, left) to {@code small} (toSmall) or back. */
     private static void copyWindow(Tensor big, Tensor small, long top, long left, long h, long w, boolean toSmall) {
-        MemorySegment b = big.segment();
-        MemorySegment s = small.segment();
+        MemorySegment b = TensorAccess.data(big, "big");
+        MemorySegment s = TensorAccess.data(small, "small");
         long planes = big.dim(0) * big.dim(1);
         long bh = big.dim(2);
         long bw = big.dim(3);
