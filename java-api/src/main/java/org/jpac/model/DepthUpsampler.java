@@ -1,0 +1,215 @@
+package org.jpac.model;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.jpac.Tensor;
+import org.jpac.io.images.Image;
+import org.jpac.nn.BilinearResidual;
+import org.jpac.nn.ModelRegistry;
+import org.jpac.nn.Network;
+import org.jpac.nn.TrainableUpsampler;
+import org.jpac.nn.UpsamplingNetwork;
+
+/**
+ * A joint depth (or any per-pixel field) upsampler ready to run: a trained
+ * network with everything its weight file says about how to run it applied.
+ *
+ * <pre>{@code
+ * try (DepthUpsampler up = DepthUpsampler.bundled(8);
+ *      Tensor depth = up.upsample(guide, lowDepth)) {   // guide [1,3,H,W] in [0,1], lowDepth [1,1,H/8,W/8]
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>Applied from the weight file's metadata: the architecture and its
+ * arguments ({@code model}, {@code args}, which include the factor), the
+ * bilinear skip ({@code target_residual: bilinear}), the target scaling
+ * ({@code target_scaling}: {@code minmax}, the default, maps each
+ * channel of the low-resolution target to [0, 1] by its minimum and maximum
+ * before the network and back after it, as the reference pipeline does;
+ * {@code none} runs on the values as they are), and the sampling the model
+ * was trained for ({@code sampling}, reported by {@link #sampling()}: how the
+ * low-resolution input should be made from a high-resolution one).
+ *
+ * <p>Thread-safe: several threads may call {@link #upsample} at once.
+ * {@link #close} frees the network.
+ */
+public final class DepthUpsampler implements AutoCloseable {
+
+    /** Metadata key of the target scaling. */
+    public static final String SCALING_KEY = "target_scaling";
+    /** Metadata key of the low-resolution sampling the model was trained for. */
+    public static final String SAMPLING_KEY = "sampling";
+
+    private final UpsamplingNetwork net;
+    private final boolean minMax;
+    private final String sampling;
+    private final String source;
+
+    private DepthUpsampler(UpsamplingNetwork net, boolean minMax, String sampling, String source) {
+        this.net = net;
+        this.minMax = minMax;
+        this.sampling = sampling;
+        this.source = source;
+    }
+
+    /** The bundled PacJointUpsample for {@code factor} (see {@link BundledModels}). */
+    public static DepthUpsampler bundled(int factor) {
+        String name = "pac_upsample_x" + factor;
+        if (!BundledModels.exists(name)) {
+            throw new IllegalArgumentException("factor: no bundled upsampler for " + factor + "x (bundled: "
+                    + BundledModels.NAMES + ")");
+        }
+        return from(BundledModels.read(name));
+    }
+
+    /** The upsampler a weight file describes (safetensors with {@code model} and {@code args} metadata). */
+    public static DepthUpsampler load(Path weights) throws IOException {
+        return from(ModelWeights.read(weights));
+    }
+
+    /** As {@link #load(Path)}, from a stream; {@code name} says where it came from in messages. */
+    public static DepthUpsampler load(InputStream weights, String name) throws IOException {
+        return from(ModelWeights.read(weights, name));
+    }
+
+    /** The upsampler that weights describe. */
+    public static DepthUpsampler from(ModelWeights w) {
+        if (!w.describesModel()) {
+            throw new IllegalArgumentException("weights " + w.source() + " do not say which network they are for "
+                    + "(no 'model' and 'args' metadata); build the network and use of(...) instead");
+        }
+        Map<String, String> md = w.metadata();
+        boolean minMax = normalization(md, w.source());
+        String sampling = md.get(SAMPLING_KEY);
+        Network built = ModelRegistry.get(w.model()).create(w.args());
+        if (!(built instanceof UpsamplingNetwork up)) {
+            built.close();
+            throw new IllegalArgumentException("weights " + w.source() + " hold a " + w.model()
+                    + ", not an upsampling network");
+        }
+        try {
+            w.loadInto(up, w.model());
+            return new DepthUpsampler(withSkip(up, md, w), minMax, sampling, w.source());
+        } catch (RuntimeException e) {
+            up.close();
+            throw e;
+        }
+    }
+
+    /**
+     * An upsampler around a network built by the caller (which it then owns and
+     * closes); {@code minMaxScaling} as the metadata entry {@code target_scaling: minmax}.
+     */
+    public static DepthUpsampler of(UpsamplingNetwork net, boolean minMaxScaling) {
+        if (net == null) {
+            throw new NullPointerException("net");
+        }
+        return new DepthUpsampler(net, minMaxScaling, null, net.getClass().getSimpleName());
+    }
+
+    private static boolean normalization(Map<String, String> md, String source) {
+        String v = md.getOrDefault(SCALING_KEY, "minmax");
+        return switch (v) {
+            case "minmax" -> true;
+            case "none" -> false;
+            default -> throw new IllegalArgumentException("weights " + source + ": unknown " + SCALING_KEY
+                    + " '" + v + "' (jpac knows 'minmax' and 'none')");
+        };
+    }
+
+    private static UpsamplingNetwork withSkip(UpsamplingNetwork net, Map<String, String> md, ModelWeights w) {
+        if (!BilinearResidual.requestedBy(md)) {
+            return net;
+        }
+        if (!(net instanceof TrainableUpsampler t)) {
+            throw new IllegalArgumentException("weights " + w.source() + ": '" + BilinearResidual.METADATA_KEY
+                    + "' metadata on " + w.model() + ", which is not a trainable upsampling network");
+        }
+        return new BilinearResidual(t);
+    }
+
+    /** The upsampling factor: the guide is this many times the target's size. */
+    public int factor() {
+        return net.factor();
+    }
+
+    /** How the low-resolution input should be sampled ({@code center}, {@code area}), or null when unrecorded. */
+    public String sampling() {
+        return sampling;
+    }
+
+    /** Whether each target channel is scaled by its minimum and maximum around the network. */
+    public boolean scalesTarget() {
+        return minMax;
+    }
+
+    /** The network (owned by this upsampler). */
+    public UpsamplingNetwork network() {
+        return net;
+    }
+
+    /**
+     * The upsampled target: {@code guide} [B, guide channels, H, W] with values in
+     * [0, 1], {@code low} [B, C, H / factor, W / factor] in any unit; the result is
+     * [B, C, H, W] in {@code low}'s unit (a new tensor the caller closes).
+     */
+    public Tensor upsample(Tensor guide, Tensor low) {
+        if (!minMax) {
+            return net.forward(low, guide);
+        }
+        TargetScaling s = TargetScaling.of(low.requireOpen("low"));
+        Tensor out;
+        try (Tensor scaled = Tensor.empty(low.shape())) {
+            s.apply(low, scaled);
+            out = net.forward(scaled, guide);
+        }
+        try {
+            s.undo(out, out);
+            return out;
+        } catch (RuntimeException | Error e) {
+            out.close();
+            throw e;
+        }
+    }
+
+    /** {@link #upsample(Tensor, Tensor)} written into {@code out}; returns out. */
+    public Tensor upsample(Tensor guide, Tensor low, Tensor out) {
+        try (Tensor r = upsample(guide, low)) {
+            out.requireOpen("out");
+            if (!out.hasShape(r.shape())) {
+                throw new IllegalArgumentException("out: expected shape " + java.util.Arrays.toString(r.shape())
+                        + ", got " + java.util.Arrays.toString(out.shape()));
+            }
+            out.copyFrom(r);
+        }
+        return out;
+    }
+
+    /**
+     * On decoded images: integer guide samples are taken to [0, 1] (8-bit 255 = 1),
+     * an alpha channel is dropped; {@code low}'s samples are used as they are.
+     */
+    public Image upsample(Image guide, Image low) {
+        Image g = guide.withoutAlpha().normalized();
+        Image l = low.withoutAlpha();
+        try (Tensor gt = g.toTensor(); Tensor lt = l.toTensor(); Tensor o = upsample(gt, lt)) {
+            return Image.fromTensor(o);
+        }
+    }
+
+    @Override
+    public void close() {
+        net.close();
+    }
+
+    @Override
+    public String toString() {
+        return "DepthUpsampler[" + net.getClass().getSimpleName() + " x" + factor() + " from " + source
+                + (minMax ? ", min/max target scaling" : "") + (sampling != null ? ", sampling " + sampling : "")
+                + "]";
+    }
+}

@@ -1,0 +1,129 @@
+package org.jpac.model;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.jpac.io.SafeTensors;
+import org.jpac.io.StateDict;
+import org.jpac.io.TensorData;
+import org.jpac.io.WeightFiles;
+import org.jpac.nn.Network;
+
+/**
+ * A weight file as read for a model: its state dict and the metadata a
+ * safetensors file carries ({@code model}, {@code args}, {@code target_residual},
+ * {@code target_scaling}, {@code sampling}, ...). PyTorch {@code .pth}
+ * files carry no metadata.
+ *
+ * <p>{@link #loadInto} finds the network's keys as they are or under one of the
+ * prefixes {@code param.} (jpac's golden files), {@code module.} (DataParallel),
+ * {@code crf.} and {@code module.crf.} (the reference's ModelWithCrf).
+ */
+public final class ModelWeights {
+
+    private static final List<String> PREFIXES = List.of("", "param.", "module.", "crf.", "module.crf.");
+
+    private final String source;
+    private final StateDict dict;
+    private final Map<String, String> metadata;
+
+    private ModelWeights(String source, StateDict dict, Map<String, String> metadata) {
+        this.source = source;
+        this.dict = dict;
+        this.metadata = Map.copyOf(metadata);
+    }
+
+    /** Reads a .safetensors or PyTorch .pth file. */
+    public static ModelWeights read(Path path) throws IOException {
+        StateDict dict = WeightFiles.load(path);
+        Map<String, String> md = Map.of();
+        if (WeightFiles.detect(path) == WeightFiles.Format.SAFETENSORS) {
+            try (SafeTensors st = SafeTensors.open(path)) {
+                md = st.metadata();
+            }
+        }
+        return new ModelWeights(path.toString(), dict, md);
+    }
+
+    /**
+     * Reads a weight file from a stream (copied to a temporary file, deleted
+     * again before this returns); {@code name} says where it came from in messages.
+     */
+    public static ModelWeights read(InputStream in, String name) throws IOException {
+        Path tmp = Files.createTempFile("jpac-model-", ".weights");
+        try {
+            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+            ModelWeights w = read(tmp);
+            return new ModelWeights(name, w.dict, w.metadata);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Where the weights came from (a path, or a name such as {@code bundled:pac_upsample_x8}). */
+    public String source() {
+        return source;
+    }
+
+    public StateDict stateDict() {
+        return dict;
+    }
+
+    /** The file's metadata (empty for .pth files). */
+    public Map<String, String> metadata() {
+        return metadata;
+    }
+
+    /** The network's reference class name ({@code model}), or null. */
+    public String model() {
+        return metadata.get("model");
+    }
+
+    /** The network's constructor arguments as JSON ({@code args}), or null. */
+    public String args() {
+        return metadata.get("args");
+    }
+
+    /** Whether the file names its network (both {@code model} and {@code args}). */
+    public boolean describesModel() {
+        return model() != null && args() != null;
+    }
+
+    /**
+     * Copies the weights into {@code net}; throws {@link IllegalArgumentException}
+     * saying what does not fit ({@code what} names the network in the message).
+     */
+    public void loadInto(Network net, String what) {
+        Set<String> need = net.parameters().keySet();
+        String chosen = null;
+        for (String p : PREFIXES) {
+            if (need.stream().allMatch(k -> dict.contains(p + k))) {
+                chosen = p;
+                break;
+            }
+        }
+        if (chosen == null) {
+            chosen = dict.names().stream().anyMatch(n -> n.startsWith("param.")) ? "param." : "";
+        }
+        StateDict d = dict;
+        if (!chosen.isEmpty()) {
+            d = new StateDict();
+            for (Map.Entry<String, TensorData> e : dict.asMap().entrySet()) {
+                if (e.getKey().startsWith(chosen)) {
+                    d.put(e.getKey().substring(chosen.length()), e.getValue());
+                }
+            }
+        }
+        try {
+            net.loadStateDict(d);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("weights " + source + " do not fit " + what + ": " + e.getMessage(), e);
+        }
+    }
+}
