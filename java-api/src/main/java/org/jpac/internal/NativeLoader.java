@@ -151,6 +151,8 @@ public final class NativeLoader {
     private static void succeed(Path dir, String description) {
         libraryDirectory = dir;
         loadedFrom = description;
+        // Once per process: where the native code came from is the first thing to know when it misbehaves.
+        System.getLogger("org.jpac").log(System.Logger.Level.DEBUG, "jpac native libraries loaded: " + description);
     }
 
     // ---- (1) a directory -------------------------------------------------------------------------------
