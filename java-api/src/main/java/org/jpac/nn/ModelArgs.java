@@ -50,13 +50,31 @@ public final class ModelArgs {
         if (v == null) {
             return dflt;
         }
-        if (v instanceof Long n) {
-            return Math.toIntExact(n);
+        Integer i = intValue(v);
+        if (i == null) {
+            throw bad(key, "an integer (in int range)");
         }
-        if (v instanceof Double d && d == Math.rint(d)) {
-            return (int) (double) d;
+        return i;
+    }
+
+    /**
+     * The int a value stands for: any integral {@link Number} (Long from JSON,
+     * Integer or Short from Java callers, BigInteger, or a float with no
+     * fraction) in int range; null for anything else.
+     */
+    private static Integer intValue(Object v) {
+        if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
+            long n = ((Number) v).longValue();
+            return n == (int) n ? (int) n : null;
         }
-        throw bad(key, "an integer");
+        if (v instanceof java.math.BigInteger b) {
+            return b.bitLength() < 32 ? b.intValue() : null;
+        }
+        if (v instanceof Double || v instanceof Float) {
+            double d = ((Number) v).doubleValue();
+            return d == Math.rint(d) && Math.abs(d) <= Integer.MAX_VALUE ? (int) d : null;
+        }
+        return null;
     }
 
     public int requireInt(String key) {
@@ -112,16 +130,18 @@ public final class ModelArgs {
         if (v == null) {
             return null;
         }
-        if (v instanceof Long n) {
-            return new int[] {Math.toIntExact(n)};
+        Integer one = intValue(v);
+        if (one != null) {
+            return new int[] {one};
         }
         if (v instanceof List<?> l) {
             int[] r = new int[l.size()];
             for (int i = 0; i < r.length; i++) {
-                if (!(l.get(i) instanceof Long n)) {
+                Integer x = intValue(l.get(i));
+                if (x == null) {
                     throw bad(key, "an integer or a list of integers");
                 }
-                r[i] = Math.toIntExact(n);
+                r[i] = x;
             }
             return r;
         }
@@ -130,7 +150,8 @@ public final class ModelArgs {
 
     /** Whether the value is a single integer (not a list). */
     public boolean isInt(String key) {
-        return values.get(key) instanceof Long;
+        Object v = values.get(key);
+        return v != null && !(v instanceof List) && intValue(v) != null;
     }
 
     /** A list of JSON objects (e.g. the CRF's {@code pairwise_kernels}); empty when absent. */
