@@ -23,8 +23,32 @@ public final class Jpac {
     private Jpac() {
     }
 
+    /** jpac's version: that of its artifact (e.g. {@code 0.1.0-SNAPSHOT}). */
     public static String version() {
+        return ArtifactVersion.VALUE;
+    }
+
+    /** The version the native library reports (the release number, without qualifiers). */
+    public static String nativeVersion() {
         return NativeCalls.version();
+    }
+
+    /** Read once from the resource the build writes. */
+    private static final class ArtifactVersion {
+        static final String VALUE = read();
+
+        private static String read() {
+            java.util.Properties p = new java.util.Properties();
+            try (java.io.InputStream in = Jpac.class.getResourceAsStream("jpac-version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            } catch (java.io.IOException e) {
+                // fall through to the native library's version
+            }
+            String v = p.getProperty("version");
+            return v == null || v.isBlank() || v.startsWith("${") ? NativeCalls.version() : v;
+        }
     }
 
     public static String onednnVersion() {

@@ -3,7 +3,7 @@ package org.jpac;
 /**
  * Options of a PAC operation (immutable; build with {@link #builder(int)}).
  * Sizes are (height, width) pairs. Each operation uses the fields that apply
- * to it (see jpac.h); {@link #build} checks them all, naming the bad field.
+ * to it (see jpac.h); {@link Builder#build} checks them all, naming the bad field.
  */
 public final class PacOptions {
 
@@ -84,7 +84,7 @@ public final class PacOptions {
     public boolean transposed() { return transposed; }
     public boolean sharedFilters() { return sharedFilters; }
 
-    /** Output height of a (non-transposed) window over an input of height h; may be < 1. */
+    /** Output height of a (non-transposed) window over an input of height h; may be {@literal <} 1. */
     public long outHeight(long h) {
         return Math.floorDiv(h + 2L * padH - (long) dilationH * (kernelH - 1) - 1, strideH) + 1;
     }

@@ -25,6 +25,10 @@ class JpacTest {
     @Test
     void versions() {
         assertFalse(Jpac.version().isBlank());
+        // the artifact's version (the build writes it), which starts with the native library's release number
+        assertEquals(System.getProperty("jpac.expectedVersion", Jpac.version()), Jpac.version());
+        assertTrue(Jpac.version().startsWith(Jpac.nativeVersion()), Jpac.version() + " vs " + Jpac.nativeVersion());
+        assertFalse(Jpac.version().contains("${"), Jpac.version());
         assertTrue(Jpac.onednnVersion().matches("\\d+\\.\\d+.*"), Jpac.onednnVersion());
         assertTrue(Jpac.available(Device.Type.CPU));
         assertEquals("", Jpac.unavailableReason(Device.Type.CPU));

@@ -158,7 +158,7 @@ public final class StdOps {
     /**
      * Average pooling that does not count the padding (PyTorch's {@code avg_pool2d}
      * with {@code count_include_pad=False}, {@code ceil_mode=False}). Any kernel >= 1,
-     * padding <= kernel / 2.
+     * padding {@literal <=} kernel / 2.
      */
     public static Tensor avgPool2d(Tensor x, int kernel, int stride, int padding) {
         nchw(x, "x");

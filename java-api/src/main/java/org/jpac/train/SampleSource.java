@@ -25,7 +25,7 @@ public interface SampleSource {
     }
 
     /**
-     * A {@code crop x crop} example from item {@code id} (0 <= id < size, or any
+     * A {@code crop x crop} example from item {@code id} ({@code 0 <= id < size}, or any
      * id for a generator); {@code rng} chooses the window. A folder's source gives
      * the whole image for {@code crop <= 0}.
      */
