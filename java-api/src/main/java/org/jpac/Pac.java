@@ -559,6 +559,83 @@ public final class Pac {
         return g;
     }
 
+    // ---- guided forms with a Guide (no runs of nulls) ---------------------------------
+
+    /** {@link #conv2dGuided(Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, PacOptions)} with a {@link Guide}. */
+    public static Tensor conv2dGuided(Tensor input, Guide guide, Tensor weight, Tensor bias, PacOptions opts) {
+        return conv2dGuided(input, guide.features(), guide.invAlpha(), guide.invLambda(), guide.smoothKernel(), weight,
+                bias, opts);
+    }
+
+    /** conv2d guided by the features alone (the kernel's other inputs from the options). */
+    public static Tensor conv2dGuided(Tensor input, Tensor guide, Tensor weight, Tensor bias, PacOptions opts) {
+        return conv2dGuided(input, guide, null, null, null, weight, bias, opts);
+    }
+
+    /** {@link #conv2dGuided(Tensor, Guide, Tensor, Tensor, PacOptions)} written into {@code output}. */
+    public static Tensor conv2dGuidedInto(Tensor input, Guide guide, Tensor weight, Tensor bias, PacOptions opts,
+                                          Tensor output) {
+        return conv2dGuidedInto(input, guide.features(), guide.invAlpha(), guide.invLambda(), guide.smoothKernel(),
+                weight, bias, opts, output);
+    }
+
+    /** The backward of {@link #conv2dGuided(Tensor, Guide, Tensor, Tensor, PacOptions)}: the gradients in {@code needs}. */
+    public static GuidedConvGrads conv2dGuidedBackward(Tensor input, Guide guide, Tensor weight, Tensor gradOutput,
+                                                       PacOptions opts, Set<Grad> needs) {
+        return conv2dGuidedBackward(input, guide.features(), guide.invAlpha(), guide.invLambda(),
+                guide.smoothKernel(), weight, gradOutput, opts, needs);
+    }
+
+    /** {@link #convTranspose2dGuided(Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, PacOptions)} with a {@link Guide}. */
+    public static Tensor convTranspose2dGuided(Tensor input, Guide guide, Tensor weight, Tensor bias,
+                                               PacOptions opts) {
+        return convTranspose2dGuided(input, guide.features(), guide.invAlpha(), guide.invLambda(),
+                guide.smoothKernel(), weight, bias, opts);
+    }
+
+    /** convTranspose2d guided by the features alone (the guide has the OUTPUT's spatial size). */
+    public static Tensor convTranspose2dGuided(Tensor input, Tensor guide, Tensor weight, Tensor bias,
+                                               PacOptions opts) {
+        return convTranspose2dGuided(input, guide, null, null, null, weight, bias, opts);
+    }
+
+    /** {@link #convTranspose2dGuided(Tensor, Guide, Tensor, Tensor, PacOptions)} written into {@code output}. */
+    public static Tensor convTranspose2dGuidedInto(Tensor input, Guide guide, Tensor weight, Tensor bias,
+                                                   PacOptions opts, Tensor output) {
+        return convTranspose2dGuidedInto(input, guide.features(), guide.invAlpha(), guide.invLambda(),
+                guide.smoothKernel(), weight, bias, opts, output);
+    }
+
+    /** The backward of {@link #convTranspose2dGuided(Tensor, Guide, Tensor, Tensor, PacOptions)}. */
+    public static GuidedConvGrads convTranspose2dGuidedBackward(Tensor input, Guide guide, Tensor weight,
+                                                                Tensor gradOutput, PacOptions opts, Set<Grad> needs) {
+        return convTranspose2dGuidedBackward(input, guide.features(), guide.invAlpha(), guide.invLambda(),
+                guide.smoothKernel(), weight, gradOutput, opts, needs);
+    }
+
+    /** {@link #pool2dGuided(Tensor, Tensor, Tensor, Tensor, Tensor, PacOptions)} with a {@link Guide}. */
+    public static Tensor pool2dGuided(Tensor input, Guide guide, PacOptions opts) {
+        return pool2dGuided(input, guide.features(), guide.invAlpha(), guide.invLambda(), guide.smoothKernel(), opts);
+    }
+
+    /** pool2d guided by the features alone. */
+    public static Tensor pool2dGuided(Tensor input, Tensor guide, PacOptions opts) {
+        return pool2dGuided(input, guide, null, null, null, opts);
+    }
+
+    /** {@link #pool2dGuided(Tensor, Guide, PacOptions)} written into {@code output}. */
+    public static Tensor pool2dGuidedInto(Tensor input, Guide guide, PacOptions opts, Tensor output) {
+        return pool2dGuidedInto(input, guide.features(), guide.invAlpha(), guide.invLambda(), guide.smoothKernel(),
+                opts, output);
+    }
+
+    /** The backward of {@link #pool2dGuided(Tensor, Guide, PacOptions)}: the gradients in {@code needs}. */
+    public static GuidedPoolGrads pool2dGuidedBackward(Tensor input, Guide guide, Tensor gradOutput, PacOptions opts,
+                                                       Set<Grad> needs) {
+        return pool2dGuidedBackward(input, guide.features(), guide.invAlpha(), guide.invLambda(),
+                guide.smoothKernel(), gradOutput, opts, needs);
+    }
+
     /** Standard convolution (cross-correlation), the baseline PAC is compared with. Uses geometry only. */
     public static Tensor stdConv2d(Tensor input, Tensor weight, Tensor bias, PacOptions opts) {
         CGeom g = checkStd(input, weight, bias, opts);
