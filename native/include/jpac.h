@@ -58,6 +58,14 @@ JPAC_API int32_t jpac_backend_available(int32_t device_type, char* reason, int64
 /* Threads the CPU backend uses; set 0 for the machine's default. */
 JPAC_API int32_t jpac_get_num_threads(void);
 JPAC_API jpac_status jpac_set_num_threads(int32_t threads);
+/* Vector instructions of the CPU backend's fused kernels: "avx512", "avx2" or
+ * "generic" (the widest the CPU has, unless the environment variable
+ * JPAC_CPU_ISA asks for less). jpac_set_cpu_isa switches it (for tests and
+ * comparisons): JPAC_ERR_UNSUPPORTED when the CPU lacks it. */
+JPAC_API const char* jpac_cpu_isa(void);
+JPAC_API jpac_status jpac_set_cpu_isa(const char* isa);
+/* The instruction set oneDNN's own kernels use, as oneDNN names it (e.g. "avx512_core"). */
+JPAC_API const char* jpac_onednn_isa(void);
 /* Peak bytes of scratch memory the library allocated since the last reset
  * (all threads together); used to show the memory bound of the fused ops. */
 JPAC_API int64_t jpac_scratch_peak_bytes(void);

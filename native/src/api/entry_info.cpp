@@ -4,6 +4,7 @@
 
 #include "api/guard.hpp"
 #include "api/validate.hpp"
+#include "cpu/isa.hpp"
 #include "cpu/parallel.hpp"
 #include "cpu/scratch.hpp"
 #include "cpu/std_conv.hpp"
@@ -48,6 +49,27 @@ JPAC_API int32_t jpac_backend_available(int32_t device_type, char* reason, int64
 }
 
 JPAC_API int32_t jpac_get_num_threads(void) { return cpu::threads(); }
+
+JPAC_API const char* jpac_cpu_isa(void) { return cpu::isa_name(cpu::cpu_isa()); }
+
+JPAC_API jpac_status jpac_set_cpu_isa(const char* isa) {
+    return guarded([&] {
+        cpu::Isa want;
+        if (isa == nullptr || !cpu::parse_isa(isa, want))
+            invalid(std::string("isa: expected avx512, avx2 or generic, got ") + (isa ? isa : "NULL"));
+        if (!cpu::set_cpu_isa(want))
+            throw Error(JPAC_ERR_UNSUPPORTED, std::string("isa: this CPU has no ") + isa + " (it has up to " +
+                                                  cpu::isa_name(cpu::cpu_isa_supported()) + ")");
+    });
+}
+
+JPAC_API const char* jpac_onednn_isa(void) {
+    try {
+        return cpu::onednn_isa();
+    } catch (...) {
+        return "unknown";
+    }
+}
 
 JPAC_API jpac_status jpac_set_num_threads(int32_t threads) {
     return guarded([&] {

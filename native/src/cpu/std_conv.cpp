@@ -191,6 +191,25 @@ void std_conv_backward(const StdConvShape& s, const float* input, const float* w
     });
 }
 
+const char* onednn_isa() {
+    switch (dnnl_get_effective_cpu_isa()) {
+        case dnnl_cpu_isa_sse41: return "sse41";
+        case dnnl_cpu_isa_avx: return "avx";
+        case dnnl_cpu_isa_avx2: return "avx2";
+        case dnnl_cpu_isa_avx2_vnni: return "avx2_vnni";
+        case dnnl_cpu_isa_avx2_vnni_2: return "avx2_vnni_2";
+        case dnnl_cpu_isa_avx512_core: return "avx512_core";
+        case dnnl_cpu_isa_avx512_core_vnni: return "avx512_core_vnni";
+        case dnnl_cpu_isa_avx512_core_bf16: return "avx512_core_bf16";
+        case dnnl_cpu_isa_avx10_1_512: return "avx10_1_512";
+        case dnnl_cpu_isa_avx10_1_512_amx: return "avx10_1_512_amx";
+        case dnnl_cpu_isa_avx10_1_512_amx_fp16: return "avx10_1_512_amx_fp16";
+        case dnnl_cpu_isa_avx10_2: return "avx10_2";
+        case dnnl_cpu_isa_avx10_2_amx_2: return "avx10_2_amx_2";
+        default: return "default";
+    }
+}
+
 const char* onednn_version() {
     static char text[32];
     static std::once_flag once;

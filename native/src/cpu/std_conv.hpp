@@ -17,5 +17,7 @@ void std_conv_backward(const StdConvShape& s, const float* input, const float* w
                        float* grad_input, float* grad_weight, float* grad_bias);
 
 const char* onednn_version();
+// oneDNN's effective instruction set, by its dnnl_cpu_isa name without the prefix.
+const char* onednn_isa();
 
 }  // namespace jpac::cpu

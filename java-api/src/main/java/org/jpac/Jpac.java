@@ -113,6 +113,31 @@ public final class Jpac {
         };
     }
 
+    /**
+     * The vector instructions of the CPU backend's fused kernels: {@code avx512},
+     * {@code avx2} or {@code generic} (the widest the CPU has, unless the
+     * environment variable {@code JPAC_CPU_ISA} asks for less).
+     */
+    public static String cpuIsa() {
+        return NativeCalls.cpuIsa();
+    }
+
+    /**
+     * Switches the fused kernels' instruction set (e.g. to compare paths);
+     * {@link JpacException} with status UNSUPPORTED when the CPU lacks it.
+     */
+    public static void setCpuIsa(String isa) {
+        if (isa == null) {
+            throw new NullPointerException("isa: must not be null");
+        }
+        NativeCalls.setCpuIsa(isa);
+    }
+
+    /** The instruction set oneDNN's own kernels use here, as oneDNN names it (e.g. {@code avx512_core}). */
+    public static String onednnIsa() {
+        return NativeCalls.onednnIsa();
+    }
+
     /** Threads the CPU backend uses. */
     public static int threads() {
         return NativeCalls.numThreads();

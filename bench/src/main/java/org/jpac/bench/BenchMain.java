@@ -467,6 +467,22 @@ public final class BenchMain {
 
     // ---- machine ---------------------------------------------------------------------
 
+    /** The vector extensions /proc/cpuinfo lists (avx2, avx512f, ...), or "unknown". */
+    static String cpuFlags() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("flags")) {
+                    return java.util.Arrays.stream(line.substring(line.indexOf(':') + 1).trim().split(" "))
+                            .filter(f -> f.equals("avx2") || f.equals("fma") || f.startsWith("avx512"))
+                            .sorted().collect(java.util.stream.Collectors.joining(" "));
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // fall through
+        }
+        return "unknown";
+    }
+
     static Map<String, String> machineInfo() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("date", ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z", Locale.ROOT)));
@@ -501,6 +517,8 @@ public final class BenchMain {
         m.put("jdk", System.getProperty("java.vm.name") + " " + Runtime.version() + " ("
                 + System.getProperty("java.vendor") + ")");
         m.put("jpac", Jpac.version() + ", oneDNN " + Jpac.onednnVersion());
+        m.put("isa", "jpac kernels " + Jpac.cpuIsa() + ", oneDNN " + Jpac.onednnIsa() + " (cpu flags: "
+                + cpuFlags() + ")");
         String backend;
         try {
             backend = "tensors on cpu; " + Jpac.backendReason();

@@ -92,7 +92,8 @@ final class BenchNetsCommand extends CliCommand {
         int warmup = a.integer("--warmup", 1, 0, 100);
         String only = a.choice("--only", "all", "all", "pac", "crf", "crf4d");
         out.println("machine: " + machine());
-        out.println("jpac " + Jpac.version() + ", oneDNN " + Jpac.onednnVersion() + ", backend " + Jpac.backend()
+        out.println("jpac " + Jpac.version() + " (" + Jpac.cpuIsa() + "), oneDNN " + Jpac.onednnVersion() + " ("
+                + Jpac.onednnIsa() + "), backend " + Jpac.backend()
                 + ", " + Jpac.threads() + " threads, Java " + Runtime.version() + ", " + LocalDate.now());
         out.printf(Locale.ROOT, "%-44s %-34s %10s %10s %8s %9s %10s%n", "case", "shape", "median ms", "min ms",
                 "GFLOP/s", "faults", "heap KB");

@@ -99,6 +99,9 @@ public final class Main {
     private static int info(PrintStream out) {
         out.println("jpac " + Jpac.version());
         out.println("oneDNN " + Jpac.onednnVersion());
+        out.println("cpu isa: jpac kernels " + Jpac.cpuIsa() + ", oneDNN " + Jpac.onednnIsa()
+                + " (JPAC_CPU_ISA=avx512|avx2|generic limits jpac's)");
+        out.println("native libraries: " + org.jpac.internal.NativeLoader.loadedFrom());
         out.println("backend requested: " + Jpac.requestedBackend());
         out.println("cpu available: " + yesNo(Device.Type.CPU));
         out.println("cuda available: " + yesNo(Device.Type.CUDA));

@@ -58,6 +58,20 @@ public final class NativeCalls {
         }
     }
 
+    public static String cpuIsa() {
+        return JpacNative.jpac_cpu_isa().getString(0);
+    }
+
+    public static void setCpuIsa(String isa) {
+        try (Arena arena = Arena.ofConfined()) {
+            check(JpacNative.jpac_set_cpu_isa(arena.allocateFrom(isa)), "jpac_set_cpu_isa");
+        }
+    }
+
+    public static String onednnIsa() {
+        return JpacNative.jpac_onednn_isa().getString(0);
+    }
+
     public static int numThreads() {
         return JpacNative.jpac_get_num_threads();
     }

@@ -468,6 +468,182 @@ public class JpacNative extends JpacNative$shared {
         }
     }
 
+    private static class jpac_cpu_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            JpacNative.C_POINTER    );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("jpac_cpu_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * const char *jpac_cpu_isa(void)
+     * }
+     */
+    public static FunctionDescriptor jpac_cpu_isa$descriptor() {
+        return jpac_cpu_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * const char *jpac_cpu_isa(void)
+     * }
+     */
+    public static MethodHandle jpac_cpu_isa$handle() {
+        return jpac_cpu_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * const char *jpac_cpu_isa(void)
+     * }
+     */
+    public static MemorySegment jpac_cpu_isa$address() {
+        return jpac_cpu_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * const char *jpac_cpu_isa(void)
+     * }
+     */
+    public static MemorySegment jpac_cpu_isa() {
+        var mh$ = jpac_cpu_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("jpac_cpu_isa");
+            }
+            return (MemorySegment)mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class jpac_set_cpu_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            JpacNative.C_INT,
+            JpacNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("jpac_set_cpu_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * jpac_status jpac_set_cpu_isa(const char *isa)
+     * }
+     */
+    public static FunctionDescriptor jpac_set_cpu_isa$descriptor() {
+        return jpac_set_cpu_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * jpac_status jpac_set_cpu_isa(const char *isa)
+     * }
+     */
+    public static MethodHandle jpac_set_cpu_isa$handle() {
+        return jpac_set_cpu_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * jpac_status jpac_set_cpu_isa(const char *isa)
+     * }
+     */
+    public static MemorySegment jpac_set_cpu_isa$address() {
+        return jpac_set_cpu_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * jpac_status jpac_set_cpu_isa(const char *isa)
+     * }
+     */
+    public static int jpac_set_cpu_isa(MemorySegment isa) {
+        var mh$ = jpac_set_cpu_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("jpac_set_cpu_isa", isa);
+            }
+            return (int)mh$.invokeExact(isa);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class jpac_onednn_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            JpacNative.C_POINTER    );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("jpac_onednn_isa");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * const char *jpac_onednn_isa(void)
+     * }
+     */
+    public static FunctionDescriptor jpac_onednn_isa$descriptor() {
+        return jpac_onednn_isa.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * const char *jpac_onednn_isa(void)
+     * }
+     */
+    public static MethodHandle jpac_onednn_isa$handle() {
+        return jpac_onednn_isa.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * const char *jpac_onednn_isa(void)
+     * }
+     */
+    public static MemorySegment jpac_onednn_isa$address() {
+        return jpac_onednn_isa.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * const char *jpac_onednn_isa(void)
+     * }
+     */
+    public static MemorySegment jpac_onednn_isa() {
+        var mh$ = jpac_onednn_isa.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("jpac_onednn_isa");
+            }
+            return (MemorySegment)mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class jpac_scratch_peak_bytes {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             JpacNative.C_LONG    );
