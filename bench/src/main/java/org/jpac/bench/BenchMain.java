@@ -20,6 +20,7 @@ import org.jpac.Pac;
 import org.jpac.PacOptions;
 import org.jpac.Tensor;
 import org.jpac.internal.NativeCalls;
+import org.jpac.io.AtomicFiles;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
@@ -578,6 +579,7 @@ public final class BenchMain {
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        Files.writeString(out, sb.toString(), StandardCharsets.UTF_8);
+        byte[] text = sb.toString().getBytes(StandardCharsets.UTF_8);
+        AtomicFiles.write(out, o -> o.write(text)); // a failed write keeps an older results file intact
     }
 }

@@ -5,6 +5,10 @@ import java.io.PrintStream;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.jpac.JpacException;
@@ -29,6 +33,22 @@ abstract class CliCommand {
     /** Options without a value ({@code --quiet} and {@code --help} are added). */
     abstract Set<String> flags();
 
+    /** Options that name files the command reads. */
+    List<String> inputOptions() {
+        return List.of();
+    }
+
+    /** Options that name what the command writes; no file written may be an input. */
+    List<String> outputOptions() {
+        return List.of();
+    }
+
+    /** The files written for output option {@code option}: by default, its value. */
+    List<Path> filesWritten(String option, Args args) {
+        Path p = args.path(option);
+        return p == null ? List.of() : List.of(p);
+    }
+
     /** Runs with parsed options; returns the exit code. */
     abstract int execute(Args args, PrintStream out, Progress progress) throws IOException;
 
@@ -44,6 +64,7 @@ abstract class CliCommand {
             Set<String> flags = new java.util.HashSet<>(flags());
             flags.add("--quiet");
             Args args = Args.parse(argv, valued(), flags);
+            refuseOverwritingInputs(args);
             return execute(args, out, new Progress(err, name(), args.flag("--quiet")));
         } catch (CliException e) {
             err.println(prefix() + oneLine(e.getMessage())
@@ -60,6 +81,24 @@ abstract class CliCommand {
             err.println(prefix() + "out of memory (" + e.getMessage() + "); use smaller images or give Java more "
                     + "memory (JPAC_JAVA_OPTS=-Xmx...)");
             return 1;
+        }
+    }
+
+    /** Before any work: an output that is one of the inputs would destroy it. */
+    private void refuseOverwritingInputs(Args args) {
+        Map<String, Path> inputs = new LinkedHashMap<>();
+        for (String o : inputOptions()) {
+            if (args.has(o)) {
+                inputs.put(o, args.path(o));
+            }
+        }
+        Map<String, List<Path>> outputs = new LinkedHashMap<>();
+        for (String o : outputOptions()) {
+            outputs.put(o, filesWritten(o, args));
+        }
+        String clash = SameFileGuard.clash(inputs, outputs);
+        if (clash != null) {
+            throw CliException.usage(clash);
         }
     }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -77,6 +78,16 @@ final class CrfCommand extends CliCommand {
     @Override
     Set<String> flags() {
         return Set.of("--labels", "--probabilities", "--grey");
+    }
+
+    @Override
+    List<String> inputOptions() {
+        return List.of("--image", "--unary", "--weights");
+    }
+
+    @Override
+    List<String> outputOptions() {
+        return List.of("--out");
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -47,6 +48,10 @@ public final class DemoCommand extends CliCommand {
     /** The guided PAC filter on the bilinear result: spatial and colour sigma. */
     static final double FILTER_SIGMA_SPACE = 8;
     static final double FILTER_SIGMA_COLOR = 0.08;
+    /** Every file the demo writes into its folder (checked against --weights before it runs). */
+    static final List<String> FILES = List.of("depth_upsampling.png", "depth_errors.png", "segmentation.png",
+            "guide.png", "depth_true.png", "depth_low.png", "scores.npy");
+    static final String DEFAULT_DIR = "jpac-demo";
 
     static final String USAGE = String.join("\n",
             "usage: jpac demo [--out DIR] [--weights FILE] [--quiet]",
@@ -87,8 +92,29 @@ public final class DemoCommand extends CliCommand {
     }
 
     @Override
+    List<String> inputOptions() {
+        return List.of("--weights");
+    }
+
+    @Override
+    List<String> outputOptions() {
+        return List.of("--out");
+    }
+
+    /** The files in the --out folder (given or not). */
+    @Override
+    List<Path> filesWritten(String option, Args a) {
+        Path dir = outDir(a);
+        return FILES.stream().map(dir::resolve).toList();
+    }
+
+    private static Path outDir(Args a) {
+        return a.has("--out") ? a.requiredPath("--out") : Path.of(DEFAULT_DIR);
+    }
+
+    @Override
     int execute(Args a, PrintStream out, Progress progress) throws IOException {
-        Path dir = a.has("--out") ? a.requiredPath("--out") : Path.of("jpac-demo");
+        Path dir = outDir(a);
         Path weightsPath = a.path("--weights");
         // Without --weights: the 8x model trained by jpac itself (synthetic data) that ships in the jar.
         WeightsFile weights = weightsPath == null ? WeightsFile.bundledX8() : WeightsFile.load("--weights", weightsPath);

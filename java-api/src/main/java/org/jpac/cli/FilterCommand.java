@@ -3,6 +3,7 @@ package org.jpac.cli;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -55,6 +56,16 @@ final class FilterCommand extends CliCommand {
     @Override
     Set<String> flags() {
         return Set.of();
+    }
+
+    @Override
+    List<String> inputOptions() {
+        return List.of("--in", "--guide");
+    }
+
+    @Override
+    List<String> outputOptions() {
+        return List.of("--out");
     }
 
     @Override

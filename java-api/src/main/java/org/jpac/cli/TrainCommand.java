@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 import org.jpac.train.Models;
@@ -170,8 +171,15 @@ final class TrainCommand {
                     + valCrop);
         }
         Path ckpt = a.has("--checkpoint") ? a.path("--checkpoint") : TrainConfig.defaultCheckpoint(out);
-        if (ckpt.toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize())) {
+        if (SameFileGuard.same(ckpt, out)) {
             throw new OptionMap.UsageError("--checkpoint must differ from --out");
+        }
+        Path resume = a.path("--resume");
+        // Resuming from the --checkpoint it keeps writing is how a run continues; a model over it is not.
+        String clash = resume == null ? null
+                : SameFileGuard.clash(Map.of("--resume", resume), Map.of("--out", List.of(out)));
+        if (clash != null) {
+            throw new OptionMap.UsageError(clash);
         }
         return new TrainConfig(model, a.has("--residual"), factor, a.path("--data"), epochs,
                 a.integer("--steps-per-epoch", 100, 1, Integer.MAX_VALUE), a.longValue("--seed", 1),
@@ -179,6 +187,6 @@ final class TrainCommand {
                 a.choice("--optimizer", "adam", List.of("adam", "sgd")), a.number("--momentum", 0.9, 0, 0.9999),
                 a.number("--weight-decay", 0, 0, 1), a.integer("--lr-step", 0, 0, 1_000_000),
                 a.number("--lr-gamma", 0.5, 1e-6, 1), a.integer("--val-count", 16, 0, 100_000), valCrop,
-                a.number("--minutes", 0, 0, 1e7), out, ckpt, a.path("--resume"));
+                a.number("--minutes", 0, 0, 1e7), out, ckpt, resume);
     }
 }

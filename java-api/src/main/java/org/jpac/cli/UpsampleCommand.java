@@ -3,6 +3,7 @@ package org.jpac.cli;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -74,6 +75,16 @@ final class UpsampleCommand extends CliCommand {
     @Override
     Set<String> flags() {
         return Set.of("--raw");
+    }
+
+    @Override
+    List<String> inputOptions() {
+        return List.of("--guide", "--low", "--weights");
+    }
+
+    @Override
+    List<String> outputOptions() {
+        return List.of("--out");
     }
 
     /** The --model choices and the reference class names their weight files may name. */

@@ -6,7 +6,9 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -337,7 +339,10 @@ public final class SafeTensors implements AutoCloseable {
         return h.append('}').toString();
     }
 
-    /** Writes the tensors as F32 (sorted by name) with optional string metadata. */
+    /**
+     * Writes the tensors as F32 (sorted by name) with optional string metadata,
+     * by {@link AtomicFiles}: a failed write leaves whatever was at {@code path} as it was.
+     */
     public static void write(Path path, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
         String meta = SafeTensors.metadataEntry(metadata);
         StringBuilder h = new StringBuilder("{").append(meta);
@@ -364,15 +369,19 @@ public final class SafeTensors implements AutoCloseable {
             h.append(' '); // keeps the data 8-byte aligned, as the reference writer does
         }
         byte[] hb = h.toString().getBytes(StandardCharsets.UTF_8);
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING);
-             Arena arena = Arena.ofConfined()) {
-            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(hb.length).flip();
-            writeFully(ch, len);
-            writeFully(ch, ByteBuffer.wrap(hb));
-            long chunk = 1 << 20; // floats per write
+        AtomicFiles.write(path, out -> writeBody(Channels.newChannel(out), hb, sorted.values()));
+    }
+
+    /** The header's length, the header, then each tensor's floats, little-endian. */
+    private static void writeBody(WritableByteChannel ch, byte[] header, Iterable<Tensor> tensors)
+            throws IOException {
+        ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).flip();
+        writeFully(ch, len);
+        writeFully(ch, ByteBuffer.wrap(header));
+        long chunk = 1 << 20; // floats per write
+        try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(chunk * Float.BYTES);
-            for (Tensor t : sorted.values()) {
+            for (Tensor t : tensors) {
                 MemorySegment src = t.segment();
                 for (long i = 0; i < t.numel(); i += chunk) {
                     long n = Math.min(chunk, t.numel() - i);
@@ -383,7 +392,7 @@ public final class SafeTensors implements AutoCloseable {
         }
     }
 
-    private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
+    private static void writeFully(WritableByteChannel ch, ByteBuffer b) throws IOException {
         while (b.hasRemaining()) {
             ch.write(b);
         }

@@ -2,14 +2,11 @@ package org.jpac.io;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Map;
 
 import org.jpac.internal.Json;
@@ -78,8 +75,8 @@ public final class WeightFiles {
     /**
      * Saves as safetensors with F32 data, tensors in the dict's order, and
      * optional string metadata. Rank-0 and empty tensors are kept as they are.
-     * The file is written beside its destination and moved into place, so a
-     * failed save never leaves a half-written file under {@code path}.
+     * Written by {@link AtomicFiles}: a failed save leaves whatever was at
+     * {@code path} as it was.
      */
     public static void save(Path path, StateDict dict, Map<String, String> metadata) throws IOException {
         String meta = SafeTensors.metadataEntry(metadata);
@@ -104,35 +101,24 @@ public final class WeightFiles {
         h.append('}');
         byte[] hb = h.toString().getBytes(StandardCharsets.UTF_8);
         int pad = (8 - hb.length % 8) % 8; // keeps the data 8-byte aligned
-        Path abs = path.toAbsolutePath();
-        Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".tmp");
-        try {
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                ByteBuffer b = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-                b.putLong(hb.length + pad);
-                out.write(b.array(), 0, 8);
-                out.write(hb);
-                out.write(" ".repeat(pad).getBytes(StandardCharsets.US_ASCII));
-                b.clear();
-                for (TensorData t : dict.asMap().values()) {
-                    for (float v : t.data()) {
-                        if (!b.hasRemaining()) {
-                            out.write(b.array(), 0, b.position());
-                            b.clear();
-                        }
-                        b.putFloat(v);
+        AtomicFiles.write(path, out -> {
+            ByteBuffer b = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+            b.putLong(hb.length + pad);
+            out.write(b.array(), 0, 8);
+            out.write(hb);
+            out.write(" ".repeat(pad).getBytes(StandardCharsets.US_ASCII));
+            b.clear();
+            for (TensorData t : dict.asMap().values()) {
+                for (float v : t.data()) {
+                    if (!b.hasRemaining()) {
+                        out.write(b.array(), 0, b.position());
+                        b.clear();
                     }
+                    b.putFloat(v);
                 }
-                out.write(b.array(), 0, b.position());
             }
-            try {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+            out.write(b.array(), 0, b.position());
+        });
     }
 
     /** Up to {@code n} bytes from the start of the file. */

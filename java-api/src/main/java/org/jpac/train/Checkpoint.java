@@ -3,7 +3,6 @@ package org.jpac.train;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -24,8 +23,8 @@ import org.jpac.nn.Network;
  * adds the optimizer's buffers as {@code optim.<param key>.<buffer>} and the
  * metadata {@code jpac.step} (steps done) and {@code jpac.optim_steps}, plus
  * whatever training settings the caller records. Files are written to a
- * temporary name and moved into place, so an interrupted write never leaves a
- * half-written checkpoint.
+ * temporary name and moved into place ({@link org.jpac.io.AtomicFiles}), so a
+ * crash or a full disk during a save leaves the previous checkpoint as it was.
  */
 public final class Checkpoint {
 
@@ -72,9 +71,7 @@ public final class Checkpoint {
         if (dir != null) {
             Files.createDirectories(dir);
         }
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        SafeTensors.write(tmp, tensors, metadata);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        SafeTensors.write(file, tensors, metadata);
     }
 
     /** Reads a checkpoint or model file (a model file has no optimizer state and step 0). */

@@ -7,6 +7,8 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import org.jpac.io.AtomicFiles;
+
 /**
  * The Middlebury / MPI-Sintel {@code .flo} optical-flow format: the float
  * 202021.25 (the bytes "PIEH"), int32 width, int32 height, then width * height
@@ -86,6 +88,6 @@ public final class FloFile {
         for (int i = 0; i < n; i++) {
             b.putFloat(flow.data()[i]).putFloat(flow.data()[n + i]);
         }
-        Files.write(file, b.array());
+        AtomicFiles.write(file, out -> out.write(b.array()));
     }
 }

@@ -31,6 +31,8 @@ class DemoCommandTest {
                 "depth_low.png", "depth_true.png", "scores.npy"}) {
             assertTrue(Files.size(tmp.resolve(f)) > 100, f);
         }
+        // the list the demo checks --weights against before it runs names every file it writes
+        assertEquals(DemoCommand.FILES.stream().sorted().toList(), org.jpac.io.TestFiles.listing(tmp));
         Image low = Images.read(tmp.resolve("depth_low.png"));
         assertEquals(16, low.bitDepth());
         assertEquals(DemoCommand.WIDTH / 8, low.width());

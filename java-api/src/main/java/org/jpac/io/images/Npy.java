@@ -1,7 +1,6 @@
 package org.jpac.io.images;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -14,6 +13,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import org.jpac.io.AtomicFiles;
 
 /**
  * NumPy {@code .npy} files (format versions 1, 2 and 3): C-order arrays of
@@ -245,8 +246,7 @@ public final class Npy {
         String header = dict + " ".repeat(pad) + "\n";
         ByteBuffer pre = ByteBuffer.allocate(10).order(ByteOrder.LITTLE_ENDIAN);
         pre.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());
-        boolean ok = false;
-        try (OutputStream out = Files.newOutputStream(file)) {
+        AtomicFiles.write(file, out -> {
             out.write(pre.array());
             out.write(header.getBytes(StandardCharsets.ISO_8859_1));
             ByteBuffer b = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
@@ -258,12 +258,7 @@ public final class Npy {
                 b.putFloat(v);
             }
             out.write(b.array(), 0, b.position());
-            ok = true;
-        } finally {
-            if (!ok) {
-                Files.deleteIfExists(file);
-            }
-        }
+        });
     }
 
     static String shapeString(long[] s) {

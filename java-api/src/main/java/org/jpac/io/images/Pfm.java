@@ -1,7 +1,6 @@
 package org.jpac.io.images;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -9,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+
+import org.jpac.io.AtomicFiles;
 
 /**
  * Portable float maps: {@code PF} (RGB) or {@code Pf} (grey), then width and
@@ -117,8 +118,7 @@ public final class Pfm {
         int plane = w * h;
         float[] d = img.data();
         String header = (c == 3 ? "PF" : "Pf") + "\n" + w + " " + h + "\n-1.0\n";
-        boolean ok = false;
-        try (OutputStream out = Files.newOutputStream(file)) {
+        AtomicFiles.write(file, out -> {
             out.write(header.getBytes(StandardCharsets.US_ASCII));
             ByteBuffer b = ByteBuffer.allocate(w * c * 4).order(ByteOrder.LITTLE_ENDIAN);
             for (int y = h - 1; y >= 0; y--) {
@@ -130,11 +130,6 @@ public final class Pfm {
                 }
                 out.write(b.array(), 0, b.position());
             }
-            ok = true;
-        } finally {
-            if (!ok) {
-                Files.deleteIfExists(file);
-            }
-        }
+        });
     }
 }

@@ -11,7 +11,7 @@ import java.awt.image.Raster;
 import java.awt.image.WritableRaster;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -23,6 +23,8 @@ import javax.imageio.ImageReader;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.ImageOutputStream;
+
+import org.jpac.io.AtomicFiles;
 
 /**
  * PNG through {@code javax.imageio}, sample by sample from the raster (never
@@ -240,18 +242,27 @@ public final class Png {
             throw new IOException("no PNG writer in this Java runtime");
         }
         ImageWriter writer = writers.next();
-        boolean ok = false;
-        try (OutputStream os = Files.newOutputStream(file);
-             ImageOutputStream out = ImageIO.createImageOutputStream(os)) {
-            writer.setOutput(out);
-            writer.write(img);
-            out.flush();
-            ok = true;
+        try {
+            AtomicFiles.write(file, os -> {
+                try (ImageOutputStream out = ImageIO.createImageOutputStream(os)) {
+                    writer.setOutput(out);
+                    writer.write(img);
+                    out.flush();
+                } catch (IIOException e) {
+                    // ImageIO says only "I/O error writing PNG file!"; the cause says what went wrong
+                    if (e.getCause() instanceof FileSystemException f) {
+                        throw f;
+                    }
+                    if (e.getCause() instanceof IOException c && c.getMessage() != null) {
+                        FileSystemException f = new FileSystemException(file.toString(), null, c.getMessage());
+                        f.initCause(e);
+                        throw f;
+                    }
+                    throw e;
+                }
+            });
         } finally {
             writer.dispose();
-            if (!ok) {
-                Files.deleteIfExists(file);
-            }
         }
     }
 }
