@@ -29,7 +29,10 @@ import org.jpac.internal.TensorMemory;
  * {@code report} names where each leaked tensor was allocated).
  *
  * <p>Thread-safety: a tensor may be read by several threads at once, or written
- * by one thread with no concurrent readers.
+ * by one thread with no concurrent readers. Closing a tensor that another
+ * thread is reading from Java (element access, {@code toArray}) is a
+ * programming error: that read may see stale values or throw, but never
+ * touches unmapped memory.
  */
 public final class Tensor implements AutoCloseable {
 
