@@ -1,12 +1,13 @@
 // Helpers for the hot loops: a vectorisable exp, and the attribute that
-// compiles a function for AVX2+FMA as well as for baseline x86-64, picked at
-// load time (so one library runs on any x86-64 CPU, fast on modern ones).
+// compiles a function for AVX-512 (x86-64-v4), AVX2+FMA and baseline x86-64,
+// picked at load time by the CPU (so one library runs on any x86-64 CPU, fast
+// on modern ones; JPAC_CPU_ISA selects the hand-written micro-kernels only).
 #pragma once
 #include <algorithm>
 #include <cstdint>
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define JPAC_HOT __attribute__((target_clones("arch=haswell", "default")))
+#define JPAC_HOT __attribute__((target_clones("arch=x86-64-v4", "arch=haswell", "default")))
 #else
 #define JPAC_HOT
 #endif

@@ -50,7 +50,14 @@ public final class Leaks {
     }
 
     static void leaked(String what, Throwable allocatedAt) {
-        COUNT.incrementAndGet();
+        try {
+            report(what, allocatedAt);
+        } finally {
+            COUNT.incrementAndGet(); // after the report: a count that went up has its report out
+        }
+    }
+
+    private static void report(String what, Throwable allocatedAt) {
         if (mode == Mode.OFF) {
             return;
         }
