@@ -1,5 +1,6 @@
 package org.jpac;
 
+import org.jpac.golden.Conformance;
 import java.util.Random;
 
 import org.junit.jupiter.api.Test;
@@ -16,111 +17,111 @@ class GradientCheckTest {
 
     @Test
     void kernel2dGaussian() {
-        Harness.checkKernel2d(new Random(1), 2, 3, 6, 7, k(3).padding(1).build(), SmoothKernel.NONE, false);
+        Conformance.checkKernel2d(new Random(1), 2, 3, 6, 7, k(3).padding(1).build(), SmoothKernel.NONE, false);
     }
 
     @Test
     void kernel2dGaussianStrideDilation() {
-        Harness.checkKernel2d(new Random(2), 1, 2, 9, 8, k(3).stride(2).padding(2).dilation(2).build(),
+        Conformance.checkKernel2d(new Random(2), 1, 2, 9, 8, k(3).stride(2).padding(2).dilation(2).build(),
                 SmoothKernel.NONE, false);
     }
 
     @Test
     void kernel2dInv() {
-        Harness.checkKernel2d(new Random(3), 2, 2, 6, 6, k(3).padding(1).kernelType("inv_0.5_0.8").build(),
+        Conformance.checkKernel2d(new Random(3), 2, 2, 6, 6, k(3).padding(1).kernelType("inv_0.5_0.8").build(),
                 SmoothKernel.NONE, false);
     }
 
     @Test
     void kernel2dInvAsym() {
-        Harness.checkKernel2d(new Random(4), 1, 3, 7, 6, k(5).padding(2).kernelType("inv_0.2_1.5_asym").build(),
+        Conformance.checkKernel2d(new Random(4), 1, 3, 7, 6, k(5).padding(2).kernelType("inv_0.2_1.5_asym").build(),
                 SmoothKernel.NONE, false);
     }
 
     @Test
     void kernel2dInvChannelWise() {
-        Harness.checkKernel2d(new Random(5), 1, 3, 6, 6,
+        Conformance.checkKernel2d(new Random(5), 1, 3, 6, 6,
                 k(3).padding(1).channelWise(true).kernelType("inv_0.5_1.2").build(), SmoothKernel.NONE, false);
     }
 
     @Test
     void kernel2dSmoothFull() {
-        Harness.checkKernel2d(new Random(6), 1, 2, 8, 8, k(5).padding(2).build(), SmoothKernel.full(3), false);
+        Conformance.checkKernel2d(new Random(6), 1, 2, 8, 8, k(5).padding(2).build(), SmoothKernel.full(3), false);
     }
 
     @Test
     void kernel2dInvSmoothFullNormalized() {
-        Harness.checkKernel2d(new Random(7), 1, 2, 8, 7, k(3).padding(1).normalizeKernel(true)
+        Conformance.checkKernel2d(new Random(7), 1, 2, 8, 7, k(3).padding(1).normalizeKernel(true)
                 .kernelType("inv_0.5_0.8").build(), SmoothKernel.full(3), false);
     }
 
     @Test
     void kernel2dMask() {
-        Harness.checkKernel2d(new Random(8), 2, 2, 7, 7, k(3).padding(1).build(), SmoothKernel.NONE, true);
+        Conformance.checkKernel2d(new Random(8), 2, 2, 7, 7, k(3).padding(1).build(), SmoothKernel.NONE, true);
     }
 
     @Test
     void kernel2dTransposedNormalized() {
-        Harness.checkKernel2d(new Random(9), 1, 2, 12, 12,
+        Conformance.checkKernel2d(new Random(9), 1, 2, 12, 12,
                 k(5).stride(2).padding(2).outputPadding(1).transposed(true).normalizeKernel(true).build(),
                 SmoothKernel.NONE, false);
     }
 
     @Test
     void conv2dGivenKernel() {
-        Harness.checkConv(new Random(10), 2, 3, 4, 7, 6, k(3).padding(1).build(), false, true);
+        Conformance.checkConv(new Random(10), 2, 3, 4, 7, 6, k(3).padding(1).build(), false, true);
     }
 
     @Test
     void convTranspose2dGivenKernel() {
-        Harness.checkConv(new Random(11), 1, 2, 3, 4, 5, k(3).stride(2).padding(1).outputPadding(1).build(),
+        Conformance.checkConv(new Random(11), 1, 2, 3, 4, 5, k(3).stride(2).padding(1).outputPadding(1).build(),
                 true, true);
     }
 
     @Test
     void pool2dGivenKernel() {
-        Harness.checkPool(new Random(12), 2, 3, 6, 7, k(3).padding(1).stride(2).build(), false);
+        Conformance.checkPool(new Random(12), 2, 3, 6, 7, k(3).padding(1).stride(2).build(), false);
     }
 
     @Test
     void conv2dGuided() {
-        Harness.checkGuidedConv(new Random(13), 2, 3, 4, 2, 7, 7, k(3).padding(1).build(), false,
+        Conformance.checkGuidedConv(new Random(13), 2, 3, 4, 2, 7, 7, k(3).padding(1).build(), false,
                 SmoothKernel.NONE, true);
     }
 
     @Test
     void conv2dGuidedInvSmoothFull() {
-        Harness.checkGuidedConv(new Random(14), 1, 2, 3, 3, 8, 8, k(5).padding(2).kernelType("inv_0.5_0.8").build(),
+        Conformance.checkGuidedConv(new Random(14), 1, 2, 3, 3, 8, 8, k(5).padding(2).kernelType("inv_0.5_0.8").build(),
                 false, SmoothKernel.full(3), true);
     }
 
     @Test
     void conv2dGuidedStrideDilationShared() {
-        Harness.checkGuidedConv(new Random(15), 1, 3, 3, 2, 9, 9,
+        Conformance.checkGuidedConv(new Random(15), 1, 3, 3, 2, 9, 9,
                 k(3).stride(2).padding(2).dilation(2).sharedFilters(true).build(), false, SmoothKernel.NONE, false);
     }
 
     @Test
     void convTranspose2dGuided() {
-        Harness.checkGuidedConv(new Random(16), 1, 2, 3, 3, 4, 4, k(5).stride(2).padding(2).outputPadding(1).build(),
+        Conformance.checkGuidedConv(new Random(16), 1, 2, 3, 3, 4, 4, k(5).stride(2).padding(2).outputPadding(1).build(),
                 true, SmoothKernel.NONE, true);
     }
 
     @Test
     void convTranspose2dGuidedNormalized() {
-        Harness.checkGuidedConv(new Random(17), 1, 2, 2, 2, 4, 5,
+        Conformance.checkGuidedConv(new Random(17), 1, 2, 2, 2, 4, 5,
                 k(3).stride(2).padding(1).outputPadding(1).normalizeKernel(true).build(), true, SmoothKernel.NONE,
                 false);
     }
 
     @Test
     void pool2dGuided() {
-        Harness.checkGuidedPool(new Random(18), 2, 3, 2, 6, 6, k(3).padding(1).build(), SmoothKernel.NONE);
+        Conformance.checkGuidedPool(new Random(18), 2, 3, 2, 6, 6, k(3).padding(1).build(), SmoothKernel.NONE);
     }
 
     @Test
     void pool2dGuidedChannelWiseInv() {
-        Harness.checkGuidedPool(new Random(19), 1, 3, 3, 6, 6,
+        Conformance.checkGuidedPool(new Random(19), 1, 3, 3, 6, 6,
                 k(3).padding(1).channelWise(true).kernelType("inv_0.5_1.0").build(), SmoothKernel.NONE);
     }
 }

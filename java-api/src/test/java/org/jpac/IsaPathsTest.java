@@ -1,5 +1,6 @@
 package org.jpac;
 
+import org.jpac.golden.Reference;
 import static org.jpac.TestSupport.randn;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -53,8 +54,8 @@ class IsaPathsTest {
             double[] g = randn(r, b * 4 * h * w, 0.7);
             double[] wt = randn(r, co * ci * k * k, 0.2);
             double[] bias = randn(r, co, 0.1);
-            double[] kernel = NaiveRef.kernel2d(g, b, 4, h, w, o, null, null, null, 0, null)[0];
-            double[] want = NaiveRef.conv(in, b, ci, h, w, kernel, wt, co, bias, o, false);
+            double[] kernel = Reference.kernel2d(g, b, 4, h, w, o, null, null, null, 0, null)[0];
+            double[] want = Reference.conv(in, b, ci, h, w, kernel, wt, co, bias, o, false);
             Map<String, float[]> got = new LinkedHashMap<>();
             try (Tensor ti = TestSupport.tensor(in, b, ci, h, w); Tensor tg = TestSupport.tensor(g, b, 4, h, w);
                  Tensor tw = TestSupport.tensor(wt, co, ci, k, k); Tensor tb = TestSupport.tensor(bias, co)) {

@@ -1,11 +1,11 @@
 package org.jpac;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
+
+import org.jpac.golden.Conformance;
 
 /** Shared helpers for the tests: locations, random data, comparisons. */
 public final class TestSupport {
@@ -52,20 +52,12 @@ public final class TestSupport {
     }
 
     public static double[] randn(Random r, int n, double scale) {
-        double[] a = new double[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = r.nextGaussian() * scale;
-        }
-        return a;
+        return Conformance.randn(r, n, scale);
     }
 
     /** Rounds to float precision, so the double reference sees exactly what the native code sees. */
     public static double[] toFloatPrecision(double[] a) {
-        double[] r = new double[a.length];
-        for (int i = 0; i < a.length; i++) {
-            r[i] = (float) a[i];
-        }
-        return r;
+        return Conformance.toFloatPrecision(a);
     }
 
     public static Tensor tensor(double[] a, long... shape) {
@@ -91,26 +83,10 @@ public final class TestSupport {
 
     /** Asserts max|got - want| <= rtol * max(1, max|want|), reporting the worst element. */
     public static void assertClose(String what, double[] want, Tensor got, double rtol) {
-        assertClose(what, want, doubles(got), rtol);
+        Conformance.assertClose(what, want, got, rtol);
     }
 
     public static void assertClose(String what, double[] want, double[] got, double rtol) {
-        if (want.length != got.length) {
-            fail(what + ": length " + got.length + ", expected " + want.length);
-        }
-        double tol = rtol * Math.max(1, maxAbs(want));
-        double worst = 0;
-        int at = 0;
-        for (int i = 0; i < want.length; i++) {
-            double e = Math.abs(got[i] - want[i]);
-            if (!(e <= worst)) {
-                worst = Double.isNaN(e) ? Double.POSITIVE_INFINITY : e;
-                at = i;
-            }
-        }
-        final int idx = at;
-        final double w = worst;
-        assertTrue(w <= tol, () -> what + ": max|got - want| = " + w + " > " + tol + " at flat index " + idx
-                + " (got " + got[idx] + ", want " + want[idx] + ")");
+        Conformance.assertClose(what, want, got, rtol);
     }
 }

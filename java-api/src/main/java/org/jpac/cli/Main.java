@@ -25,7 +25,8 @@ public final class Main {
     static final String USAGE = String.join("\n",
             "usage: jpac <command> [args]",
             "  info          library version, backends (available, chosen, why), oneDNN version, threads",
-            "  verify DIR    run every golden *.safetensors case under DIR; exit 1 if any fails",
+            "  verify [DIR]  run every golden *.safetensors case under DIR, or without DIR the built-in",
+            "                conformance suite (every op and gradient vs the double reference); exit 1 on a failure",
             "  upsample ...  joint upsampling of depth/flow guided by an image (pac, lite, djif, jbu, bilinear)",
             "  crf ...       PAC-CRF refinement of per-pixel class scores guided by an image",
             "  filter ...    joint bilateral filter computed as pixel-adaptive pooling",
@@ -127,8 +128,11 @@ public final class Main {
     }
 
     private static int verify(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0) {
+            return conformance(out);
+        }
         if (args.length != 1) {
-            err.println("jpac: verify takes one directory, got " + args.length + " arguments");
+            err.println("jpac: verify takes one directory (or none), got " + args.length + " arguments");
             err.println(USAGE);
             return 2;
         }
@@ -160,6 +164,28 @@ public final class Main {
                 failed++;
                 out.println("FAIL " + r.name() + ": " + r.message());
             }
+        }
+        out.println(passed + " passed, " + failed + " failed");
+        return failed == 0 ? 0 : 1;
+    }
+
+    /**
+     * The built-in conformance suite on this machine's backend: seeded cases of
+     * every operation family against the double-precision reference, one line per
+     * family, the failures, then the summary line.
+     */
+    private static int conformance(PrintStream out) {
+        int cases = Integer.getInteger("jpac.verify.cases", 12);
+        out.println("conformance suite: " + cases + " seeded cases per family, backend " + Jpac.backend() + " ("
+                + Jpac.cpuIsa() + "), forward and every gradient against the double-precision reference");
+        List<org.jpac.golden.ConformanceSuite.FamilyResult> results =
+                org.jpac.golden.ConformanceSuite.run(cases, out::println);
+        int passed = 0;
+        int failed = 0;
+        for (org.jpac.golden.ConformanceSuite.FamilyResult r : results) {
+            passed += r.passed();
+            failed += r.failed();
+            r.failures().forEach(f -> out.println("FAIL " + f));
         }
         out.println(passed + " passed, " + failed + " failed");
         return failed == 0 ? 0 : 1;

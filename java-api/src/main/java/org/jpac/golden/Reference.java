@@ -1,24 +1,26 @@
-package org.jpac;
+package org.jpac.golden;
+
+import org.jpac.PacOptions;
 
 /**
  * A direct, slow, double-precision transcription of SPEC.md, independent of
  * the native code: the reference the native results and gradients are checked
  * against. Arrays are row-major with the shapes given in each method.
  */
-final class NaiveRef {
+public final class Reference {
 
-    private NaiveRef() {
+    private Reference() {
     }
 
     /** Geometry of one call (per dimension h/w). */
-    record Geo(int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw, int oph, int opw) {
+    public record Geo(int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw, int oph, int opw) {
         static Geo of(PacOptions o) {
             return new Geo(o.kernelH(), o.kernelW(), o.strideH(), o.strideW(), o.padH(), o.padW(),
                     o.dilationH(), o.dilationW(), o.outputPaddingH(), o.outputPaddingW());
         }
     }
 
-    static double at(double[] a, int h, int w, int idxBase, int y, int x) {
+    public static double at(double[] a, int h, int w, int idxBase, int y, int x) {
         if (y < 0 || y >= h || x < 0 || x >= w) {
             return 0;
         }
@@ -29,7 +31,7 @@ final class NaiveRef {
      * kernel2d. guide [b,c,h,w]; alpha/lambda length 1 or c (null for gaussian);
      * smooth m*m (null for none); mask [b,1,mh,mw] or null. Returns {K, outMask or null}.
      */
-    static double[][] kernel2d(double[] f, int b, int c, int h, int w, PacOptions o, double[] alpha,
+    public static double[][] kernel2d(double[] f, int b, int c, int h, int w, PacOptions o, double[] alpha,
                                double[] lambda, double[] smooth, int m, double[] mask) {
         Geo g = Geo.of(o);
         int sh = g.sh, sw = g.sw, ph = g.ph, pw = g.pw;
@@ -154,7 +156,7 @@ final class NaiveRef {
     }
 
     /** In the zero-inserted, padded input of a transposed conv: the real sample at (Y, X), or null. */
-    static int[] transposedSource(Geo g, int hin, int win, int yy, int xx) {
+    public static int[] transposedSource(Geo g, int hin, int win, int yy, int xx) {
         int qh = g.dh * (g.kh - 1) - g.ph;
         int qw = g.dw * (g.kw - 1) - g.pw;
         int ry = yy - qh;
@@ -168,7 +170,7 @@ final class NaiveRef {
     }
 
     /** conv2d / conv_transpose2d with a given K [b,1,kh,kw,ho,wo]; weight per SPEC; bias may be null. */
-    static double[] conv(double[] v, int b, int ci, int h, int w, double[] k, double[] weight, int co,
+    public static double[] conv(double[] v, int b, int ci, int h, int w, double[] k, double[] weight, int co,
                          double[] bias, PacOptions o, boolean transposed) {
         Geo g = Geo.of(o);
         int ho = (int) (transposed ? o.transposedOutHeight(h) : o.outHeight(h));
@@ -211,7 +213,7 @@ final class NaiveRef {
     }
 
     /** pool2d with K [b, kc (1 or c), kh, kw, ho, wo]. */
-    static double[] pool(double[] v, int b, int c, int h, int w, double[] k, int kc, PacOptions o) {
+    public static double[] pool(double[] v, int b, int c, int h, int w, double[] k, int kc, PacOptions o) {
         Geo g = Geo.of(o);
         int ho = (int) o.outHeight(h);
         int wo = (int) o.outWidth(w);
@@ -239,12 +241,13 @@ final class NaiveRef {
     }
 
     /** A function of one input array, for finite differences. */
-    interface Fn {
+    /** A function of one array (for finite differences). */
+    public interface Fn {
         double[] apply(double[] x);
     }
 
     /** d/dx of sum(gradOut * fn(x)) by central differences in double. */
-    static double[] numericGrad(Fn fn, double[] x, double[] gradOut, double step) {
+    public static double[] numericGrad(Fn fn, double[] x, double[] gradOut, double step) {
         double[] gx = new double[x.length];
         double[] xp = x.clone();
         for (int i = 0; i < x.length; i++) {
@@ -259,7 +262,7 @@ final class NaiveRef {
         return gx;
     }
 
-    static double dot(double[] a, double[] b) {
+    public static double dot(double[] a, double[] b) {
         double s = 0;
         for (int i = 0; i < a.length; i++) {
             s += a[i] * b[i];

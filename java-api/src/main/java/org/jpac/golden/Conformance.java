@@ -1,40 +1,48 @@
-package org.jpac;
-
-import static org.jpac.TestSupport.assertClose;
-import static org.jpac.TestSupport.randn;
-import static org.jpac.TestSupport.toFloatPrecision;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
+package org.jpac.golden;
 
 import java.util.Random;
 
+import org.jpac.ConvGrads;
+import org.jpac.GuidedConvGrads;
+import org.jpac.GuidedPoolGrads;
+import org.jpac.Kernel2dGrads;
+import org.jpac.Kernel2dResult;
+import org.jpac.Pac;
+import org.jpac.PacOptions;
+import org.jpac.PoolGrads;
+import org.jpac.SmoothKernel;
+import org.jpac.Tensor;
+
 /**
- * Runs one operation natively and through {@link NaiveRef} on random data and
+ * Runs one operation natively and through {@link Reference} on random data and
  * compares forward results (golden tolerance) and every gradient against
- * central differences of the double-precision reference.
+ * central differences of the double-precision reference. A mismatch throws
+ * {@link AssertionError} naming the output and the worst element. The tests
+ * use these checks; {@link ConformanceSuite} runs a seeded set of them on the
+ * user's machine ({@code jpac verify} without a folder).
  */
-final class Harness {
+public final class Conformance {
 
-    static final double FWD_RTOL = 1e-4;
-    static final double GRAD_RTOL = 1e-3;
-    static final double STEP = 1e-4;
+    public static final double FWD_RTOL = 1e-4;
+    public static final double GRAD_RTOL = 1e-3;
+    public static final double STEP = 1e-4;
 
-    private Harness() {
+    private Conformance() {
     }
 
     /** Data of a kernel2d call, kept as doubles for the reference. */
-    static final class KernelInputs {
+    public static final class KernelInputs {
         double[] guide, alpha, lambda, smooth, mask;
         int m;
         int b, c, h, w;
         PacOptions o;
 
         double[] kernel(double[] g, double[] a, double[] l, double[] s) {
-            return NaiveRef.kernel2d(g, b, c, h, w, o, a, l, s, m, mask)[0];
+            return Reference.kernel2d(g, b, c, h, w, o, a, l, s, m, mask)[0];
         }
     }
 
-    static KernelInputs kernelInputs(Random r, int b, int c, int h, int w, PacOptions o, SmoothKernel sk,
+    public static KernelInputs kernelInputs(Random r, int b, int c, int h, int w, PacOptions o, SmoothKernel sk,
                                      boolean withMask) {
         KernelInputs in = new KernelInputs();
         in.b = b;
@@ -72,9 +80,9 @@ final class Harness {
     }
 
     /** kernel2d forward (K and output mask) and backward (guide, alpha, lambda, smoothing). */
-    static void checkKernel2d(Random r, int b, int c, int h, int w, PacOptions o, SmoothKernel sk, boolean withMask) {
+    public static void checkKernel2d(Random r, int b, int c, int h, int w, PacOptions o, SmoothKernel sk, boolean withMask) {
         KernelInputs in = kernelInputs(r, b, c, h, w, o, sk, withMask);
-        double[][] want = NaiveRef.kernel2d(in.guide, b, c, h, w, o, in.alpha, in.lambda, in.smooth, in.m, in.mask);
+        double[][] want = Reference.kernel2d(in.guide, b, c, h, w, o, in.alpha, in.lambda, in.smooth, in.m, in.mask);
         long mh = o.transposed() ? o.transposedInHeight(h) : h;
         long mw = o.transposed() ? o.transposedInWidth(w) : w;
         try (Tensor guide = Tensor.ofDoubles(in.guide, b, c, h, w);
@@ -85,24 +93,24 @@ final class Harness {
              Kernel2dResult k = Pac.kernel2d(guide, alpha, lambda, smooth, mask, o)) {
             assertClose("kernel", want[0], k.kernel(), FWD_RTOL);
             if (withMask) {
-                assertNotNull(k.outputMask());
+                check(k.outputMask() != null, "outputMask: missing");
                 assertClose("outputMask", want[1], k.outputMask(), FWD_RTOL);
             } else {
-                assertNull(k.outputMask());
+                check(k.outputMask() == null, "outputMask: given without a mask");
             }
             double[] gk = toFloatPrecision(randn(r, want[0].length, 1));
             try (Tensor gradK = Tensor.ofDoubles(gk, k.kernel().shape());
                  Kernel2dGrads g = Pac.kernel2dBackward(guide, alpha, lambda, smooth, mask, gradK, o)) {
-                assertClose("gradGuide", NaiveRef.numericGrad(x -> in.kernel(x, in.alpha, in.lambda, in.smooth),
+                assertClose("gradGuide", Reference.numericGrad(x -> in.kernel(x, in.alpha, in.lambda, in.smooth),
                         in.guide, gk, STEP), g.gradGuide(), GRAD_RTOL);
                 if (o.kernelType().learnable()) {
-                    assertClose("gradInvAlpha", NaiveRef.numericGrad(x -> in.kernel(in.guide, x, in.lambda, in.smooth),
+                    assertClose("gradInvAlpha", Reference.numericGrad(x -> in.kernel(in.guide, x, in.lambda, in.smooth),
                             in.alpha, gk, STEP), g.gradInvAlpha(), GRAD_RTOL);
-                    assertClose("gradInvLambda", NaiveRef.numericGrad(x -> in.kernel(in.guide, in.alpha, x, in.smooth),
+                    assertClose("gradInvLambda", Reference.numericGrad(x -> in.kernel(in.guide, in.alpha, x, in.smooth),
                             in.lambda, gk, STEP), g.gradInvLambda(), GRAD_RTOL);
                 }
                 if (in.smooth != null) {
-                    assertClose("gradSmoothKernel", NaiveRef.numericGrad(
+                    assertClose("gradSmoothKernel", Reference.numericGrad(
                             x -> in.kernel(in.guide, in.alpha, in.lambda, x), in.smooth, gk, STEP),
                             g.gradSmoothKernel(), GRAD_RTOL);
                 }
@@ -111,7 +119,7 @@ final class Harness {
     }
 
     /** conv2d / convTranspose2d / pool2d with a given K: forward and all gradients. */
-    static void checkConv(Random r, int b, int ci, int co, int h, int w, PacOptions o, boolean transposed,
+    public static void checkConv(Random r, int b, int ci, int co, int h, int w, PacOptions o, boolean transposed,
                           boolean withBias) {
         if (o.sharedFilters()) {
             co = ci;
@@ -130,7 +138,7 @@ final class Harness {
                 : new long[] {co, ci, o.kernelH(), o.kernelW()};
         double[] wt = toFloatPrecision(randn(r, (int) (ws[0] * ws[1] * ws[2] * ws[3]), 0.5));
         double[] bias = withBias ? toFloatPrecision(randn(r, co, 1)) : null;
-        double[] want = NaiveRef.conv(v, b, ci, h, w, k, wt, co, bias, o, transposed);
+        double[] want = Reference.conv(v, b, ci, h, w, k, wt, co, bias, o, transposed);
         double[] go = toFloatPrecision(randn(r, want.length, 1));
         try (Tensor tv = Tensor.ofDoubles(v, b, ci, h, w);
              Tensor tk = Tensor.ofDoubles(k, b, 1, o.kernelH(), o.kernelW(), ho, wo);
@@ -141,11 +149,11 @@ final class Harness {
              ConvGrads g = transposed ? Pac.convTranspose2dBackward(tv, tk, tw, tgo, o)
                      : Pac.conv2dBackward(tv, tk, tw, tgo, o)) {
             assertClose("output", want, out, FWD_RTOL);
-            assertClose("gradInput", NaiveRef.numericGrad(x -> NaiveRef.conv(x, b, ci, h, w, k, wt, cout, bias, o,
+            assertClose("gradInput", Reference.numericGrad(x -> Reference.conv(x, b, ci, h, w, k, wt, cout, bias, o,
                     transposed), v, go, STEP), g.gradInput(), GRAD_RTOL);
-            assertClose("gradKernel", NaiveRef.numericGrad(x -> NaiveRef.conv(v, b, ci, h, w, x, wt, cout, bias, o,
+            assertClose("gradKernel", Reference.numericGrad(x -> Reference.conv(v, b, ci, h, w, x, wt, cout, bias, o,
                     transposed), k, go, STEP), g.gradKernel(), GRAD_RTOL);
-            assertClose("gradWeight", NaiveRef.numericGrad(x -> NaiveRef.conv(v, b, ci, h, w, k, x, cout, bias, o,
+            assertClose("gradWeight", Reference.numericGrad(x -> Reference.conv(v, b, ci, h, w, k, x, cout, bias, o,
                     transposed), wt, go, STEP), g.gradWeight(), GRAD_RTOL);
             double[] gb = new double[co];
             for (int n = 0; n < b; n++) {
@@ -159,7 +167,7 @@ final class Harness {
         }
     }
 
-    static void checkPool(Random r, int b, int c, int h, int w, PacOptions o, boolean perChannelKernel) {
+    public static void checkPool(Random r, int b, int c, int h, int w, PacOptions o, boolean perChannelKernel) {
         long ho = o.outHeight(h);
         long wo = o.outWidth(w);
         int kc = perChannelKernel ? c : 1;
@@ -169,7 +177,7 @@ final class Harness {
         for (int i = 0; i < k.length; i++) {
             k[i] = (float) r.nextDouble();
         }
-        double[] want = NaiveRef.pool(v, b, c, h, w, k, kc, o);
+        double[] want = Reference.pool(v, b, c, h, w, k, kc, o);
         double[] go = toFloatPrecision(randn(r, want.length, 1));
         try (Tensor tv = Tensor.ofDoubles(v, b, c, h, w);
              Tensor tk = Tensor.ofDoubles(k, b, kc, o.kernelH(), o.kernelW(), ho, wo);
@@ -177,15 +185,15 @@ final class Harness {
              Tensor tgo = Tensor.ofDoubles(go, b, c, ho, wo);
              PoolGrads g = Pac.pool2dBackward(tv, tk, tgo, o)) {
             assertClose("output", want, out, FWD_RTOL);
-            assertClose("gradInput", NaiveRef.numericGrad(x -> NaiveRef.pool(x, b, c, h, w, k, kc, o), v, go, STEP),
+            assertClose("gradInput", Reference.numericGrad(x -> Reference.pool(x, b, c, h, w, k, kc, o), v, go, STEP),
                     g.gradInput(), GRAD_RTOL);
-            assertClose("gradKernel", NaiveRef.numericGrad(x -> NaiveRef.pool(v, b, c, h, w, x, kc, o), k, go, STEP),
+            assertClose("gradKernel", Reference.numericGrad(x -> Reference.pool(v, b, c, h, w, x, kc, o), k, go, STEP),
                     g.gradKernel(), GRAD_RTOL);
         }
     }
 
     /** Guided conv / convTranspose: forward and gradients for input, guide, weight, bias, alpha, lambda, smoothing. */
-    static void checkGuidedConv(Random r, int b, int ci, int co, int cg, int h, int w, PacOptions o,
+    public static void checkGuidedConv(Random r, int b, int ci, int co, int cg, int h, int w, PacOptions o,
                                 boolean transposed, SmoothKernel sk, boolean withBias) {
         PacOptions ko = o.withTransposed(transposed);
         if (o.sharedFilters()) {
@@ -203,7 +211,7 @@ final class Harness {
                 : new long[] {co, ci, o.kernelH(), o.kernelW()};
         double[] wt = toFloatPrecision(randn(r, (int) (ws[0] * ws[1] * ws[2] * ws[3]), 0.5));
         double[] bias = withBias ? toFloatPrecision(randn(r, co, 1)) : null;
-        NaiveRef.Fn byGuide = x -> NaiveRef.conv(v, b, ci, h, w, in.kernel(x, in.alpha, in.lambda, in.smooth), wt,
+        Reference.Fn byGuide = x -> Reference.conv(v, b, ci, h, w, in.kernel(x, in.alpha, in.lambda, in.smooth), wt,
                 cout, bias, ko, transposed);
         double[] want = byGuide.apply(in.guide);
         double[] go = toFloatPrecision(randn(r, want.length, 1));
@@ -221,21 +229,21 @@ final class Harness {
              GuidedConvGrads g = transposed ? Pac.convTranspose2dGuidedBackward(tv, tg, ta, tl, ts, tw, tgo, o)
                      : Pac.conv2dGuidedBackward(tv, tg, ta, tl, ts, tw, tgo, o)) {
             assertClose("output", want, out, FWD_RTOL);
-            assertClose("gradInput", NaiveRef.numericGrad(x -> NaiveRef.conv(x, b, ci, h, w, kk, wt, cout, bias, ko,
+            assertClose("gradInput", Reference.numericGrad(x -> Reference.conv(x, b, ci, h, w, kk, wt, cout, bias, ko,
                     transposed), v, go, STEP), g.gradInput(), GRAD_RTOL);
-            assertClose("gradGuide", NaiveRef.numericGrad(byGuide, in.guide, go, STEP), g.gradGuide(), GRAD_RTOL);
-            assertClose("gradWeight", NaiveRef.numericGrad(x -> NaiveRef.conv(v, b, ci, h, w, kk, x, cout, bias, ko,
+            assertClose("gradGuide", Reference.numericGrad(byGuide, in.guide, go, STEP), g.gradGuide(), GRAD_RTOL);
+            assertClose("gradWeight", Reference.numericGrad(x -> Reference.conv(v, b, ci, h, w, kk, x, cout, bias, ko,
                     transposed), wt, go, STEP), g.gradWeight(), GRAD_RTOL);
             if (o.kernelType().learnable()) {
-                assertClose("gradInvAlpha", NaiveRef.numericGrad(x -> NaiveRef.conv(v, b, ci, h, w,
+                assertClose("gradInvAlpha", Reference.numericGrad(x -> Reference.conv(v, b, ci, h, w,
                         in.kernel(in.guide, x, in.lambda, in.smooth), wt, cout, bias, ko, transposed), in.alpha, go,
                         STEP), g.gradInvAlpha(), GRAD_RTOL);
-                assertClose("gradInvLambda", NaiveRef.numericGrad(x -> NaiveRef.conv(v, b, ci, h, w,
+                assertClose("gradInvLambda", Reference.numericGrad(x -> Reference.conv(v, b, ci, h, w,
                         in.kernel(in.guide, in.alpha, x, in.smooth), wt, cout, bias, ko, transposed), in.lambda, go,
                         STEP), g.gradInvLambda(), GRAD_RTOL);
             }
             if (in.smooth != null) {
-                assertClose("gradSmoothKernel", NaiveRef.numericGrad(x -> NaiveRef.conv(v, b, ci, h, w,
+                assertClose("gradSmoothKernel", Reference.numericGrad(x -> Reference.conv(v, b, ci, h, w,
                         in.kernel(in.guide, in.alpha, in.lambda, x), wt, cout, bias, ko, transposed), in.smooth, go,
                         STEP), g.gradSmoothKernel(), GRAD_RTOL);
             }
@@ -243,14 +251,14 @@ final class Harness {
     }
 
     /** Guided pool: forward and gradients for input, guide and kernel parameters. */
-    static void checkGuidedPool(Random r, int b, int c, int cg, int h, int w, PacOptions o, SmoothKernel sk) {
+    public static void checkGuidedPool(Random r, int b, int c, int cg, int h, int w, PacOptions o, SmoothKernel sk) {
         if (o.channelWise()) {
             cg = c;
         }
         KernelInputs in = kernelInputs(r, b, cg, h, w, o, sk, false);
         int kc = o.channelWise() ? c : 1;
         double[] v = toFloatPrecision(randn(r, b * c * h * w, 1));
-        NaiveRef.Fn byGuide = x -> NaiveRef.pool(v, b, c, h, w, in.kernel(x, in.alpha, in.lambda, in.smooth), kc, o);
+        Reference.Fn byGuide = x -> Reference.pool(v, b, c, h, w, in.kernel(x, in.alpha, in.lambda, in.smooth), kc, o);
         double[] want = byGuide.apply(in.guide);
         double[] go = toFloatPrecision(randn(r, want.length, 1));
         double[] kk = in.kernel(in.guide, in.alpha, in.lambda, in.smooth);
@@ -265,19 +273,79 @@ final class Harness {
              Tensor tgo = Tensor.ofDoubles(go, b, c, ho, wo);
              GuidedPoolGrads g = Pac.pool2dGuidedBackward(tv, tg, ta, tl, ts, tgo, o)) {
             assertClose("output", want, out, FWD_RTOL);
-            assertClose("gradInput", NaiveRef.numericGrad(x -> NaiveRef.pool(x, b, c, h, w, kk, kc, o), v, go, STEP),
+            assertClose("gradInput", Reference.numericGrad(x -> Reference.pool(x, b, c, h, w, kk, kc, o), v, go, STEP),
                     g.gradInput(), GRAD_RTOL);
-            assertClose("gradGuide", NaiveRef.numericGrad(byGuide, in.guide, go, STEP), g.gradGuide(), GRAD_RTOL);
+            assertClose("gradGuide", Reference.numericGrad(byGuide, in.guide, go, STEP), g.gradGuide(), GRAD_RTOL);
             if (o.kernelType().learnable()) {
-                assertClose("gradInvAlpha", NaiveRef.numericGrad(x -> NaiveRef.pool(v, b, c, h, w,
+                assertClose("gradInvAlpha", Reference.numericGrad(x -> Reference.pool(v, b, c, h, w,
                         in.kernel(in.guide, x, in.lambda, in.smooth), kc, o), in.alpha, go, STEP), g.gradInvAlpha(),
                         GRAD_RTOL);
             }
             if (in.smooth != null) {
-                assertClose("gradSmoothKernel", NaiveRef.numericGrad(x -> NaiveRef.pool(v, b, c, h, w,
+                assertClose("gradSmoothKernel", Reference.numericGrad(x -> Reference.pool(v, b, c, h, w,
                         in.kernel(in.guide, in.alpha, in.lambda, x), kc, o), in.smooth, go, STEP),
                         g.gradSmoothKernel(), GRAD_RTOL);
             }
         }
+    }
+
+    // ---- comparisons and data (no test framework: jpac verify runs these) -------------------------------
+
+    private static void check(boolean ok, String message) {
+        if (!ok) {
+            throw new AssertionError(message);
+        }
+    }
+
+    /** |got - want| within rtol * max(1, max |want|) everywhere, else AssertionError naming the worst element. */
+    public static void assertClose(String what, double[] want, Tensor got, double rtol) {
+        assertClose(what, want, doubles(got), rtol);
+    }
+
+    public static void assertClose(String what, double[] want, double[] got, double rtol) {
+        check(want.length == got.length, what + ": length " + got.length + ", expected " + want.length);
+        double scale = 0;
+        for (double v : want) {
+            scale = Math.max(scale, Math.abs(v));
+        }
+        double tol = rtol * Math.max(1, scale);
+        double worst = 0;
+        int at = 0;
+        for (int i = 0; i < want.length; i++) {
+            double e = Math.abs(got[i] - want[i]);
+            if (!(e <= worst)) {
+                worst = Double.isNaN(e) ? Double.POSITIVE_INFINITY : e;
+                at = i;
+            }
+        }
+        check(worst <= tol, what + ": max error " + worst + " at " + at + " (got " + (want.length == 0 ? 0 : got[at])
+                + ", want " + (want.length == 0 ? 0 : want[at]) + "), tolerance " + tol);
+    }
+
+    static double[] doubles(Tensor t) {
+        float[] f = t.toArray();
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
+    }
+
+    /** n normal samples times scale. */
+    public static double[] randn(Random r, int n, double scale) {
+        double[] a = new double[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = r.nextGaussian() * scale;
+        }
+        return a;
+    }
+
+    /** The values rounded to float (what a float32 tensor holds), so the reference sees the same inputs. */
+    public static double[] toFloatPrecision(double[] a) {
+        double[] r = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            r[i] = (float) a[i];
+        }
+        return r;
     }
 }
