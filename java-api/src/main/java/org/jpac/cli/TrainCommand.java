@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
+import org.jpac.nn.ModelLimits;
 import org.jpac.train.Models;
 import org.jpac.train.TrainConfig;
 import org.jpac.train.TrainingLoop;
@@ -141,7 +142,7 @@ final class TrainCommand {
     }
 
     static TrainConfig config(OptionMap a) {
-        int factor = a.integer("--factor", 0, 2, 64);
+        int factor = a.integer("--factor", 0, 2, ModelLimits.MAX_FACTOR);
         if (!a.has("--factor")) {
             throw new OptionMap.UsageError("--factor is required");
         }

@@ -6,10 +6,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.jpac.internal.AllocationCap;
 import org.jpac.io.SafeTensors;
 import org.jpac.io.StateDict;
 import org.jpac.io.TensorData;
 import org.jpac.io.WeightFiles;
+import org.jpac.nn.ModelArgs;
+import org.jpac.nn.ModelRegistry;
 import org.jpac.nn.Network;
 
 /**
@@ -28,11 +31,12 @@ record WeightsFile(Path path, StateDict dict, String model, String args, boolean
 
     private static final List<String> PREFIXES = List.of("", "param.", "module.", "crf.", "module.crf.");
 
-    /** Reads a weight file; one-line errors name the option. */
-    static WeightsFile load(String opt, Path path) {
+    /** Reads a weight file; one-line errors name the option; non-finite weights as {@code finite} says. */
+    static WeightsFile load(String opt, Path path, FiniteValues finite) {
         try {
             org.jpac.io.images.Images.checkReadable(path);
             StateDict dict = WeightFiles.load(path);
+            finite.weights(opt, path, dict);
             String model = null;
             String args = null;
             boolean residual = false;
@@ -64,10 +68,29 @@ record WeightsFile(Path path, StateDict dict, String model, String args, boolean
             Path tmp = java.nio.file.Files.createTempFile("jpac-bundled-x8-", ".safetensors");
             tmp.toFile().deleteOnExit();
             java.nio.file.Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            WeightsFile w = load("the bundled model", tmp);
+            WeightsFile w = load("the bundled model", tmp, FiniteValues.strict());
             return new WeightsFile(Path.of("(bundled)" + BUNDLED_X8), w.dict(), w.model(), w.args(), w.residual());
         } catch (IOException e) {
             throw CliException.failure("cannot read the bundled model: " + CliCommand.ioMessage(e));
+        }
+    }
+
+    /**
+     * The network the metadata names, built from {@code args}; it may allocate
+     * little more than the file's tensors hold, so that arguments describing a
+     * far larger network than the file's weights are refused at once
+     * ({@link ModelRegistry.Entry#create(ModelArgs, long)}), before the
+     * tensors' shapes are compared in {@link #loadInto}.
+     */
+    Network build(ModelArgs args) {
+        long values = dict.asMap().values().stream().mapToLong(TensorData::numel).sum();
+        try {
+            return ModelRegistry.get(model).create(args, ModelRegistry.buildBudget(values));
+        } catch (IllegalArgumentException e) {
+            if (e.getCause() instanceof AllocationCap.Exceeded) {
+                throw new IllegalArgumentException(e.getMessage() + " (the file holds " + values + ")", e);
+            }
+            throw e;
         }
     }
 

@@ -12,7 +12,10 @@ import org.jpac.internal.Json;
  * A network's constructor arguments as the golden files store them (JSON with
  * the reference's names, e.g. {@code {"factor": 4, "channels": 1}}). Reading a
  * value of the wrong type throws an {@link IllegalArgumentException} naming it;
- * {@link #rejectUnknown} names arguments a constructor does not take.
+ * {@link #rejectUnknown} names arguments a constructor does not take. The
+ * networks' {@code fromArgs} read sizes with the bounded getters
+ * ({@link #getInt(String, int, int, int)}, {@link ModelLimits}) and numbers
+ * must be finite, since the values come from files.
  */
 public final class ModelArgs {
 
@@ -46,17 +49,25 @@ public final class ModelArgs {
     }
 
     public int getInt(String key, int dflt) {
-        Object v = values.get(key);
-        if (v == null) {
+        if (!has(key)) {
             return dflt;
         }
-        if (v instanceof Long n) {
-            return Math.toIntExact(n);
+        long v = integer(key);
+        if (v != (int) v) {
+            throw bad(key, "a 32-bit integer");
         }
-        if (v instanceof Double d && d == Math.rint(d)) {
-            return (int) (double) d;
+        return (int) v;
+    }
+
+    /**
+     * An integer in {@code min..max}, or {@code dflt} when absent: values a file
+     * gives are bounded before anything is built from them ({@link ModelLimits}).
+     */
+    public int getInt(String key, int dflt, int min, int max) {
+        if (!has(key)) {
+            return dflt;
         }
-        throw bad(key, "an integer");
+        return inRange(key, integer(key), min, max);
     }
 
     public int requireInt(String key) {
@@ -66,15 +77,43 @@ public final class ModelArgs {
         return getInt(key, 0);
     }
 
+    /** A required integer in {@code min..max}. */
+    public int requireInt(String key, int min, int max) {
+        if (!has(key)) {
+            throw new IllegalArgumentException(model + " args: missing " + key);
+        }
+        return getInt(key, 0, min, max);
+    }
+
+    /** The value as a whole number; a float that is one (e.g. {@code 4.0}) counts, a huge one does not. */
+    private long integer(String key) {
+        Object v = values.get(key);
+        if (v instanceof Long n) {
+            return n;
+        }
+        if (v instanceof Double d && d == Math.rint(d) && Math.abs(d) <= 0x1p53) {
+            return (long) (double) d;
+        }
+        throw bad(key, "an integer");
+    }
+
+    private int inRange(String key, long v, int min, int max) {
+        if (v < min || v > max) {
+            throw new IllegalArgumentException(model + " args: " + key + " must be in " + min + ".." + max + ", got "
+                    + values.get(key));
+        }
+        return (int) v;
+    }
+
     public double getDouble(String key, double dflt) {
         Object v = values.get(key);
         if (v == null) {
             return dflt;
         }
-        if (v instanceof Number n) {
+        if (v instanceof Number n && Double.isFinite(n.doubleValue())) {
             return n.doubleValue();
         }
-        throw bad(key, "a number");
+        throw bad(key, "a finite number");
     }
 
     public double requireDouble(String key) {
@@ -108,20 +147,32 @@ public final class ModelArgs {
 
     /** An integer or a list of integers (the reference's {@code Union[int, tuple]}); null when absent. */
     public int[] getIntOrList(String key) {
+        return getIntOrList(key, Integer.MIN_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE - 8);
+    }
+
+    /**
+     * As {@link #getIntOrList(String)}, every integer in {@code min..max} and a
+     * list of at most {@code maxLength} entries.
+     */
+    public int[] getIntOrList(String key, int min, int max, int maxLength) {
         Object v = values.get(key);
         if (v == null) {
             return null;
         }
         if (v instanceof Long n) {
-            return new int[] {Math.toIntExact(n)};
+            return new int[] {inRange(key, n, min, max)};
         }
         if (v instanceof List<?> l) {
+            if (l.size() > maxLength) {
+                throw new IllegalArgumentException(model + " args: " + key + " has " + l.size()
+                        + " entries, at most " + maxLength);
+            }
             int[] r = new int[l.size()];
             for (int i = 0; i < r.length; i++) {
                 if (!(l.get(i) instanceof Long n)) {
                     throw bad(key, "an integer or a list of integers");
                 }
-                r[i] = Math.toIntExact(n);
+                r[i] = inRange(key, n, min, max);
             }
             return r;
         }
@@ -134,14 +185,23 @@ public final class ModelArgs {
     }
 
     /** A list of JSON objects (e.g. the CRF's {@code pairwise_kernels}); empty when absent. */
-    @SuppressWarnings("unchecked")
     public List<ModelArgs> getObjectList(String key) {
+        return getObjectList(key, Integer.MAX_VALUE);
+    }
+
+    /** As {@link #getObjectList(String)}, with at most {@code maxLength} entries. */
+    @SuppressWarnings("unchecked")
+    public List<ModelArgs> getObjectList(String key, int maxLength) {
         Object v = values.get(key);
         if (v == null) {
             return List.of();
         }
         if (!(v instanceof List<?> l)) {
             throw bad(key, "a list of objects");
+        }
+        if (l.size() > maxLength) {
+            throw new IllegalArgumentException(model + " args: " + key + " has " + l.size() + " entries, at most "
+                    + maxLength);
         }
         List<ModelArgs> r = new ArrayList<>();
         for (Object o : l) {
