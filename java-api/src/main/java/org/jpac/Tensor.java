@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
+import org.jpac.internal.NonFinite;
 import org.jpac.internal.TensorAccess;
 import org.jpac.internal.TensorMemory;
 
@@ -256,6 +257,24 @@ public final class Tensor implements AutoCloseable {
             return ": its memory has been freed (the arena of the segment it wraps is closed)";
         }
         return null;
+    }
+
+    /**
+     * Returns this tensor if every value is finite; otherwise throws
+     * {@link IllegalArgumentException} naming {@code name} (the tensor or the
+     * argument it is for), how many values are NaN or infinite and the index of
+     * the first. One pass over the data: a cheap check to opt into where input
+     * comes from files or users, since NaN and infinity otherwise spread
+     * through every operation without an error.
+     */
+    public Tensor requireFinite(String name) {
+        NonFinite bad = NonFinite.in(hostSegment(), numel);
+        if (bad != null) {
+            throw new IllegalArgumentException((name == null ? toString() : name) + ": " + bad.count() + " of "
+                    + numel + " values are not finite (NaN or infinite), the first at "
+                    + NonFinite.index(bad.first(), shape));
+        }
+        return this;
     }
 
     /** Whether this tensor owns its memory (allocated by jpac, not wrapped). */

@@ -2,6 +2,7 @@ package org.jpac;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,6 +26,33 @@ class TensorTest {
                 assertEquals(0f, v);
             }
         }
+    }
+
+    @Test
+    void requireFiniteNamesTheCountAndTheFirstIndex() {
+        try (Tensor t = Tensor.of(new float[] {0, 1, 2, 3, Float.NaN, Float.NEGATIVE_INFINITY}, 2, 3)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.requireFinite("input"));
+            assertEquals("input: 2 of 6 values are not finite (NaN or infinite), the first at [1, 1]", e.getMessage());
+            t.setFlat(4, 4);
+            t.setFlat(5, 5);
+            assertSame(t, t.requireFinite("input"));
+        }
+        try (Tensor t = Tensor.of(new float[] {Float.POSITIVE_INFINITY}, 1)) {
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> t.requireFinite(null)).getMessage()
+                    .startsWith("Tensor[1]: 1 of 1 values"));
+        }
+        Tensor closed = Tensor.allocate(2);
+        closed.close();
+        assertThrows(IllegalStateException.class, () -> closed.requireFinite("x"));
+    }
+
+    @Test
+    void nativeMemoryThatCannotBeHadIsReportedWithWhatLimitsIt() {
+        // 2^62 bytes: beyond any address space, so the allocation fails at once on every machine
+        OutOfMemoryError e = assertThrows(OutOfMemoryError.class, () -> Tensor.empty(1L << 60));
+        String m = e.getMessage();
+        assertTrue(m.contains("cannot allocate 4398046511104.0 MiB of native memory"), m);
+        assertTrue(m.contains("not by -Xmx") && m.contains("input size"), m);
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 
 import org.jpac.JpacException;
+import org.jpac.internal.MemoryPool;
 
 /**
  * A {@code jpac} command: parses its options, runs, and turns every user error
@@ -73,13 +74,20 @@ abstract class CliCommand {
         } catch (IOException e) {
             err.println(prefix() + oneLine(ioMessage(e)));
             return 1;
-        } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException
-                 | JpacException e) {
+        } catch (JpacException e) {
+            err.println(prefix() + oneLine(e.getMessage() == null ? e.toString() : e.getMessage())
+                    + (e.status() == JpacException.Status.OUT_OF_MEMORY ? NATIVE_MEMORY_HINT : ""));
+            return 1;
+        } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException e) {
             err.println(prefix() + oneLine(e.getMessage() == null ? e.toString() : e.getMessage()));
             return 1;
+        } catch (MemoryPool.NativeMemoryError e) {
+            err.println(prefix() + "out of memory: " + e.getMessage() + "; use smaller images");
+            return 1;
         } catch (OutOfMemoryError e) {
-            err.println(prefix() + "out of memory (" + e.getMessage() + "); use smaller images or give Java more "
-                    + "memory (JPAC_JAVA_OPTS=-Xmx...)");
+            err.println(prefix() + "out of Java heap memory (" + e.getMessage() + "); use smaller images or give "
+                    + "Java more heap (JPAC_JAVA_OPTS=-Xmx..., " + Runtime.getRuntime().maxMemory() / 1048576
+                    + " MiB now)");
             return 1;
         }
     }
@@ -101,6 +109,11 @@ abstract class CliCommand {
             throw CliException.usage(clash);
         }
     }
+
+    /** Added to the library's out-of-memory errors: its scratch memory is native, so -Xmx is no lever. */
+    private static final String NATIVE_MEMORY_HINT = " (native memory, bounded by the machine's free memory, not by "
+            + "-Xmx; its scratch grows with the input size and the thread count: use smaller images or fewer threads, "
+            + "OMP_NUM_THREADS=N)";
 
     private String prefix() {
         return "jpac " + name() + ": ";

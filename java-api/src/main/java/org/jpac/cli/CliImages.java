@@ -44,6 +44,15 @@ final class CliImages {
         }
     }
 
+    /** The size of the image in option {@code opt}'s file, from its header; a one-line error names the option. */
+    static Images.Size size(String opt, Path file, NpyLayout layout) {
+        try {
+            return Images.size(file, layout);
+        } catch (IOException e) {
+            throw CliException.failure("cannot read " + opt + " " + CliCommand.ioMessage(e));
+        }
+    }
+
     /** A guide in [0, 1] without alpha. */
     static Image guide(Image img) {
         return img.withoutAlpha().normalized();

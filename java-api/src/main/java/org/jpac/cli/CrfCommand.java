@@ -22,6 +22,7 @@ import org.jpac.nn.CompatType;
 import org.jpac.nn.CrfNetwork;
 import org.jpac.nn.CrfOutput;
 import org.jpac.nn.ModelArgs;
+import org.jpac.nn.ModelLimits;
 import org.jpac.nn.PacCRF;
 import org.jpac.nn.PacCRFLoose;
 import org.jpac.nn.PairwiseKernel;
@@ -57,6 +58,7 @@ final class CrfCommand extends CliCommand {
             "  --scale-space S   edge features: y/S, x/S (default 80 pixels)",
             "  --scale-color C   edge features: rgb/C, image in [0, 1] (default 0.1)",
             "  --pairwise-weights W1,W2  weights of the default CRF's two terms (default 1,0.5)",
+            FiniteValues.HELP,
             "  --quiet           no progress lines on stderr");
 
     @Override
@@ -77,7 +79,7 @@ final class CrfCommand extends CliCommand {
 
     @Override
     Set<String> flags() {
-        return Set.of("--labels", "--probabilities", "--grey");
+        return Set.of("--labels", "--probabilities", "--grey", FiniteValues.OPTION);
     }
 
     @Override
@@ -114,7 +116,7 @@ final class CrfCommand extends CliCommand {
             throw CliException.usage("--grey applies to PNG label maps only");
         }
         CliImages.checkOutPath(outPath);
-        Integer steps = a.has("--steps") ? a.integer("--steps", DEFAULT_STEPS, 0, 1000) : null;
+        Integer steps = a.has("--steps") ? a.integer("--steps", DEFAULT_STEPS, 0, ModelLimits.MAX_CRF_STEPS) : null;
         double ss = a.positive("--scale-space", DEFAULT_SCALE_SPACE, false);
         double sc = a.positive("--scale-color", DEFAULT_SCALE_COLOR, false);
         double[] pw = a.numbers("--pairwise-weights", DEFAULT_WEIGHTS, 2);
@@ -122,19 +124,26 @@ final class CrfCommand extends CliCommand {
             throw CliException.usage("--pairwise-weights sets up the default CRF; with --weights the file sets them");
         }
 
+        FiniteValues finite = FiniteValues.of(a, progress);
         WeightsFile weights = weightsPath == null ? null
-                : progress.step("read weights " + weightsPath, () -> WeightsFile.load("--weights", weightsPath));
-        Image unary = progress.step("read scores " + unaryPath, () -> readUnary(unaryPath));
-        Image image = CliImages.guide(progress.step("read image " + imagePath,
-                () -> CliImages.read("--image", imagePath, NpyLayout.AUTO)));
-        if (unary.channels() < 2) {
-            throw CliException.failure("--unary " + unaryPath + " has " + unary.channels() + " class; a CRF needs 2 "
+                : progress.step("read weights " + weightsPath, () -> WeightsFile.load("--weights", weightsPath,
+                        finite));
+        // sizes from the headers first: nothing is decoded when they do not fit
+        long[] chw = unaryShape(unaryPath);
+        Images.Size imageSize = CliImages.size("--image", imagePath, NpyLayout.AUTO);
+        Images.Size scoresSize = new Images.Size((int) chw[1], (int) chw[2]);
+        if (chw[0] < 2) {
+            throw CliException.failure("--unary " + unaryPath + " has " + chw[0] + " class; a CRF needs 2 "
                     + "or more");
         }
-        if (image.height() != unary.height() || image.width() != unary.width()) {
-            throw CliException.failure("--image is " + image.size() + " but the scores in --unary are "
-                    + unary.size() + "; they must have the same size");
+        if (!imageSize.equals(scoresSize)) {
+            throw CliException.failure("--image is " + imageSize + " but the scores in --unary are "
+                    + scoresSize + "; they must have the same size");
         }
+        Image unary = finite.input("--unary", unaryPath, progress.step("read scores " + unaryPath,
+                () -> readUnary(unaryPath)));
+        Image image = CliImages.guide(finite.input("--image", imagePath, progress.step("read image " + imagePath,
+                () -> CliImages.read("--image", imagePath, NpyLayout.AUTO))));
         int classes = unary.channels();
         try (CrfNetwork crf = build(classes, steps, pw, weights)) {
             progress.note(crf + " on " + image.size());
@@ -152,6 +161,7 @@ final class CrfCommand extends CliCommand {
             int n = unary.pixels();
             int h = unary.height();
             int w = unary.width();
+            finite.result(probs, h, w);
             progress.step("wrote " + outPath, () -> {
                 try {
                     if (probabilities) {
@@ -231,7 +241,7 @@ final class CrfCommand extends CliCommand {
                     throw CliException.failure("--weights " + w.path() + " are for " + ch + " classes, the scores in "
                             + "--unary have " + classes);
                 }
-                int fileSteps = args.getInt("num_steps", DEFAULT_STEPS);
+                int fileSteps = args.getInt("num_steps", DEFAULT_STEPS, 0, ModelLimits.MAX_CRF_STEPS);
                 if (steps != null && steps != fileSteps) {
                     if (w.model().equals("PacCRFLoose")) {
                         throw CliException.usage("--steps: a PacCRFLoose has weights for each of its " + fileSteps
@@ -241,7 +251,7 @@ final class CrfCommand extends CliCommand {
                     v.put("num_steps", (long) steps);
                     args = new ModelArgs(w.model(), v);
                 }
-                crf = w.model().equals("PacCRF") ? PacCRF.fromArgs(args) : PacCRFLoose.fromArgs(args);
+                crf = (CrfNetwork) w.build(args);
             } catch (IllegalArgumentException e) {
                 throw CliException.failure("--weights " + w.path() + ": cannot build " + w.model() + ": "
                         + e.getMessage());
@@ -262,43 +272,63 @@ final class CrfCommand extends CliCommand {
 
     /** Class scores [C, H, W] from .npy or from a safetensors tensor 'unary'. */
     static Image readUnary(Path file) {
+        long[] s = unaryShape(file);
+        try {
+            float[] data;
+            if (format(file) == ImageFormat.NPY) {
+                data = Npy.readArray(file).data();
+            } else {
+                try (SafeTensors st = SafeTensors.open(file)) {
+                    data = st.readFloats("unary");
+                }
+            }
+            return Image.of(data, (int) s[0], (int) s[1], (int) s[2]);
+        } catch (IOException e) {
+            throw CliException.failure("cannot read --unary " + CliCommand.ioMessage(e));
+        }
+    }
+
+    /**
+     * The shape [C, H, W] of the scores in {@code file}, from the .npy header
+     * or the safetensors entry 'unary': no data is read.
+     */
+    static long[] unaryShape(Path file) {
         try {
             Images.checkReadable(file);
-            ImageFormat f;
-            try {
-                f = Images.detect(file);
-            } catch (IOException e) {
-                f = null;
-            }
-            if (f == ImageFormat.NPY) {
-                Npy.Array arr = Npy.readArray(file);
-                long[] s = arr.shape();
-                if (s.length == 3 || (s.length == 4 && s[0] == 1)) {
-                    int o = s.length - 3;
-                    return Image.of(arr.data(), (int) s[o], (int) s[o + 1], (int) s[o + 2]);
-                }
-                throw CliException.failure("--unary " + file + ": expected scores of shape (C, H, W) or "
-                        + "(1, C, H, W), got " + java.util.Arrays.toString(s));
-            }
-            if (f == null && isSafeTensors(file)) {
+            long[] s;
+            String what;
+            if (format(file) == ImageFormat.NPY) {
+                s = Npy.shape(file);
+                what = "expected scores of shape (C, H, W) or (1, C, H, W), got ";
+            } else if (isSafeTensors(file)) {
                 try (SafeTensors st = SafeTensors.open(file)) {
                     if (!st.contains("unary")) {
                         throw CliException.failure("--unary " + file + " has no tensor named 'unary' (it has "
                                 + String.join(", ", st.names().stream().limit(10).toList())
                                 + (st.names().size() > 10 ? ", ..." : "") + ")");
                     }
-                    long[] s = st.entry("unary").shape();
-                    if (!(s.length == 3 || (s.length == 4 && s[0] == 1))) {
-                        throw CliException.failure("--unary " + file + ": tensor 'unary' has shape "
-                                + java.util.Arrays.toString(s) + ", expected [C, H, W] or [1, C, H, W]");
-                    }
-                    int o = s.length - 3;
-                    return Image.of(st.readFloats("unary"), (int) s[o], (int) s[o + 1], (int) s[o + 2]);
+                    s = st.entry("unary").shape();
                 }
+                what = "tensor 'unary' has shape ";
+            } else {
+                throw CliException.failure("--unary " + file + ": expected a .npy array or a safetensors file");
             }
-            throw CliException.failure("--unary " + file + ": expected a .npy array or a safetensors file");
+            if (s.length == 3 || (s.length == 4 && s[0] == 1)) {
+                return java.util.Arrays.copyOfRange(s, s.length - 3, s.length);
+            }
+            throw CliException.failure("--unary " + file + ": " + what + java.util.Arrays.toString(s)
+                    + (what.startsWith("tensor") ? ", expected [C, H, W] or [1, C, H, W]" : ""));
         } catch (IOException e) {
             throw CliException.failure("cannot read --unary " + CliCommand.ioMessage(e));
+        }
+    }
+
+    /** The image format of a file's content, or null (e.g. safetensors). */
+    private static ImageFormat format(Path file) {
+        try {
+            return Images.detect(file);
+        } catch (IOException e) {
+            return null;
         }
     }
 

@@ -117,7 +117,8 @@ public final class DemoCommand extends CliCommand {
         Path dir = outDir(a);
         Path weightsPath = a.path("--weights");
         // Without --weights: the 8x model trained by jpac itself (synthetic data) that ships in the jar.
-        WeightsFile weights = weightsPath == null ? WeightsFile.bundledX8() : WeightsFile.load("--weights", weightsPath);
+        WeightsFile weights = weightsPath == null ? WeightsFile.bundledX8() : WeightsFile.load("--weights", weightsPath,
+                FiniteValues.strict());
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -243,7 +244,12 @@ public final class DemoCommand extends CliCommand {
                 throw CliException.failure("--weights " + w.path() + " hold a " + w.model()
                         + ", not a PacJointUpsample");
             }
-            net = org.jpac.nn.ModelRegistry.get(w.model()).create(w.args());
+            try {
+                net = w.build(org.jpac.nn.ModelArgs.parse(w.model(), w.args()));
+            } catch (IllegalArgumentException e) {
+                throw CliException.failure("--weights " + w.path() + ": cannot build " + w.model() + ": "
+                        + e.getMessage());
+            }
             if (((UpsamplingNetwork) net).factor() != FACTOR) {
                 net.close();
                 throw CliException.failure("--weights " + w.path() + " are not for factor " + FACTOR);
@@ -262,7 +268,7 @@ public final class DemoCommand extends CliCommand {
 
     /** The upsample command's pipeline: per-channel min/max scaling around the network. */
     static float[] upsample(UpsamplingNetwork net, Image low, Image guide) {
-        float[][] range = Normalize.range(low);
+        double[][] range = Normalize.range(low);
         Image in = Normalize.apply(low, range);
         try (Tensor t = in.toTensor(); Tensor g = guide.toTensor(); Tensor o = net.forward(t, g)) {
             return Normalize.undo(Image.fromTensor(o), range).data();

@@ -18,6 +18,7 @@ import org.jpac.nn.Bilinear;
 import org.jpac.nn.BilinearResidual;
 import org.jpac.nn.JointBilateral;
 import org.jpac.nn.ModelArgs;
+import org.jpac.nn.ModelLimits;
 import org.jpac.nn.TrainableUpsampler;
 import org.jpac.train.Batch;
 import org.jpac.train.Checkpoint;
@@ -79,9 +80,8 @@ final class EvalCommand {
                 throw new IOException("--weights " + wPath + " hold a " + meta.get("model") + ", not a --model "
                         + model + " (" + Models.className(model) + ")");
             }
-            Integer fileFactor = meta.get("args") == null ? null
-                    : ModelArgs.parse(meta.getOrDefault("model", "model"), meta.get("args")).getInt("factor", 0);
-            int factor = a.integer("--factor", fileFactor == null ? 0 : fileFactor, 2, 64);
+            Integer fileFactor = meta.get("args") == null ? null : fileFactor(wPath, meta);
+            int factor = a.integer("--factor", fileFactor == null ? 0 : fileFactor, 2, ModelLimits.MAX_FACTOR);
             if (factor < 2) {
                 throw new OptionMap.UsageError("--factor is required (the weight file does not give it)");
             }
@@ -99,6 +99,7 @@ final class EvalCommand {
                         + (data == null ? "" : " or 0") + ", got " + crop);
             }
             StateDict weights = weights(wPath);
+            FiniteValues.strict().weights("--weights", wPath, weights);
             List<Batch> set = DataStream.fixedSet(src, SyntheticRgbd.HELD_OUT_SEED, count, crop, factor);
             try (TrainableUpsampler net = Models.create(model, BilinearResidual.requestedBy(meta), factor, 0);
                  JointBilateral jbu = Models.jointBilateral(factor)) {
@@ -126,6 +127,19 @@ final class EvalCommand {
         } catch (UncheckedIOException e) {
             err.println("jpac eval: " + e.getCause().getMessage());
             return 1;
+        } catch (CliException e) {
+            err.println("jpac eval: " + e.getMessage());
+            return e.exitCode();
+        }
+    }
+
+    /** The factor in the weight file's 'args' metadata, bounded as --factor is. */
+    private static int fileFactor(Path file, Map<String, String> meta) throws IOException {
+        try {
+            return ModelArgs.parse(meta.getOrDefault("model", "model"), meta.get("args"))
+                    .getInt("factor", 0, 1, ModelLimits.MAX_FACTOR);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("--weights " + file + ": bad 'args' metadata: " + e.getMessage());
         }
     }
 

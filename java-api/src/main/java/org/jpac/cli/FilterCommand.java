@@ -11,7 +11,9 @@ import org.jpac.Pac;
 import org.jpac.PacOptions;
 import org.jpac.Tensor;
 import org.jpac.io.images.Image;
+import org.jpac.io.images.Images;
 import org.jpac.io.images.NpyLayout;
+import org.jpac.nn.ModelLimits;
 
 /**
  * {@code jpac filter}: joint bilateral filtering as a special case of
@@ -35,6 +37,7 @@ final class FilterCommand extends CliCommand {
             "  --depth-scale S   integer samples of --in are divided by S, PNG output samples are value * S",
             "  --bits 8|16       PNG output depth (default: that of --in, or 16)",
             "  --npy-layout auto|hwc|chw   how 3-D .npy arrays are laid out (auto: HxWxC when C <= 4)",
+            FiniteValues.HELP,
             "  --quiet           no progress lines on stderr");
 
     @Override
@@ -55,7 +58,7 @@ final class FilterCommand extends CliCommand {
 
     @Override
     Set<String> flags() {
-        return Set.of();
+        return Set.of(FiniteValues.OPTION);
     }
 
     @Override
@@ -78,10 +81,11 @@ final class FilterCommand extends CliCommand {
         double ss = a.positive("--sigma-space", 0, false);
         double sc = a.positive("--sigma-color", 0, false);
         long dflt = 2 * (long) Math.ceil(2 * ss) + 1;
-        if (!a.has("--kernel-size") && dflt > 255) {
-            throw CliException.usage("--sigma-space " + ss + " needs a " + dflt + "-pixel window; the most is 255");
+        if (!a.has("--kernel-size") && dflt > ModelLimits.MAX_KERNEL_SIZE) {
+            throw CliException.usage("--sigma-space " + ss + " needs a " + dflt + "-pixel window; the most is "
+                    + ModelLimits.MAX_KERNEL_SIZE);
         }
-        int k = a.integer("--kernel-size", (int) dflt, 1, 255);
+        int k = a.integer("--kernel-size", (int) dflt, 1, ModelLimits.MAX_KERNEL_SIZE);
         if (k % 2 == 0) {
             throw CliException.usage("--kernel-size must be odd, got " + k);
         }
@@ -90,19 +94,25 @@ final class FilterCommand extends CliCommand {
         NpyLayout optLayout = CliImages.layoutOption(a);
         NpyLayout layout = optLayout == null ? NpyLayout.AUTO : optLayout;
 
-        Image inImg = progress.step("read " + inPath, () -> CliImages.read("--in", inPath, layout));
-        Image guideImg = guidePath.equals(inPath) ? inImg
-                : progress.step("read guide " + guidePath, () -> CliImages.read("--guide", guidePath, layout));
+        FiniteValues finite = FiniteValues.of(a, progress);
+        if (!guidePath.equals(inPath)) {
+            Images.Size in = CliImages.size("--in", inPath, layout);
+            Images.Size g = CliImages.size("--guide", guidePath, layout);
+            if (!in.equals(g)) {
+                throw CliException.failure("--guide is " + g + " but --in is " + in + "; they must have the same size");
+            }
+        }
+        Image inImg = finite.input("--in", inPath, progress.step("read " + inPath,
+                () -> CliImages.read("--in", inPath, layout)));
+        Image guideImg = guidePath.equals(inPath) ? inImg : finite.input("--guide", guidePath,
+                progress.step("read guide " + guidePath, () -> CliImages.read("--guide", guidePath, layout)));
         Image data = CliImages.data(inImg, unit);
         Image guide = CliImages.guide(guideImg);
-        if (guide.height() != data.height() || guide.width() != data.width()) {
-            throw CliException.failure("--guide is " + guide.size() + " but --in is " + data.size()
-                    + "; they must have the same size");
-        }
         CliImages.Output plan = CliImages.plan(outPath, inImg, data.channels(), unit, bits, optLayout);
         progress.note(String.format(Locale.ROOT, "joint bilateral filter of %s, %dx%d window, sigma_space %.3g, "
                 + "sigma_color %.3g", data.size(), k, k, ss, sc));
         Image result = progress.step("filtering", "filtered", () -> filter(data, guide, ss, sc, k));
+        finite.result(result);
         progress.step("wrote " + outPath, () -> {
             CliImages.write(plan, result, progress);
             return null;

@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import org.jpac.nn.ModelLimits;
 import org.jpac.train.Models;
 import org.jpac.train.TrainConfig;
 import org.jpac.train.TrainingLoop;
@@ -142,7 +143,7 @@ final class TrainCommand {
     }
 
     static TrainConfig config(OptionMap a) {
-        int factor = a.integer("--factor", 0, 2, 64);
+        int factor = a.integer("--factor", 0, 2, ModelLimits.MAX_FACTOR);
         if (!a.has("--factor")) {
             throw new OptionMap.UsageError("--factor is required");
         }

@@ -9,12 +9,14 @@ import java.util.Set;
 
 import org.jpac.Tensor;
 import org.jpac.io.images.Image;
+import org.jpac.io.images.Images;
 import org.jpac.io.images.NpyLayout;
 import org.jpac.nn.Bilinear;
 import org.jpac.nn.BilinearResidual;
 import org.jpac.nn.DJIF;
 import org.jpac.nn.JointBilateral;
-import org.jpac.nn.ModelRegistry;
+import org.jpac.nn.ModelArgs;
+import org.jpac.nn.ModelLimits;
 import org.jpac.nn.Network;
 import org.jpac.nn.PacJointUpsample;
 import org.jpac.nn.PacJointUpsampleLite;
@@ -54,6 +56,7 @@ final class UpsampleCommand extends CliCommand {
             "  --jbu-kernel K    JBU window in output pixels (odd; default 4*N-1)",
             "  --jbu-sigma-space S  JBU spatial sigma in output pixels (default N)",
             "  --jbu-sigma-color C  JBU colour sigma, guide in [0, 1] (default 0.1)",
+            FiniteValues.HELP,
             "  --quiet           no progress lines on stderr");
 
     @Override
@@ -74,7 +77,7 @@ final class UpsampleCommand extends CliCommand {
 
     @Override
     Set<String> flags() {
-        return Set.of("--raw");
+        return Set.of("--raw", FiniteValues.OPTION);
     }
 
     @Override
@@ -137,29 +140,28 @@ final class UpsampleCommand extends CliCommand {
         Integer bits = CliImages.bitsOption(a);
         NpyLayout optLayout = CliImages.layoutOption(a);
         NpyLayout layout = optLayout == null ? NpyLayout.AUTO : optLayout;
+        FiniteValues finite = FiniteValues.of(a, progress);
         WeightsFile weights = bundled ? progress.step("read the bundled 8x model", WeightsFile::bundledX8)
                 : weightsPath == null ? null
-                : progress.step("read weights " + weightsPath, () -> WeightsFile.load("--weights", weightsPath));
+                : progress.step("read weights " + weightsPath, () -> WeightsFile.load("--weights", weightsPath,
+                        finite));
         int factor = factor(a, weights);
 
         try (Network net = build(model, factor, a, weights, progress)) {
-            Image guideImg = progress.step("read guide " + guidePath,
-                    () -> CliImages.read("--guide", guidePath, layout));
-            Image lowImg = progress.step("read low-resolution input " + lowPath,
-                    () -> CliImages.read("--low", lowPath, layout));
+            checkSizes(CliImages.size("--guide", guidePath, layout), CliImages.size("--low", lowPath, layout), factor);
+            Image guideImg = finite.input("--guide", guidePath, progress.step("read guide " + guidePath,
+                    () -> CliImages.read("--guide", guidePath, layout)));
+            Image lowImg = finite.input("--low", lowPath, progress.step("read low-resolution input " + lowPath,
+                    () -> CliImages.read("--low", lowPath, layout)));
             Image low = CliImages.data(lowImg, unit);
             long wantH = (long) low.height() * factor;
             long wantW = (long) low.width() * factor;
-            if (guideImg.height() != wantH || guideImg.width() != wantW) {
-                throw CliException.failure("--guide is " + guideImg.size() + " but --low is " + low.size()
-                        + " and factor " + factor + " needs a " + CliImages.size(wantH, wantW) + " guide");
-            }
             CliImages.Output plan = CliImages.plan(outPath, lowImg, low.channels(), unit, bits, optLayout);
             Image guide = fitGuide(net, CliImages.guide(guideImg), progress);
             UpsamplingNetwork up = (UpsamplingNetwork) net;
             progress.note(String.format(Locale.ROOT, "%s x%d: %s -> %s, %d channel%s", describe(net), factor,
                     low.size(), CliImages.size(wantH, wantW), low.channels(), low.channels() == 1 ? "" : "s"));
-            float[][] range = a.flag("--raw") ? null : Normalize.range(low);
+            double[][] range = a.flag("--raw") ? null : Normalize.range(low);
             Image input = range == null ? low : Normalize.apply(low, range);
             String n = describe(net);
             Image result = progress.step("running " + n, "ran " + n, () -> {
@@ -168,6 +170,7 @@ final class UpsampleCommand extends CliCommand {
                 }
             });
             Image res = range == null ? result : Normalize.undo(result, range);
+            finite.result(res);
             progress.step("wrote " + outPath, () -> {
                 CliImages.write(plan, res, progress);
                 return null;
@@ -176,12 +179,22 @@ final class UpsampleCommand extends CliCommand {
         return 0;
     }
 
+    /** The guide must be {@code factor} times --low's size; checked from the files' headers, before decoding. */
+    private static void checkSizes(Images.Size guide, Images.Size low, int factor) {
+        long wantH = (long) low.height() * factor;
+        long wantW = (long) low.width() * factor;
+        if (guide.height() != wantH || guide.width() != wantW) {
+            throw CliException.failure("--guide is " + guide + " but --low is " + low + " and factor " + factor
+                    + " needs a " + CliImages.size(wantH, wantW) + " guide");
+        }
+    }
+
     /** --factor, or the factor of a weight file's args; checked against the file. */
     private static int factor(Args a, WeightsFile w) {
         Integer fromFile = null;
         if (w != null && w.describesModel()) {
             try {
-                fromFile = org.jpac.nn.ModelArgs.parse(w.model(), w.args()).getInt("factor", -1);
+                fromFile = ModelArgs.parse(w.model(), w.args()).getInt("factor", -1, 1, ModelLimits.MAX_FACTOR);
             } catch (IllegalArgumentException e) {
                 throw CliException.failure("--weights " + w.path() + ": bad 'args' metadata: " + e.getMessage());
             }
@@ -195,7 +208,7 @@ final class UpsampleCommand extends CliCommand {
             }
             return fromFile;
         }
-        int f = a.integer("--factor", 0, 1, 64);
+        int f = a.integer("--factor", 0, 1, ModelLimits.MAX_FACTOR);
         if (fromFile != null && fromFile != f) {
             throw CliException.failure("--weights " + w.path() + " are for factor " + fromFile + ", not --factor " + f);
         }
@@ -214,7 +227,7 @@ final class UpsampleCommand extends CliCommand {
                 progress.warn("--jbu-* options are ignored: the weight file sets the JointBilateral arguments");
             }
             try {
-                net = ModelRegistry.get(w.model()).create(w.args());
+                net = w.build(ModelArgs.parse(w.model(), w.args()));
             } catch (IllegalArgumentException e) {
                 throw CliException.failure("--weights " + w.path() + ": cannot build " + w.model() + ": "
                         + e.getMessage());
@@ -259,7 +272,7 @@ final class UpsampleCommand extends CliCommand {
     }
 
     private static JointBilateral jbu(int factor, Args a) {
-        int k = a.integer("--jbu-kernel", jbuKernel(factor), 1, 255);
+        int k = a.integer("--jbu-kernel", jbuKernel(factor), 1, ModelLimits.MAX_KERNEL_SIZE);
         if (k % 2 == 0) {
             throw CliException.usage("--jbu-kernel must be odd, got " + k);
         }

@@ -31,6 +31,7 @@ import org.jpac.io.StateDict;
 import org.jpac.io.TensorData;
 import org.jpac.nn.CrfGrads;
 import org.jpac.nn.CrfNetwork;
+import org.jpac.nn.ModelArgs;
 import org.jpac.nn.ModelRegistry;
 import org.jpac.nn.Network;
 import org.jpac.nn.TrainableUpsampler;
@@ -266,7 +267,10 @@ public final class GoldenRunner {
                 dict.put(n.substring("param.".length()), new TensorData(st.readFloats(n), st.entry(n).shape()));
             }
         }
-        try (Network net = entry.create(st.metadata().get("args"))) {
+        long values = dict.asMap().values().stream().mapToLong(TensorData::numel).sum();
+        // built within what the file's parameters hold: a small file's args cannot make it allocate for minutes
+        try (Network net = entry.create(ModelArgs.parse(model, st.metadata().get("args")),
+                ModelRegistry.buildBudget(values))) {
             net.loadStateDict(dict);
             Function<String, Tensor> inputs = n -> {
                 try {

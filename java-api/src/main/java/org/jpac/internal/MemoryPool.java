@@ -108,11 +108,39 @@ public final class MemoryPool {
             }
             misses++;
         }
-        Block b = new Block(c);
+        Block b;
+        try {
+            b = new Block(c);
+        } catch (OutOfMemoryError e) {
+            trim(); // memory kept for reuse may be what is missing
+            try {
+                b = new Block(c);
+            } catch (OutOfMemoryError again) {
+                throw new NativeMemoryError(c, stats().usedBytes());
+            }
+        }
         synchronized (this) {
             usedBytes += c;
         }
         return b;
+    }
+
+    /**
+     * Native (off-heap) memory for a tensor could not be had. Unlike the Java
+     * heap, {@code -Xmx} does not bound it: the machine's free memory (and the
+     * process's ulimit) does, and what uses it is the size of the inputs and of
+     * the network's activations.
+     */
+    public static final class NativeMemoryError extends OutOfMemoryError {
+        NativeMemoryError(long asked, long held) {
+            super("cannot allocate " + mib(asked) + " of native memory for a tensor (jpac's tensors already hold "
+                    + mib(held) + "); native memory is bounded by the machine's free memory, not by -Xmx: the "
+                    + "input size sets how much is needed");
+        }
+
+        private static String mib(long bytes) {
+            return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
+        }
     }
 
     /** Returns a block no tensor views any more. */

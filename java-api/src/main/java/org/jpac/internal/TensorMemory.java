@@ -78,6 +78,7 @@ public final class TensorMemory {
      * for leak reports): zero-filled when {@code zero}, else unspecified.
      */
     public static TensorMemory allocate(Object owner, long[] shape, long bytes, boolean zero) {
+        AllocationCap.charge(bytes);
         MemoryPool pool = MemoryPool.get();
         MemoryPool.Block block = pool.take(bytes);
         try {

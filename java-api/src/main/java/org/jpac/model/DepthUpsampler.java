@@ -8,7 +8,6 @@ import java.util.Map;
 import org.jpac.Tensor;
 import org.jpac.io.images.Image;
 import org.jpac.nn.BilinearResidual;
-import org.jpac.nn.ModelRegistry;
 import org.jpac.nn.Network;
 import org.jpac.nn.TrainableUpsampler;
 import org.jpac.nn.UpsamplingNetwork;
@@ -85,7 +84,7 @@ public final class DepthUpsampler implements AutoCloseable {
         Map<String, String> md = w.metadata();
         boolean minMax = normalization(md, w.source());
         String sampling = md.get(SAMPLING_KEY);
-        Network built = ModelRegistry.get(w.model()).create(w.args());
+        Network built = w.build();
         if (!(built instanceof UpsamplingNetwork up)) {
             built.close();
             throw new IllegalArgumentException("weights " + w.source() + " hold a " + w.model()
@@ -122,7 +121,7 @@ public final class DepthUpsampler implements AutoCloseable {
     }
 
     private static UpsamplingNetwork withSkip(UpsamplingNetwork net, Map<String, String> md, ModelWeights w) {
-        if (!BilinearResidual.requestedBy(md)) {
+        if (!w.residual()) {
             return net;
         }
         if (!(net instanceof TrainableUpsampler t)) {

@@ -13,6 +13,11 @@ import org.jpac.io.SafeTensors;
 import org.jpac.io.StateDict;
 import org.jpac.io.TensorData;
 import org.jpac.io.WeightFiles;
+import org.jpac.internal.AllocationCap;
+import org.jpac.internal.NonFinite;
+import org.jpac.nn.BilinearResidual;
+import org.jpac.nn.ModelArgs;
+import org.jpac.nn.ModelRegistry;
 import org.jpac.nn.Network;
 
 /**
@@ -39,7 +44,16 @@ public final class ModelWeights {
         this.metadata = Map.copyOf(metadata);
     }
 
-    /** Reads a .safetensors or PyTorch .pth file. */
+    /** Weights already in memory: a state dict and the metadata of the file it came from. */
+    public static ModelWeights of(String source, StateDict dict, Map<String, String> metadata) {
+        return new ModelWeights(source, dict, metadata == null ? Map.of() : metadata);
+    }
+
+    /**
+     * Reads a .safetensors or PyTorch .pth file. Weights that are NaN or
+     * infinite are refused ({@link IllegalArgumentException} naming the first):
+     * they would make every output NaN without an error.
+     */
     public static ModelWeights read(Path path) throws IOException {
         StateDict dict = WeightFiles.load(path);
         Map<String, String> md = Map.of();
@@ -48,7 +62,27 @@ public final class ModelWeights {
                 md = st.metadata();
             }
         }
+        String bad = nonFiniteIn(dict);
+        if (bad != null) {
+            throw new IllegalArgumentException("weights " + path + ": " + bad);
+        }
         return new ModelWeights(path.toString(), dict, md);
+    }
+
+    /** How many values of {@code dict} are NaN or infinite and where the first is, or null when none. */
+    public static String nonFiniteIn(StateDict dict) {
+        long count = 0;
+        String first = null;
+        for (Map.Entry<String, TensorData> e : dict.asMap().entrySet()) {
+            NonFinite bad = NonFinite.in(e.getValue().data());
+            if (bad != null) {
+                count += bad.count();
+                if (first == null) {
+                    first = "'" + e.getKey() + "' at " + NonFinite.index(bad.first(), e.getValue().shape());
+                }
+            }
+        }
+        return count == 0 ? null : new NonFinite(count, 0).describe() + ", the first in " + first;
     }
 
     /**
@@ -88,6 +122,44 @@ public final class ModelWeights {
     /** The network's constructor arguments as JSON ({@code args}), or null. */
     public String args() {
         return metadata.get("args");
+    }
+
+    /** Whether the metadata asks for the bilinear skip ({@code target_residual: bilinear}). */
+    public boolean residual() {
+        return BilinearResidual.requestedBy(metadata);
+    }
+
+    /** Float values in the state dict. */
+    public long values() {
+        return dict.asMap().values().stream().mapToLong(TensorData::numel).sum();
+    }
+
+    /**
+     * The network {@link #model()} names, built from {@code args}; it may
+     * allocate little more than these weights hold, so that arguments
+     * describing a far larger network than the file's weights are refused at
+     * once ({@link ModelRegistry.Entry#create(ModelArgs, long)}), before the
+     * shapes are compared in {@link #loadInto}.
+     */
+    public Network build(ModelArgs args) {
+        long values = values();
+        try {
+            return ModelRegistry.get(model()).create(args, ModelRegistry.buildBudget(values));
+        } catch (IllegalArgumentException e) {
+            if (e.getCause() instanceof AllocationCap.Exceeded) {
+                throw new IllegalArgumentException(e.getMessage() + " (the file holds " + values + ")", e);
+            }
+            throw e;
+        }
+    }
+
+    /** The network the metadata describes ({@link #build(ModelArgs)} of its {@code args}). */
+    public Network build() {
+        if (!describesModel()) {
+            throw new IllegalArgumentException("weights " + source + " do not say which network they are for "
+                    + "(no 'model' and 'args' metadata)");
+        }
+        return build(ModelArgs.parse(model(), args()));
     }
 
     /** Whether the file names its network (both {@code model} and {@code args}). */

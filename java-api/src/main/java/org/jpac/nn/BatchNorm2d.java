@@ -24,12 +24,31 @@ public final class BatchNorm2d implements Layer {
         if (channels < 1) {
             throw new IllegalArgumentException("channels: must be >= 1, got " + channels);
         }
-        weight = Tensor.allocate(channels).named("weight");
+        Tensor[] t = allocate(channels, "weight", "bias", "running_mean", "running_var");
+        weight = t[0];
+        bias = t[1];
+        runningMean = t[2];
+        runningVar = t[3];
         weight.fill(1f);
-        bias = Tensor.allocate(channels).named("bias");
-        runningMean = Tensor.allocate(channels).named("running_mean");
-        runningVar = Tensor.allocate(channels).named("running_var");
         runningVar.fill(1f);
+    }
+
+    /** Zeroed tensors of {@code channels} values with these names; none is left open when one fails. */
+    private static Tensor[] allocate(int channels, String... names) {
+        Tensor[] t = new Tensor[names.length];
+        try {
+            for (int i = 0; i < t.length; i++) {
+                t[i] = Tensor.allocate(channels).named(names[i]);
+            }
+            return t;
+        } catch (RuntimeException | Error e) {
+            for (Tensor x : t) {
+                if (x != null) {
+                    x.close();
+                }
+            }
+            throw e;
+        }
     }
 
     @Override

@@ -24,7 +24,7 @@ public final class Bilinear implements UpsamplingNetwork {
     /** From the reference's constructor arguments (channels and guide_channels are ignored). */
     public static Bilinear fromArgs(ModelArgs a) {
         a.rejectUnknown(Set.of("factor", "channels", "guide_channels"));
-        return new Bilinear(a.requireInt("factor"));
+        return new Bilinear(PacJointUpsample.factor(a));
     }
 
     @Override

@@ -42,7 +42,12 @@ public final class Conv2d implements Layer {
         this.padding = padding;
         this.dilation = dilation;
         this.weight = Tensor.allocate(outChannels, inChannels, kernelSize, kernelSize).named("weight");
-        this.bias = bias ? Tensor.allocate(outChannels).named("bias") : null;
+        try {
+            this.bias = bias ? Tensor.allocate(outChannels).named("bias") : null;
+        } catch (RuntimeException | Error e) {
+            weight.close(); // e.g. past the cap of a network built for a weight file: nothing may leak
+            throw e;
+        }
         double bound = 1 / Math.sqrt((double) inChannels * kernelSize * kernelSize);
         fillUniform(weight, bound, rng);
         if (this.bias != null) {

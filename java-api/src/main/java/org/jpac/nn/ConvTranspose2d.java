@@ -37,7 +37,12 @@ public final class ConvTranspose2d implements TapLayer {
         this.inChannels = inChannels;
         this.outChannels = outChannels;
         weight = Tensor.allocate(inChannels, outChannels, kernelSize, kernelSize).named("weight");
-        this.bias = bias ? Tensor.allocate(outChannels).named("bias") : null;
+        try {
+            this.bias = bias ? Tensor.allocate(outChannels).named("bias") : null;
+        } catch (RuntimeException | Error e) {
+            weight.close(); // e.g. past the cap of a network built for a weight file: nothing may leak
+            throw e;
+        }
         double bound = 1 / Math.sqrt((double) outChannels * kernelSize * kernelSize);
         fillUniform(weight, bound, rng);
         if (this.bias != null) {

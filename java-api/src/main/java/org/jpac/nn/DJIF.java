@@ -94,13 +94,16 @@ public class DJIF extends UpsamplerBase {
     /** From the reference's constructor arguments. */
     public static DJIF fromArgs(ModelArgs a) {
         a.rejectUnknown(ARGS);
-        return new DJIF(a.requireInt("factor"), a.getInt("channels", 1), a.getInt("guide_channels", 3),
-                list(a, "fs", new int[] {9, 1, 5}), list(a, "ns_tg", new int[] {96, 48, 1}),
-                list(a, "ns_f", new int[] {64, 32}), null);
+        return new DJIF(PacJointUpsample.factor(a), PacJointUpsample.channels(a, "channels", 1),
+                PacJointUpsample.channels(a, "guide_channels", 3),
+                list(a, "fs", new int[] {9, 1, 5}, ModelLimits.MAX_KERNEL_SIZE),
+                list(a, "ns_tg", new int[] {96, 48, 1}, ModelLimits.MAX_CHANNELS),
+                list(a, "ns_f", new int[] {64, 32}, ModelLimits.MAX_CHANNELS), null);
     }
 
-    static int[] list(ModelArgs a, String key, int[] dflt) {
-        int[] v = a.getIntOrList(key);
+    /** A list of three (or two) sizes, each in 1..max. */
+    static int[] list(ModelArgs a, String key, int[] dflt, int max) {
+        int[] v = a.getIntOrList(key, 1, max, 3);
         return v == null ? dflt : v;
     }
 

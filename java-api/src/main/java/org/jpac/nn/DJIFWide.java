@@ -21,6 +21,7 @@ public final class DJIFWide extends DJIF {
     /** From the reference's constructor arguments. */
     public static DJIFWide fromArgs(ModelArgs a) {
         a.rejectUnknown(Set.of("factor", "channels", "guide_channels"));
-        return new DJIFWide(a.requireInt("factor"), a.getInt("channels", 1), a.getInt("guide_channels", 3));
+        return new DJIFWide(PacJointUpsample.factor(a), PacJointUpsample.channels(a, "channels", 1),
+                PacJointUpsample.channels(a, "guide_channels", 3));
     }
 }

@@ -54,8 +54,9 @@ public final class JointBilateral extends UpsamplerBase {
     /** From the reference's constructor arguments. */
     public static JointBilateral fromArgs(ModelArgs a) {
         a.rejectUnknown(Set.of("factor", "channels", "kernel_size", "scale_space", "scale_color"));
-        return new JointBilateral(a.requireInt("factor"), a.requireInt("channels"), a.requireInt("kernel_size"),
-                a.requireDouble("scale_space"), a.requireDouble("scale_color"));
+        return new JointBilateral(PacJointUpsample.factor(a), a.requireInt("channels", 1, ModelLimits.MAX_CHANNELS),
+                a.requireInt("kernel_size", 1, ModelLimits.MAX_KERNEL_SIZE), a.requireDouble("scale_space"),
+                a.requireDouble("scale_color"));
     }
 
     public int kernelSize() {

@@ -12,7 +12,10 @@ import org.jpac.internal.Json;
  * A network's constructor arguments as the golden files store them (JSON with
  * the reference's names, e.g. {@code {"factor": 4, "channels": 1}}). Reading a
  * value of the wrong type throws an {@link IllegalArgumentException} naming it;
- * {@link #rejectUnknown} names arguments a constructor does not take.
+ * {@link #rejectUnknown} names arguments a constructor does not take. The
+ * networks' {@code fromArgs} read sizes with the bounded getters
+ * ({@link #getInt(String, int, int, int)}, {@link ModelLimits}) and numbers
+ * must be finite, since the values come from files.
  */
 public final class ModelArgs {
 
@@ -46,35 +49,25 @@ public final class ModelArgs {
     }
 
     public int getInt(String key, int dflt) {
-        Object v = values.get(key);
-        if (v == null) {
+        if (!has(key)) {
             return dflt;
         }
-        Integer i = intValue(v);
-        if (i == null) {
-            throw bad(key, "an integer (in int range)");
+        long v = integer(key);
+        if (v != (int) v) {
+            throw bad(key, "a 32-bit integer");
         }
-        return i;
+        return (int) v;
     }
 
     /**
-     * The int a value stands for: any integral {@link Number} (Long from JSON,
-     * Integer or Short from Java callers, BigInteger, or a float with no
-     * fraction) in int range; null for anything else.
+     * An integer in {@code min..max}, or {@code dflt} when absent: values a file
+     * gives are bounded before anything is built from them ({@link ModelLimits}).
      */
-    private static Integer intValue(Object v) {
-        if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
-            long n = ((Number) v).longValue();
-            return n == (int) n ? (int) n : null;
+    public int getInt(String key, int dflt, int min, int max) {
+        if (!has(key)) {
+            return dflt;
         }
-        if (v instanceof java.math.BigInteger b) {
-            return b.bitLength() < 32 ? b.intValue() : null;
-        }
-        if (v instanceof Double || v instanceof Float) {
-            double d = ((Number) v).doubleValue();
-            return d == Math.rint(d) && Math.abs(d) <= Integer.MAX_VALUE ? (int) d : null;
-        }
-        return null;
+        return inRange(key, integer(key), min, max);
     }
 
     public int requireInt(String key) {
@@ -84,15 +77,59 @@ public final class ModelArgs {
         return getInt(key, 0);
     }
 
+    /** A required integer in {@code min..max}. */
+    public int requireInt(String key, int min, int max) {
+        if (!has(key)) {
+            throw new IllegalArgumentException(model + " args: missing " + key);
+        }
+        return getInt(key, 0, min, max);
+    }
+
+    /** The value as a whole number (see {@link #wholeNumber}); otherwise an argument error. */
+    private long integer(String key) {
+        Long n = wholeNumber(values.get(key));
+        if (n == null) {
+            throw bad(key, "an integer");
+        }
+        return n;
+    }
+
+    /**
+     * The whole number a value stands for: any integral {@link Number} (Long from
+     * JSON; Integer, Short, Byte or BigInteger from Java callers) in long range,
+     * or a float with no fraction up to 2^53 (e.g. {@code 4.0}); null otherwise.
+     */
+    private static Long wholeNumber(Object v) {
+        if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
+            return ((Number) v).longValue();
+        }
+        if (v instanceof java.math.BigInteger b) {
+            return b.bitLength() < 64 ? b.longValue() : null;
+        }
+        if ((v instanceof Double || v instanceof Float) && ((Number) v).doubleValue() == Math.rint(
+                ((Number) v).doubleValue()) && Math.abs(((Number) v).doubleValue()) <= 0x1p53) {
+            return (long) ((Number) v).doubleValue();
+        }
+        return null;
+    }
+
+    private int inRange(String key, long v, int min, int max) {
+        if (v < min || v > max) {
+            throw new IllegalArgumentException(model + " args: " + key + " must be in " + min + ".." + max + ", got "
+                    + values.get(key));
+        }
+        return (int) v;
+    }
+
     public double getDouble(String key, double dflt) {
         Object v = values.get(key);
         if (v == null) {
             return dflt;
         }
-        if (v instanceof Number n) {
+        if (v instanceof Number n && Double.isFinite(n.doubleValue())) {
             return n.doubleValue();
         }
-        throw bad(key, "a number");
+        throw bad(key, "a finite number");
     }
 
     public double requireDouble(String key) {
@@ -126,22 +163,34 @@ public final class ModelArgs {
 
     /** An integer or a list of integers (the reference's {@code Union[int, tuple]}); null when absent. */
     public int[] getIntOrList(String key) {
+        return getIntOrList(key, Integer.MIN_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE - 8);
+    }
+
+    /**
+     * As {@link #getIntOrList(String)}, every integer in {@code min..max} and a
+     * list of at most {@code maxLength} entries.
+     */
+    public int[] getIntOrList(String key, int min, int max, int maxLength) {
         Object v = values.get(key);
         if (v == null) {
             return null;
         }
-        Integer one = intValue(v);
+        Long one = wholeNumber(v);
         if (one != null) {
-            return new int[] {one};
+            return new int[] {inRange(key, one, min, max)};
         }
         if (v instanceof List<?> l) {
+            if (l.size() > maxLength) {
+                throw new IllegalArgumentException(model + " args: " + key + " has " + l.size()
+                        + " entries, at most " + maxLength);
+            }
             int[] r = new int[l.size()];
             for (int i = 0; i < r.length; i++) {
-                Integer x = intValue(l.get(i));
-                if (x == null) {
+                Long n = wholeNumber(l.get(i));
+                if (n == null) {
                     throw bad(key, "an integer or a list of integers");
                 }
-                r[i] = x;
+                r[i] = inRange(key, n, min, max);
             }
             return r;
         }
@@ -150,19 +199,27 @@ public final class ModelArgs {
 
     /** Whether the value is a single integer (not a list). */
     public boolean isInt(String key) {
-        Object v = values.get(key);
-        return v != null && !(v instanceof List) && intValue(v) != null;
+        return wholeNumber(values.get(key)) != null;
     }
 
     /** A list of JSON objects (e.g. the CRF's {@code pairwise_kernels}); empty when absent. */
-    @SuppressWarnings("unchecked")
     public List<ModelArgs> getObjectList(String key) {
+        return getObjectList(key, Integer.MAX_VALUE);
+    }
+
+    /** As {@link #getObjectList(String)}, with at most {@code maxLength} entries. */
+    @SuppressWarnings("unchecked")
+    public List<ModelArgs> getObjectList(String key, int maxLength) {
         Object v = values.get(key);
         if (v == null) {
             return List.of();
         }
         if (!(v instanceof List<?> l)) {
             throw bad(key, "a list of objects");
+        }
+        if (l.size() > maxLength) {
+            throw new IllegalArgumentException(model + " args: " + key + " has " + l.size() + " entries, at most "
+                    + maxLength);
         }
         List<ModelArgs> r = new ArrayList<>();
         for (Object o : l) {

@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 import org.jpac.Tensor;
+import org.jpac.internal.AllocationCap;
 
 /**
  * The networks by the reference's class name (a golden model file's metadata
@@ -42,9 +43,38 @@ public final class ModelRegistry {
         public Network create(String argsJson) {
             return factory.create(ModelArgs.parse(name, argsJson));
         }
+
+        /**
+         * Builds the network from arguments read from a weight file, refusing it
+         * ({@link IllegalArgumentException}) as soon as its tensors would hold
+         * more than {@code maxValues} floats (e.g. what the file holds): a small
+         * file whose arguments describe a huge network fails after allocating
+         * about its own size, instead of allocating for minutes before its
+         * tensors are compared with the network's.
+         */
+        public Network create(ModelArgs args, long maxValues) {
+            long bytes = maxValues > Long.MAX_VALUE / Float.BYTES ? Long.MAX_VALUE : maxValues * Float.BYTES;
+            try (AllocationCap cap = AllocationCap.open(bytes)) {
+                return factory.create(args);
+            } catch (AllocationCap.Exceeded e) {
+                throw new IllegalArgumentException(name + " args describe a network of more than " + maxValues
+                        + " values, more than its weights hold", e);
+            }
+        }
     }
 
     private static final Map<String, Entry> ENTRIES = new ConcurrentHashMap<>();
+
+    /**
+     * Values a network may allocate beyond its weight file's tensors while it is
+     * built (temporaries, buffers a file may omit): 4 MiB of floats.
+     */
+    private static final long BUILD_SLACK_VALUES = 1L << 20;
+
+    /** The cap {@link Entry#create(ModelArgs, long)} should get for weights of {@code fileValues} floats. */
+    public static long buildBudget(long fileValues) {
+        return fileValues + BUILD_SLACK_VALUES;
+    }
 
     static {
         registerUpsampling("PacJointUpsample", PacJointUpsample::fromArgs);

@@ -520,7 +520,8 @@ public final class PacCRF implements CrfNetwork {
         static Builder fromArgs(ModelArgs a) {
             a.rejectUnknown(Set.of("channels", "num_steps", "final_output", "perturbed_init", "native_impl",
                     "fixed_weighting", "unary_weight", "pairwise_kernels"));
-            Builder b = new Builder(a.requireInt("channels"), a.requireInt("num_steps"))
+            Builder b = new Builder(a.requireInt("channels", 1, ModelLimits.MAX_CHANNELS),
+                    a.requireInt("num_steps", 0, ModelLimits.MAX_CRF_STEPS))
                     .finalOutput(a.getString("final_output", "log_Q"))
                     .perturbedInit(a.getBool("perturbed_init", true))
                     .fixedWeighting(a.getBool("fixed_weighting", false))
@@ -532,7 +533,8 @@ public final class PacCRF implements CrfNetwork {
                 Map<String, Object> one = (Map<String, Object>) m;
                 b.pairwiseKernel(PairwiseKernel.fromArgs(new ModelArgs(a + ".pairwise_kernels", one)));
             } else {
-                a.getObjectList("pairwise_kernels").forEach(k -> b.pairwiseKernel(PairwiseKernel.fromArgs(k)));
+                a.getObjectList("pairwise_kernels", ModelLimits.MAX_PAIRWISE_KERNELS)
+                        .forEach(k -> b.pairwiseKernel(PairwiseKernel.fromArgs(k)));
             }
             return b;
         }

@@ -113,10 +113,14 @@ public class PacJointUpsample extends UpsamplerBase {
     /** From the reference's constructor arguments (e.g. a golden file's {@code args}). */
     public static PacJointUpsample fromArgs(ModelArgs a) {
         a.rejectUnknown(ARGS);
-        Builder b = builder(a.requireInt("factor")).channels(a.getInt("channels", 1))
-                .guideChannels(a.getInt("guide_channels", 3)).nTLayers(a.getInt("n_t_layers", 3))
-                .nGLayers(a.getInt("n_g_layers", 3)).nFLayers(a.getInt("n_f_layers", 2))
-                .kCh(a.getInt("k_ch", 16)).fSz1(a.getInt("f_sz_1", 5)).fSz2(a.getInt("f_sz_2", 5))
+        Builder b = builder(factor(a)).channels(channels(a, "channels", 1))
+                .guideChannels(channels(a, "guide_channels", 3))
+                .nTLayers(a.getInt("n_t_layers", 3, 0, ModelLimits.MAX_LAYERS))
+                .nGLayers(a.getInt("n_g_layers", 3, 1, ModelLimits.MAX_LAYERS))
+                .nFLayers(a.getInt("n_f_layers", 2, 1, ModelLimits.MAX_LAYERS))
+                .kCh(channels(a, "k_ch", 16))
+                .fSz1(a.getInt("f_sz_1", 5, 1, ModelLimits.MAX_KERNEL_SIZE))
+                .fSz2(a.getInt("f_sz_2", 5, 1, ModelLimits.MAX_KERNEL_SIZE))
                 .tBn(a.getBool("t_bn", false)).gBn(a.getBool("g_bn", false)).uBn(a.getBool("u_bn", false))
                 .fBn(a.getBool("f_bn", false));
         filterArg(a, "n_t_filters", b::nTFilters, b::nTFilters);
@@ -125,9 +129,20 @@ public class PacJointUpsample extends UpsamplerBase {
         return b.build();
     }
 
+    /** The {@code factor} argument, bounded as {@code --factor} is. */
+    static int factor(ModelArgs a) {
+        return a.requireInt("factor", 1, ModelLimits.MAX_FACTOR);
+    }
+
+    /** A channel or filter count argument, bounded by {@link ModelLimits#MAX_CHANNELS}. */
+    static int channels(ModelArgs a, String key, int dflt) {
+        return a.getInt(key, dflt, 1, ModelLimits.MAX_CHANNELS);
+    }
+
     private static void filterArg(ModelArgs a, String key, java.util.function.IntConsumer one,
                                   java.util.function.Consumer<int[]> many) {
-        int[] v = a.getIntOrList(key);
+        // per-layer lists also cover the upsampling steps (at most log2 of the largest factor)
+        int[] v = a.getIntOrList(key, 1, ModelLimits.MAX_CHANNELS, 2 * ModelLimits.MAX_LAYERS);
         if (v == null) {
             return;
         }

@@ -38,7 +38,6 @@ public final class PacJointUpsampleLite extends PacJointUpsample {
     /** From the reference's constructor arguments. */
     public static PacJointUpsampleLite fromArgs(ModelArgs a) {
         a.rejectUnknown(Set.of("factor", "channels", "guide_channels"));
-        return new PacJointUpsampleLite(a.requireInt("factor"), a.getInt("channels", 1),
-                a.getInt("guide_channels", 3));
+        return new PacJointUpsampleLite(factor(a), channels(a, "channels", 1), channels(a, "guide_channels", 3));
     }
 }

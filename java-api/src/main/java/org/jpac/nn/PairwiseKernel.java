@@ -76,9 +76,9 @@ public record PairwiseKernel(int kernelSize, int dilation, int blur, CompatType 
         a.rejectUnknown(KEYS);
         PairwiseKernel d = defaults();
         return new PairwiseKernel(
-                a.getInt("kernel_size", d.kernelSize),
-                a.getInt("dilation", d.dilation),
-                a.getInt("blur", d.blur),
+                a.getInt("kernel_size", d.kernelSize, 1, ModelLimits.MAX_KERNEL_SIZE),
+                a.getInt("dilation", d.dilation, 1, ModelLimits.MAX_DILATION),
+                a.getInt("blur", d.blur, 1, ModelLimits.MAX_DILATION),
                 CompatType.parse(a.getString("compat_type", d.compatType.refName())),
                 a.getBool("spatial_filter", d.spatialFilter),
                 a.getDouble("pairwise_weight", d.pairwiseWeight));

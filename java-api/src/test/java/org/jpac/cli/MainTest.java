@@ -28,7 +28,7 @@ class MainTest {
     void help() {
         Cli.Result r = run("help");
         assertEquals(0, r.code());
-        assertTrue(r.out().contains("verify DIR"));
+        assertTrue(r.out().contains("verify [DIR]"));
     }
 
     @Test
@@ -49,7 +49,25 @@ class MainTest {
         Cli.Result empty = run("verify", tmp.toString());
         assertEquals(1, empty.code());
         assertTrue(empty.out().trim().endsWith("0 passed, 0 failed"), empty.out());
-        assertEquals(2, run("verify").code());
+        assertEquals(2, run("verify", "a", "b").code());
+    }
+
+    @Test
+    void verifyWithoutAFolderRunsTheConformanceSuite() {
+        String saved = System.getProperty("jpac.verify.cases");
+        System.setProperty("jpac.verify.cases", "1"); // one case per family: the tests run the whole suite elsewhere
+        try {
+            Cli.Result r = run("verify");
+            assertEquals(0, r.code(), r.out() + r.err());
+            assertTrue(r.out().contains("kernel2d") && r.out().contains("transposed-phases"), r.out());
+            assertTrue(r.out().trim().endsWith("5 passed, 0 failed"), r.out());
+        } finally {
+            if (saved == null) {
+                System.clearProperty("jpac.verify.cases");
+            } else {
+                System.setProperty("jpac.verify.cases", saved);
+            }
+        }
     }
 
     @Test

@@ -124,6 +124,22 @@ class SafeTensorsTest {
         hostile("three offsets", file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4,8]}}", four));
     }
 
+    @Test
+    void aHeaderGivingAKeyTwiceIsRefused() throws IOException {
+        byte[] four = new byte[4];
+        String t = "{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}";
+        Path tensorTwice = file("{\"a\":" + t + ",\"a\":" + t + "}", four);
+        IOException e = assertThrows(IOException.class, () -> SafeTensors.open(tensorTwice));
+        assertTrue(e.getMessage().contains("duplicate key 'a'"), e.getMessage());
+        Path metaTwice = file("{\"__metadata__\":{\"model\":\"A\",\"model\":\"B\"},\"a\":" + t + "}", four);
+        e = assertThrows(IOException.class, () -> SafeTensors.open(metaTwice));
+        assertTrue(e.getMessage().contains("duplicate key 'model'"), e.getMessage());
+        Path fieldTwice = file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"shape\":[2],\"data_offsets\":[0,4]}}",
+                four);
+        e = assertThrows(IOException.class, () -> SafeTensors.open(fieldTwice));
+        assertTrue(e.getMessage().contains("duplicate key 'shape'"), e.getMessage());
+    }
+
     private Path fileBytes(byte[] header) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(8 + header.length + 4).order(ByteOrder.LITTLE_ENDIAN);
         b.putLong(header.length).put(header).put(new byte[4]);

@@ -41,6 +41,28 @@ public final class Images {
         };
     }
 
+    /** An image's height and width in pixels. */
+    public record Size(int height, int width) {
+        /** "WIDTHxHEIGHT", as {@link Image#size()} writes it. */
+        @Override
+        public String toString() {
+            return width + "x" + height;
+        }
+    }
+
+    /**
+     * The size of the image in a PNG, {@code .npy} or PFM file, from its header
+     * alone: sizes that must agree can be compared before any pixel is decoded.
+     * The same checks as {@link #read} apply to what the header says.
+     */
+    public static Size size(Path file, NpyLayout layout) throws IOException {
+        return switch (detect(file)) {
+            case PNG -> Png.size(file);
+            case NPY -> Npy.size(file, layout);
+            case PFM -> Pfm.size(file);
+        };
+    }
+
     /** The format of a file's content; a one-line IOException when it is missing or none of them. */
     public static ImageFormat detect(Path file) throws IOException {
         checkReadable(file);

@@ -31,6 +31,8 @@ public final class Npy {
     private static final Pattern DESCR = Pattern.compile("['\"]descr['\"]\\s*:\\s*['\"]([^'\"]*)['\"]");
     private static final Pattern FORTRAN = Pattern.compile("['\"]fortran_order['\"]\\s*:\\s*(True|False)");
     private static final Pattern SHAPE = Pattern.compile("['\"]shape['\"]\\s*:\\s*\\(([^)]*)\\)");
+    /** A key of the header dict: a quoted word followed by a colon (no value of the three keys looks like one). */
+    private static final Pattern KEY = Pattern.compile("['\"](\\w+)['\"]\\s*:");
 
     private Npy() {
     }
@@ -49,9 +51,60 @@ public final class Npy {
         return head.length >= MAGIC.length && Arrays.equals(Arrays.copyOf(head, MAGIC.length), MAGIC);
     }
 
+    /** What a {@code .npy} header says: the array's shape and type, and where its data starts. */
+    private record Header(long[] shape, Dtype dtype, long dataStart, long numel) {
+        long dataBytes() {
+            return numel * dtype.size;
+        }
+    }
+
     /** Reads any supported array. */
     public static Array readArray(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            Header hd = header(file, ch);
+            Dtype dt = hd.dtype();
+            long n = hd.numel();
+            long start = hd.dataStart();
+            long bytes = hd.dataBytes();
+            ByteBuffer data = ch.map(FileChannel.MapMode.READ_ONLY, start, bytes).order(dt.order);
+            float[] out = new float[(int) n];
+            switch (dt.kind) {
+                case 'f' -> {
+                    if (dt.size == 4) {
+                        data.asFloatBuffer().get(out);
+                    } else {
+                        for (int i = 0; i < out.length; i++) {
+                            out[i] = (float) data.getDouble(i * 8);
+                        }
+                    }
+                }
+                case 'u' -> {
+                    if (dt.size == 1) {
+                        for (int i = 0; i < out.length; i++) {
+                            out[i] = data.get(i) & 0xff;
+                        }
+                    } else {
+                        for (int i = 0; i < out.length; i++) {
+                            out[i] = data.getShort(i * 2) & 0xffff;
+                        }
+                    }
+                }
+                default -> throw new AssertionError(dt.kind);
+            }
+            return new Array(hd.shape(), out, dt.kind == 'u' ? dt.size * 8 : 0);
+        }
+    }
+
+    /** The shape of the array in {@code file}, from its header only (the data is not read). */
+    public static long[] shape(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            return header(file, ch).shape();
+        }
+    }
+
+    /** Parses and checks the header (magic, version, dict, size against the file's) of an open file. */
+    private static Header header(Path file, FileChannel ch) throws IOException {
+        try {
             long size = ch.size();
             ByteBuffer pre = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
             while (pre.hasRemaining() && ch.read(pre) >= 0) {
@@ -92,6 +145,7 @@ public final class Npy {
                 // fill
             }
             String header = new String(hb.array(), major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+            rejectDuplicateKeys(file, header);
             Dtype dt = dtype(file, header);
             if (fortranOrder(file, header)) {
                 throw new ImageFormatException(file, "Fortran-order arrays are not supported (save a C-order array, "
@@ -116,34 +170,23 @@ public final class Npy {
                         + "trailing bytes: ") + "shape " + Arrays.toString(shape) + " of " + dt.name + " needs " + bytes
                         + " bytes, the file holds " + (size - start));
             }
-            ByteBuffer data = ch.map(FileChannel.MapMode.READ_ONLY, start, bytes).order(dt.order);
-            float[] out = new float[(int) n];
-            switch (dt.kind) {
-                case 'f' -> {
-                    if (dt.size == 4) {
-                        data.asFloatBuffer().get(out);
-                    } else {
-                        for (int i = 0; i < out.length; i++) {
-                            out[i] = (float) data.getDouble(i * 8);
-                        }
-                    }
-                }
-                case 'u' -> {
-                    if (dt.size == 1) {
-                        for (int i = 0; i < out.length; i++) {
-                            out[i] = data.get(i) & 0xff;
-                        }
-                    } else {
-                        for (int i = 0; i < out.length; i++) {
-                            out[i] = data.getShort(i * 2) & 0xffff;
-                        }
-                    }
-                }
-                default -> throw new AssertionError(dt.kind);
-            }
-            return new Array(shape, out, dt.kind == 'u' ? dt.size * 8 : 0);
+            return new Header(shape, dt, start, n);
         } catch (ArithmeticException e) {
             throw new ImageFormatException(file, ".npy shape is too large");
+        }
+    }
+
+    /**
+     * Refuses a header dict that gives a key twice: numpy's parser keeps the
+     * last, a first-match reader the first, so the two would read different arrays.
+     */
+    private static void rejectDuplicateKeys(Path file, String header) throws IOException {
+        Matcher m = KEY.matcher(header);
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        while (m.find()) {
+            if (!seen.add(m.group(1))) {
+                throw new ImageFormatException(file, "the .npy header gives '" + m.group(1) + "' more than once");
+            }
         }
     }
 
@@ -154,39 +197,36 @@ public final class Npy {
 
     /** An array as an image, with {@code layout} for 3-D arrays. */
     static Image toImage(Path file, Array a, NpyLayout layout) throws IOException {
-        long[] s = a.shape;
-        int c;
-        int h;
-        int w;
-        NpyLayout used;
-        float[] d = a.data;
+        Planes p = planes(file, a.shape, layout);
+        float[] d = p.layout() == NpyLayout.HWC ? hwcToChw(a.data, p.channels(), p.height(), p.width()) : a.data;
+        return Image.ofSamples(d, p.channels(), p.height(), p.width(), a.integerBits)
+                .withSource(ImageFormat.NPY, a.integerBits, false, p.layout());
+    }
+
+    /** The image size of the array in {@code file}, from its header only. */
+    static Images.Size size(Path file, NpyLayout layout) throws IOException {
+        Planes p = planes(file, shape(file), layout);
+        return new Images.Size(p.height(), p.width());
+    }
+
+    /** How an array of shape {@code s} is read as an image: channels, size and the layout used. */
+    private record Planes(int channels, int height, int width, NpyLayout layout) {
+    }
+
+    private static Planes planes(Path file, long[] s, NpyLayout layout) throws IOException {
         if (s.length == 2) {
-            c = 1;
-            h = (int) s[0];
-            w = (int) s[1];
-            used = NpyLayout.CHW;
-        } else if (s.length == 3) {
-            used = layout == NpyLayout.AUTO ? (s[2] <= 4 ? NpyLayout.HWC : NpyLayout.CHW) : layout;
-            if (used == NpyLayout.HWC) {
-                h = (int) s[0];
-                w = (int) s[1];
-                c = (int) s[2];
-                d = hwcToChw(d, c, h, w);
-            } else {
-                c = (int) s[0];
-                h = (int) s[1];
-                w = (int) s[2];
-            }
-        } else if (s.length == 4 && s[0] == 1) {
-            c = (int) s[1];
-            h = (int) s[2];
-            w = (int) s[3];
-            used = NpyLayout.CHW;
-        } else {
-            throw new ImageFormatException(file, "expected an array of shape (H, W), (H, W, C), (C, H, W) or "
-                    + "(1, C, H, W), got " + shapeString(s));
+            return new Planes(1, (int) s[0], (int) s[1], NpyLayout.CHW);
         }
-        return Image.ofSamples(d, c, h, w, a.integerBits).withSource(ImageFormat.NPY, a.integerBits, false, used);
+        if (s.length == 3) {
+            NpyLayout used = layout == NpyLayout.AUTO ? (s[2] <= 4 ? NpyLayout.HWC : NpyLayout.CHW) : layout;
+            return used == NpyLayout.HWC ? new Planes((int) s[2], (int) s[0], (int) s[1], used)
+                    : new Planes((int) s[0], (int) s[1], (int) s[2], used);
+        }
+        if (s.length == 4 && s[0] == 1) {
+            return new Planes((int) s[1], (int) s[2], (int) s[3], NpyLayout.CHW);
+        }
+        throw new ImageFormatException(file, "expected an array of shape (H, W), (H, W, C), (C, H, W) or "
+                + "(1, C, H, W), got " + shapeString(s));
     }
 
     static float[] hwcToChw(float[] d, int c, int h, int w) {

@@ -30,51 +30,20 @@ public final class Pfm {
                 && Character.isWhitespace(head[2]);
     }
 
+    /** What a PFM header says: channels (1 or 3), size, byte order, and where the samples start. */
+    private record Header(int channels, int width, int height, ByteOrder order, long dataStart) {
+        long dataBytes() {
+            return (long) width * height * channels * 4;
+        }
+    }
+
     public static Image read(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            ByteBuffer hb = ByteBuffer.allocate((int) Math.min(MAX_HEADER, size));
-            while (hb.hasRemaining() && ch.read(hb) >= 0) {
-                // fill
-            }
-            byte[] head = hb.array();
-            if (!isPfm(head)) {
-                throw new ImageFormatException(file, size == 0 ? "empty file, not a PFM" : "not a PFM file (no PF/Pf "
-                        + "header)");
-            }
-            int channels = head[1] == 'F' ? 3 : 1;
-            int[] pos = {3};
-            String ws = token(file, head, pos);
-            String hs = token(file, head, pos);
-            String ss = token(file, head, pos);
-            long w;
-            long h;
-            double scale;
-            try {
-                w = Long.parseLong(ws);
-                h = Long.parseLong(hs);
-                scale = Double.parseDouble(ss);
-            } catch (NumberFormatException e) {
-                throw new ImageFormatException(file, "bad PFM header (size '" + ws + " " + hs + "', scale '" + ss
-                        + "')");
-            }
-            if (w < 1 || h < 1) {
-                throw new ImageFormatException(file, "bad PFM size " + w + "x" + h);
-            }
-            if (scale == 0 || !Double.isFinite(scale)) {
-                throw new ImageFormatException(file, "bad PFM scale " + ss + " (must be a non-zero number)");
-            }
-            Images.checkSize(file, w, h, channels);
-            long start = pos[0];
-            long bytes = w * h * channels * 4;
-            if (size - start < bytes) {
-                throw new ImageFormatException(file, "truncated PFM data: " + w + "x" + h + (channels == 3 ? " RGB"
-                        : " grey") + " needs " + bytes + " bytes, the file holds " + (size - start));
-            }
-            ByteBuffer data = ch.map(FileChannel.MapMode.READ_ONLY, start, bytes)
-                    .order(scale < 0 ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
-            int iw = (int) w;
-            int ih = (int) h;
+            Header hd = header(file, ch);
+            int channels = hd.channels();
+            ByteBuffer data = ch.map(FileChannel.MapMode.READ_ONLY, hd.dataStart(), hd.dataBytes()).order(hd.order());
+            int iw = hd.width();
+            int ih = hd.height();
             int plane = iw * ih;
             float[] out = new float[channels * plane];
             for (int row = 0; row < ih; row++) {
@@ -87,6 +56,58 @@ public final class Pfm {
             }
             return Image.of(out, channels, ih, iw).withSource(ImageFormat.PFM, 0, false, null);
         }
+    }
+
+    /** The image size of a PFM file, from its header only. */
+    static Images.Size size(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            Header hd = header(file, ch);
+            return new Images.Size(hd.height(), hd.width());
+        }
+    }
+
+    /** Parses and checks the header of an open file, and that the file holds the samples it declares. */
+    private static Header header(Path file, FileChannel ch) throws IOException {
+        long size = ch.size();
+        ByteBuffer hb = ByteBuffer.allocate((int) Math.min(MAX_HEADER, size));
+        while (hb.hasRemaining() && ch.read(hb) >= 0) {
+            // fill
+        }
+        byte[] head = hb.array();
+        if (!isPfm(head)) {
+            throw new ImageFormatException(file, size == 0 ? "empty file, not a PFM" : "not a PFM file (no PF/Pf "
+                    + "header)");
+        }
+        int channels = head[1] == 'F' ? 3 : 1;
+        int[] pos = {3};
+        String ws = token(file, head, pos);
+        String hs = token(file, head, pos);
+        String ss = token(file, head, pos);
+        long w;
+        long h;
+        double scale;
+        try {
+            w = Long.parseLong(ws);
+            h = Long.parseLong(hs);
+            scale = Double.parseDouble(ss);
+        } catch (NumberFormatException e) {
+            throw new ImageFormatException(file, "bad PFM header (size '" + ws + " " + hs + "', scale '" + ss
+                    + "')");
+        }
+        if (w < 1 || h < 1) {
+            throw new ImageFormatException(file, "bad PFM size " + w + "x" + h);
+        }
+        if (scale == 0 || !Double.isFinite(scale)) {
+            throw new ImageFormatException(file, "bad PFM scale " + ss + " (must be a non-zero number)");
+        }
+        Images.checkSize(file, w, h, channels);
+        Header hd = new Header(channels, (int) w, (int) h, scale < 0 ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN,
+                pos[0]);
+        if (size - hd.dataStart() < hd.dataBytes()) {
+            throw new ImageFormatException(file, "truncated PFM data: " + w + "x" + h + (channels == 3 ? " RGB"
+                    : " grey") + " needs " + hd.dataBytes() + " bytes, the file holds " + (size - hd.dataStart()));
+        }
+        return hd;
     }
 
     /** The next header token; exactly one whitespace byte ends it. */

@@ -121,6 +121,28 @@ public final class Png {
         return Image.ofSamples(data, ch, h, w, 8).withSource(ImageFormat.PNG, 8, alpha, null);
     }
 
+    /**
+     * The size of a PNG file from its IHDR chunk (the first after the
+     * signature), without decoding anything; checked as {@link #read} checks it.
+     */
+    static Images.Size size(Path file) throws IOException {
+        byte[] head;
+        try (InputStream in = Files.newInputStream(file)) {
+            head = in.readNBytes(SIGNATURE.length + 16);
+        }
+        if (!isPng(head)) {
+            throw new ImageFormatException(file, head.length == 0 ? "empty file, not a PNG" : "not a PNG file");
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(head); // big-endian, as PNG is
+        if (head.length < SIGNATURE.length + 16 || b.getInt(SIGNATURE.length + 4) != 0x49484452) { // "IHDR"
+            throw new ImageFormatException(file, "corrupt or truncated PNG (no IHDR chunk after the signature)");
+        }
+        long w = b.getInt(SIGNATURE.length + 8) & 0xffffffffL;
+        long h = b.getInt(SIGNATURE.length + 12) & 0xffffffffL;
+        Images.checkSize(file, w, h, 4);
+        return new Images.Size((int) h, (int) w);
+    }
+
     /** Decodes a PNG file with size checks and one-line errors. */
     private static BufferedImage decode(Path file) throws IOException {
         byte[] head;

@@ -16,7 +16,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
-import java.util.zip.CRC32;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -196,6 +195,37 @@ class ImagesTest {
     }
 
     @Test
+    void npyHeaderGivingAKeyTwiceIsRefused() throws IOException {
+        // numpy takes the last 'shape' (2, 2), a first-match reader the first: refuse instead of guessing
+        Path twice = npy("twice.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 4), 'shape': (2, 2), }",
+                new byte[16]);
+        oneLine(assertThrows(ImageFormatException.class, () -> Images.read(twice)), "twice.npy",
+                "gives 'shape' more than once");
+        Path descr = npy("descr.npy", "{'descr': '<f4', 'descr': '<f8', 'fortran_order': False, 'shape': (4,), }",
+                new byte[16]);
+        oneLine(assertThrows(ImageFormatException.class, () -> Npy.readArray(descr)), "gives 'descr' more than once");
+    }
+
+    @Test
+    void sizesComeFromTheHeadersAlone() throws IOException {
+        Path png = tmp.resolve("s.png");
+        Png.write(png, Image.of(samples(3 * 5 * 7, 255, 1), 3, 5, 7), 8);
+        Path hwc = npy("hwc.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (5, 7, 2), }", new byte[280]);
+        Path pfm = tmp.resolve("s.pfm");
+        Pfm.write(pfm, Image.of(floats(5 * 7, 2), 1, 5, 7));
+        for (Path f : new Path[] {png, hwc, pfm}) {
+            assertEquals(new Images.Size(5, 7), Images.size(f, NpyLayout.AUTO), f.toString());
+            Image img = Images.read(f);
+            assertEquals(new Images.Size(img.height(), img.width()), Images.size(f, NpyLayout.AUTO));
+        }
+        assertEquals(new Images.Size(7, 2), Images.size(hwc, NpyLayout.CHW));
+        assertEquals("7x5", Images.size(png, NpyLayout.AUTO).toString());
+        // a PNG's IHDR is all that is read: its (undecodable) pixel data is never touched
+        Path huge = hugePng(7000, 7000);
+        assertEquals(new Images.Size(7000, 7000), Images.size(huge, NpyLayout.AUTO));
+    }
+
+    @Test
     void npyReadsFloat64Uint8Uint16AndBigEndian() throws IOException {
         ByteBuffer f8 = ByteBuffer.allocate(4 * 8).order(ByteOrder.LITTLE_ENDIAN);
         for (double v : new double[] {1.5, -2.25, 1e-3, 7}) {
@@ -296,29 +326,14 @@ class ImagesTest {
 
     @Test
     void aPngDeclaringAHugeSizeIsRefusedBeforeDecoding() throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(Png.SIGNATURE);
-        ByteBuffer ihdr = ByteBuffer.allocate(13);
-        ihdr.putInt(100_000).putInt(100_000).put((byte) 16).put((byte) 2).put((byte) 0).put((byte) 0)
-                .put((byte) 0);
-        chunk(out, "IHDR", ihdr.array());
-        chunk(out, "IDAT", new byte[] {0x78, (byte) 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01});
-        chunk(out, "IEND", new byte[0]);
-        Path f = tmp.resolve("huge.png");
-        Files.write(f, out.toByteArray());
+        Path f = hugePng(100_000, 100_000);
         oneLine(assertThrows(ImageFormatException.class, () -> Images.read(f)), "huge.png", "too large");
+        oneLine(assertThrows(ImageFormatException.class, () -> Images.size(f, NpyLayout.AUTO)), "huge.png",
+                "too large");
     }
 
-    private static void chunk(ByteArrayOutputStream out, String type, byte[] data) throws IOException {
-        ByteBuffer len = ByteBuffer.allocate(4).putInt(data.length);
-        out.write(len.array());
-        byte[] t = type.getBytes(StandardCharsets.US_ASCII);
-        out.write(t);
-        out.write(data);
-        CRC32 crc = new CRC32();
-        crc.update(t);
-        crc.update(data);
-        out.write(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    private Path hugePng(int w, int h) throws IOException {
+        return PngFiles.declaringSize(tmp.resolve("huge.png"), w, h);
     }
 
     @Test

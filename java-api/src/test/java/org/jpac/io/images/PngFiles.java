@@ -1,0 +1,43 @@
+package org.jpac.io.images;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.CRC32;
+
+/** Hand-made PNG files for tests of what is read before the pixels are decoded. */
+public final class PngFiles {
+
+    private PngFiles() {
+    }
+
+    /**
+     * A 16-bit RGB PNG whose IHDR declares {@code width x height} pixels but
+     * whose pixel data is one empty deflate block: only its header is valid.
+     */
+    public static Path declaringSize(Path file, int width, int height) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(Png.SIGNATURE);
+        ByteBuffer ihdr = ByteBuffer.allocate(13);
+        ihdr.putInt(width).putInt(height).put((byte) 16).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
+        chunk(out, "IHDR", ihdr.array());
+        chunk(out, "IDAT", new byte[] {0x78, (byte) 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01});
+        chunk(out, "IEND", new byte[0]);
+        Files.write(file, out.toByteArray());
+        return file;
+    }
+
+    private static void chunk(ByteArrayOutputStream out, String type, byte[] data) throws IOException {
+        out.write(ByteBuffer.allocate(4).putInt(data.length).array());
+        byte[] t = type.getBytes(StandardCharsets.US_ASCII);
+        out.write(t);
+        out.write(data);
+        CRC32 crc = new CRC32();
+        crc.update(t);
+        crc.update(data);
+        out.write(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    }
+}
