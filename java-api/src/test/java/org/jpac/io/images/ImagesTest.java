@@ -309,6 +309,23 @@ class ImagesTest {
         oneLine(assertThrows(ImageFormatException.class, () -> Images.read(f)), "huge.png", "too large");
     }
 
+    @Test
+    void aSmallPngDeclaringMoreRowsThanItsDataCanHoldIsRefusedBeforeDecoding() throws IOException {
+        // found by ImageReadersFuzzTest: 6 x 2,097,157 RGB is within the size limit, and the decoder
+        // allocated its 36 MiB raster for this 60-byte file before finding the data missing
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(Png.SIGNATURE);
+        ByteBuffer ihdr = ByteBuffer.allocate(13);
+        ihdr.putInt(6).putInt(0x200005).put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
+        chunk(out, "IHDR", ihdr.array());
+        chunk(out, "IDAT", new byte[] {0x78, (byte) 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01});
+        chunk(out, "IEND", new byte[0]);
+        Path f = tmp.resolve("tall.png");
+        Files.write(f, out.toByteArray());
+        oneLine(assertThrows(ImageFormatException.class, () -> Images.read(f)), "tall.png", "6x2097157",
+                "more than a");
+    }
+
     private static void chunk(ByteArrayOutputStream out, String type, byte[] data) throws IOException {
         ByteBuffer len = ByteBuffer.allocate(4).putInt(data.length);
         out.write(len.array());
