@@ -66,7 +66,8 @@ final class EvalCommand {
             if (a.has("--data") && a.has("--synthetic")) {
                 throw new OptionMap.UsageError("give --data DIR or --synthetic, not both");
             }
-            Path wPath = Path.of(a.required("--weights"));
+            a.required("--weights");
+            Path wPath = a.path("--weights");
             if (!Files.isRegularFile(wPath)) {
                 throw new IOException("--weights " + wPath + ": no such file");
             }

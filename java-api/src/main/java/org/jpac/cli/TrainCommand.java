@@ -159,7 +159,8 @@ final class TrainCommand {
         if (!a.has("--epochs")) {
             throw new OptionMap.UsageError("--epochs is required");
         }
-        Path out = Path.of(a.required("--out"));
+        a.required("--out");
+        Path out = a.path("--out");
         int crop = a.integer("--crop", 8 * factor, factor, 4096);
         if (crop % factor != 0) {
             throw new OptionMap.UsageError("--crop must be a multiple of --factor " + factor + ", got " + crop);
