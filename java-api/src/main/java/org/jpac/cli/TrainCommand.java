@@ -51,12 +51,13 @@ final class TrainCommand {
             "  --steps N (default 200)  --seed S (default 1)  --lr LR (default 0.01)",
             "  --size HxW          scene size (default 96x128)  --held-out K  segmentations (default 16)");
 
-    private static final Set<String> VALUED = Set.of("--factor", "--model", "--data", "--epochs", "--out", "--seed",
+    // package-private: CliArgumentsFuzzTest parses with the real options
+    static final Set<String> VALUED = Set.of("--factor", "--model", "--data", "--epochs", "--out", "--seed",
             "--batch", "--crop", "--lr", "--optimizer", "--momentum", "--weight-decay", "--lr-step", "--lr-gamma",
             "--steps-per-epoch", "--val-count", "--val-crop", "--checkpoint", "--resume", "--minutes");
-    private static final Set<String> CRF_VALUED = Set.of("--steps", "--seed", "--lr", "--out", "--size",
+    static final Set<String> CRF_VALUED = Set.of("--steps", "--seed", "--lr", "--out", "--size",
             "--held-out");
-    private static final Set<String> FLAGS = Set.of("--synthetic", "--quiet", "--residual");
+    static final Set<String> FLAGS = Set.of("--synthetic", "--quiet", "--residual");
 
     private TrainCommand() {
     }
