@@ -48,9 +48,10 @@ final class EvalCommand {
             "  --count K        images (default 64 synthetic; every image of a folder)",
             "  --crop C         image size, a multiple of N (default 16*N synthetic; 0, the whole image, for a folder)");
 
-    private static final Set<String> VALUED = Set.of("--model", "--weights", "--factor", "--data", "--count",
+    // package-private: CliArgumentsFuzzTest parses with the real options
+    static final Set<String> VALUED = Set.of("--model", "--weights", "--factor", "--data", "--count",
             "--crop");
-    private static final Set<String> FLAGS = Set.of("--synthetic");
+    static final Set<String> FLAGS = Set.of("--synthetic");
 
     private EvalCommand() {
     }
@@ -67,7 +68,8 @@ final class EvalCommand {
             if (a.has("--data") && a.has("--synthetic")) {
                 throw new OptionMap.UsageError("give --data DIR or --synthetic, not both");
             }
-            Path wPath = Path.of(a.required("--weights"));
+            a.required("--weights");
+            Path wPath = a.path("--weights");
             if (!Files.isRegularFile(wPath)) {
                 throw new IOException("--weights " + wPath + ": no such file");
             }

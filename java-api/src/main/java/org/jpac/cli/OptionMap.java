@@ -1,5 +1,6 @@
 package org.jpac.cli;
 
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -80,7 +81,14 @@ final class OptionMap {
 
     Path path(String name) {
         String v = values.get(name);
-        return v == null ? null : Path.of(v);
+        if (v == null) {
+            return null;
+        }
+        try {
+            return Path.of(v);
+        } catch (InvalidPathException e) { // e.g. a NUL character: a bad option, not a failure
+            throw new UsageError(name + ": invalid path '" + v + "'");
+        }
     }
 
     String choice(String name, String dflt, java.util.List<String> allowed) {

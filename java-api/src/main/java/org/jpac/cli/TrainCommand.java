@@ -53,12 +53,13 @@ final class TrainCommand {
             "  --steps N (default 200)  --seed S (default 1)  --lr LR (default 0.01)",
             "  --size HxW          scene size (default 96x128)  --held-out K  segmentations (default 16)");
 
-    private static final Set<String> VALUED = Set.of("--factor", "--model", "--data", "--epochs", "--out", "--seed",
+    // package-private: CliArgumentsFuzzTest parses with the real options
+    static final Set<String> VALUED = Set.of("--factor", "--model", "--data", "--epochs", "--out", "--seed",
             "--batch", "--crop", "--lr", "--optimizer", "--momentum", "--weight-decay", "--lr-step", "--lr-gamma",
             "--steps-per-epoch", "--val-count", "--val-crop", "--checkpoint", "--resume", "--minutes");
-    private static final Set<String> CRF_VALUED = Set.of("--steps", "--seed", "--lr", "--out", "--size",
+    static final Set<String> CRF_VALUED = Set.of("--steps", "--seed", "--lr", "--out", "--size",
             "--held-out");
-    private static final Set<String> FLAGS = Set.of("--synthetic", "--quiet", "--residual");
+    static final Set<String> FLAGS = Set.of("--synthetic", "--quiet", "--residual");
 
     private TrainCommand() {
     }
@@ -161,7 +162,8 @@ final class TrainCommand {
         if (!a.has("--epochs")) {
             throw new OptionMap.UsageError("--epochs is required");
         }
-        Path out = Path.of(a.required("--out"));
+        a.required("--out");
+        Path out = a.path("--out");
         int crop = a.integer("--crop", 8 * factor, factor, 4096);
         if (crop % factor != 0) {
             throw new OptionMap.UsageError("--crop must be a multiple of --factor " + factor + ", got " + crop);

@@ -54,8 +54,9 @@ public final class TorchLoader {
     static final int MAX_PICKLE_BYTES = 256 << 20;
     /**
      * Views whose element count exceeds their storage's (overlapping strides,
-     * e.g. an expanded tensor) are limited to this many elements, so that a
-     * tiny storage cannot ask for an enormous tensor.
+     * e.g. an expanded tensor) are limited to this many elements in all, per
+     * file, so that a tiny storage cannot ask for an enormous tensor, nor for
+     * many large ones.
      */
     static final long MAX_EXPANDED_NUMEL = 1L << 24;
 
@@ -327,6 +328,7 @@ public final class TorchLoader {
     private static StateDict build(Map<String, TensorRef> refs, Map<String, MemorySegment> data, ByteOrder order,
                                    String file) throws IOException {
         StateDict sd = new StateDict();
+        long expansionLeft = MAX_EXPANDED_NUMEL; // one budget: repeating an expanded view must not multiply it
         for (Map.Entry<String, TensorRef> e : refs.entrySet()) {
             TensorRef t = e.getValue();
             MemorySegment seg = data.get(t.storage().key());
@@ -334,7 +336,11 @@ public final class TorchLoader {
                 throw new IOException(file + ": no data for storage '" + t.storage().key() + "'");
             }
             try {
-                sd.put(e.getKey(), materialize(t, seg, order));
+                TensorData d = materialize(t, seg, order, expansionLeft);
+                if (d.numel() > visibleElements(t)) {
+                    expansionLeft -= d.numel();
+                }
+                sd.put(e.getKey(), d);
             } catch (IllegalArgumentException ex) {
                 throw new IOException(file + ": tensor '" + TorchPickle.printable(e.getKey()) + "': "
                         + ex.getMessage());
@@ -343,24 +349,25 @@ public final class TorchLoader {
         return sd;
     }
 
+    /** How many elements of the tensor's dtype its storage (or legacy storage view) holds. */
+    private static long visibleElements(TensorRef t) {
+        StorageRef s = t.storage();
+        return s.untyped() ? s.numel() / t.dtype().size() : s.viewNumel();
+    }
+
     /**
      * Copies a strided view of a storage into a contiguous float tensor.
      * {@code seg} holds the whole root storage; a legacy view selects a slice.
+     * A view of more elements than its storage holds may have at most
+     * {@code expansionLimit} elements.
      */
-    static TensorData materialize(TensorRef t, MemorySegment seg, ByteOrder order) {
+    static TensorData materialize(TensorRef t, MemorySegment seg, ByteOrder order, long expansionLimit) {
         StorageRef s = t.storage();
         DType dt = t.dtype();
         int es = dt.size();
         // In elements of dt: where the visible storage starts and how long it is.
-        long base;
-        long avail;
-        if (s.untyped()) {
-            base = 0;
-            avail = s.numel() / es;
-        } else {
-            base = s.viewOffset();
-            avail = s.viewNumel();
-        }
+        long base = s.untyped() ? 0 : s.viewOffset();
+        long avail = visibleElements(t);
         long[] size = t.size();
         long[] stride = t.stride();
         long numel = 1;
@@ -383,9 +390,11 @@ public final class TorchLoader {
                     + " and offset " + t.offset() + " reach element " + maxIndex + " of a " + avail
                     + "-element storage");
         }
-        if (numel > avail && numel > MAX_EXPANDED_NUMEL) {
+        if (numel > avail && numel > expansionLimit) {
             throw new IllegalArgumentException("a view of " + numel + " elements over a " + avail
-                    + "-element storage (overlapping strides) exceeds the limit of " + MAX_EXPANDED_NUMEL);
+                    + "-element storage (overlapping strides) exceeds the limit of " + MAX_EXPANDED_NUMEL
+                    + " such elements per file" + (expansionLimit < MAX_EXPANDED_NUMEL ? " (" + expansionLimit
+                    + " left)" : ""));
         }
         if (numel > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException(numel + " elements are more than one array can hold");

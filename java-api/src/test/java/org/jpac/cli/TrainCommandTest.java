@@ -125,4 +125,13 @@ class TrainCommandTest {
         assertEquals(1, run("eval", "--weights", tmp.resolve("none").toString()).code());
         assertEquals(2, run("eval").code());
     }
+
+    @Test
+    void aPathWithANulCharacterIsAUsageError() {
+        // found by CliArgumentsFuzzTest: Path.of's InvalidPathException escaped the option parser (exit 1)
+        Cli.Result r = run(train("a.safetensors", 1, "--out", "a\0b.safetensors"));
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--out: invalid path"), r.err());
+        assertEquals(2, run("eval", "--weights", "w\0.safetensors").code());
+    }
 }

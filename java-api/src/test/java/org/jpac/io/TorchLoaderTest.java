@@ -334,6 +334,22 @@ class TorchLoaderTest {
     }
 
     @Test
+    void expandedViewsShareOneLimitPerFile() throws IOException {
+        // each view alone is within MAX_EXPANDED_NUMEL; before the limit was per file, repeating such a view
+        // made a tiny file expand to any size (n views of 64 MiB each)
+        Storage one = f32("0", 1f);
+        long half = TorchLoader.MAX_EXPANDED_NUMEL / 2 + 1;
+        List<TensorSpec> twice = List.of(
+                new TensorSpec("a", one, 0, new long[] {half}, new long[] {0}, null, false),
+                new TensorSpec("b", one, 0, new long[] {half}, new long[] {0}, null, false));
+        rejected("two expanded views", PickleBuilder.stateDictPickle(twice, true), List.of(one),
+                "tensor 'b': a view of " + half + " elements over a 1-element storage (overlapping strides)");
+        Path f = dir.resolve("once.pth");
+        Files.write(f, PickleBuilder.legacy(PickleBuilder.stateDictPickle(twice.subList(0, 1), true), List.of(one)));
+        assertEquals(half, TorchLoader.load(f).require("a").numel());
+    }
+
+    @Test
     void rejectsZipWithoutDataPklOrStorage() throws IOException {
         Path f = dir.resolve("nodata.pth");
         List<TensorSpec> s = specs(false);

@@ -20,6 +20,7 @@ import java.util.Iterator;
 import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.ImageOutputStream;
@@ -162,6 +163,7 @@ public final class Png {
             int w = reader.getWidth(0);
             int h = reader.getHeight(0);
             Images.checkSize(file, w, h, 4);
+            checkDataCanFill(file, reader, w, h);
             BufferedImage img = reader.read(0);
             if (img == null) {
                 throw new ImageFormatException(file, "PNG decoder returned no image");
@@ -174,6 +176,28 @@ public final class Png {
             throw new ImageFormatException(file, "corrupt PNG (" + oneLine(e) + ")", e);
         } finally {
             reader.dispose();
+        }
+    }
+
+    /** Deflate expands at most this many times (258-byte matches of about 2 bits each). */
+    private static final long MAX_DEFLATE_RATIO = 1032;
+
+    /**
+     * Refuses a header that declares more pixel data than the whole file could
+     * inflate to: the decoder allocates the full raster before it reads any
+     * data, so a tiny file must not get to declare a huge image.
+     */
+    private static void checkDataCanFill(Path file, ImageReader reader, long w, long h) throws IOException {
+        ImageTypeSpecifier type = reader.getRawImageType(0);
+        long bitsPerPixel = 0;
+        for (int b = 0; type != null && b < type.getNumBands(); b++) {
+            bitsPerPixel += type.getBitsPerBand(b);
+        }
+        long rowBytes = (w * Math.max(1, bitsPerPixel) + 7) / 8 + 1; // + the filter byte
+        long fileBytes = Files.size(file);
+        if (h * rowBytes > MAX_DEFLATE_RATIO * fileBytes) {
+            throw new ImageFormatException(file, "corrupt PNG: " + w + "x" + h + " pixels need " + h * rowBytes
+                    + " bytes of image data, more than a " + fileBytes + "-byte file can hold");
         }
     }
 

@@ -337,6 +337,15 @@ class ImagesTest {
     }
 
     @Test
+    void aSmallPngDeclaringMoreRowsThanItsDataCanHoldIsRefusedBeforeDecoding() throws IOException {
+        // found by ImageReadersFuzzTest: 6 x 2,097,157 RGB is within the size limit, and the decoder
+        // allocated its 36 MiB raster for this 60-byte file before finding the data missing
+        Path f = PngFiles.declaringSize(tmp.resolve("tall.png"), 6, 0x200005, 8);
+        oneLine(assertThrows(ImageFormatException.class, () -> Images.read(f)), "tall.png", "6x2097157",
+                "more than a");
+    }
+
+    @Test
     void hostileNpyFiles() throws IOException {
         oneLine(assertThrows(ImageFormatException.class, () -> Images.read(npy("fortran.npy",
                 "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", new byte[16]))), "Fortran");

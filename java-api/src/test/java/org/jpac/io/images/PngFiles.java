@@ -19,10 +19,15 @@ public final class PngFiles {
      * whose pixel data is one empty deflate block: only its header is valid.
      */
     public static Path declaringSize(Path file, int width, int height) throws IOException {
+        return declaringSize(file, width, height, 16);
+    }
+
+    /** As {@link #declaringSize(Path, int, int)} with RGB samples of {@code bitDepth} (8 or 16) bits. */
+    public static Path declaringSize(Path file, int width, int height, int bitDepth) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(Png.SIGNATURE);
         ByteBuffer ihdr = ByteBuffer.allocate(13);
-        ihdr.putInt(width).putInt(height).put((byte) 16).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
+        ihdr.putInt(width).putInt(height).put((byte) bitDepth).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
         chunk(out, "IHDR", ihdr.array());
         chunk(out, "IDAT", new byte[] {0x78, (byte) 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01});
         chunk(out, "IEND", new byte[0]);
