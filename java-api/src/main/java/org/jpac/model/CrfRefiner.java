@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.jpac.Tensor;
+import org.jpac.internal.Outputs;
 import org.jpac.io.images.Image;
 import org.jpac.nn.CompatType;
 import org.jpac.nn.CrfNetwork;
@@ -177,15 +178,7 @@ public final class CrfRefiner implements AutoCloseable {
 
     /** {@link #refine(Tensor, Tensor)} written into {@code out}; returns out. */
     public Tensor refine(Tensor image, Tensor scores, Tensor out) {
-        try (Tensor r = refine(image, scores)) {
-            out.requireOpen("out");
-            if (!out.hasShape(r.shape())) {
-                throw new IllegalArgumentException("out: expected shape " + java.util.Arrays.toString(r.shape())
-                        + ", got " + java.util.Arrays.toString(out.shape()));
-            }
-            out.copyFrom(r);
-        }
-        return out;
+        return Outputs.into(refine(image, scores), out, "out");
     }
 
     /**

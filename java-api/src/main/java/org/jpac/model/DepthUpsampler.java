@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import org.jpac.Tensor;
+import org.jpac.internal.Outputs;
 import org.jpac.io.images.Image;
 import org.jpac.nn.BilinearResidual;
 import org.jpac.nn.Network;
@@ -177,15 +178,7 @@ public final class DepthUpsampler implements AutoCloseable {
 
     /** {@link #upsample(Tensor, Tensor)} written into {@code out}; returns out. */
     public Tensor upsample(Tensor guide, Tensor low, Tensor out) {
-        try (Tensor r = upsample(guide, low)) {
-            out.requireOpen("out");
-            if (!out.hasShape(r.shape())) {
-                throw new IllegalArgumentException("out: expected shape " + java.util.Arrays.toString(r.shape())
-                        + ", got " + java.util.Arrays.toString(out.shape()));
-            }
-            out.copyFrom(r);
-        }
-        return out;
+        return Outputs.into(upsample(guide, low), out, "out");
     }
 
     /**

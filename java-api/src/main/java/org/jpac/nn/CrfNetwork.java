@@ -1,6 +1,7 @@
 package org.jpac.nn;
 
 import org.jpac.Tensor;
+import org.jpac.internal.Outputs;
 
 /** A dense CRF over label scores guided by edge features ({@link PacCRF}, {@link PacCRFLoose}). */
 public interface CrfNetwork extends Network {

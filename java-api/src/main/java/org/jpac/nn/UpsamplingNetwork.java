@@ -1,6 +1,7 @@
 package org.jpac.nn;
 
 import org.jpac.Tensor;
+import org.jpac.internal.Outputs;
 
 /**
  * A joint upsampling network: a low-resolution target (depth, or optical flow
