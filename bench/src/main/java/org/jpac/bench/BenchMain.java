@@ -63,9 +63,22 @@ public final class BenchMain {
         }
     }
 
-    /** One row: a PAC measurement and its baseline, run one after the other. */
-    record Comparison(String name, String setup, String baselineName, Bench pac, Bench base) {
+    /**
+     * One row: a PAC measurement and its baseline, run one after the other, with
+     * the useful multiply-adds of each side (0: not a compute row), for GFLOP/s.
+     */
+    record Comparison(String name, String setup, String baselineName, Bench pac, Bench base, long pacMacs,
+                      long baseMacs) {
+        Comparison(String name, String setup, String baselineName, Bench pac, Bench base) {
+            this(name, setup, baselineName, pac, base, 0, 0);
+        }
     }
+
+    // Multiply-adds of the benchmark shapes (see each row's setup).
+    private static final long CONV_256 = 256L * 256 * 32 * 32 * 25;  // 1x32x256x256, 32->32, 5x5
+    private static final long CONV_128 = 128L * 128 * 32 * 32 * 25;  // each 128x128 input pixel x 32 x 25 taps
+    private static final long POOL_256 = 256L * 256 * 32 * 25;       // 32 channels, 5x5 window
+    private static final long TINY = 16L * 16 * 8 * 8 * 9;            // 1x8x16x16, 8->8, 3x3
 
     /** A JMH score converted to nanoseconds. */
     record Score(double ns, double errorNs) {
@@ -75,34 +88,39 @@ public final class BenchMain {
             new Comparison("conv2d_guided forward",
                     "input 1x32x256x256, 32->32, 5x5, padding 2, guide 8 channels, gaussian kernel (fused)",
                     "std conv2d forward (oneDNN), same shape",
-                    new Bench("Conv2dGuidedBench", "pacForward"), new Bench("Conv2dGuidedBench", "stdForward")),
+                    new Bench("Conv2dGuidedBench", "pacForward"), new Bench("Conv2dGuidedBench", "stdForward"),
+                    CONV_256, CONV_256),
             new Comparison("conv2d_guided backward",
                     "same shape; gradients for input, guide, weight, bias",
                     "std conv2d backward (oneDNN): data, weights, bias",
-                    new Bench("Conv2dGuidedBench", "pacBackward"), new Bench("Conv2dGuidedBench", "stdBackward")),
+                    new Bench("Conv2dGuidedBench", "pacBackward"), new Bench("Conv2dGuidedBench", "stdBackward"),
+                    2 * CONV_256, 2 * CONV_256),
             new Comparison("conv_transpose2d_guided forward",
                     "input 1x32x128x128 -> 1x32x256x256, 5x5, stride 2, padding 2, output padding 1, guide 8 channels",
                     "std conv2d forward 32->32, 5x5 over the 128x128 input (the multiply-adds of a dense "
                             + "transposed conv of this shape)",
                     new Bench("ConvTranspose2dGuidedBench", "pacForward"),
-                    new Bench("ConvTranspose2dGuidedBench", "stdForward")),
+                    new Bench("ConvTranspose2dGuidedBench", "stdForward"), CONV_128, CONV_128),
             new Comparison("conv_transpose2d_guided backward",
                     "same shape; gradients for input, guide, weight, bias",
                     "std conv2d backward, same shape as its forward: data, weights, bias",
                     new Bench("ConvTranspose2dGuidedBench", "pacBackward"),
-                    new Bench("ConvTranspose2dGuidedBench", "stdBackward")),
+                    new Bench("ConvTranspose2dGuidedBench", "stdBackward"), 2 * CONV_128, 2 * CONV_128),
             new Comparison("pool2d_guided forward",
                     "input 1x32x256x256, 5x5, padding 2, one gaussian kernel from 8 guide channels",
                     "std conv2d forward 32->32, 5x5, same input and output (32x the pooling's multiply-adds)",
-                    new Bench("Pool2dGuidedBench", "pacForward"), new Bench("Pool2dGuidedBench", "stdForward")),
+                    new Bench("Pool2dGuidedBench", "pacForward"), new Bench("Pool2dGuidedBench", "stdForward"),
+                    POOL_256, CONV_256),
             new Comparison("pool2d_guided backward",
                     "same shape; gradients for input and guide",
                     "std conv2d backward, same shape: data, weights",
-                    new Bench("Pool2dGuidedBench", "pacBackward"), new Bench("Pool2dGuidedBench", "stdBackward")),
+                    new Bench("Pool2dGuidedBench", "pacBackward"), new Bench("Pool2dGuidedBench", "stdBackward"),
+                    POOL_256, 2 * CONV_256),
             new Comparison("tiny conv2d_guided forward",
                     "input 1x8x16x16, 8->8, 3x3, padding 1, guide 8 channels, 1 thread; both through the Java API",
                     "std conv2d forward, same shape, Java API",
-                    new Bench("CallOverheadBench", "apiConvGuided"), new Bench("CallOverheadBench", "apiStdConv")),
+                    new Bench("CallOverheadBench", "apiConvGuided"), new Bench("CallOverheadBench", "apiStdConv"),
+                    TINY, TINY),
             new Comparison("tiny conv2d_guided: Java API vs raw downcall",
                     "the same tiny op through Pac.conv2dGuidedInto (checks, structs, status)",
                     "bare downcall with prebuilt structs = native time + downcall",
@@ -211,7 +229,8 @@ public final class BenchMain {
             Score p = scores.get(c.pac().fullName());
             Score b = scores.get(c.base().fullName());
             if (p != null && b != null) {
-                rows.add(new String[] {c.name(), time(p), time(b), ratio(p, b)});
+                rows.add(new String[] {c.name(), time(p), time(b), ratio(p, b), gflops(c.pacMacs(), p),
+                        gflops(c.baseMacs(), b)});
             }
         }
         printTable(o, rows);
@@ -376,24 +395,33 @@ public final class BenchMain {
         return t.substring(0, t.indexOf(' ')) + " ± " + sig(s.errorNs() / f) + " " + unit;
     }
 
+    /** 2 flops per multiply-add at the mean time, or "-" for rows that are not about compute. */
+    static String gflops(long macs, Score s) {
+        return macs == 0 ? "-" : String.format(Locale.ROOT, "%.1f", 2.0 * macs / s.ns());
+    }
+
     static String ratio(Score pac, Score base) {
         return String.format(Locale.ROOT, "%.2fx", pac.ns() / base.ns());
     }
 
     private static void printTable(PrintStream o, List<String[]> rows) {
-        String[] head = {"comparison", "PAC", "baseline", "PAC/baseline"};
-        int[] w = new int[3];
-        for (int i = 0; i < 3; i++) {
+        String[] head = {"comparison", "PAC", "baseline", "PAC/baseline", "GFLOP/s PAC", "baseline"};
+        int[] w = new int[head.length];
+        for (int i = 0; i < head.length; i++) {
             w[i] = head[i].length();
             for (String[] r : rows) {
                 w[i] = Math.max(w[i], r[i].length());
             }
         }
-        String f = "%-" + w[0] + "s   %" + w[1] + "s   %" + w[2] + "s   %s%n";
-        o.printf(Locale.ROOT, f, (Object[]) head);
-        o.println("-".repeat(w[0] + w[1] + w[2] + 9 + head[3].length()));
+        StringBuilder f = new StringBuilder("%-" + w[0] + "s");
+        for (int i = 1; i < head.length; i++) {
+            f.append("   %").append(w[i]).append('s');
+        }
+        f.append("%n");
+        o.printf(Locale.ROOT, f.toString(), (Object[]) head);
+        o.println("-".repeat(java.util.Arrays.stream(w).sum() + 3 * (head.length - 1)));
         for (String[] r : rows) {
-            o.printf(Locale.ROOT, f, (Object[]) r);
+            o.printf(Locale.ROOT, f.toString(), (Object[]) r);
         }
     }
 
@@ -551,13 +579,15 @@ public final class BenchMain {
         StringBuilder sb = new StringBuilder();
         sb.append("## jpac benchmarks").append(quick ? " (--quick)" : "").append("\n\n");
         machine.forEach((k, v) -> sb.append("- ").append(k).append(": ").append(v).append('\n'));
-        sb.append("\n| comparison | PAC | baseline | PAC / baseline |\n|---|---:|---:|---:|\n");
+        sb.append("\n| comparison | PAC | baseline | PAC / baseline | PAC GFLOP/s | baseline GFLOP/s |\n"
+                + "|---|---:|---:|---:|---:|---:|\n");
         for (String[] r : rows) {
             sb.append("| ").append(String.join(" | ", r)).append(" |\n");
         }
         sb.append("\nTimes are JMH AverageTime means ± 99.9% confidence half-widths, ")
                 .append(quick ? "1 warmup + 3 measurement iterations of 1 s" : "the iterations set in the benchmark classes")
-                .append(", one fork per benchmark.\n\n");
+                .append(", one fork per benchmark. GFLOP/s: 2 x the useful multiply-adds of each side's ")
+                .append("convolutions at its mean time (computing K and the guide's gradient are not counted).\n\n");
         sb.append("| comparison | PAC measures | baseline measures |\n|---|---|---|\n");
         for (Comparison c : selected) {
             sb.append("| ").append(c.name()).append(" | ").append(c.setup()).append(" | ").append(c.baselineName())
