@@ -59,6 +59,14 @@ public final class TorchLoader {
      * many large ones.
      */
     static final long MAX_EXPANDED_NUMEL = 1L << 24;
+    /**
+     * Tensors that view a storage an earlier tensor of the file already viewed
+     * (tied weights) are copied again; such copies may add up to this many
+     * elements, or to the file's own storage elements if more, so that a tiny
+     * file listing one storage thousands of times cannot make the reader
+     * allocate thousands of times its size.
+     */
+    static final long MIN_SHARED_NUMEL = 1L << 24;
 
     /** Loads a zip-format or legacy-format {@code .pth}/{@code .pt} state dict. */
     public static StateDict load(Path path) throws IOException {
@@ -329,13 +337,29 @@ public final class TorchLoader {
                                    String file) throws IOException {
         StateDict sd = new StateDict();
         long expansionLeft = MAX_EXPANDED_NUMEL; // one budget: repeating an expanded view must not multiply it
+        long storageElements = 0;
+        for (MemorySegment seg : data.values()) {
+            storageElements += seg.byteSize() / Float.BYTES;
+        }
+        long sharedLeft = Math.max(MIN_SHARED_NUMEL, storageElements); // likewise for views of a viewed storage
+        java.util.Set<String> viewed = new java.util.HashSet<>();
         for (Map.Entry<String, TensorRef> e : refs.entrySet()) {
             TensorRef t = e.getValue();
             MemorySegment seg = data.get(t.storage().key());
             if (seg == null) {
                 throw new IOException(file + ": no data for storage '" + t.storage().key() + "'");
             }
+            boolean shared = !viewed.add(t.storage().key());
             try {
+                if (shared) {
+                    long n = Math.min(visibleElements(t), elements(t));
+                    if (n > sharedLeft) {
+                        throw new IllegalArgumentException("views of storages that other tensors of the file "
+                                + "already view add up to more than " + Math.max(MIN_SHARED_NUMEL, storageElements)
+                                + " copied elements");
+                    }
+                    sharedLeft -= n;
+                }
                 TensorData d = materialize(t, seg, order, expansionLeft);
                 if (d.numel() > visibleElements(t)) {
                     expansionLeft -= d.numel();
@@ -347,6 +371,18 @@ public final class TorchLoader {
             }
         }
         return sd;
+    }
+
+    /** The tensor's element count (its sizes' product; Long.MAX_VALUE when that overflows). */
+    private static long elements(TensorRef t) {
+        long n = 1;
+        for (long d : t.size()) {
+            if (d < 0 || (d != 0 && n > Long.MAX_VALUE / d)) {
+                return Long.MAX_VALUE;
+            }
+            n *= d;
+        }
+        return n;
     }
 
     /** How many elements of the tensor's dtype its storage (or legacy storage view) holds. */

@@ -350,6 +350,24 @@ class TorchLoaderTest {
     }
 
     @Test
+    void viewsOfOneStorageRepeatedManyTimesAreRefused() throws IOException {
+        // reported by the fuzzing work: every view of an already viewed storage is copied again, so a file
+        // listing one storage many times made the reader allocate many times its size (here 20 x 4 MiB)
+        float[] v = new float[1 << 20];
+        Storage big = f32("0", v);
+        List<TensorSpec> many = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            many.add(new TensorSpec("w" + i, big, 0, new long[] {v.length}, new long[] {1}, null, false));
+        }
+        rejected("20 views of one storage", PickleBuilder.stateDictPickle(many, true), List.of(big),
+                "already view add up to more than");
+        // tied weights (a few views of one storage) still load
+        Path f = dir.resolve("tied.pth");
+        Files.write(f, PickleBuilder.legacy(PickleBuilder.stateDictPickle(many.subList(0, 3), true), List.of(big)));
+        assertEquals(3, TorchLoader.load(f).size());
+    }
+
+    @Test
     void rejectsZipWithoutDataPklOrStorage() throws IOException {
         Path f = dir.resolve("nodata.pth");
         List<TensorSpec> s = specs(false);
