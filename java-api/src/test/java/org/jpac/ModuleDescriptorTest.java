@@ -1,0 +1,90 @@
+package org.jpac;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleFinder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * jpac on the module path: only the API packages are exported (not
+ * org.jpac.internal, not the raw bindings), an application module cannot
+ * compile against the internals, and the library runs there.
+ */
+class ModuleDescriptorTest {
+
+    private static final Path CLASSES = TestSupport.repoRoot().resolve("java-api/target/classes");
+    private static final Path BINDINGS = TestSupport.repoRoot().resolve("bindings/target/classes");
+
+    private static String modulePath() {
+        return CLASSES + java.io.File.pathSeparator + BINDINGS;
+    }
+
+    @Test
+    void onlyTheApiPackagesAreExported() {
+        ModuleFinder f = ModuleFinder.of(CLASSES, BINDINGS);
+        ModuleDescriptor jpac = f.find("org.jpac").orElseThrow().descriptor();
+        Set<String> exported = jpac.exports().stream().map(ModuleDescriptor.Exports::source)
+                .collect(Collectors.toSet());
+        assertTrue(exported.containsAll(Set.of("org.jpac", "org.jpac.model", "org.jpac.nn", "org.jpac.io")), exported
+                .toString());
+        assertFalse(exported.stream().anyMatch(p -> p.startsWith("org.jpac.internal")), exported.toString());
+        ModuleDescriptor bindings = f.find("org.jpac.bindings").orElseThrow().descriptor();
+        for (ModuleDescriptor.Exports e : bindings.exports()) {
+            assertEquals(Set.of("org.jpac"), e.targets(), "the raw bindings are for jpac alone: " + e);
+        }
+    }
+
+    @Test
+    void anApplicationModuleCannotUseTheInternals(@TempDir Path dir) throws IOException {
+        Path src = dir.resolve("src/app");
+        Files.createDirectories(src.resolve("app"));
+        Files.writeString(src.resolve("module-info.java"), "module app { requires org.jpac; }\n");
+        Files.writeString(src.resolve("app/Uses.java"), """
+                package app;
+                public class Uses {
+                    public static void main(String[] a) {
+                        org.jpac.Tensor.allocate(2).close();
+                        org.jpac.internal.NativeLoader.load();
+                    }
+                }
+                """);
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        StringWriter log = new StringWriter();
+        boolean ok = javac.getTask(log, null, null, List.of("-d", dir.resolve("out").toString(), "--module-path",
+                modulePath(), "-proc:none"), null, javac.getStandardFileManager(null, null, null)
+                .getJavaFileObjects(src.resolve("module-info.java"), src.resolve("app/Uses.java"))).call();
+        assertFalse(ok, "an application compiled against org.jpac.internal");
+        assertTrue(log.toString().contains("org.jpac.internal") && log.toString().contains("not visible"),
+                log.toString());
+    }
+
+    @Test
+    void theLibraryRunsOnTheModulePath() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "--enable-native-access=org.jpac,org.jpac.bindings",
+                "-Djpac.cache.dir=" + TestSupport.repoRoot().resolve("java-api/target/native-cache"),
+                "--module-path", modulePath(), "-m", "org.jpac/org.jpac.cli.Main", "info")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "timed out: " + out);
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("backend chosen: cpu"), out);
+        assertFalse(out.contains("WARNING"), "restricted-method warnings on the module path: " + out);
+    }
+}
