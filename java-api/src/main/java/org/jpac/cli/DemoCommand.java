@@ -12,6 +12,7 @@ import org.jpac.Jpac;
 import org.jpac.Tensor;
 import org.jpac.io.images.Image;
 import org.jpac.io.images.Png;
+import org.jpac.model.DepthUpsampler;
 import org.jpac.nn.Bilinear;
 import org.jpac.nn.BilinearResidual;
 import org.jpac.nn.JointBilateral;
@@ -268,10 +269,10 @@ public final class DemoCommand extends CliCommand {
 
     /** The upsample command's pipeline: per-channel min/max scaling around the network. */
     static float[] upsample(UpsamplingNetwork net, Image low, Image guide) {
-        double[][] range = Normalize.range(low);
-        Image in = Normalize.apply(low, range);
-        try (Tensor t = in.toTensor(); Tensor g = guide.toTensor(); Tensor o = net.forward(t, g)) {
-            return Normalize.undo(Image.fromTensor(o), range).data();
+        // DepthUpsampler.of does not close net; the caller does
+        try (Tensor t = low.toTensor(); Tensor g = guide.toTensor();
+             Tensor o = DepthUpsampler.of(net, true).upsample(g, t)) {
+            return o.toArray();
         }
     }
 

@@ -11,6 +11,7 @@ import org.jpac.Tensor;
 import org.jpac.io.images.Image;
 import org.jpac.io.images.Images;
 import org.jpac.io.images.NpyLayout;
+import org.jpac.model.DepthUpsampler;
 import org.jpac.nn.Bilinear;
 import org.jpac.nn.BilinearResidual;
 import org.jpac.nn.DJIF;
@@ -161,15 +162,15 @@ final class UpsampleCommand extends CliCommand {
             UpsamplingNetwork up = (UpsamplingNetwork) net;
             progress.note(String.format(Locale.ROOT, "%s x%d: %s -> %s, %d channel%s", describe(net), factor,
                     low.size(), CliImages.size(wantH, wantW), low.channels(), low.channels() == 1 ? "" : "s"));
-            double[][] range = a.flag("--raw") ? null : Normalize.range(low);
-            Image input = range == null ? low : Normalize.apply(low, range);
+            // The library's upsampler does the min/max scaling around the network (unless --raw); it does
+            // not own `net` here: the try block closes it.
+            DepthUpsampler runner = DepthUpsampler.of(up, !a.flag("--raw"));
             String n = describe(net);
-            Image result = progress.step("running " + n, "ran " + n, () -> {
-                try (Tensor t = input.toTensor(); Tensor gt = guide.toTensor(); Tensor o = up.forward(t, gt)) {
+            Image res = progress.step("running " + n, "ran " + n, () -> {
+                try (Tensor t = low.toTensor(); Tensor gt = guide.toTensor(); Tensor o = runner.upsample(gt, t)) {
                     return Image.fromTensor(o);
                 }
             });
-            Image res = range == null ? result : Normalize.undo(result, range);
             finite.result(res);
             progress.step("wrote " + outPath, () -> {
                 CliImages.write(plan, res, progress);

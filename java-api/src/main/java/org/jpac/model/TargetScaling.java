@@ -8,10 +8,12 @@ import org.jpac.internal.TensorAccess;
 
 /**
  * The reference pipeline's target scaling for joint upsampling: each (image,
- * channel) plane of the low-resolution target mapped to [0, 1] by its minimum
- * and maximum (NaN ignored; a flat plane gets [v - 0.5, v + 0.5]), and the
- * network's output mapped back with the same numbers. Computed in double, so
- * finite values anywhere in the float range give finite ranges.
+ * channel) plane of the low-resolution target mapped to [0, 1] by the minimum
+ * and maximum of its finite values (a flat plane gets [v - 0.5, v + 0.5]), and
+ * the network's output mapped back with the same numbers. Computed in double:
+ * a plane spanning -3e38..3e38 has a width beyond float32's range, which in
+ * float would turn every value into NaN; NaN and infinity (kept on request)
+ * stay where they are instead of spoiling the rest.
  */
 final class TargetScaling {
 
@@ -37,12 +39,12 @@ final class TargetScaling {
             double max = Double.NEGATIVE_INFINITY;
             for (long i = p * n; i < (p + 1) * n; i++) {
                 float v = s.getAtIndex(F32, i);
-                if (v == v) {
+                if (Float.isFinite(v)) {
                     min = Math.min(min, v);
                     max = Math.max(max, v);
                 }
             }
-            if (min > max) { // all NaN
+            if (min > max) { // nothing finite
                 min = 0;
                 max = 0;
             }
