@@ -180,9 +180,10 @@ public final class Jpac {
     }
 
     /**
-     * Bounds the memory of closed tensors kept for reuse (default 1 GiB, or the
-     * system property {@code jpac.memory.cacheBytes}); 0 keeps none. Steady
-     * calls allocate nothing new only while their working set fits.
+     * Bounds the memory of closed tensors kept for reuse (default: 1 GiB, or an
+     * eighth of the machine's or container's memory if less; or the system
+     * property {@code jpac.memory.cacheBytes}); 0 keeps none. Steady calls
+     * allocate nothing new only while their working set fits.
      */
     public static void setTensorCacheLimit(long bytes) {
         MemoryPool.get().setLimit(bytes);

@@ -21,8 +21,12 @@ import java.util.Map;
  */
 public final class MemoryPool {
 
-    /** Default bound on the free memory kept: 1 GiB ({@code -Djpac.memory.cacheBytes} overrides it). */
-    private static final long DEFAULT_LIMIT = 1L << 30;
+    /**
+     * Default bound on the free memory kept: 1 GiB, or an eighth of the memory
+     * the JVM sees (the container's limit where there is one) when that is less;
+     * {@code -Djpac.memory.cacheBytes} overrides it.
+     */
+    private static final long DEFAULT_LIMIT = defaultLimit();
 
     private static final MemoryPool INSTANCE = new MemoryPool(limitFromProperty());
 
@@ -68,6 +72,19 @@ public final class MemoryPool {
 
     public static MemoryPool get() {
         return INSTANCE;
+    }
+
+    private static long defaultLimit() {
+        long cap = 1L << 30;
+        try {
+            if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                    instanceof com.sun.management.OperatingSystemMXBean os && os.getTotalMemorySize() > 0) {
+                return Math.min(cap, os.getTotalMemorySize() / 8);
+            }
+        } catch (RuntimeException | LinkageError e) {
+            // no management beans (a trimmed runtime): keep the fixed bound
+        }
+        return cap;
     }
 
     private static long limitFromProperty() {
