@@ -69,8 +69,16 @@ void pac_pool_backward(const PoolProblem& p, const float* grad_output, float* gr
     const int kk = plan.kk();
     const int64_t px = plan.out_pixels(), plane = plan.in_pixels(), C = p.channels;
     const int T = pool_tile(p);
+    const bool streams = plan.cols.in_affine.valid;  // as in the forward
     std::vector<TileWorkspace> ws(threads());
-    for (TileWorkspace& w : ws) w.reserve(plan, p.kernel, p.spec, T);
+    std::vector<ScratchBuffer> packed(ws.size()), packed_grad(ws.size());
+    for (size_t i = 0; i < ws.size(); ++i) {
+        ws[i].reserve(plan, p.kernel, p.spec, T);
+        if (streams) {
+            packed[i].resize(size_t(kk) * T);
+            packed_grad[i].resize(size_t(kk) * T);
+        }
+    }
     if (grad_input) std::memset(grad_input, 0, sizeof(float) * plan.batch * C * plane);
     if (p.kernel.grad_guide)
         std::memset(p.kernel.grad_guide, 0,
@@ -82,6 +90,26 @@ void pac_pool_backward(const PoolProblem& p, const float* grad_output, float* gr
         const int* in_off = w.in_offsets();
         if (gK.ptr != nullptr)
             for (int r = 0; r < p.kernel.channels * kk; ++r) std::fill(gK.row(r), gK.row(r) + len, 0.f);
+        if (streams) {
+            // [kk][len] copies of K (and dL/dK) for the streaming helper: one kernel for all channels, or each its own
+            const int64_t kernels = p.kernel.channels == 1 ? 1 : C;
+            float* wk = packed[tid].data();
+            float* gwk = gK.ptr ? packed_grad[tid].data() : nullptr;
+            for (int64_t kc = 0; kc < kernels; ++kc) {
+                for (int ij = 0; ij < kk; ++ij)
+                    std::memcpy(wk + int64_t(ij) * len, K.row(kc * kk + ij), sizeof(float) * size_t(len));
+                if (gwk) std::fill(gwk, gwk + int64_t(kk) * len, 0.f);
+                const int64_t c0 = kernels == 1 ? 0 : kc, nc = kernels == 1 ? C : 1;
+                shared_filter_taps_backward(plan, p.input + (n * C + c0) * plane, nc, t0, len, wk,
+                                            grad_output + (n * C + c0) * px + t0, px,
+                                            grad_input ? grad_input + (n * C + c0) * plane : nullptr, gwk);
+                if (gwk)
+                    for (int ij = 0; ij < kk; ++ij)
+                        std::memcpy(gK.row(kc * kk + ij), gwk + int64_t(ij) * len, sizeof(float) * size_t(len));
+            }
+            if (gK.ptr != nullptr) tile_kernel_backward(p.kernel, n, t0, len, w);
+            return;
+        }
         for (int64_t c = 0; c < C; ++c) {
             const float* v = p.input + (n * C + c) * plane;
             const float* g = grad_output + (n * C + c) * px + t0;

@@ -184,6 +184,24 @@ void shared_filter_taps(const Plan& plan, const float* input, int64_t channels, 
     }
 }
 
+void shared_filter_taps_backward(const Plan& plan, const float* input, int64_t channels, int64_t t0, int T,
+                                 const float* k, const float* gout, int64_t ld_gout, float* grad_input,
+                                 float* grad_k) {
+    const int64_t plane = plan.in_pixels(), width = plan.cols.in_size;
+    const Axis::Affine& A = plan.cols.in_affine;
+    for_each_tap_run(plan, false, t0, T, [&](const TapRun& tr) {
+        if (tr.empty()) return;
+        const int64_t at = tr.ts + tr.before(), src = tr.r * width + tr.run.first, n = tr.length();
+        const float* kr = k + tr.ij * int64_t(T) + at;
+        float* gk = grad_k ? grad_k + tr.ij * int64_t(T) + at : nullptr;
+        for (int64_t c = 0; c < channels; ++c) {
+            const float* g = gout + c * ld_gout + at;
+            if (grad_input) stream_scatter(g, kr, n, A.step, grad_input + c * plane + src);
+            if (gk) stream_fma(input + c * plane + src, A.step, g, n, gk);
+        }
+    });
+}
+
 void scatter_scaled(const Plan& plan, const float* gcols, int64_t channels, int64_t t0, int T, const int* in_off,
                     const TileView& K, float* grad_input) {
     const int kk = plan.kk();

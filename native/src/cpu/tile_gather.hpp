@@ -19,6 +19,14 @@ void gather_scaled(const Plan& plan, const float* input, int64_t channels, int64
 void shared_filter_taps(const Plan& plan, const float* input, int64_t channels, int64_t t0, int T, const float* wk,
                         float* out, int64_t ld_out);
 
+// The adjoint of shared_filter_taps for `channels` channels that share the
+// kernel k ([ij][t], row stride T): grad_input tap += gout[c][t] * k[ij][t]
+// (when grad_input is given) and grad_k[ij][t] += gout[c][t] * input tap (when
+// grad_k is given). gout rows have stride ld_gout. Needs plan.cols.in_affine.valid.
+void shared_filter_taps_backward(const Plan& plan, const float* input, int64_t channels, int64_t t0, int T,
+                                 const float* k, const float* gout, int64_t ld_gout, float* grad_input,
+                                 float* grad_k);
+
 // The adjoint of gather_scaled: grad_input tap += gcols[c][ij][t] * K[ij][t].
 void scatter_scaled(const Plan& plan, const float* gcols, int64_t channels, int64_t t0, int T, const int* in_off,
                     const TileView& K, float* grad_input);
