@@ -24,7 +24,7 @@ public final class Main {
 
     static final String USAGE = String.join("\n",
             "usage: jpac <command> [args]",
-            "  info          library version, backends (available, chosen, why), oneDNN version, threads",
+            "  info          library version, backends (available, chosen, why), oneDNN version, vector ISA, threads",
             "  verify [DIR]  run every golden *.safetensors case under DIR, or without DIR the built-in",
             "                conformance suite (every op and gradient vs the double reference); exit 1 on a failure",
             "  upsample ...  joint upsampling of depth/flow guided by an image (pac, lite, djif, jbu, bilinear)",
