@@ -22,9 +22,9 @@ public abstract class PacLayer implements AutoCloseable {
     protected final PacOptions options;
     /** The smoothing applied to the guide before taking the centre feature. */
     protected final SmoothKernel smoothType;
-    /** The input channels. */
+    /** The input channels (-1 for pooling). */
     protected final int inChannels;
-    /** The output channels (for pooling, the input channels). */
+    /** The output channels (for pooling, the input channels given to its builder, or -1). */
     protected final int outChannels;
 
     /** The convolution weight, or null for pooling. */
@@ -43,9 +43,9 @@ public abstract class PacLayer implements AutoCloseable {
     private final Map<String, Tensor> grads = new LinkedHashMap<>();
     /** The input of the last forward, kept for backward (not owned). */
     protected Tensor lastInput;
-    /** The guide of the last forward, kept for backward (not owned), or null. */
+    /** The guide of the last forward, kept for backward (not owned), or null after a forward with a given kernel. */
     protected Tensor lastGuide;
-    /** The adaptive kernel of the last forward, kept for backward, or null. */
+    /** The kernel given to the last forward, kept for backward (not owned), or null after a guided forward. */
     protected Tensor lastKernel;
     private boolean closed;
 
@@ -95,12 +95,12 @@ public abstract class PacLayer implements AutoCloseable {
         return smoothType;
     }
 
-    /** The input channels. */
+    /** The input channels (-1 for pooling). */
     public int inChannels() {
         return inChannels;
     }
 
-    /** The output channels. */
+    /** The output channels (for pooling, the input channels given to its builder, or -1). */
     public int outChannels() {
         return outChannels;
     }
