@@ -17,6 +17,15 @@ public enum Filler {
     /** {@link #POOL} with a zero centre tap (DenseCRF Eq. 5), fixed. */
     CRF_POOL;
 
+    /**
+     * Parses a filler name in any case ({@code uniform}, {@code linear}, {@code crf}, {@code crf_perturbed}, {@code
+     * pool} or {@code crf_pool}).
+     *
+     * @param s the name
+     * @return the filler
+     * @throws NullPointerException if {@code s} is null
+     * @throws IllegalArgumentException if {@code s} names no filler
+     */
     public static Filler parse(String s) {
         if (s == null) {
             throw new NullPointerException("filler");

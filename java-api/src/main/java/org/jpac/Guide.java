@@ -13,6 +13,11 @@ package org.jpac;
  */
 public record Guide(Tensor features, Tensor invAlpha, Tensor invLambda, Tensor smoothKernel) {
 
+    /**
+     * Checks that the features are given.
+     *
+     * @throws NullPointerException if {@code features} is null
+     */
     public Guide {
         if (features == null) {
             throw new NullPointerException("features: must not be null");

@@ -51,6 +51,11 @@ public final class Jpac {
         }
     }
 
+    /**
+     * The oneDNN version of the CPU backend (e.g. {@code 3.13.0}).
+     *
+     * @return the version
+     */
     public static String onednnVersion() {
         return NativeCalls.onednnVersion();
     }
@@ -156,6 +161,7 @@ public final class Jpac {
         return NativeCalls.scratchPeakBytes();
     }
 
+    /** Resets the peak reported by {@link #scratchPeakBytes()}. */
     public static void resetScratchPeak() {
         NativeCalls.resetScratchPeak();
     }

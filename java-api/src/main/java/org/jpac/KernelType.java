@@ -12,8 +12,10 @@ import java.util.Objects;
  */
 public final class KernelType {
 
+    /** The family of kernel function: the Gaussian or the inv kernel. */
     public enum Kind { GAUSSIAN, INV }
 
+    /** The Gaussian kernel {@code K = exp(-E/2)}. */
     public static final KernelType GAUSSIAN = new KernelType(Kind.GAUSSIAN, 0, 0, false, false, "gaussian");
 
     private final Kind kind;
@@ -97,10 +99,20 @@ public final class KernelType {
         throw new IllegalArgumentException(arg + ": " + what + " '" + p + "' in '" + s + "' is not a number");
     }
 
+    /**
+     * The family of kernel function.
+     *
+     * @return the kind
+     */
     public Kind kind() {
         return kind;
     }
 
+    /**
+     * Whether this is an inv kernel (which has alpha and lambda).
+     *
+     * @return true for {@code inv_...} kernels
+     */
     public boolean isInv() {
         return kind == Kind.INV;
     }
@@ -115,10 +127,20 @@ public final class KernelType {
         return lambda;
     }
 
+    /**
+     * Whether differences are clamped at 0 before squaring ({@code _asym}).
+     *
+     * @return true for asymmetric inv kernels
+     */
     public boolean asymmetric() {
         return asymmetric;
     }
 
+    /**
+     * Whether alpha and lambda are constants rather than learnable ({@code _fixed}).
+     *
+     * @return true for fixed inv kernels
+     */
     public boolean fixed() {
         return fixed;
     }

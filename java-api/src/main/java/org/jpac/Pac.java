@@ -120,6 +120,9 @@ public final class Pac {
         }
     }
 
+    /**
+     * {@link #kernel2dBackward(Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, PacOptions, Set)} with every gradient.
+     */
     public static Kernel2dGrads kernel2dBackward(Tensor guide, Tensor invAlpha, Tensor invLambda, Tensor smoothKernel,
                                                  Tensor mask, Tensor gradKernel, PacOptions opts) {
         return kernel2dBackward(guide, invAlpha, invLambda, smoothKernel, mask, gradKernel, opts, Grad.all());
@@ -215,6 +218,7 @@ public final class Pac {
         return run(out, () -> NativeCalls.conv2dForward(opts, false, input, kernel, weight, bias, out));
     }
 
+    /** {@link #conv2d(Tensor, Tensor, Tensor, Tensor, PacOptions)} written into {@code output}, which is returned. */
     public static Tensor conv2dInto(Tensor input, Tensor kernel, Tensor weight, Tensor bias, PacOptions opts,
                                     Tensor output) {
         CGeom g = checkConv(input, kernel, weight, bias, opts, false);
@@ -223,11 +227,15 @@ public final class Pac {
         return output;
     }
 
+    /** {@link #conv2dBackward(Tensor, Tensor, Tensor, Tensor, PacOptions, Set)} with every gradient. */
     public static ConvGrads conv2dBackward(Tensor input, Tensor kernel, Tensor weight, Tensor gradOutput,
                                            PacOptions opts) {
         return conv2dBackward(input, kernel, weight, gradOutput, opts, Grad.all());
     }
 
+    /**
+     * Gradients of conv2d for the input, kernel, weight and bias, restricted to {@code needs} (the others are null).
+     */
     public static ConvGrads conv2dBackward(Tensor input, Tensor kernel, Tensor weight, Tensor gradOutput,
                                            PacOptions opts, Set<Grad> needs) {
         return convBackward(input, kernel, weight, gradOutput, opts, needs, false);
@@ -241,6 +249,10 @@ public final class Pac {
         return run(out, () -> NativeCalls.conv2dForward(o, true, input, kernel, weight, bias, out));
     }
 
+    /**
+     * {@link #convTranspose2d(Tensor, Tensor, Tensor, Tensor, PacOptions)} written into {@code output}, which is
+     * returned.
+     */
     public static Tensor convTranspose2dInto(Tensor input, Tensor kernel, Tensor weight, Tensor bias,
                                              PacOptions opts, Tensor output) {
         PacOptions o = transposedOpts(opts);
@@ -250,11 +262,16 @@ public final class Pac {
         return output;
     }
 
+    /** {@link #convTranspose2dBackward(Tensor, Tensor, Tensor, Tensor, PacOptions, Set)} with every gradient. */
     public static ConvGrads convTranspose2dBackward(Tensor input, Tensor kernel, Tensor weight, Tensor gradOutput,
                                                     PacOptions opts) {
         return convTranspose2dBackward(input, kernel, weight, gradOutput, opts, Grad.all());
     }
 
+    /**
+     * Gradients of convTranspose2d for the input, kernel, weight and bias, restricted to {@code needs} (the others are
+     * null).
+     */
     public static ConvGrads convTranspose2dBackward(Tensor input, Tensor kernel, Tensor weight, Tensor gradOutput,
                                                     PacOptions opts, Set<Grad> needs) {
         return convBackward(input, kernel, weight, gradOutput, transposedOpts(opts), needs, true);
@@ -305,6 +322,7 @@ public final class Pac {
         return run(out, () -> NativeCalls.pool2dForward(opts, input, kernel, out));
     }
 
+    /** {@link #pool2d(Tensor, Tensor, PacOptions)} written into {@code output}, which is returned. */
     public static Tensor pool2dInto(Tensor input, Tensor kernel, PacOptions opts, Tensor output) {
         long[] shape = checkPool(input, kernel, opts);
         checkOut(output, "output", input, shape);
@@ -312,10 +330,12 @@ public final class Pac {
         return output;
     }
 
+    /** {@link #pool2dBackward(Tensor, Tensor, Tensor, PacOptions, Set)} with every gradient. */
     public static PoolGrads pool2dBackward(Tensor input, Tensor kernel, Tensor gradOutput, PacOptions opts) {
         return pool2dBackward(input, kernel, gradOutput, opts, Grad.all());
     }
 
+    /** Gradients of pool2d for the input and kernel, restricted to {@code needs} (the others are null). */
     public static PoolGrads pool2dBackward(Tensor input, Tensor kernel, Tensor gradOutput, PacOptions opts,
                                            Set<Grad> needs) {
         long[] shape = checkPool(input, kernel, opts);
@@ -379,6 +399,10 @@ public final class Pac {
                 bias, out));
     }
 
+    /**
+     * {@link #conv2dGuided(Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, PacOptions)} written into {@code
+     * output}, which is returned.
+     */
     public static Tensor conv2dGuidedInto(Tensor input, Tensor guide, Tensor invAlpha, Tensor invLambda,
                                           Tensor smoothKernel, Tensor weight, Tensor bias, PacOptions opts,
                                           Tensor output) {
@@ -388,6 +412,10 @@ public final class Pac {
         return output;
     }
 
+    /**
+     * {@link #conv2dGuidedBackward(Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, PacOptions, Set)} with every
+     * gradient.
+     */
     public static GuidedConvGrads conv2dGuidedBackward(Tensor input, Tensor guide, Tensor invAlpha, Tensor invLambda,
                                                        Tensor smoothKernel, Tensor weight, Tensor gradOutput,
                                                        PacOptions opts) {
@@ -395,6 +423,10 @@ public final class Pac {
                 Grad.all());
     }
 
+    /**
+     * Gradients of conv2dGuided for the input, guide, weight, bias and the kernel's parameters (given and learnable),
+     * restricted to {@code needs} (the others are null).
+     */
     public static GuidedConvGrads conv2dGuidedBackward(Tensor input, Tensor guide, Tensor invAlpha, Tensor invLambda,
                                                        Tensor smoothKernel, Tensor weight, Tensor gradOutput,
                                                        PacOptions opts, Set<Grad> needs) {
@@ -411,6 +443,10 @@ public final class Pac {
                 out));
     }
 
+    /**
+     * {@link #convTranspose2dGuided(Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, PacOptions)} written into
+     * {@code output}, which is returned.
+     */
     public static Tensor convTranspose2dGuidedInto(Tensor input, Tensor guide, Tensor invAlpha, Tensor invLambda,
                                                    Tensor smoothKernel, Tensor weight, Tensor bias, PacOptions opts,
                                                    Tensor output) {
@@ -421,6 +457,10 @@ public final class Pac {
         return output;
     }
 
+    /**
+     * {@link #convTranspose2dGuidedBackward(Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, PacOptions, Set)}
+     * with every gradient.
+     */
     public static GuidedConvGrads convTranspose2dGuidedBackward(Tensor input, Tensor guide, Tensor invAlpha,
                                                                 Tensor invLambda, Tensor smoothKernel, Tensor weight,
                                                                 Tensor gradOutput, PacOptions opts) {
@@ -428,6 +468,10 @@ public final class Pac {
                 opts, Grad.all());
     }
 
+    /**
+     * Gradients of convTranspose2dGuided for the input, guide, weight, bias and the kernel's parameters (given and
+     * learnable), restricted to {@code needs} (the others are null).
+     */
     public static GuidedConvGrads convTranspose2dGuidedBackward(Tensor input, Tensor guide, Tensor invAlpha,
                                                                 Tensor invLambda, Tensor smoothKernel, Tensor weight,
                                                                 Tensor gradOutput, PacOptions opts,
@@ -504,6 +548,10 @@ public final class Pac {
         });
     }
 
+    /**
+     * {@link #pool2dGuided(Tensor, Tensor, Tensor, Tensor, Tensor, PacOptions)} written into {@code output}, which is
+     * returned.
+     */
     public static Tensor pool2dGuidedInto(Tensor input, Tensor guide, Tensor invAlpha, Tensor invLambda,
                                           Tensor smoothKernel, PacOptions opts, Tensor output) {
         long[] shape = checkGuidedPool(input, guide, invAlpha, invLambda, smoothKernel, opts);
@@ -514,11 +562,19 @@ public final class Pac {
         return output;
     }
 
+    /**
+     * {@link #pool2dGuidedBackward(Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, PacOptions, Set)} with every
+     * gradient.
+     */
     public static GuidedPoolGrads pool2dGuidedBackward(Tensor input, Tensor guide, Tensor invAlpha, Tensor invLambda,
                                                        Tensor smoothKernel, Tensor gradOutput, PacOptions opts) {
         return pool2dGuidedBackward(input, guide, invAlpha, invLambda, smoothKernel, gradOutput, opts, Grad.all());
     }
 
+    /**
+     * Gradients of pool2dGuided for the input, guide and the kernel's parameters (given and learnable), restricted to
+     * {@code needs} (the others are null).
+     */
     public static GuidedPoolGrads pool2dGuidedBackward(Tensor input, Tensor guide, Tensor invAlpha, Tensor invLambda,
                                                        Tensor smoothKernel, Tensor gradOutput, PacOptions opts,
                                                        Set<Grad> needs) {
@@ -643,6 +699,7 @@ public final class Pac {
         return run(out, () -> NativeCalls.stdConv2dForward(opts, input, weight, bias, out));
     }
 
+    /** {@link #stdConv2d(Tensor, Tensor, Tensor, PacOptions)} written into {@code output}, which is returned. */
     public static Tensor stdConv2dInto(Tensor input, Tensor weight, Tensor bias, PacOptions opts, Tensor output) {
         CGeom g = checkStd(input, weight, bias, opts);
         checkOut(output, "output", input, g.output());
@@ -650,10 +707,12 @@ public final class Pac {
         return output;
     }
 
+    /** {@link #stdConv2dBackward(Tensor, Tensor, Tensor, PacOptions, Set)} with every gradient. */
     public static StdConvGrads stdConv2dBackward(Tensor input, Tensor weight, Tensor gradOutput, PacOptions opts) {
         return stdConv2dBackward(input, weight, gradOutput, opts, Grad.all());
     }
 
+    /** Gradients of stdConv2d for the input, weight and bias, restricted to {@code needs} (the others are null). */
     public static StdConvGrads stdConv2dBackward(Tensor input, Tensor weight, Tensor gradOutput, PacOptions opts,
                                                  Set<Grad> needs) {
         CGeom g = checkStd(input, weight, null, opts);

@@ -18,10 +18,19 @@ public final class PacConv2d extends PacConvLayer {
         super(b, b.optionsBuilder().build(), b.in, b.out, false);
     }
 
+    /**
+     * A builder for a layer with a square kernel.
+     *
+     * @param inChannels the input channels
+     * @param outChannels the output channels
+     * @param kernelSize the kernel height and width (odd)
+     * @return a new builder
+     */
     public static Builder builder(int inChannels, int outChannels, int kernelSize) {
         return new Builder(inChannels, outChannels, kernelSize);
     }
 
+    /** Builder of a {@link PacConv2d}. */
     public static final class Builder extends PacLayerBuilder<Builder> {
         private final int in;
         private final int out;
@@ -32,6 +41,12 @@ public final class PacConv2d extends PacConvLayer {
             this.out = out;
         }
 
+        /**
+         * Builds the layer, creating its weight with the builder's filler and seed.
+         *
+         * @return the layer
+         * @throws IllegalArgumentException if an option is invalid
+         */
         public PacConv2d build() {
             return new PacConv2d(this);
         }

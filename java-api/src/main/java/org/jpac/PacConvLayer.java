@@ -6,6 +6,7 @@ import java.util.Set;
 public abstract class PacConvLayer extends PacLayer {
 
     private final boolean transposed;
+    /** How the weight was initialised. */
     protected final Filler filler;
 
     PacConvLayer(PacLayerBuilder<?> b, PacOptions options, int inChannels, int outChannels, boolean transposed) {
@@ -50,6 +51,11 @@ public abstract class PacConvLayer extends PacLayer {
         }
     }
 
+    /**
+     * How the weight was initialised.
+     *
+     * @return the filler
+     */
     public Filler filler() {
         return filler;
     }

@@ -18,24 +18,48 @@ import java.util.Set;
  */
 public abstract class PacLayer implements AutoCloseable {
 
+    /** The layer's options (kernel geometry and type). */
     protected final PacOptions options;
+    /** The smoothing applied to the guide before taking the centre feature. */
     protected final SmoothKernel smoothType;
+    /** The input channels (-1 for pooling). */
     protected final int inChannels;
+    /** The output channels (for pooling, the input channels given to its builder, or -1). */
     protected final int outChannels;
 
+    /** The convolution weight, or null for pooling. */
     protected Tensor weight;
+    /** Whether {@link #weight} is a learnable parameter (listed by {@link #parameters()}). */
     protected boolean weightLearnable;
+    /** The bias {@code [Co]}, or null when the layer has none. */
     protected Tensor bias;
+    /** The inv kernels' alpha {@code [1]} or {@code [C]} (learnable channel-wise), or null for other kernel types. */
     protected Tensor invAlpha;
+    /** The inv kernels' lambda {@code [1]} or {@code [C]} (learnable channel-wise), or null for other kernel types. */
     protected Tensor invLambda;
+    /** The smoothing kernel {@code [1, 1, m, m]}, or null for {@link SmoothKernel#NONE}. */
     protected Tensor smoothKernel;
 
     private final Map<String, Tensor> grads = new LinkedHashMap<>();
+    /** The input of the last forward, kept for backward (not owned). */
     protected Tensor lastInput;
+    /** The guide of the last forward, kept for backward (not owned), or null after a forward with a given kernel. */
     protected Tensor lastGuide;
+    /** The kernel given to the last forward, kept for backward (not owned), or null after a guided forward. */
     protected Tensor lastKernel;
     private boolean closed;
 
+    /**
+     * Sets up the options, the inv kernels' alpha and lambda (filled with the kernel type's constants) and the
+     * smoothing kernel; the subclass creates the weight and bias.
+     *
+     * @param options the layer's options
+     * @param smoothType the guide's smoothing
+     * @param inChannels the input channels
+     * @param outChannels the output channels
+     * @param invChannels the number of alpha and lambda values for learnable channel-wise inv kernels
+     * @throws IllegalArgumentException if learnable channel-wise inv kernels get {@code invChannels} below 1
+     */
     protected PacLayer(PacOptions options, SmoothKernel smoothType, int inChannels, int outChannels,
                        int invChannels) {
         this.options = options;
@@ -61,38 +85,47 @@ public abstract class PacLayer implements AutoCloseable {
         return t;
     }
 
+    /** The layer's options. */
     public PacOptions options() {
         return options;
     }
 
+    /** The smoothing applied to the guide. */
     public SmoothKernel smoothKernelType() {
         return smoothType;
     }
 
+    /** The input channels (-1 for pooling). */
     public int inChannels() {
         return inChannels;
     }
 
+    /** The output channels (for pooling, the input channels given to its builder, or -1). */
     public int outChannels() {
         return outChannels;
     }
 
+    /** The weight (layer-owned), or null for pooling. */
     public Tensor weight() {
         return weight;
     }
 
+    /** The bias (layer-owned), or null. */
     public Tensor bias() {
         return bias;
     }
 
+    /** The inv kernels' alpha (layer-owned), or null for other kernel types. */
     public Tensor invAlpha() {
         return invAlpha;
     }
 
+    /** The inv kernels' lambda (layer-owned), or null for other kernel types. */
     public Tensor invLambda() {
         return invLambda;
     }
 
+    /** The smoothing kernel {@code [1, 1, m, m]} (layer-owned), or null for {@link SmoothKernel#NONE}. */
     public Tensor smoothKernel() {
         return smoothKernel;
     }
@@ -165,22 +198,27 @@ public abstract class PacLayer implements AutoCloseable {
         return new LinkedHashMap<>(grads);
     }
 
+    /** Gradient of the weight from the last backward (layer-owned), or null. */
     public Tensor gradWeight() {
         return grads.get("weight");
     }
 
+    /** Gradient of the bias from the last backward (layer-owned), or null. */
     public Tensor gradBias() {
         return grads.get("bias");
     }
 
+    /** Gradient of alpha from the last backward (layer-owned), or null. */
     public Tensor gradInvAlpha() {
         return grads.get("inv_alpha");
     }
 
+    /** Gradient of lambda from the last backward (layer-owned), or null. */
     public Tensor gradInvLambda() {
         return grads.get("inv_lambda");
     }
 
+    /** Gradient of the smoothing kernel from the last backward (layer-owned), or null. */
     public Tensor gradSmoothKernel() {
         return grads.get("smooth_kernel");
     }
@@ -249,18 +287,21 @@ public abstract class PacLayer implements AutoCloseable {
         return g.gradGuide();
     }
 
+    /** Throws {@link IllegalStateException} if the layer is closed. */
     protected void checkOpen() {
         if (closed) {
             throw new IllegalStateException(getClass().getSimpleName() + " is closed");
         }
     }
 
+    /** Keeps the forward's tensors for backward (not owned; the caller keeps them open). */
     protected void remember(Tensor input, Tensor guide, Tensor kernel) {
         lastInput = input;
         lastGuide = guide;
         lastKernel = kernel;
     }
 
+    /** Throws {@link IllegalStateException} if backward is called before any forward. */
     protected void needForward() {
         if (lastInput == null) {
             throw new IllegalStateException("backward: call forward first");

@@ -11,6 +11,11 @@ import java.util.Set;
  */
 public final class PacPool2d extends PacLayer {
 
+    /**
+     * A pooling layer with a square kernel and every other option at its default.
+     *
+     * @param kernelSize the kernel height and width (odd)
+     */
     public PacPool2d(int kernelSize) {
         this(builder(kernelSize));
     }
@@ -20,6 +25,12 @@ public final class PacPool2d extends PacLayer {
                 b.outChannels, b.outChannels);
     }
 
+    /**
+     * A builder for a pooling layer with a square kernel.
+     *
+     * @param kernelSize the kernel height and width (odd)
+     * @return a new builder
+     */
     public static Builder builder(int kernelSize) {
         return new Builder(kernelSize);
     }
@@ -69,14 +80,17 @@ public final class PacPool2d extends PacLayer {
         return g.gradInput();
     }
 
+    /** Gradient of the input from the last backward (layer-owned), or null. */
     public Tensor gradInput() {
         return grad("input");
     }
 
+    /** Gradient of the given kernel from the last backward (layer-owned), or null after a guided forward. */
     public Tensor gradKernel() {
         return grad("kernel");
     }
 
+    /** Builder of a {@link PacPool2d}; no bias by default. */
     public static final class Builder extends PacLayerBuilder<Builder> {
         private boolean channelWise;
         private int outChannels = -1;
@@ -86,6 +100,12 @@ public final class PacPool2d extends PacLayer {
             bias = false;
         }
 
+        /**
+         * Sets whether one adaptive kernel is computed per guide channel (default false).
+         *
+         * @param v true for a per-channel kernel
+         * @return this builder
+         */
         public Builder channelWise(boolean v) {
             channelWise = v;
             return this;
@@ -97,6 +117,12 @@ public final class PacPool2d extends PacLayer {
             return this;
         }
 
+        /**
+         * Builds the layer.
+         *
+         * @return the layer
+         * @throws IllegalArgumentException if an option is invalid
+         */
         public PacPool2d build() {
             return new PacPool2d(this);
         }

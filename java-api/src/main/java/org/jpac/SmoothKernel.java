@@ -5,14 +5,27 @@ package org.jpac;
  * the reference code's notation: {@code none}, {@code gaussian} (3x3 outer
  * product of [.25, .5, .25]), {@code average_m} (m x m of 1/m^2) or
  * {@code full_m} (a learnable m x m kernel initialised as the average).
+ *
+ * @param kind the kind of smoothing
+ * @param size the kernel size m (0 for none, 3 for gaussian)
  */
 public record SmoothKernel(Kind kind, int size) {
 
+    /** The kind of smoothing: none, the 3x3 Gaussian, an m x m average or a learnable m x m kernel. */
     public enum Kind { NONE, GAUSSIAN, AVERAGE, FULL }
 
+    /** No smoothing. */
     public static final SmoothKernel NONE = new SmoothKernel(Kind.NONE, 0);
+    /** The 3x3 Gaussian smoothing. */
     public static final SmoothKernel GAUSSIAN = new SmoothKernel(Kind.GAUSSIAN, 3);
 
+    /**
+     * Checks the size against the kind.
+     *
+     * @throws NullPointerException if {@code kind} is null
+     * @throws IllegalArgumentException if {@code size} is not 0 for NONE, 3 for GAUSSIAN, or odd and at least 1
+     *     otherwise
+     */
     public SmoothKernel {
         if (kind == null) {
             throw new NullPointerException("kind");
@@ -28,14 +41,33 @@ public record SmoothKernel(Kind kind, int size) {
         }
     }
 
+    /**
+     * The m x m average ({@code average_m}).
+     *
+     * @param m the size (odd, at least 1)
+     * @return the smooth kernel
+     */
     public static SmoothKernel average(int m) {
         return new SmoothKernel(Kind.AVERAGE, m);
     }
 
+    /**
+     * The learnable m x m kernel ({@code full_m}), initialised as the average.
+     *
+     * @param m the size (odd, at least 1)
+     * @return the smooth kernel
+     */
     public static SmoothKernel full(int m) {
         return new SmoothKernel(Kind.FULL, m);
     }
 
+    /**
+     * Parses a reference smooth kernel type ({@code none}, {@code gaussian}, {@code average_m}, {@code full_m}).
+     *
+     * @param s the type's name
+     * @return the smooth kernel
+     * @throws IllegalArgumentException if {@code s} is not such a name
+     */
     public static SmoothKernel parse(String s) {
         return parse(s, "smoothKernelType");
     }

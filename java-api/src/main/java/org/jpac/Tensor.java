@@ -206,10 +206,20 @@ public final class Tensor implements AutoCloseable {
         return this;
     }
 
+    /**
+     * The name given by {@link #named}, or null.
+     *
+     * @return the name
+     */
     public String name() {
         return name;
     }
 
+    /**
+     * The shape (a copy).
+     *
+     * @return the size of each dimension
+     */
     public long[] shape() {
         return shape.clone();
     }
@@ -223,14 +233,29 @@ public final class Tensor implements AutoCloseable {
         return shape[d];
     }
 
+    /**
+     * The number of dimensions.
+     *
+     * @return the rank
+     */
     public int rank() {
         return shape.length;
     }
 
+    /**
+     * The number of elements.
+     *
+     * @return the product of the shape
+     */
     public long numel() {
         return numel;
     }
 
+    /**
+     * Where the tensor's memory lives.
+     *
+     * @return the device
+     */
     public Device device() {
         return device;
     }
@@ -342,10 +367,28 @@ public final class Tensor implements AutoCloseable {
         return off;
     }
 
+    /**
+     * The element at a position (CPU tensors only).
+     *
+     * @param index one index per dimension
+     * @return the element
+     * @throws IllegalArgumentException if the index count is not the rank
+     * @throws IndexOutOfBoundsException if an index is out of bounds
+     * @throws UnsupportedOperationException if the tensor is not on the CPU
+     */
     public float get(long... index) {
         return hostSegment().getAtIndex(F32, offset(index));
     }
 
+    /**
+     * Sets the element at a position (CPU tensors only).
+     *
+     * @param value the new value
+     * @param index one index per dimension
+     * @throws IllegalArgumentException if the index count is not the rank
+     * @throws IndexOutOfBoundsException if an index is out of bounds
+     * @throws UnsupportedOperationException if the tensor is not on the CPU
+     */
     public void set(float value, long... index) {
         hostSegment().setAtIndex(F32, offset(index), value);
     }
@@ -357,12 +400,25 @@ public final class Tensor implements AutoCloseable {
         return s.getAtIndex(F32, i);
     }
 
+    /**
+     * Sets the element at a flat (row-major) position.
+     *
+     * @param i the flat position
+     * @param value the new value
+     * @throws IndexOutOfBoundsException if {@code i} is out of bounds
+     */
     public void setFlat(long i, float value) {
         MemorySegment s = hostSegment();
         java.util.Objects.checkIndex(i, numel);
         s.setAtIndex(F32, i, value);
     }
 
+    /**
+     * A copy of the elements in row-major order (CPU tensors only).
+     *
+     * @return the elements
+     * @throws UnsupportedOperationException if the tensor is not on the CPU or has too many elements for a Java array
+     */
     public float[] toArray() {
         if (numel > Integer.MAX_VALUE - 8) {
             throw new UnsupportedOperationException(this + " has too many elements for a Java array");
@@ -370,6 +426,12 @@ public final class Tensor implements AutoCloseable {
         return hostSegment().toArray(F32);
     }
 
+    /**
+     * Overwrites the elements from an array in row-major order (CPU tensors only).
+     *
+     * @param data the elements
+     * @throws NullPointerException if {@code data} is null
+     */
     public void copyFrom(float[] data) {
         if (data == null) {
             throw new NullPointerException("data");
@@ -381,6 +443,12 @@ public final class Tensor implements AutoCloseable {
         MemorySegment.copy(data, 0, hostSegment(), F32, 0, data.length);
     }
 
+    /**
+     * Overwrites the elements with those of a tensor of the same shape (CPU tensors only).
+     *
+     * @param other the source
+     * @throws IllegalArgumentException if the shapes differ
+     */
     public void copyFrom(Tensor other) {
         if (!Arrays.equals(other.shape, shape)) {
             throw new IllegalArgumentException("other: shape " + Arrays.toString(other.shape) + " does not match "
@@ -389,6 +457,11 @@ public final class Tensor implements AutoCloseable {
         hostSegment().copyFrom(other.hostSegment());
     }
 
+    /**
+     * Sets every element to {@code value} (CPU tensors only).
+     *
+     * @param value the value
+     */
     public void fill(float value) {
         MemorySegment s = hostSegment();
         if (Float.floatToRawIntBits(value) == 0) {

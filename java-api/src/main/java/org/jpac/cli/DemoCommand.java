@@ -63,6 +63,11 @@ public final class DemoCommand extends CliCommand {
             "  --weights FILE   trained PacJointUpsample(Lite) x8 weights (.safetensors / .pth); default: the",
             "                   bundled 8x PacJointUpsample trained by jpac train on synthetic scenes");
 
+    /**
+     * Runs {@code jpac demo} and exits with its code.
+     *
+     * @param args the demo's options, as after {@code jpac demo}
+     */
     public static void main(String[] args) {
         System.exit(run(args));
     }

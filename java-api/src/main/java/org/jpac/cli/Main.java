@@ -45,6 +45,11 @@ public final class Main {
     private Main() {
     }
 
+    /**
+     * Runs the command line and exits with its code (0 success, 1 failure, 2 usage error).
+     *
+     * @param args the command and its arguments
+     */
     public static void main(String[] args) {
         int code = run(args, System.out, System.err);
         System.out.flush();

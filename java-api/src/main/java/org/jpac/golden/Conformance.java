@@ -23,8 +23,11 @@ import org.jpac.Tensor;
  */
 public final class Conformance {
 
+    /** Relative tolerance of forward results (see {@link #assertClose(String, double[], double[], double)}). */
     public static final double FWD_RTOL = 1e-4;
+    /** Relative tolerance of gradients against central differences. */
     public static final double GRAD_RTOL = 1e-3;
+    /** The step of the central differences. */
     public static final double STEP = 1e-4;
 
     private Conformance() {
@@ -42,6 +45,20 @@ public final class Conformance {
         }
     }
 
+    /**
+     * Random kernel2d inputs (float-exact doubles): guide, alpha and lambda for inv kernels (near the kernel type's), a
+     * smoothing kernel unless none, and a 75 % ones mask with {@code withMask}.
+     *
+     * @param r the random source
+     * @param b the batch size
+     * @param c the guide channels
+     * @param h the guide height
+     * @param w the guide width
+     * @param o the options
+     * @param sk the smoothing
+     * @param withMask whether to make a mask
+     * @return the inputs
+     */
     public static KernelInputs kernelInputs(Random r, int b, int c, int h, int w, PacOptions o, SmoothKernel sk,
                                      boolean withMask) {
         KernelInputs in = new KernelInputs();
@@ -167,6 +184,18 @@ public final class Conformance {
         }
     }
 
+    /**
+     * pool2d with a given K: forward and the input and kernel gradients.
+     *
+     * @param r the random source
+     * @param b the batch size
+     * @param c the channels
+     * @param h the input height
+     * @param w the input width
+     * @param o the options
+     * @param perChannelKernel whether K has one kernel per channel
+     * @throws AssertionError on a mismatch
+     */
     public static void checkPool(Random r, int b, int c, int h, int w, PacOptions o, boolean perChannelKernel) {
         long ho = o.outHeight(h);
         long wo = o.outWidth(w);
@@ -302,6 +331,15 @@ public final class Conformance {
         assertClose(what, want, doubles(got), rtol);
     }
 
+    /**
+     * As {@link #assertClose(String, double[], Tensor, double)} for an array.
+     *
+     * @param what names the output in the message
+     * @param want the expected values
+     * @param got the values to check
+     * @param rtol the relative tolerance
+     * @throws AssertionError if an element is out of tolerance or the lengths differ
+     */
     public static void assertClose(String what, double[] want, double[] got, double rtol) {
         check(want.length == got.length, what + ": length " + got.length + ", expected " + want.length);
         double scale = 0;

@@ -21,15 +21,38 @@ import org.jpac.SmoothKernel;
  */
 public final class ConformanceSuite {
 
-    /** One seeded case of a family; {@link #run()} throws {@link AssertionError} on a mismatch. */
+    /**
+     * One seeded case of a family; {@link #run()} throws {@link AssertionError} on a mismatch.
+     *
+     * @param family the operation family
+     * @param seed the case's seed
+     * @param description the configuration, for messages
+     * @param check runs the case
+     */
     public record Case(String family, int seed, String description, Runnable check) {
+        /**
+         * Runs the check.
+         *
+         * @throws AssertionError on a mismatch
+         */
         public void run() {
             check.run();
         }
     }
 
-    /** A family's outcome: how many cases passed, and the failures' messages. */
+    /**
+     * A family's outcome: how many cases passed, and the failures' messages.
+     *
+     * @param family the operation family
+     * @param passed the number of cases that passed
+     * @param failures the messages of the failed cases
+     */
     public record FamilyResult(String family, int passed, List<String> failures) {
+        /**
+         * The number of failed cases.
+         *
+         * @return the failure count
+         */
         public int failed() {
             return failures.size();
         }

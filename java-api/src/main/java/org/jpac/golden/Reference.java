@@ -20,6 +20,18 @@ public final class Reference {
         }
     }
 
+    /**
+     * The element at row {@code y}, column {@code x} of the {@code h x w} plane starting at {@code idxBase}, or 0
+     * outside it (zero padding).
+     *
+     * @param a the array
+     * @param h the plane's height
+     * @param w the plane's width
+     * @param idxBase the index of the plane's first element
+     * @param y the row
+     * @param x the column
+     * @return the element, or 0
+     */
     public static double at(double[] a, int h, int w, int idxBase, int y, int x) {
         if (y < 0 || y >= h || x < 0 || x >= w) {
             return 0;
@@ -243,6 +255,12 @@ public final class Reference {
     /** A function of one input array, for finite differences. */
     /** A function of one array (for finite differences). */
     public interface Fn {
+        /**
+         * Applies the function.
+         *
+         * @param x the argument
+         * @return the result
+         */
         double[] apply(double[] x);
     }
 
@@ -262,6 +280,13 @@ public final class Reference {
         return gx;
     }
 
+    /**
+     * The dot product of two arrays of the same length.
+     *
+     * @param a the first array
+     * @param b the second array
+     * @return the sum of {@code a[i] * b[i]}
+     */
     public static double dot(double[] a, double[] b) {
         double s = 0;
         for (int i = 0; i < a.length; i++) {

@@ -44,6 +44,12 @@ public final class AtomicFiles {
     /** The bytes to write. The stream may be closed by the content or left open. */
     @FunctionalInterface
     public interface Content {
+        /**
+         * Writes the content to {@code out}.
+         *
+         * @param out the stream to the temporary file
+         * @throws IOException if writing fails
+         */
         void writeTo(OutputStream out) throws IOException;
     }
 

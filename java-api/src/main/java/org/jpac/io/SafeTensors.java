@@ -51,13 +51,31 @@ public final class SafeTensors implements AutoCloseable {
             this.size = size;
         }
 
+        /**
+         * The size of one element.
+         *
+         * @return the size in bytes
+         */
         public int size() {
             return size;
         }
     }
 
-    /** One tensor's header entry; offsets are absolute positions in the file. */
+    /**
+     * One tensor's header entry; offsets are absolute positions in the file.
+     *
+     * @param name the tensor name
+     * @param dtype the element type
+     * @param shape the size of each dimension
+     * @param begin the position of the first data byte
+     * @param end the position after the last data byte
+     */
     public record Entry(String name, DType dtype, long[] shape, long begin, long end) {
+        /**
+         * The number of elements (the product of the shape).
+         *
+         * @return the element count
+         */
         public long numel() {
             long n = 1;
             for (long d : shape) {
@@ -66,6 +84,11 @@ public final class SafeTensors implements AutoCloseable {
             return n;
         }
 
+        /**
+         * The shape (a copy).
+         *
+         * @return the size of each dimension
+         */
         @Override
         public long[] shape() {
             return shape.clone();
@@ -217,6 +240,11 @@ public final class SafeTensors implements AutoCloseable {
         return r;
     }
 
+    /**
+     * The header's {@code __metadata__} string entries (empty when there are none).
+     *
+     * @return the metadata
+     */
     public Map<String, String> metadata() {
         return metadata;
     }
@@ -226,6 +254,12 @@ public final class SafeTensors implements AutoCloseable {
         return new TreeSet<>(entries.keySet());
     }
 
+    /**
+     * Whether the file holds a tensor of this name.
+     *
+     * @param name the tensor name
+     * @return true if present
+     */
     public boolean contains(String name) {
         return entries.containsKey(name);
     }

@@ -23,6 +23,7 @@ public final class StateDict {
 
     private final LinkedHashMap<String, TensorData> map = new LinkedHashMap<>();
 
+    /** An empty dict. */
     public StateDict() {
     }
 
@@ -80,18 +81,40 @@ public final class StateDict {
         return t;
     }
 
+    /**
+     * Whether the dict holds this key.
+     *
+     * @param name the key
+     * @return true if present
+     */
     public boolean contains(String name) {
         return map.containsKey(name);
     }
 
+    /**
+     * Removes a key.
+     *
+     * @param name the key
+     * @return the removed tensor, or null if absent
+     */
     public TensorData remove(String name) {
         return map.remove(name);
     }
 
+    /**
+     * The number of entries.
+     *
+     * @return the entry count
+     */
     public int size() {
         return map.size();
     }
 
+    /**
+     * Whether the dict has no entries.
+     *
+     * @return true if empty
+     */
     public boolean isEmpty() {
         return map.isEmpty();
     }

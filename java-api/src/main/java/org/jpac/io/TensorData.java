@@ -11,12 +11,22 @@ import org.jpac.Tensor;
  *
  * <p>The shape is copied; the data array is not (it is shared with the caller,
  * so that loading a large file does not hold two copies).
+ *
+ * @param data the values in row-major order (shared with the caller)
+ * @param shape the size of each dimension
  */
 public record TensorData(float[] data, long[] shape) {
 
     /** Most dimensions accepted (PyTorch's own limit is 64). */
     public static final int MAX_RANK = 64;
 
+    /**
+     * Checks the shape against the data and copies the shape.
+     *
+     * @throws NullPointerException if {@code data} or {@code shape} is null
+     * @throws IllegalArgumentException if the rank exceeds {@link #MAX_RANK}, a dimension is negative or the element
+     *     count is not {@code data.length}
+     */
     public TensorData {
         if (data == null) {
             throw new NullPointerException("data");
@@ -60,15 +70,30 @@ public record TensorData(float[] data, long[] shape) {
         return new TensorData(t.toArray(), t.shape());
     }
 
+    /**
+     * The shape (a copy).
+     *
+     * @return the size of each dimension
+     */
     @Override
     public long[] shape() {
         return shape.clone();
     }
 
+    /**
+     * The number of dimensions.
+     *
+     * @return the rank
+     */
     public int rank() {
         return shape.length;
     }
 
+    /**
+     * The number of elements.
+     *
+     * @return {@code data.length}
+     */
     public int numel() {
         return data.length;
     }

@@ -57,7 +57,15 @@ public final class TorchPickle {
         }
     };
 
-    /** Bounds on the resources one pickle may use. */
+    /**
+     * Bounds on the resources one pickle may use.
+     *
+     * @param maxStack the most entries on the unpickler's stack
+     * @param maxMemo the most memo slots
+     * @param maxObjects the most objects created
+     * @param maxMarkDepth the most nested marks
+     * @param maxStringBytes the longest string or bytes value, in bytes
+     */
     public record Limits(int maxStack, int maxMemo, long maxObjects, int maxMarkDepth, int maxStringBytes) {
         /**
          * Defaults: 4M stack entries, 4M memo slots, 4M created objects (a state
@@ -69,8 +77,15 @@ public final class TorchPickle {
     /** Thrown when a pickle references a global (class or function) that a state dict never needs. */
     public static final class UnsafePickleException extends IOException {
         private static final long serialVersionUID = 1L;
+        /** The refused global as {@code module.name} (serial field). */
         private final String global;
 
+        /**
+         * A refusal of a global.
+         *
+         * @param global the refused global as {@code module.name}
+         * @param message the message
+         */
         public UnsafePickleException(String global, String message) {
             super(message);
             this.global = global;
@@ -82,16 +97,33 @@ public final class TorchPickle {
         }
     }
 
-    /** A Python tuple (unmodifiable). */
+    /**
+     * A Python tuple (unmodifiable).
+     *
+     * @param items the items in order
+     */
     public record Tuple(List<Object> items) {
+        /** Wraps the items in an unmodifiable view. */
         public Tuple {
             items = Collections.unmodifiableList(items);
         }
 
+        /**
+         * The number of items.
+         *
+         * @return the tuple's length
+         */
         public int size() {
             return items.size();
         }
 
+        /**
+         * The item at a position.
+         *
+         * @param i the position
+         * @return the item
+         * @throws IndexOutOfBoundsException if {@code i} is out of range
+         */
         public Object get(int i) {
             return items.get(i);
         }
@@ -102,7 +134,11 @@ public final class TorchPickle {
         }
     }
 
-    /** A Python bytes or bytearray value. */
+    /**
+     * A Python bytes or bytearray value.
+     *
+     * @param data the bytes (not copied)
+     */
     public record Bytes(byte[] data) {
         @Override
         public String toString() {
@@ -110,7 +146,11 @@ public final class TorchPickle {
         }
     }
 
-    /** A Python set or frozenset (items in pickle order; not deduplicated). */
+    /**
+     * A Python set or frozenset (items in pickle order; not deduplicated).
+     *
+     * @param items the items in pickle order
+     */
     public record PySet(List<Object> items) {
         @Override
         public String toString() {
@@ -125,7 +165,14 @@ public final class TorchPickle {
         CODECS_ENCODE
     }
 
-    /** An accepted global; {@code dtype} is set for storages and dtypes. */
+    /**
+     * An accepted global; {@code dtype} is set for storages and dtypes.
+     *
+     * @param module the Python module
+     * @param name the name within the module
+     * @param kind what the global is
+     * @param dtype the element type of a storage or dtype global, else null
+     */
     public record Global(String module, String name, Kind kind, DType dtype) {
         @Override
         public String toString() {
@@ -137,6 +184,14 @@ public final class TorchPickle {
      * A storage persistent id: {@code ('storage', type, key, location, numel[, view])}.
      * {@code viewOffset}/{@code viewNumel} select a slice of the root storage
      * (legacy files); without a view they are 0 and {@code numel}.
+     *
+     * @param key the storage's key, which names its data in the file
+     * @param dtype the element type
+     * @param untyped whether the storage is untyped bytes
+     * @param numel the number of elements of the root storage
+     * @param location the device the storage was saved from (e.g. {@code cpu})
+     * @param viewOffset the first element of the view
+     * @param viewNumel the number of elements of the view
      */
     public record StorageRef(String key, DType dtype, boolean untyped, long numel, String location,
                              long viewOffset, long viewNumel) {
@@ -146,6 +201,12 @@ public final class TorchPickle {
      * A tensor rebuilt from a storage: element type {@code dtype} (the storage's,
      * unless the storage is untyped bytes), {@code offset} in elements of
      * {@code dtype}, sizes and strides in elements.
+     *
+     * @param storage the storage the elements come from
+     * @param dtype the element type
+     * @param offset the first element, in elements of {@code dtype}
+     * @param size the size of each dimension
+     * @param stride the stride of each dimension, in elements
      */
     public record TensorRef(StorageRef storage, DType dtype, long offset, long[] size, long[] stride) {
         @Override

@@ -150,6 +150,7 @@ public final class CrfRefiner implements AutoCloseable {
         return this;
     }
 
+    /** The number of classes (the CRF's channels). */
     public int classes() {
         return crf.channels();
     }

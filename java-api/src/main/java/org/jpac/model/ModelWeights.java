@@ -105,6 +105,7 @@ public final class ModelWeights {
         return source;
     }
 
+    /** The weights by state-dict name. */
     public StateDict stateDict() {
         return dict;
     }

@@ -13,6 +13,7 @@ import org.jpac.Tensor;
  */
 public final class BatchNorm2d implements Layer {
 
+    /** The epsilon added to the running variance. */
     public static final double EPS = 1e-5;
 
     private final Tensor weight;
@@ -20,6 +21,12 @@ public final class BatchNorm2d implements Layer {
     private final Tensor runningMean;
     private final Tensor runningVar;
 
+    /**
+     * A batch norm with weight 1, bias 0, running mean 0 and running variance 1 (the identity up to eps).
+     *
+     * @param channels the channels (at least 1)
+     * @throws IllegalArgumentException if {@code channels} is below 1
+     */
     public BatchNorm2d(int channels) {
         if (channels < 1) {
             throw new IllegalArgumentException("channels: must be >= 1, got " + channels);

@@ -17,6 +17,12 @@ public final class Bicubic implements UpsamplingNetwork {
 
     private final int factor;
 
+    /**
+     * Bicubic upsampling by {@code factor}.
+     *
+     * @param factor the scale factor (at least 1)
+     * @throws IllegalArgumentException if {@code factor} is below 1
+     */
     public Bicubic(int factor) {
         if (factor < 1) {
             throw new IllegalArgumentException("factor: must be >= 1, got " + factor);

@@ -14,6 +14,12 @@ public final class Bilinear implements UpsamplingNetwork {
 
     private final int factor;
 
+    /**
+     * Bilinear upsampling by {@code factor}.
+     *
+     * @param factor the scale factor (at least 1)
+     * @throws IllegalArgumentException if {@code factor} is below 1
+     */
     public Bilinear(int factor) {
         if (factor < 1) {
             throw new IllegalArgumentException("factor: must be >= 1, got " + factor);

@@ -19,11 +19,18 @@ public final class BilinearResidual implements TrainableUpsampler {
 
     /** The metadata key and value that mark a weight file as trained with the skip. */
     public static final String METADATA_KEY = "target_residual";
+    /** The value of {@link #METADATA_KEY} that marks the bilinear skip. */
     public static final String METADATA_VALUE = "bilinear";
 
     private final TrainableUpsampler net;
     private long[] savedLowShape; // of the last forwardTrain, until backward
 
+    /**
+     * Wraps {@code net}, adding bilinear upsampling of the target to its output.
+     *
+     * @param net the network that predicts the correction
+     * @throws NullPointerException if {@code net} is null
+     */
     public BilinearResidual(TrainableUpsampler net) {
         if (net == null) {
             throw new NullPointerException("net");

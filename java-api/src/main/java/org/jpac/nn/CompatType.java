@@ -26,6 +26,14 @@ public enum CompatType {
         return ref;
     }
 
+    /**
+     * Parses the reference's spelling (4d, 2d, potts or na; any case).
+     *
+     * @param s the name
+     * @return the compatibility type
+     * @throws NullPointerException if {@code s} is null
+     * @throws IllegalArgumentException if {@code s} names no type
+     */
     public static CompatType parse(String s) {
         if (s == null) {
             throw new NullPointerException("compatType");

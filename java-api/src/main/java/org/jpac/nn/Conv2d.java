@@ -22,6 +22,19 @@ public final class Conv2d implements Layer {
     private final Tensor weight;
     private final Tensor bias;
 
+    /**
+     * A convolution initialised from {@code rng}.
+     *
+     * @param inChannels the input channels (at least 1)
+     * @param outChannels the output channels (at least 1)
+     * @param kernelSize the kernel height and width (odd)
+     * @param stride the stride (at least 1)
+     * @param padding the zero padding on each side (at least 0)
+     * @param dilation the dilation (at least 1)
+     * @param bias whether the layer has a bias
+     * @param rng the source of the initial weights
+     * @throws IllegalArgumentException if a size is out of range
+     */
     public Conv2d(int inChannels, int outChannels, int kernelSize, int stride, int padding, int dilation,
                   boolean bias, SplittableRandom rng) {
         if (inChannels < 1 || outChannels < 1) {
@@ -68,30 +81,37 @@ public final class Conv2d implements Layer {
         t.copyFrom(d);
     }
 
+    /** The input channels. */
     public int inChannels() {
         return inChannels;
     }
 
+    /** The output channels. */
     public int outChannels() {
         return outChannels;
     }
 
+    /** The kernel height and width. */
     public int kernelSize() {
         return kernelSize;
     }
 
+    /** The stride. */
     public int stride() {
         return stride;
     }
 
+    /** The zero padding on each side. */
     public int padding() {
         return padding;
     }
 
+    /** The dilation. */
     public int dilation() {
         return dilation;
     }
 
+    /** The weight {@code [out, in, k, k]} (layer-owned). */
     public Tensor weight() {
         return weight;
     }

@@ -26,6 +26,20 @@ public final class ConvTranspose2d implements TapLayer {
     private final Tensor bias;
     private boolean closed;
 
+    /**
+     * A transposed convolution initialised from {@code rng}.
+     *
+     * @param inChannels the input channels (at least 1)
+     * @param outChannels the output channels (at least 1)
+     * @param kernelSize the kernel height and width (odd)
+     * @param stride the stride (at least 1)
+     * @param padding the padding removed from each side of the output (at least 0)
+     * @param outputPadding the rows and columns added at the bottom and right of the output
+     * @param dilation the dilation (at least 1)
+     * @param bias whether the layer has a bias
+     * @param rng the source of the initial weights
+     * @throws IllegalArgumentException if a size is out of range
+     */
     public ConvTranspose2d(int inChannels, int outChannels, int kernelSize, int stride, int padding,
                            int outputPadding, int dilation, boolean bias, SplittableRandom rng) {
         if (inChannels < 1 || outChannels < 1) {
@@ -58,10 +72,12 @@ public final class ConvTranspose2d implements TapLayer {
         t.copyFrom(d);
     }
 
+    /** The input channels. */
     public int inChannels() {
         return inChannels;
     }
 
+    /** The output channels. */
     public int outChannels() {
         return outChannels;
     }

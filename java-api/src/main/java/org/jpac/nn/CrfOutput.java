@@ -15,10 +15,23 @@ public enum CrfOutput {
         this.ref = ref;
     }
 
+    /**
+     * The reference's spelling: log_Q, softmax or log_softmax.
+     *
+     * @return the name
+     */
     public String refName() {
         return ref;
     }
 
+    /**
+     * Parses the reference's spelling (log_Q, softmax or log_softmax; case-sensitive).
+     *
+     * @param s the name
+     * @return the output choice
+     * @throws NullPointerException if {@code s} is null
+     * @throws IllegalArgumentException if {@code s} names no choice
+     */
     public static CrfOutput parse(String s) {
         if (s == null) {
             throw new NullPointerException("finalOutput");

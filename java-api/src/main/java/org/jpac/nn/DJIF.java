@@ -27,6 +27,11 @@ public class DJIF extends UpsamplerBase {
         this(factor, channels, guideChannels, new int[] {9, 1, 5}, new int[] {96, 48, 1}, new int[] {64, 32}, null);
     }
 
+    /**
+     * The reference's defaults with one target channel and three guide channels.
+     *
+     * @param factor the upsampling factor
+     */
     public DJIF(int factor) {
         this(factor, 1, 3);
     }

@@ -40,10 +40,12 @@ public final class GuidedPacConv implements TapLayer {
         return layer;
     }
 
+    /** The tap (an earlier layer's name, or {@link Sequential#INPUT}) whose output is the guide. */
     public String guideTap() {
         return guideTap;
     }
 
+    /** The constant the guide is multiplied by. */
     public double guideScale() {
         return guideScale;
     }

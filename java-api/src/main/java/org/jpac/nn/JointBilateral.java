@@ -27,6 +27,16 @@ public final class JointBilateral extends UpsamplerBase {
     private final double scaleColor;
     private final PacConvTranspose2d convt;
 
+    /**
+     * A joint bilateral upsampler.
+     *
+     * @param factor the upsampling factor
+     * @param channels the target channels
+     * @param kernelSize the kernel height and width (odd)
+     * @param scaleSpace the factor of the pixel coordinates in the guide
+     * @param scaleColor the factor of the guide's values
+     * @throws IllegalArgumentException if {@code kernelSize} is not odd and positive, or too small for {@code factor}
+     */
     public JointBilateral(int factor, int channels, int kernelSize, double scaleSpace, double scaleColor) {
         super(factor, channels, 1);
         if (kernelSize < 1 || kernelSize % 2 == 0) {
@@ -59,14 +69,17 @@ public final class JointBilateral extends UpsamplerBase {
                 a.requireDouble("scale_color"));
     }
 
+    /** The kernel height and width. */
     public int kernelSize() {
         return kernelSize;
     }
 
+    /** The factor of the pixel coordinates in the guide. */
     public double scaleSpace() {
         return scaleSpace;
     }
 
+    /** The factor of the guide's values in the guide. */
     public double scaleColor() {
         return scaleColor;
     }

@@ -22,6 +22,12 @@ public final class ModelArgs {
     private final String model;
     private final Map<String, Object> values;
 
+    /**
+     * The arguments of a model.
+     *
+     * @param model the model's name, used in error messages
+     * @param values the arguments by name (copied; null for none)
+     */
     public ModelArgs(String model, Map<String, Object> values) {
         this.model = model;
         this.values = new LinkedHashMap<>(values == null ? Map.of() : values);
@@ -32,14 +38,31 @@ public final class ModelArgs {
         return new ModelArgs(model, json == null || json.isBlank() ? Map.of() : Json.parseObject(json));
     }
 
+    /**
+     * The arguments by name (an unmodifiable view).
+     *
+     * @return the values
+     */
     public Map<String, Object> values() {
         return java.util.Collections.unmodifiableMap(values);
     }
 
+    /**
+     * Whether the argument is given and not null (JSON null counts as absent).
+     *
+     * @param key the argument's name
+     * @return true if present
+     */
     public boolean has(String key) {
         return values.containsKey(key) && values.get(key) != null;
     }
 
+    /**
+     * The argument as stored (Long, Double, Boolean, String, List or Map from JSON), or null.
+     *
+     * @param key the argument's name
+     * @return the value
+     */
     public Object raw(String key) {
         return values.get(key);
     }
@@ -48,6 +71,14 @@ public final class ModelArgs {
         return new IllegalArgumentException(model + " args: " + key + " must be " + what + ", got " + values.get(key));
     }
 
+    /**
+     * An integer, or {@code dflt} when absent; a float with no fraction counts as an integer.
+     *
+     * @param key the argument's name
+     * @param dflt the default
+     * @return the value
+     * @throws IllegalArgumentException if the value is not a 32-bit integer
+     */
     public int getInt(String key, int dflt) {
         if (!has(key)) {
             return dflt;
@@ -70,6 +101,13 @@ public final class ModelArgs {
         return inRange(key, integer(key), min, max);
     }
 
+    /**
+     * A required integer.
+     *
+     * @param key the argument's name
+     * @return the value
+     * @throws IllegalArgumentException if the value is absent or not a 32-bit integer
+     */
     public int requireInt(String key) {
         if (!has(key)) {
             throw new IllegalArgumentException(model + " args: missing " + key);
@@ -121,6 +159,14 @@ public final class ModelArgs {
         return (int) v;
     }
 
+    /**
+     * A finite number, or {@code dflt} when absent.
+     *
+     * @param key the argument's name
+     * @param dflt the default
+     * @return the value
+     * @throws IllegalArgumentException if the value is not a finite number
+     */
     public double getDouble(String key, double dflt) {
         Object v = values.get(key);
         if (v == null) {
@@ -132,6 +178,13 @@ public final class ModelArgs {
         throw bad(key, "a finite number");
     }
 
+    /**
+     * A required finite number.
+     *
+     * @param key the argument's name
+     * @return the value
+     * @throws IllegalArgumentException if the value is absent or not a finite number
+     */
     public double requireDouble(String key) {
         if (!has(key)) {
             throw new IllegalArgumentException(model + " args: missing " + key);
@@ -139,6 +192,14 @@ public final class ModelArgs {
         return getDouble(key, 0);
     }
 
+    /**
+     * A boolean, or {@code dflt} when absent.
+     *
+     * @param key the argument's name
+     * @param dflt the default
+     * @return the value
+     * @throws IllegalArgumentException if the value is not a boolean
+     */
     public boolean getBool(String key, boolean dflt) {
         Object v = values.get(key);
         if (v == null) {
@@ -150,6 +211,14 @@ public final class ModelArgs {
         throw bad(key, "a boolean");
     }
 
+    /**
+     * A string, or {@code dflt} when absent.
+     *
+     * @param key the argument's name
+     * @param dflt the default
+     * @return the value
+     * @throws IllegalArgumentException if the value is not a string
+     */
     public String getString(String key, String dflt) {
         Object v = values.get(key);
         if (v == null) {

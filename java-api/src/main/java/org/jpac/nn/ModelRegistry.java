@@ -24,6 +24,13 @@ public final class ModelRegistry {
     /** Builds a network from its constructor arguments. */
     @FunctionalInterface
     public interface Factory {
+        /**
+         * Builds the network.
+         *
+         * @param args the constructor arguments
+         * @return the network
+         * @throws IllegalArgumentException if an argument is missing, of the wrong type or out of range
+         */
         Network create(ModelArgs args);
     }
 
@@ -34,10 +41,23 @@ public final class ModelRegistry {
      */
     @FunctionalInterface
     public interface Forward {
+        /**
+         * Runs the forward pass.
+         *
+         * @param net the network, as built by the entry's {@link Factory}
+         * @param inputs the file's tensors by name (null when absent)
+         * @return the output (the caller closes it)
+         */
         Tensor forward(Network net, Function<String, Tensor> inputs);
     }
 
-    /** A registered network. */
+    /**
+     * A registered network.
+     *
+     * @param name the model's name, as golden files give it
+     * @param factory builds the network from its arguments
+     * @param forward runs its forward pass on named inputs
+     */
     public record Entry(String name, Factory factory, Forward forward) {
         /** Builds the network from JSON arguments. */
         public Network create(String argsJson) {

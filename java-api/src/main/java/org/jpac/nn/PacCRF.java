@@ -72,6 +72,13 @@ public final class PacCRF implements CrfNetwork {
         }
     }
 
+    /**
+     * A builder with the reference's defaults.
+     *
+     * @param channels the number of labels
+     * @param numSteps the number of mean-field steps
+     * @return a new builder
+     */
     public static Builder builder(int channels, int numSteps) {
         return new Builder(channels, numSteps);
     }
@@ -87,6 +94,13 @@ public final class PacCRF implements CrfNetwork {
         return fromArgs(ModelArgs.parse("PacCRF", json));
     }
 
+    /**
+     * A CRF from the reference's constructor arguments (see {@link #fromArgs(String)}).
+     *
+     * @param args the arguments
+     * @return the CRF
+     * @throws IllegalArgumentException if an argument is missing, of the wrong type or out of range
+     */
     public static PacCRF fromArgs(ModelArgs args) {
         return Builder.fromArgs(args).build();
     }
@@ -106,22 +120,27 @@ public final class PacCRF implements CrfNetwork {
         return channels;
     }
 
+    /** The number of mean-field steps. */
     public int numSteps() {
         return numSteps;
     }
 
+    /** What the CRF returns. */
     public CrfOutput finalOutput() {
         return finalOutput;
     }
 
+    /** Whether the unary and pairwise weights are constants rather than learnable parameters. */
     public boolean fixedWeighting() {
         return fixedWeighting;
     }
 
+    /** The number of pairwise terms. */
     public int numPairwiseKernels() {
         return terms.size();
     }
 
+    /** The pairwise terms' specifications, in order. */
     public List<PairwiseKernel> pairwiseKernels() {
         return terms.stream().map(t -> t.spec).toList();
     }
@@ -466,6 +485,13 @@ public final class PacCRF implements CrfNetwork {
             this.numSteps = numSteps;
         }
 
+        /**
+         * Sets what the CRF returns (default {@link CrfOutput#LOG_Q}).
+         *
+         * @param o the output choice
+         * @return this builder
+         * @throws NullPointerException if {@code o} is null
+         */
         public Builder finalOutput(CrfOutput o) {
             if (o == null) {
                 throw new NullPointerException("finalOutput");
@@ -474,25 +500,56 @@ public final class PacCRF implements CrfNetwork {
             return this;
         }
 
+        /**
+         * Sets what the CRF returns by the reference's name (log_Q, softmax or log_softmax).
+         *
+         * @param o the name
+         * @return this builder
+         */
         public Builder finalOutput(String o) {
             return finalOutput(CrfOutput.parse(o));
         }
 
+        /**
+         * Sets whether the compatibility weights start with small random noise (default true).
+         *
+         * @param v true to perturb
+         * @return this builder
+         */
         public Builder perturbedInit(boolean v) {
             perturbedInit = v;
             return this;
         }
 
+        /**
+         * Sets whether the unary and pairwise weights are constants rather than learnable (default false).
+         *
+         * @param v true for constants
+         * @return this builder
+         */
         public Builder fixedWeighting(boolean v) {
             fixedWeighting = v;
             return this;
         }
 
+        /**
+         * Sets the (initial) weight of the unary term (default 1).
+         *
+         * @param v the weight (finite, checked by {@link #build})
+         * @return this builder
+         */
         public Builder unaryWeight(double v) {
             unaryWeight = v;
             return this;
         }
 
+        /**
+         * Adds a pairwise term.
+         *
+         * @param k the term's specification
+         * @return this builder
+         * @throws NullPointerException if {@code k} is null
+         */
         public Builder pairwiseKernel(PairwiseKernel k) {
             if (k == null) {
                 throw new NullPointerException("pairwiseKernel");
@@ -501,6 +558,13 @@ public final class PacCRF implements CrfNetwork {
             return this;
         }
 
+        /**
+         * Adds pairwise terms in order.
+         *
+         * @param ks the terms' specifications
+         * @return this builder
+         * @throws NullPointerException if a term is null
+         */
         public Builder pairwiseKernels(List<PairwiseKernel> ks) {
             ks.forEach(this::pairwiseKernel);
             return this;
@@ -512,6 +576,12 @@ public final class PacCRF implements CrfNetwork {
             return this;
         }
 
+        /**
+         * Builds the CRF, initialising its parameters from the seed.
+         *
+         * @return the CRF
+         * @throws IllegalArgumentException if an argument is invalid
+         */
         public PacCRF build() {
             return new PacCRF(this);
         }

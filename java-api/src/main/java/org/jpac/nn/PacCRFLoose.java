@@ -63,6 +63,13 @@ public final class PacCRFLoose implements CrfNetwork {
         return fromArgs(ModelArgs.parse("PacCRFLoose", json));
     }
 
+    /**
+     * A CRF from the reference's constructor arguments (see {@link PacCRF#fromArgs(String)}).
+     *
+     * @param args the arguments
+     * @return the CRF
+     * @throws IllegalArgumentException if an argument is missing, of the wrong type or out of range
+     */
     public static PacCRFLoose fromArgs(ModelArgs args) {
         return new PacCRFLoose(PacCRF.Builder.fromArgs(args));
     }
@@ -79,14 +86,17 @@ public final class PacCRFLoose implements CrfNetwork {
         return channels;
     }
 
+    /** The number of mean-field steps, each with its own parameters. */
     public int numSteps() {
         return numSteps;
     }
 
+    /** What the CRF returns. */
     public CrfOutput finalOutput() {
         return finalOutput;
     }
 
+    /** The number of pairwise terms of each step. */
     public int numPairwiseKernels() {
         return steps.get(0).numPairwiseKernels();
     }
@@ -113,6 +123,13 @@ public final class PacCRFLoose implements CrfNetwork {
         }
     }
 
+    /**
+     * As {@link #forward(Tensor, Tensor)} with edge kernels from {@link #edgeKernels}; the caller keeps them open.
+     *
+     * @param unary the unary {@code [B, L, H, W]}
+     * @param edgeKernels the edge kernels, one per pairwise term
+     * @return the output (the caller closes it)
+     */
     public Tensor forward(Tensor unary, List<Tensor> edgeKernels) {
         checkOpen();
         Tensor logQ = unary;
@@ -236,46 +253,103 @@ public final class PacCRFLoose implements CrfNetwork {
             this.b = b;
         }
 
+        /**
+         * Sets what the CRF returns (default {@link CrfOutput#LOG_Q}).
+         *
+         * @param o the output choice
+         * @return this builder
+         * @throws NullPointerException if {@code o} is null
+         */
         public Builder finalOutput(CrfOutput o) {
             b.finalOutput(o);
             return this;
         }
 
+        /**
+         * Sets what the CRF returns by the reference's name (log_Q, softmax or log_softmax).
+         *
+         * @param o the name
+         * @return this builder
+         */
         public Builder finalOutput(String o) {
             b.finalOutput(o);
             return this;
         }
 
+        /**
+         * Sets whether the compatibility weights start with small random noise (default true).
+         *
+         * @param v true to perturb
+         * @return this builder
+         */
         public Builder perturbedInit(boolean v) {
             b.perturbedInit(v);
             return this;
         }
 
+        /**
+         * Sets whether the unary and pairwise weights are constants rather than learnable (default false).
+         *
+         * @param v true for constants
+         * @return this builder
+         */
         public Builder fixedWeighting(boolean v) {
             b.fixedWeighting(v);
             return this;
         }
 
+        /**
+         * Sets the (initial) weight of every step's unary term (default 1).
+         *
+         * @param v the weight (finite)
+         * @return this builder
+         */
         public Builder unaryWeight(double v) {
             b.unaryWeight(v);
             return this;
         }
 
+        /**
+         * Adds a pairwise term to every step.
+         *
+         * @param k the term's specification
+         * @return this builder
+         * @throws NullPointerException if {@code k} is null
+         */
         public Builder pairwiseKernel(PairwiseKernel k) {
             b.pairwiseKernel(k);
             return this;
         }
 
+        /**
+         * Adds pairwise terms to every step, in order.
+         *
+         * @param ks the terms' specifications
+         * @return this builder
+         * @throws NullPointerException if a term is null
+         */
         public Builder pairwiseKernels(List<PairwiseKernel> ks) {
             b.pairwiseKernels(ks);
             return this;
         }
 
+        /**
+         * Seeds the parameter initialisation (default: random); step {@code i} uses seed {@code s + i}.
+         *
+         * @param s the seed
+         * @return this builder
+         */
         public Builder seed(long s) {
             b.seed(s);
             return this;
         }
 
+        /**
+         * Builds the CRF.
+         *
+         * @return the CRF
+         * @throws IllegalArgumentException if {@code numSteps} is below 1 or an argument is invalid
+         */
         public PacCRFLoose build() {
             return new PacCRFLoose(b);
         }

@@ -44,6 +44,12 @@ public class PacJointUpsample extends UpsamplerBase {
     private final List<BatchNorm2d> upBns = new ArrayList<>();
     private final Seq branchF;
 
+    /**
+     * Builds the network from a builder's arguments (for subclasses).
+     *
+     * @param b the arguments
+     * @throws IllegalArgumentException if an argument is invalid
+     */
     protected PacJointUpsample(Builder b) {
         super(b.factor, b.channels, b.guideChannels);
         try {
@@ -97,6 +103,12 @@ public class PacJointUpsample extends UpsamplerBase {
         }
     }
 
+    /**
+     * A builder with the reference's defaults.
+     *
+     * @param factor the upsampling factor (a power of 2)
+     * @return a new builder
+     */
     public static Builder builder(int factor) {
         return new Builder(factor);
     }
@@ -198,6 +210,7 @@ public class PacJointUpsample extends UpsamplerBase {
         }
     }
 
+    /** The guide channels per 2x step (k_ch). */
     public int kCh() {
         return kCh;
     }
@@ -427,14 +440,24 @@ public class PacJointUpsample extends UpsamplerBase {
         boolean fBn;
         Long seed;
 
+        /**
+         * A builder with the reference's defaults (for subclasses).
+         *
+         * @param factor the upsampling factor (a power of 2)
+         */
         protected Builder(int factor) {
             this.factor = factor;
         }
 
+        /** The target channels (channels, default 1). */
         public Builder channels(int c) { channels = c; return this; }
+        /** The guide channels (guide_channels, default 3). */
         public Builder guideChannels(int c) { guideChannels = c; return this; }
+        /** The number of target-branch layers (n_t_layers, default 3). */
         public Builder nTLayers(int n) { nTLayers = n; return this; }
+        /** The number of guidance-branch layers (n_g_layers, default 3). */
         public Builder nGLayers(int n) { nGLayers = n; return this; }
+        /** The number of final-branch layers (n_f_layers, default 2). */
         public Builder nFLayers(int n) { nFLayers = n; return this; }
 
         /** The same filter count for every target-branch layer. */
@@ -450,12 +473,19 @@ public class PacJointUpsample extends UpsamplerBase {
         /** One per PAC^T layer and final-branch layer but the last (n_f_layers + log2(factor) - 1). */
         public Builder nFFilters(int... n) { nFFilters = many(n, "nFFilters"); return this; }
 
+        /** The guide channels per 2x step (k_ch, default 16). */
         public Builder kCh(int k) { kCh = k; return this; }
+        /** The filter size of the target, guidance and final branches (f_sz_1, default 5). */
         public Builder fSz1(int f) { fSz1 = f; return this; }
+        /** The filter size of the PAC^T layers (f_sz_2, default 5). */
         public Builder fSz2(int f) { fSz2 = f; return this; }
+        /** Whether the target branch has batch norms (t_bn, default false). */
         public Builder tBn(boolean v) { tBn = v; return this; }
+        /** Whether the guidance branch has batch norms (g_bn, default false). */
         public Builder gBn(boolean v) { gBn = v; return this; }
+        /** Whether the PAC^T layers are followed by batch norms (u_bn, default false). */
         public Builder uBn(boolean v) { uBn = v; return this; }
+        /** Whether the final branch has batch norms (f_bn, default false). */
         public Builder fBn(boolean v) { fBn = v; return this; }
         /** Seed of the initial weights (default: random). */
         public Builder seed(long s) { seed = s; return this; }
@@ -477,6 +507,12 @@ public class PacJointUpsample extends UpsamplerBase {
             return n.clone();
         }
 
+        /**
+         * Builds the network, initialising its weights from the seed.
+         *
+         * @return the network
+         * @throws IllegalArgumentException if an argument is invalid
+         */
         public PacJointUpsample build() {
             return new PacJointUpsample(this);
         }

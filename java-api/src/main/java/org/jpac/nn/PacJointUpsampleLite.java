@@ -8,10 +8,22 @@ import java.util.Set;
  */
 public final class PacJointUpsampleLite extends PacJointUpsample {
 
+    /**
+     * The Lite network with random initial weights.
+     *
+     * @param factor the upsampling factor (4, 8 or 16)
+     * @param channels the target channels
+     * @param guideChannels the guide channels
+     */
     public PacJointUpsampleLite(int factor, int channels, int guideChannels) {
         this(factor, channels, guideChannels, null);
     }
 
+    /**
+     * The Lite network with one target channel and three guide channels.
+     *
+     * @param factor the upsampling factor (4, 8 or 16)
+     */
     public PacJointUpsampleLite(int factor) {
         this(factor, 1, 3);
     }

@@ -21,6 +21,13 @@ public record PairwiseKernel(int kernelSize, int dilation, int blur, CompatType 
     private static final Set<String> KEYS = Set.of("kernel_size", "dilation", "blur", "compat_type",
             "spatial_filter", "pairwise_weight");
 
+    /**
+     * Checks the arguments.
+     *
+     * @throws IllegalArgumentException if {@code kernelSize} is not odd and positive, {@code dilation} or
+     *     {@code blur} is below 1, or {@code pairwiseWeight} is not finite
+     * @throws NullPointerException if {@code compatType} is null
+     */
     public PairwiseKernel {
         if (kernelSize < 1 || kernelSize % 2 == 0) {
             throw new IllegalArgumentException("kernelSize: must be odd and >= 1, got " + kernelSize);
@@ -44,26 +51,62 @@ public record PairwiseKernel(int kernelSize, int dilation, int blur, CompatType 
         return new PairwiseKernel(3, 1, 1, CompatType.FOUR_D, true, 1.0);
     }
 
+    /**
+     * The same term with another window size.
+     *
+     * @param k the window size (odd)
+     * @return the new term
+     */
     public PairwiseKernel withKernelSize(int k) {
         return new PairwiseKernel(k, dilation, blur, compatType, spatialFilter, pairwiseWeight);
     }
 
+    /**
+     * The same term with another dilation.
+     *
+     * @param d the dilation (at least 1)
+     * @return the new term
+     */
     public PairwiseKernel withDilation(int d) {
         return new PairwiseKernel(kernelSize, d, blur, compatType, spatialFilter, pairwiseWeight);
     }
 
+    /**
+     * The same term with another blur factor.
+     *
+     * @param b the blur factor (at least 1)
+     * @return the new term
+     */
     public PairwiseKernel withBlur(int b) {
         return new PairwiseKernel(kernelSize, dilation, b, compatType, spatialFilter, pairwiseWeight);
     }
 
+    /**
+     * The same term with another label compatibility.
+     *
+     * @param c the compatibility type
+     * @return the new term
+     */
     public PairwiseKernel withCompatType(CompatType c) {
         return new PairwiseKernel(kernelSize, dilation, blur, c, spatialFilter, pairwiseWeight);
     }
 
+    /**
+     * The same term with another choice of spatial filter.
+     *
+     * @param s true for a learnable spatial filter
+     * @return the new term
+     */
     public PairwiseKernel withSpatialFilter(boolean s) {
         return new PairwiseKernel(kernelSize, dilation, blur, compatType, s, pairwiseWeight);
     }
 
+    /**
+     * The same term with another weight.
+     *
+     * @param w the weight (finite)
+     * @return the new term
+     */
     public PairwiseKernel withPairwiseWeight(double w) {
         return new PairwiseKernel(kernelSize, dilation, blur, compatType, spatialFilter, w);
     }

@@ -88,6 +88,7 @@ public final class Sequential implements Network {
         return List.copyOf(names);
     }
 
+    /** The number of layers. */
     public int size() {
         return layers.size();
     }

@@ -25,8 +25,11 @@ abstract class UpsamplerBase implements TrainableUpsampler {
     /** GradAcc key of the gradient for the guide features (not a state-dict key). */
     static final String GUIDE_FEATURES = "\u0000guide-features";
 
+    /** The upsampling factor. */
     protected final int factor;
+    /** The target channels. */
     protected final int channels;
+    /** The guide channels. */
     protected final int guideChannels;
     private final List<AutoCloseable> parts = new ArrayList<>();
     private Map<String, Tensor> state;
@@ -63,10 +66,12 @@ abstract class UpsamplerBase implements TrainableUpsampler {
         return factor;
     }
 
+    /** The target channels. */
     public int channels() {
         return channels;
     }
 
+    /** The guide channels. */
     public int guideChannels() {
         return guideChannels;
     }
@@ -313,6 +318,7 @@ abstract class UpsamplerBase implements TrainableUpsampler {
         }
     }
 
+    /** Throws {@link IllegalStateException} if the network is closed. */
     protected void checkOpen() {
         if (closed) {
             throw new IllegalStateException(getClass().getSimpleName() + " is closed");

@@ -24,6 +24,17 @@ public final class Adam extends OptimizerBase {
     private final double weightDecay;
     private final boolean decoupled;
 
+    /**
+     * Adam, or AdamW with {@code decoupled}.
+     *
+     * @param lr the learning rate (at least 0)
+     * @param beta1 the decay of the gradient's running average (in [0, 1))
+     * @param beta2 the decay of the squared gradient's running average (in [0, 1))
+     * @param eps the term added to the denominator (at least 0)
+     * @param weightDecay the weight decay (at least 0)
+     * @param decoupled true for AdamW's decoupled decay, false for Adam's L2 term
+     * @throws IllegalArgumentException if an argument is out of range
+     */
     public Adam(double lr, double beta1, double beta2, double eps, double weightDecay, boolean decoupled) {
         super(lr);
         this.beta1 = checkUnit(beta1, "beta1");

@@ -10,6 +10,10 @@ import org.jpac.Tensor;
  * downsampled by area averaging over f x f blocks (and divided by f when the
  * target's values scale with the resolution, as optical flow does). Closing
  * the batch closes the three tensors.
+ *
+ * @param guide the guide images [B, 3, H, W]
+ * @param target the full-resolution targets [B, C, H, W]
+ * @param targetLow the downsampled targets [B, C, H / f, W / f]
  */
 public record Batch(Tensor guide, Tensor target, Tensor targetLow) implements AutoCloseable {
 
@@ -90,6 +94,11 @@ public record Batch(Tensor guide, Tensor target, Tensor targetLow) implements Au
         }
     }
 
+    /**
+     * The number of examples (B).
+     *
+     * @return the batch size
+     */
     public int size() {
         return (int) guide.dim(0);
     }

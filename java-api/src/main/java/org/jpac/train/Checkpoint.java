@@ -28,8 +28,11 @@ import org.jpac.nn.Network;
  */
 public final class Checkpoint {
 
+    /** The prefix of the optimizer's buffers in a checkpoint's state dict. */
     public static final String OPTIM_PREFIX = "optim.";
+    /** The metadata key of the number of training steps done. */
     public static final String STEP = "jpac.step";
+    /** The metadata key of the optimizer's step count. */
     public static final String OPTIM_STEPS = "jpac.optim_steps";
 
     /** What a checkpoint file holds. */

@@ -19,6 +19,7 @@ public final class CrossEntropyLoss implements Loss {
         this.ignoreIndex = ignoreIndex;
     }
 
+    /** With PyTorch's default ignore index, -100. */
     public CrossEntropyLoss() {
         this(-100);
     }

@@ -55,18 +55,22 @@ public final class DataStream {
         }
     }
 
+    /** The number of batches in an epoch. */
     public long stepsPerEpoch() {
         return stepsPerEpoch;
     }
 
+    /** The number of examples in a batch. */
     public int batchSize() {
         return batchSize;
     }
 
+    /** The side of the square crops, in full-resolution pixels. */
     public int crop() {
         return crop;
     }
 
+    /** Where the examples come from. */
     public SampleSource source() {
         return source;
     }

@@ -21,17 +21,33 @@ import org.jpac.io.AtomicFiles;
  */
 public final class FloFile {
 
+    /** The float at the start of every {@code .flo} file (the bytes "PIEH"). */
     public static final float MAGIC = 202021.25f;
+    /** The largest width or height accepted. */
     public static final int MAX_SIDE = 16384;
+    /** The most pixels accepted. */
     public static final long MAX_PIXELS = 16L << 20;
 
-    /** A flow field, planar [2, height, width]: u (x displacement) then v. */
+    /**
+     * A flow field, planar [2, height, width]: u (x displacement) then v.
+     *
+     * @param data the values, u then v, each row-major
+     * @param height the height in pixels
+     * @param width the width in pixels
+     */
     public record Flow(float[] data, int height, int width) {
     }
 
     private FloFile() {
     }
 
+    /**
+     * Reads and checks a {@code .flo} file.
+     *
+     * @param file the file
+     * @return the flow field
+     * @throws IOException if reading fails or the file breaks a rule listed above (the message names the file)
+     */
     public static Flow read(Path file) throws IOException {
         long size = Files.size(file);
         if (size < 12) {

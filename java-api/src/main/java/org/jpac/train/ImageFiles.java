@@ -21,8 +21,11 @@ import javax.imageio.ImageIO;
  */
 public final class ImageFiles {
 
+    /** The largest width or height accepted. */
     public static final int MAX_SIDE = 16384;
+    /** The most pixels accepted. */
     public static final long MAX_PIXELS = 16L << 20;
+    /** The largest file accepted, in bytes. */
     public static final long MAX_BYTES = 512L << 20;
 
     private static final byte[] SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};

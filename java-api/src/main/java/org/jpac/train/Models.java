@@ -18,6 +18,7 @@ import org.jpac.nn.TrainableUpsampler;
  */
 public final class Models {
 
+    /** The short names of the trainable networks. */
     public static final List<String> NAMES = List.of("pac", "lite", "djif");
 
     /** The joint bilateral baseline's colour sigma (guide in [0, 1]); the spatial sigma is the factor. */

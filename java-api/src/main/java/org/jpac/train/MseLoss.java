@@ -16,10 +16,20 @@ public final class MseLoss implements Loss {
         this.root = root;
     }
 
+    /**
+     * The mean squared error.
+     *
+     * @return the loss
+     */
     public static MseLoss mse() {
         return new MseLoss(false);
     }
 
+    /**
+     * The root mean squared error.
+     *
+     * @return the loss
+     */
     public static MseLoss rmse() {
         return new MseLoss(true);
     }

@@ -20,6 +20,12 @@ public final class NyuDepth implements SampleSource {
     private final Path dir;
     private final List<String> names;
 
+    /**
+     * Lists the image pairs of a folder (files are checked when read).
+     *
+     * @param dir the folder holding {@code rgb/} and {@code depth/}
+     * @throws IOException if a folder is missing or no rgb image has a depth image of the same name
+     */
     public NyuDepth(Path dir) throws IOException {
         this.dir = dir;
         Path rgb = dir.resolve("rgb");

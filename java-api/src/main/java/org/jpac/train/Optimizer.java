@@ -22,6 +22,12 @@ public interface Optimizer {
     /** The learning rate of the next step. */
     double learningRate();
 
+    /**
+     * Sets the learning rate of the next steps.
+     *
+     * @param lr the learning rate (at least 0, finite)
+     * @throws IllegalArgumentException if {@code lr} is negative or not finite
+     */
     void setLearningRate(double lr);
 
     /** Number of steps taken. */

@@ -11,7 +11,9 @@ import org.jpac.Tensor;
 /** What the optimizers share: the learning rate, the step count, buffers by name and argument checks. */
 abstract class OptimizerBase implements Optimizer {
 
+    /** The learning rate of the next step. */
     protected double lr;
+    /** The number of steps taken. */
     protected long steps;
     /** Buffers by {@code <param key>.<buffer name>}. */
     protected final Map<String, float[]> buffers = new HashMap<>();

@@ -4,9 +4,20 @@ package org.jpac.train;
  * One training example at full resolution, planar float arrays: the guide image
  * {@code guide} [3, height, width] in [0, 1] and the target {@code target}
  * [channels, height, width] (depth in metres, or optical flow in pixels).
+ *
+ * @param guide the guide image [3, height, width] in [0, 1]
+ * @param target the target [channels, height, width]
+ * @param channels the target channels
+ * @param height the height in pixels
+ * @param width the width in pixels
  */
 public record Sample(float[] guide, float[] target, int channels, int height, int width) {
 
+    /**
+     * Checks the sizes against the arrays.
+     *
+     * @throws IllegalArgumentException if a size is below 1 or an array's length does not match the sizes
+     */
     public Sample {
         if (height < 1 || width < 1 || channels < 1) {
             throw new IllegalArgumentException("channels/height/width: must be >= 1, got " + channels + ", " + height

@@ -21,6 +21,16 @@ public final class Sgd extends OptimizerBase {
     private final double weightDecay;
     private final boolean nesterov;
 
+    /**
+     * SGD with the given settings.
+     *
+     * @param lr the learning rate (at least 0)
+     * @param momentum the momentum (at least 0)
+     * @param dampening the dampening of the momentum (at least 0)
+     * @param weightDecay the weight decay (at least 0)
+     * @param nesterov whether to use Nesterov momentum (needs momentum above 0 and dampening 0)
+     * @throws IllegalArgumentException if an argument is out of range
+     */
     public Sgd(double lr, double momentum, double dampening, double weightDecay, boolean nesterov) {
         super(lr);
         this.momentum = checkNonNegative(momentum, "momentum");

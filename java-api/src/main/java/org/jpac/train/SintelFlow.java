@@ -22,6 +22,14 @@ public final class SintelFlow implements SampleSource {
     private final String pass;
     private final List<Path> flows;
 
+    /**
+     * Lists the flow fields of a folder and their first frames (files are checked when read).
+     *
+     * @param dir the training folder, or the folder holding {@code training/}
+     * @param pass the rendering pass, {@code clean} or {@code final}
+     * @throws IllegalArgumentException if {@code pass} is neither
+     * @throws IOException if a folder is missing or no flow field has a matching frame
+     */
     public SintelFlow(Path dir, String pass) throws IOException {
         if (!pass.equals("clean") && !pass.equals("final")) {
             throw new IllegalArgumentException("pass: 'clean' or 'final', got '" + pass + "'");

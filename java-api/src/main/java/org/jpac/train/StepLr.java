@@ -4,9 +4,19 @@ package org.jpac.train;
  * The step learning-rate schedule of PyTorch's {@code StepLR(optimizer,
  * step_size, gamma)}: {@code lr(epoch) = base_lr * gamma^floor(epoch / step_size)}
  * (epochs from 0).
+ *
+ * @param baseLr the learning rate of epoch 0
+ * @param stepSize the epochs between decays
+ * @param gamma the factor of each decay
  */
 public record StepLr(double baseLr, int stepSize, double gamma) {
 
+    /**
+     * Checks the settings.
+     *
+     * @throws IllegalArgumentException if {@code baseLr} is negative or not finite, {@code stepSize} is below 1 or
+     *     {@code gamma} is not positive and finite
+     */
     public StepLr {
         if (!(baseLr >= 0) || Double.isInfinite(baseLr)) {
             throw new IllegalArgumentException("baseLr: must be >= 0 and finite, got " + baseLr);

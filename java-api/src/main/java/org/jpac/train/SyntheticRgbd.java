@@ -35,10 +35,16 @@ public final class SyntheticRgbd implements SampleSource {
 
     private final long seed;
 
+    /**
+     * Scenes generated from {@code seed}.
+     *
+     * @param seed the seed of every scene
+     */
     public SyntheticRgbd(long seed) {
         this.seed = seed;
     }
 
+    /** The seed of every scene. */
     public long seed() {
         return seed;
     }

@@ -29,6 +29,12 @@ public record TrainConfig(String model, boolean residual, int factor, Path data,
                           double lrGamma, int valCount, int valCrop, double minutes, Path out, Path checkpoint,
                           Path resume) {
 
+    /**
+     * Checks the settings.
+     *
+     * @throws IllegalArgumentException if a setting is out of range
+     * @throws NullPointerException if {@code out} or {@code checkpoint} is null
+     */
     public TrainConfig {
         if (!Models.NAMES.contains(model)) {
             throw new IllegalArgumentException("model: expected one of " + Models.NAMES + ", got '" + model + "'");

@@ -22,6 +22,15 @@ public final class Trainer {
     private final DataStream data;
     private long step;
 
+    /**
+     * A trainer starting at step 0.
+     *
+     * @param model the network to train
+     * @param optimizer updates the network's parameters
+     * @param schedule the learning rate of each epoch
+     * @param loss compares the output with the target
+     * @param data the batch of each step
+     */
     public Trainer(TrainableUpsampler model, Optimizer optimizer, StepLr schedule, Loss loss, DataStream data) {
         this.model = model;
         this.optimizer = optimizer;
@@ -48,18 +57,22 @@ public final class Trainer {
         return step / data.stepsPerEpoch();
     }
 
+    /** The batch of each step. */
     public DataStream data() {
         return data;
     }
 
+    /** The optimizer. */
     public Optimizer optimizer() {
         return optimizer;
     }
 
+    /** The network being trained. */
     public TrainableUpsampler model() {
         return model;
     }
 
+    /** The loss. */
     public Loss loss() {
         return loss;
     }

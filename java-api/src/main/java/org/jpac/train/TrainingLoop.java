@@ -58,6 +58,14 @@ public final class TrainingLoop {
         throw new IOException(dir + ": neither NYU Depth V2 PNGs (rgb/, depth/) nor MPI-Sintel (flow/, clean/)");
     }
 
+    /**
+     * Runs the training described by {@code c}.
+     *
+     * @param c the settings
+     * @param log where progress is printed
+     * @return what the run did
+     * @throws IOException if the data, a checkpoint or the model cannot be read or written
+     */
     public static Result run(TrainConfig c, PrintStream log) throws IOException {
         SampleSource src = openData(c.data(), c.seed());
         DataStream data = new DataStream(src, c.seed(), c.batch(), c.crop(), c.factor(), c.stepsPerEpoch());

@@ -86,14 +86,17 @@ public final class Image {
         return data;
     }
 
+    /** The number of channels. */
     public int channels() {
         return channels;
     }
 
+    /** The height in pixels. */
     public int height() {
         return height;
     }
 
+    /** The width in pixels. */
     public int width() {
         return width;
     }
@@ -138,6 +141,14 @@ public final class Image {
         return height * width;
     }
 
+    /**
+     * The sample of channel {@code c} at row {@code y}, column {@code x} (no bounds check beyond the array's).
+     *
+     * @param c the channel
+     * @param y the row (0 at the top)
+     * @param x the column
+     * @return the sample
+     */
     public float get(int c, int y, int x) {
         return data[(c * height + y) * width + x];
     }

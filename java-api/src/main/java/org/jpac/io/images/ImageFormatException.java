@@ -12,10 +12,23 @@ public final class ImageFormatException extends IOException {
 
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A failure for a file.
+     *
+     * @param file the file, or null when there is none
+     * @param message the problem (one line)
+     */
     public ImageFormatException(Path file, String message) {
         super((file == null ? "" : file + ": ") + message);
     }
 
+    /**
+     * A failure for a file, with its cause.
+     *
+     * @param file the file, or null when there is none
+     * @param message the problem (one line)
+     * @param cause the underlying failure
+     */
     public ImageFormatException(Path file, String message, Throwable cause) {
         super((file == null ? "" : file + ": ") + message, cause);
     }

@@ -41,7 +41,12 @@ public final class Images {
         };
     }
 
-    /** An image's height and width in pixels. */
+    /**
+     * An image's height and width in pixels.
+     *
+     * @param height the height in pixels
+     * @param width the width in pixels
+     */
     public record Size(int height, int width) {
         /** "WIDTHxHEIGHT", as {@link Image#size()} writes it. */
         @Override

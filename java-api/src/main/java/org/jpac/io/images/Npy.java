@@ -40,8 +40,17 @@ public final class Npy {
     /**
      * An array read from a {@code .npy} file: its shape, its values as float,
      * and the bits of its integer type (8, 16) or 0 for float data.
+     *
+     * @param shape the size of each dimension
+     * @param data the values in row-major order, as float
+     * @param integerBits the bits of the integer type (8, 16), or 0 for float data
      */
     public record Array(long[] shape, float[] data, int integerBits) {
+        /**
+         * The shape (a copy).
+         *
+         * @return the size of each dimension
+         */
         public long[] shape() {
             return shape.clone();
         }

@@ -37,6 +37,14 @@ public final class Pfm {
         }
     }
 
+    /**
+     * Reads a PFM file, flipping its rows so that row 0 is the top.
+     *
+     * @param file the file
+     * @return the image (1 or 3 channels, bit depth 0)
+     * @throws ImageFormatException if the file is not a valid PFM
+     * @throws IOException if reading fails
+     */
     public static Image read(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             Header hd = header(file, ch);
