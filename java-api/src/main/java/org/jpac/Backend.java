@@ -4,7 +4,12 @@ import java.util.Locale;
 
 /** The backend a caller asks for: {@code auto}, {@code cpu} or {@code cuda}. */
 public enum Backend {
-    AUTO, CPU, CUDA;
+    /** CUDA where it is available, else the CPU. */
+    AUTO,
+    /** The CPU backend (oneDNN and jpac's fused kernels). */
+    CPU,
+    /** The CUDA backend; an error where it is not available. */
+    CUDA;
 
     /** System property that selects the backend; wins over {@link #ENV}. */
     public static final String PROPERTY = "jpac.backend";

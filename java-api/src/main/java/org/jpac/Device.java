@@ -10,7 +10,12 @@ package org.jpac;
 public record Device(Type type, int index) {
 
     /** The kind of device. */
-    public enum Type { CPU, CUDA }
+    public enum Type {
+        /** Host memory, the CPU backend. */
+        CPU,
+        /** GPU memory, the CUDA backend. */
+        CUDA
+    }
 
     /** The host CPU. */
     public static final Device CPU = new Device(Type.CPU, 0);

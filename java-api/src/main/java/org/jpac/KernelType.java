@@ -13,7 +13,12 @@ import java.util.Objects;
 public final class KernelType {
 
     /** The family of kernel function: the Gaussian or the inv kernel. */
-    public enum Kind { GAUSSIAN, INV }
+    public enum Kind {
+        /** {@code K = exp(-E / 2)}. */
+        GAUSSIAN,
+        /** {@code K = alpha + (E + 1e-4)^(lambda / 2)}. */
+        INV
+    }
 
     /** The Gaussian kernel {@code K = exp(-E/2)}. */
     public static final KernelType GAUSSIAN = new KernelType(Kind.GAUSSIAN, 0, 0, false, false, "gaussian");

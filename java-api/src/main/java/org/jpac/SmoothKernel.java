@@ -12,7 +12,16 @@ package org.jpac;
 public record SmoothKernel(Kind kind, int size) {
 
     /** The kind of smoothing: none, the 3x3 Gaussian, an m x m average or a learnable m x m kernel. */
-    public enum Kind { NONE, GAUSSIAN, AVERAGE, FULL }
+    public enum Kind {
+        /** No smoothing. */
+        NONE,
+        /** The fixed 3x3 Gaussian. */
+        GAUSSIAN,
+        /** A fixed m x m average. */
+        AVERAGE,
+        /** A learnable m x m kernel. */
+        FULL
+    }
 
     /** No smoothing. */
     public static final SmoothKernel NONE = new SmoothKernel(Kind.NONE, 0);

@@ -43,7 +43,26 @@ public final class SafeTensors implements AutoCloseable {
 
     /** Element types, by their name in the header. */
     public enum DType {
-        F64(8), F32(4), F16(2), BF16(2), I64(8), I32(4), I16(2), I8(1), U8(1), BOOL(1);
+        /** 64-bit float. */
+        F64(8),
+        /** 32-bit float. */
+        F32(4),
+        /** 16-bit IEEE half float. */
+        F16(2),
+        /** 16-bit bfloat16. */
+        BF16(2),
+        /** 64-bit signed integer. */
+        I64(8),
+        /** 32-bit signed integer. */
+        I32(4),
+        /** 16-bit signed integer. */
+        I16(2),
+        /** 8-bit signed integer. */
+        I8(1),
+        /** 8-bit unsigned integer. */
+        U8(1),
+        /** Boolean, one byte. */
+        BOOL(1);
 
         private final int size;
 

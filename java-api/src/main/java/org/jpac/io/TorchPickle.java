@@ -160,8 +160,31 @@ public final class TorchPickle {
 
     /** What an accepted global is. */
     public enum Kind {
-        ORDERED_DICT, SIZE, REBUILD_TENSOR, REBUILD_TENSOR_V2, REBUILD_TENSOR_V3, REBUILD_PARAMETER,
-        REBUILD_PARAMETER_WITH_STATE, REBUILD_FROM_TYPE_V2, TENSOR_TYPE, STORAGE, UNTYPED_STORAGE, DTYPE,
+        /** {@code collections.OrderedDict}: a state dict. */
+        ORDERED_DICT,
+        /** {@code torch.Size}. */
+        SIZE,
+        /** {@code torch._utils._rebuild_tensor}. */
+        REBUILD_TENSOR,
+        /** {@code torch._utils._rebuild_tensor_v2}. */
+        REBUILD_TENSOR_V2,
+        /** {@code torch._utils._rebuild_tensor_v3}. */
+        REBUILD_TENSOR_V3,
+        /** {@code torch._utils._rebuild_parameter}. */
+        REBUILD_PARAMETER,
+        /** {@code torch._utils._rebuild_parameter_with_state}. */
+        REBUILD_PARAMETER_WITH_STATE,
+        /** {@code torch._tensor._rebuild_from_type_v2}. */
+        REBUILD_FROM_TYPE_V2,
+        /** {@code torch.Tensor} or {@code torch.nn.Parameter} (a type argument of the rebuild functions). */
+        TENSOR_TYPE,
+        /** A typed storage class such as {@code torch.FloatStorage}. */
+        STORAGE,
+        /** {@code torch.UntypedStorage}. */
+        UNTYPED_STORAGE,
+        /** A dtype such as {@code torch.float32}. */
+        DTYPE,
+        /** {@code _codecs.encode} (how pickles of byte strings are written). */
         CODECS_ENCODE
     }
 

@@ -23,7 +23,12 @@ public final class WeightFiles {
 
     /** The formats {@link #load} reads. */
     public enum Format {
-        SAFETENSORS, TORCH_ZIP, TORCH_LEGACY
+        /** A safetensors file (JSON header, raw little-endian tensors). */
+        SAFETENSORS,
+        /** PyTorch's zip format ({@code torch.save} since 1.6). */
+        TORCH_ZIP,
+        /** PyTorch's legacy format (pickles and raw storages, before 1.6). */
+        TORCH_LEGACY
     }
 
     /** Recognises a file's format from its first bytes; IOException if it is none of them. */
