@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -85,16 +84,37 @@ public final class ModelWeights {
         return count == 0 ? null : new NonFinite(count, 0).describe() + ", the first in " + first;
     }
 
+    /** Largest weight file read from a stream (a stream that never ends must not fill the disk). */
+    public static final long MAX_STREAM_BYTES = 4L << 30;
+
     /**
      * Reads a weight file from a stream (copied to a temporary file, deleted
-     * again before this returns); {@code name} says where it came from in messages.
+     * again before this returns; at most {@link #MAX_STREAM_BYTES}); {@code name}
+     * says where it came from in messages.
      */
     public static ModelWeights read(InputStream in, String name) throws IOException {
         Path tmp = Files.createTempFile("jpac-model-", ".weights");
         try {
-            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-            ModelWeights w = read(tmp);
-            return new ModelWeights(name, w.dict, w.metadata);
+            try (java.io.OutputStream out = Files.newOutputStream(tmp)) { // the caller closes `in`
+                byte[] buf = new byte[1 << 16];
+                long total = 0;
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    total += n;
+                    if (total > MAX_STREAM_BYTES) {
+                        throw new IOException(name + ": more than " + MAX_STREAM_BYTES + " bytes; not a weight file "
+                                + "jpac reads from a stream");
+                    }
+                    out.write(buf, 0, n);
+                }
+            }
+            try {
+                ModelWeights w = read(tmp);
+                return new ModelWeights(name, w.dict, w.metadata);
+            } catch (IOException e) { // name the stream, not the temporary file
+                throw new IOException(e.getMessage().replace(tmp.toString(), name), e);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(e.getMessage().replace(tmp.toString(), name), e);
+            }
         } finally {
             Files.deleteIfExists(tmp);
         }

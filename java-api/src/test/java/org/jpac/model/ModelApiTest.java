@@ -89,6 +89,14 @@ class ModelApiTest {
     }
 
     @Test
+    void aDamagedStreamIsAnIOExceptionNamingTheStream() {
+        byte[] junk = "not a weight file at all, just some bytes".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        IOException e = assertThrows(IOException.class,
+                () -> DepthUpsampler.load(new java.io.ByteArrayInputStream(junk), "my-stream"));
+        assertTrue(e.getMessage().contains("my-stream") && !e.getMessage().contains("jpac-model-"), e.getMessage());
+    }
+
+    @Test
     void unknownFactorsAndMetadataAreRefusedClearly() {
         IllegalArgumentException f = assertThrows(IllegalArgumentException.class, () -> DepthUpsampler.bundled(3));
         assertTrue(f.getMessage().startsWith("factor: "), f.getMessage());
