@@ -10,7 +10,8 @@ import java.util.TreeSet;
 /**
  * The options of one command: {@code --name value}, {@code --name=value} and
  * flags ({@code --name}). Unknown options, missing values, repeated options and
- * positional arguments are usage errors ({@link CliException#usage}).
+ * positional arguments are usage errors ({@link CliException#usage}). The one
+ * option parser of the command line (every command uses it).
  */
 final class Args {
 
@@ -74,10 +75,27 @@ final class Args {
         return values.get(name);
     }
 
+    /** The value, or {@code dflt} when absent. */
+    String string(String name, String dflt) {
+        return values.getOrDefault(name, dflt);
+    }
+
     String required(String name) {
         String v = values.get(name);
         if (v == null || v.isEmpty()) {
             throw CliException.usage(name + " is required");
+        }
+        return v;
+    }
+
+    /**
+     * One of {@code choices} (case-insensitive, returned in lower case), or
+     * {@code dflt} when absent; absent with a null {@code dflt} is a usage error.
+     */
+    String choice(String name, String dflt, java.util.List<String> choices) {
+        String v = choice(name, dflt, choices.toArray(String[]::new));
+        if (v == null) {
+            throw CliException.usage(name + " is required (" + String.join("|", choices) + ")");
         }
         return v;
     }
@@ -133,6 +151,37 @@ final class Args {
             throw CliException.usage(name + " must be in " + min + ".." + max + ", got " + n);
         }
         return n;
+    }
+
+    /** A whole number (any long), or {@code dflt} when absent. */
+    long longValue(String name, long dflt) {
+        String v = values.get(name);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw CliException.usage(name + " must be an integer, got '" + v + "'");
+        }
+    }
+
+    /** A number in {@code [min, max]}, or {@code dflt} when absent. */
+    double number(String name, double dflt, double min, double max) {
+        String v = values.get(name);
+        if (v == null) {
+            return dflt;
+        }
+        double d;
+        try {
+            d = Double.parseDouble(v.trim());
+        } catch (NumberFormatException e) {
+            throw CliException.usage(name + " must be a number, got '" + v + "'");
+        }
+        if (!(d >= min && d <= max)) {
+            throw CliException.usage(name + " must be in " + min + ".." + max + ", got " + v);
+        }
+        return d;
     }
 
     /** A finite number {@code > 0} (or {@code >= 0} when {@code zeroOk}), or {@code dflt} when absent. */

@@ -64,9 +64,9 @@ final class EvalCommand {
             }
         }
         try {
-            OptionMap a = OptionMap.parse(argv, VALUED, FLAGS);
+            Args a = Args.parse(argv, VALUED, FLAGS);
             if (a.has("--data") && a.has("--synthetic")) {
-                throw new OptionMap.UsageError("give --data DIR or --synthetic, not both");
+                throw CliException.usage("give --data DIR or --synthetic, not both");
             }
             a.required("--weights");
             Path wPath = a.path("--weights");
@@ -76,7 +76,7 @@ final class EvalCommand {
             Map<String, String> meta = metadata(wPath);
             String model = a.has("--model") ? a.choice("--model", null, Models.NAMES) : shortName(meta.get("model"));
             if (model == null) {
-                throw new OptionMap.UsageError("--model is required (the weight file does not name its network)");
+                throw CliException.usage("--model is required (the weight file does not name its network)");
             }
             if (meta.get("model") != null && !meta.get("model").equals(Models.className(model))) {
                 throw new IOException("--weights " + wPath + " hold a " + meta.get("model") + ", not a --model "
@@ -85,7 +85,7 @@ final class EvalCommand {
             Integer fileFactor = meta.get("args") == null ? null : fileFactor(wPath, meta);
             int factor = a.integer("--factor", fileFactor == null ? 0 : fileFactor, 2, ModelLimits.MAX_FACTOR);
             if (factor < 2) {
-                throw new OptionMap.UsageError("--factor is required (the weight file does not give it)");
+                throw CliException.usage("--factor is required (the weight file does not give it)");
             }
             if (fileFactor != null && fileFactor != factor) {
                 throw new IOException("--weights " + wPath + " are for factor " + fileFactor + ", not --factor "
@@ -97,7 +97,7 @@ final class EvalCommand {
             int count = a.integer("--count", data == null ? 64 : Integer.MAX_VALUE, 1, Integer.MAX_VALUE);
             int crop = a.integer("--crop", data == null ? 16 * factor : 0, data == null ? factor : 0, 4096);
             if (crop % factor != 0 || (data == null && crop == 0)) {
-                throw new OptionMap.UsageError("--crop must be a positive multiple of --factor " + factor
+                throw CliException.usage("--crop must be a positive multiple of --factor " + factor
                         + (data == null ? "" : " or 0") + ", got " + crop);
             }
             StateDict weights = weights(wPath);
@@ -119,10 +119,6 @@ final class EvalCommand {
                 set.forEach(Batch::close);
             }
             return 0;
-        } catch (OptionMap.UsageError e) {
-            err.println("jpac eval: " + e.getMessage());
-            err.println(USAGE.lines().findFirst().orElse("") + "  (jpac eval --help for more)");
-            return 2;
         } catch (IOException e) {
             err.println("jpac eval: " + e.getMessage());
             return 1;
@@ -131,6 +127,9 @@ final class EvalCommand {
             return 1;
         } catch (CliException e) {
             err.println("jpac eval: " + e.getMessage());
+            if (e.exitCode() == 2) {
+                err.println(USAGE.lines().findFirst().orElse("") + "  (jpac eval --help for more)");
+            }
             return e.exitCode();
         }
     }

@@ -73,14 +73,14 @@ final class TrainCommand {
         }
         try {
             if (argv.length > 0 && argv[0].equals("crf")) {
-                return trainCrf(OptionMap.parse(java.util.Arrays.copyOfRange(argv, 1, argv.length), CRF_VALUED,
+                return trainCrf(Args.parse(java.util.Arrays.copyOfRange(argv, 1, argv.length), CRF_VALUED,
                         FLAGS), out, err);
             }
             if (argv.length == 0 || !argv[0].equals("upsample")) {
-                throw new OptionMap.UsageError(argv.length == 0 ? "what to train? (jpac train upsample|crf ...)"
+                throw CliException.usage(argv.length == 0 ? "what to train? (jpac train upsample|crf ...)"
                         : "unknown task '" + argv[0] + "' (only 'upsample' or 'crf')");
             }
-            OptionMap a = OptionMap.parse(java.util.Arrays.copyOfRange(argv, 1, argv.length), VALUED, FLAGS);
+            Args a = Args.parse(java.util.Arrays.copyOfRange(argv, 1, argv.length), VALUED, FLAGS);
             TrainConfig c = config(a);
             PrintStream log = a.has("--quiet") ? new PrintStream(PrintStream.nullOutputStream()) : err;
             TrainingLoop.Result r = TrainingLoop.run(c, log);
@@ -94,10 +94,12 @@ final class TrainCommand {
             out.println("model: " + c.out());
             out.println("checkpoint: " + c.checkpoint());
             return 0;
-        } catch (OptionMap.UsageError e) {
+        } catch (CliException e) {
             err.println("jpac train: " + e.getMessage());
-            err.println(USAGE.lines().findFirst().orElse("") + "  (jpac train --help for more)");
-            return 2;
+            if (e.exitCode() == 2) {
+                err.println(USAGE.lines().findFirst().orElse("") + "  (jpac train --help for more)");
+            }
+            return e.exitCode();
         } catch (IOException e) {
             err.println("jpac train: " + e.getMessage());
             return 1;
@@ -107,7 +109,7 @@ final class TrainCommand {
         }
     }
 
-    private static int trainCrf(OptionMap a, PrintStream out, PrintStream err) throws IOException {
+    private static int trainCrf(Args a, PrintStream out, PrintStream err) throws IOException {
         String size = a.has("--size") ? a.required("--size") : "96x128";
         String[] hw = size.split("x");
         int h;
@@ -116,10 +118,10 @@ final class TrainCommand {
             h = Integer.parseInt(hw[0]);
             w = hw.length == 2 ? Integer.parseInt(hw[1]) : -1;
         } catch (NumberFormatException e) {
-            throw new OptionMap.UsageError("--size: expected HxW, got '" + size + "'");
+            throw CliException.usage("--size: expected HxW, got '" + size + "'");
         }
         if (hw.length != 2 || h < 8 || w < 8 || h > 4096 || w > 4096) {
-            throw new OptionMap.UsageError("--size: expected HxW within 8..4096, got '" + size + "'");
+            throw CliException.usage("--size: expected HxW within 8..4096, got '" + size + "'");
         }
         CrfTraining.Settings st = new CrfTraining.Settings(a.integer("--steps", 200, 0, 10_000_000),
                 a.longValue("--seed", 1), a.number("--lr", 0.01, 0, 10), h, w, a.integer("--held-out", 16, 1, 100_000));
@@ -143,46 +145,46 @@ final class TrainCommand {
         return 0;
     }
 
-    static TrainConfig config(OptionMap a) {
+    static TrainConfig config(Args a) {
         int factor = a.integer("--factor", 0, 2, ModelLimits.MAX_FACTOR);
         if (!a.has("--factor")) {
-            throw new OptionMap.UsageError("--factor is required");
+            throw CliException.usage("--factor is required");
         }
         if (Integer.bitCount(factor) != 1) {
-            throw new OptionMap.UsageError("--factor must be a power of 2, got " + factor);
+            throw CliException.usage("--factor must be a power of 2, got " + factor);
         }
         String model = a.choice("--model", null, Models.NAMES);
         if (model.equals("lite") && factor != 4 && factor != 8 && factor != 16) {
-            throw new OptionMap.UsageError("--model lite exists for factors 4, 8 and 16 only, not " + factor);
+            throw CliException.usage("--model lite exists for factors 4, 8 and 16 only, not " + factor);
         }
         if (a.has("--data") && a.has("--synthetic")) {
-            throw new OptionMap.UsageError("give --data DIR or --synthetic, not both");
+            throw CliException.usage("give --data DIR or --synthetic, not both");
         }
         int epochs = a.integer("--epochs", 0, 1, 1_000_000);
         if (!a.has("--epochs")) {
-            throw new OptionMap.UsageError("--epochs is required");
+            throw CliException.usage("--epochs is required");
         }
         a.required("--out");
         Path out = a.path("--out");
         int crop = a.integer("--crop", 8 * factor, factor, 4096);
         if (crop % factor != 0) {
-            throw new OptionMap.UsageError("--crop must be a multiple of --factor " + factor + ", got " + crop);
+            throw CliException.usage("--crop must be a multiple of --factor " + factor + ", got " + crop);
         }
         int valCrop = a.integer("--val-crop", 16 * factor, factor, 4096);
         if (valCrop % factor != 0) {
-            throw new OptionMap.UsageError("--val-crop must be a multiple of --factor " + factor + ", got "
+            throw CliException.usage("--val-crop must be a multiple of --factor " + factor + ", got "
                     + valCrop);
         }
         Path ckpt = a.has("--checkpoint") ? a.path("--checkpoint") : TrainConfig.defaultCheckpoint(out);
         if (SameFileGuard.same(ckpt, out)) {
-            throw new OptionMap.UsageError("--checkpoint must differ from --out");
+            throw CliException.usage("--checkpoint must differ from --out");
         }
         Path resume = a.path("--resume");
         // Resuming from the --checkpoint it keeps writing is how a run continues; a model over it is not.
         String clash = resume == null ? null
                 : SameFileGuard.clash(Map.of("--resume", resume), Map.of("--out", List.of(out)));
         if (clash != null) {
-            throw new OptionMap.UsageError(clash);
+            throw CliException.usage(clash);
         }
         return new TrainConfig(model, a.has("--residual"), factor, a.path("--data"), epochs,
                 a.integer("--steps-per-epoch", 100, 1, Integer.MAX_VALUE), a.longValue("--seed", 1),

@@ -46,7 +46,7 @@ class CliArgumentsFuzzTest {
     private static final long ALLOCATION_LIMIT = 64L << 20;
 
     /** A command's parser and options. */
-    private record Command(String name, Set<String> valued, Set<String> flags, boolean optionMap) {
+    private record Command(String name, Set<String> valued, Set<String> flags, boolean ownParser) {
         Command {
             valued = Set.copyOf(valued);
             flags = Set.copyOf(flags);
@@ -91,11 +91,7 @@ class CliArgumentsFuzzTest {
         String[] argv = c.get2().toArray(String[]::new);
         Throwable t = BoundedCall.run("parse " + cmd.name() + " " + String.join(" ", argv), ALLOCATION_LIMIT,
                 () -> {
-                    if (cmd.optionMap()) {
-                        exercise(OptionMap.parse(argv, cmd.valued(), cmd.flags()), cmd);
-                    } else {
-                        exercise(Args.parse(argv, cmd.valued(), union(cmd.flags(), Set.of("--quiet"))), cmd);
-                    }
+                    exercise(Args.parse(argv, cmd.valued(), flagsOf(cmd)), cmd);
                 });
         if (t != null && !isUsageError(t)) {
             throw new AssertionError(cmd.name() + " " + List.of(argv) + ": the parser threw " + t, t);
@@ -115,24 +111,21 @@ class CliArgumentsFuzzTest {
             usage(() -> a.positive(n, 0, true));
             usage(() -> a.numbers(n, null, 2));
             usage(() -> a.choice(n, null, "pac", "jbu"));
+            usage(() -> a.string(n, null));
+            usage(() -> a.longValue(n, 1));
+            usage(() -> a.number(n, 0.5, 0, 10));
+            usage(() -> a.choice(n, null, List.of("adam", "sgd")));
+        }
+        if (cmd.name().equals("train upsample")) {
+            usage(() -> TrainCommand.config(a)); // the whole validation of a training run, without running it
         }
         usage(() -> CliImages.bitsOption(a));
         usage(() -> CliImages.layoutOption(a));
     }
 
-    private static void exercise(OptionMap m, Command cmd) {
-        for (String n : cmd.valued()) {
-            usage(() -> m.string(n, null));
-            usage(() -> m.required(n));
-            usage(() -> m.path(n));
-            usage(() -> m.integer(n, 1, 1, 4096));
-            usage(() -> m.longValue(n, 1));
-            usage(() -> m.number(n, 0.5, 0, 10));
-            usage(() -> m.choice(n, null, List.of("adam", "sgd")));
-        }
-        if (cmd.name().equals("train upsample")) {
-            usage(() -> TrainCommand.config(m)); // the whole validation of a training run, without running it
-        }
+    /** The flags a command's parser takes: train and eval list --quiet themselves, the others get it added. */
+    private static Set<String> flagsOf(Command c) {
+        return c.ownParser() ? c.flags() : union(c.flags(), Set.of("--quiet"));
     }
 
     /** Runs an accessor: a usage error is its documented answer to a bad value; anything else propagates. */
@@ -147,7 +140,7 @@ class CliArgumentsFuzzTest {
     }
 
     private static boolean isUsageError(Throwable t) {
-        return t instanceof CliException c && c.exitCode() == 2 || t instanceof OptionMap.UsageError;
+        return t instanceof CliException c && c.exitCode() == 2;
     }
 
     @Provide
@@ -191,11 +184,7 @@ class CliArgumentsFuzzTest {
         for (Command c : PARSED) {
             if (c.name().equals(argv.get(0))) {
                 try {
-                    if (c.optionMap()) {
-                        OptionMap.parse(rest, c.valued(), c.flags());
-                    } else {
-                        Args.parse(rest, c.valued(), union(c.flags(), Set.of("--quiet")));
-                    }
+                    Args.parse(rest, c.valued(), flagsOf(c));
                     return false;
                 } catch (RuntimeException e) {
                     return isUsageError(e);
