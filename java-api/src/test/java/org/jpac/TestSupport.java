@@ -65,12 +65,7 @@ public final class TestSupport {
     }
 
     public static double[] doubles(Tensor t) {
-        float[] f = t.toArray();
-        double[] d = new double[f.length];
-        for (int i = 0; i < f.length; i++) {
-            d[i] = f[i];
-        }
-        return d;
+        return Conformance.doubles(t);
     }
 
     public static double maxAbs(double[] a) {

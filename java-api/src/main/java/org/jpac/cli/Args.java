@@ -137,20 +137,11 @@ final class Args {
 
     /** An integer in {@code [min, max]}, or {@code dflt} when absent. */
     int integer(String name, int dflt, int min, int max) {
-        String v = values.get(name);
-        if (v == null) {
-            return dflt;
-        }
-        int n;
-        try {
-            n = Integer.parseInt(v.trim());
-        } catch (NumberFormatException e) {
-            throw CliException.usage(name + " must be an integer, got '" + v + "'");
-        }
+        long n = longValue(name, dflt);
         if (n < min || n > max) {
             throw CliException.usage(name + " must be in " + min + ".." + max + ", got " + n);
         }
-        return n;
+        return (int) n;
     }
 
     /** A whole number (any long), or {@code dflt} when absent. */

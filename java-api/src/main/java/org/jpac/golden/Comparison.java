@@ -45,23 +45,10 @@ final class Comparison {
             return;
         }
         float[] g = got.toArray();
-        double maxWant = 0;
-        for (double w : want) {
-            maxWant = Math.max(maxWant, Math.abs(w));
-        }
-        double tol = rtol * Math.max(1.0, maxWant);
-        double err = 0;
-        int at = 0;
-        for (int i = 0; i < want.length; i++) {
-            double e = Math.abs(g[i] - want[i]);
-            if (!(e <= err)) { // also catches NaN
-                err = Double.isNaN(e) ? Double.POSITIVE_INFINITY : e;
-                at = i;
-                if (Double.isNaN(e)) {
-                    break;
-                }
-            }
-        }
+        Deviation d = Deviation.of(want, g, rtol);
+        double err = d.error();
+        double tol = d.tolerance();
+        int at = d.at();
         double ratio = err / tol;
         if (ratio > worstRatio) {
             worstRatio = ratio;

@@ -342,25 +342,14 @@ public final class Conformance {
      */
     public static void assertClose(String what, double[] want, double[] got, double rtol) {
         check(want.length == got.length, what + ": length " + got.length + ", expected " + want.length);
-        double scale = 0;
-        for (double v : want) {
-            scale = Math.max(scale, Math.abs(v));
-        }
-        double tol = rtol * Math.max(1, scale);
-        double worst = 0;
-        int at = 0;
-        for (int i = 0; i < want.length; i++) {
-            double e = Math.abs(got[i] - want[i]);
-            if (!(e <= worst)) {
-                worst = Double.isNaN(e) ? Double.POSITIVE_INFINITY : e;
-                at = i;
-            }
-        }
-        check(worst <= tol, what + ": max error " + worst + " at " + at + " (got " + (want.length == 0 ? 0 : got[at])
-                + ", want " + (want.length == 0 ? 0 : want[at]) + "), tolerance " + tol);
+        Deviation d = Deviation.of(want, got, rtol);
+        check(d.within(), what + ": max error " + d.error() + " at " + d.at() + " (got "
+                + (want.length == 0 ? 0 : got[d.at()]) + ", want " + (want.length == 0 ? 0 : want[d.at()])
+                + "), tolerance " + d.tolerance());
     }
 
-    static double[] doubles(Tensor t) {
+    /** The tensor's values as doubles. */
+    public static double[] doubles(Tensor t) {
         float[] f = t.toArray();
         double[] d = new double[f.length];
         for (int i = 0; i < f.length; i++) {

@@ -275,7 +275,8 @@ final class PickleBuilder {
         }
     }
 
-    private static ZipEntry stored(String name, byte[] data) {
+    /** A STORED (uncompressed) zip entry for {@code data}, as torch.save writes them. */
+    static ZipEntry stored(String name, byte[] data) {
         ZipEntry e = new ZipEntry(name);
         e.setMethod(ZipEntry.STORED);
         e.setSize(data.length);
