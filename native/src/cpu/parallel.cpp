@@ -16,11 +16,19 @@ int configured_threads() {
 
 int threads() { return operation_threads > 0 ? operation_threads : configured_threads(); }
 
-OperationThreads::OperationThreads() : saved_(operation_threads) {
-    if (operation_threads == 0) operation_threads = configured_threads();
+OperationThreads::OperationThreads() : saved_(operation_threads), saved_omp_(0) {
+    if (operation_threads != 0) return;
+    operation_threads = configured_threads();
+    // oneDNN's primitives and sgemm size their teams by omp_get_max_threads():
+    // this thread's OpenMP setting, so they follow jpac's count too.
+    saved_omp_ = omp_get_max_threads();
+    omp_set_num_threads(operation_threads);
 }
 
-OperationThreads::~OperationThreads() { operation_threads = saved_; }
+OperationThreads::~OperationThreads() {
+    operation_threads = saved_;
+    if (saved_omp_ > 0) omp_set_num_threads(saved_omp_);
+}
 
 void set_threads(int n) { configured.store(n < 0 ? 0 : n); }
 

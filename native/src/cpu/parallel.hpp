@@ -25,8 +25,16 @@ public:
     OperationThreads(const OperationThreads&) = delete;
     OperationThreads& operator=(const OperationThreads&) = delete;
 private:
-    int saved_;
+    int saved_, saved_omp_;
 };
+
+// Called first in each of jpac's parallel regions: a oneDNN call inside a
+// tile (sgemm) runs on the calling team thread alone. Without it, a team of
+// one thread (small ops, or setThreads(1)) is not "in parallel" for oneDNN,
+// which then forks its own team for every tile's small GEMM; on a loaded
+// machine each fork/join costs a time slice (a strided transposed PAC at
+// one thread took seconds instead of tens of milliseconds).
+inline void no_nested_teams() { omp_set_num_threads(1); }
 
 // Threads for a loop over `pixels` output pixels in all: waking a team costs
 // tens of microseconds, more than small ops take on one thread.
@@ -39,10 +47,14 @@ template <typename F>
 void for_each_tile(int64_t batch, int64_t pixels, int tile, F&& f) {
     const int64_t tiles = (pixels + tile - 1) / tile;
     const int64_t items = batch * tiles;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads_for(batch * pixels, items))
-    for (int64_t it = 0; it < items; ++it) {
-        const int64_t n = it / tiles, t0 = (it % tiles) * tile;
-        f(n, t0, int(std::min<int64_t>(tile, pixels - t0)), omp_get_thread_num());
+#pragma omp parallel num_threads(threads_for(batch * pixels, items))
+    {
+        no_nested_teams();
+#pragma omp for schedule(dynamic, 1)
+        for (int64_t it = 0; it < items; ++it) {
+            const int64_t n = it / tiles, t0 = (it % tiles) * tile;
+            f(n, t0, int(std::min<int64_t>(tile, pixels - t0)), omp_get_thread_num());
+        }
     }
 }
 
@@ -58,12 +70,16 @@ void for_each_tile_scatter_safe(const Plan& plan, int tile, F&& f) {
         std::vector<std::pair<int64_t, int64_t>> items;  // (image, band)
         for (int64_t n = 0; n < plan.batch; ++n)
             for (int64_t b = phase; b < bands; b += 2) items.emplace_back(n, b);
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads_for(plan.batch * plan.out_pixels(), int64_t(items.size())))
-        for (int64_t it = 0; it < int64_t(items.size()); ++it) {
-            const int64_t n = items[it].first, b = items[it].second;
-            const int64_t end = std::min(ho, (b + 1) * h) * wo;
-            for (int64_t t0 = b * h * wo; t0 < end; t0 += tile)
-                f(n, t0, int(std::min<int64_t>(tile, end - t0)), omp_get_thread_num());
+#pragma omp parallel num_threads(threads_for(plan.batch * plan.out_pixels(), int64_t(items.size())))
+        {
+            no_nested_teams();
+#pragma omp for schedule(dynamic, 1)
+            for (int64_t it = 0; it < int64_t(items.size()); ++it) {
+                const int64_t n = items[it].first, b = items[it].second;
+                const int64_t end = std::min(ho, (b + 1) * h) * wo;
+                for (int64_t t0 = b * h * wo; t0 < end; t0 += tile)
+                    f(n, t0, int(std::min<int64_t>(tile, end - t0)), omp_get_thread_num());
+            }
         }
     }
 }
