@@ -41,7 +41,7 @@ int64_t AdaptiveKernel::centre_offset(int64_t t) const {
     const Axis& R = plan_.rows;
     const Axis& C = plan_.cols;
     const int64_t y = t / C.out_size, x = t % C.out_size;
-    const int r = R.guide_tap[y * R.k + R.k / 2], col = C.guide_tap[x * C.k + C.k / 2];
+    const int r = R.centre_tap[y], col = C.centre_tap[x];
     return (r < 0 || col < 0) ? -1 : int64_t(r) * C.guide_size + col;
 }
 

@@ -112,9 +112,9 @@ bool direct_conv_applies(const ConvProblem& p) {
 }
 
 void direct_conv_tile(const ConvProblem& p, const float* packed, int64_t n, int64_t t0, int T, TileView K,
-                      float* output, ScratchBuffer& rows_buffer) {
+                      float* output, const OutputMap& map, ScratchBuffer& rows_buffer) {
     const Plan& plan = *p.plan;
-    const int64_t px = plan.out_pixels(), wo = plan.cols.out_size, co = p.out_channels, ci = p.in_channels;
+    const int64_t wo = plan.cols.out_size, co = p.out_channels, ci = p.in_channels;
     const int64_t width = plan.cols.in_size, kh = plan.rows.k;
     // The input rows the tile reads (with a large dilation, few of the rows in
     // between), copied channels-last so that the micro-kernel's loads walk
@@ -152,7 +152,7 @@ void direct_conv_tile(const ConvProblem& p, const float* packed, int64_t n, int6
     row.kh = plan.rows.k;
     row.kw = plan.cols.k;
     row.ldk = K.ld;
-    float* out_n = output + n * co * px;
+    float* out_n = output + n * map.image + map.origin;
     const std::vector<float> zeros(p.bias ? 0 : size_t(co), 0.f);
     const float* bias = p.bias ? p.bias : zeros.data();
     const auto piece = cpu_isa() == Isa::Avx512 ? avx512_kernel::row_piece : avx2_kernel::row_piece;
@@ -160,14 +160,15 @@ void direct_conv_tile(const ConvProblem& p, const float* packed, int64_t n, int6
         row.row_taps = plan.rows.in_tap.data() + y * row.kh;
         row.K = K.ptr + ts;
         row.xs = xs;
-        piece(row, packed, bias, co, out_n + y * wo, px, xs, xe);
+        piece(row, packed, bias, co, out_n + y * map.row, map.plane, map.col, xs, xe);
     });
 }
 
 #else
 
 bool direct_conv_applies(const ConvProblem&) { return false; }
-void direct_conv_tile(const ConvProblem&, const float*, int64_t, int64_t, int, TileView, float*, ScratchBuffer&) {}
+void direct_conv_tile(const ConvProblem&, const float*, int64_t, int64_t, int, TileView, float*, const OutputMap&,
+                      ScratchBuffer&) {}
 
 #endif
 

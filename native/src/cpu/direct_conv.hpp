@@ -16,9 +16,9 @@ bool direct_conv_applies(const ConvProblem& p);
 // consecutive o.
 std::vector<float> pack_weight_for_direct(const ConvProblem& p);
 
-// Output pixels [t0, t0+T) of image n, all output channels, bias included.
-// rows_buffer: per-thread scratch for the tile's input rows.
+// Output pixels [t0, t0+T) of image n, all output channels, bias included,
+// written where map says. rows_buffer: per-thread scratch for the tile's input rows.
 void direct_conv_tile(const ConvProblem& p, const float* packed, int64_t n, int64_t t0, int T, TileView K,
-                      float* output, ScratchBuffer& rows_buffer);
+                      float* output, const OutputMap& map, ScratchBuffer& rows_buffer);
 
 }  // namespace jpac::cpu

@@ -23,7 +23,19 @@ int64_t transposed_in_size(int64_t out, const AxisSpec& s) {
 
 namespace {
 Axis::Affine affine_of(const std::vector<int>& table, int k, int64_t out, int64_t step);
+
+// The tap-major copies of the tap tables.
+void transpose_tables(Axis& a) {
+    const int64_t out = std::max<int64_t>(a.out_size, 0);
+    a.in_tap_t.assign(out * a.k, -1);
+    a.guide_tap_t.assign(out * a.k, -1);
+    for (int64_t y = 0; y < out; ++y)
+        for (int i = 0; i < a.k; ++i) {
+            a.in_tap_t[i * out + y] = a.in_tap[y * a.k + i];
+            a.guide_tap_t[i * out + y] = a.guide_tap[y * a.k + i];
+        }
 }
+}  // namespace
 
 Axis make_axis(const AxisSpec& spec, bool transposed, int64_t in_size, int m) {
     Axis a;
@@ -36,6 +48,7 @@ Axis make_axis(const AxisSpec& spec, bool transposed, int64_t in_size, int m) {
     a.in_tap.assign(out * spec.k, -1);
     a.guide_tap.assign(out * spec.k, -1);
     a.smooth_tap.assign(out * m, -1);
+    a.centre_tap.assign(out, -1);
     auto inside = [](int64_t i, int64_t n) { return i >= 0 && i < n; };
     // The guide window: the conv's own window, or for the transposed kernel
     // stride 1 and padding d(k-1)/2 over the output-sized guide.
@@ -55,19 +68,14 @@ Axis make_axis(const AxisSpec& spec, bool transposed, int64_t in_size, int m) {
             int64_t g = y * g_stride - g_pad + int64_t(i) * spec.dilation;
             if (inside(g, a.guide_size)) a.guide_tap[y * spec.k + i] = int(g);
         }
+        a.centre_tap[y] = a.guide_tap[y * spec.k + spec.k / 2];
         for (int u = 0; u < m; ++u) {
             // Smoothing ignores dilation, as the reference does.
             int64_t g = y * g_stride - g_pad + (spec.k - m) / 2 + u;
             if (inside(g, a.guide_size)) a.smooth_tap[y * m + u] = int(g);
         }
     }
-    a.in_tap_t.assign(out * spec.k, -1);
-    a.guide_tap_t.assign(out * spec.k, -1);
-    for (int64_t y = 0; y < out; ++y)
-        for (int i = 0; i < spec.k; ++i) {
-            a.in_tap_t[i * out + y] = a.in_tap[y * spec.k + i];
-            a.guide_tap_t[i * out + y] = a.guide_tap[y * spec.k + i];
-        }
+    transpose_tables(a);
     a.phases = transposed ? spec.stride : 1;
     a.phase_of.assign(out, 0);
     a.phase_taps.assign(a.phases, {});
@@ -75,9 +83,45 @@ Axis make_axis(const AxisSpec& spec, bool transposed, int64_t in_size, int m) {
     for (int p = 0; p < a.phases; ++p)
         for (int i = 0; i < spec.k; ++i)
             if ((p + int64_t(i) * spec.dilation) % a.phases == 0) a.phase_taps[p].push_back(i);
+    a.phase_first.assign(a.phases, out);
+    for (int64_t y = out - 1; y >= 0; --y) a.phase_first[a.phase_of[y]] = y;
     a.in_affine = affine_of(a.in_tap, spec.k, out, transposed ? (spec.stride == 1 ? 1 : 0) : spec.stride);
     a.guide_affine = affine_of(a.guide_tap, spec.k, out, g_stride);
     return a;
+}
+
+Axis restrict_to_phase(const Axis& a, int phase) {
+    const std::vector<int>& taps = a.phase_taps[phase];
+    const int64_t first = a.phase_first[phase], s = a.phases;
+    Axis r;
+    r.k = int(taps.size());
+    r.m = a.m;
+    r.in_size = a.in_size;
+    r.guide_size = a.guide_size;
+    r.out_size = first < a.out_size ? (a.out_size - first + s - 1) / s : 0;
+    const int64_t out = r.out_size;
+    r.in_tap.resize(out * r.k);
+    r.guide_tap.resize(out * r.k);
+    r.smooth_tap.resize(out * r.m);
+    r.centre_tap.resize(out);
+    for (int64_t q = 0; q < out; ++q) {
+        const int64_t y = first + q * s;
+        for (int v = 0; v < r.k; ++v) {
+            r.in_tap[q * r.k + v] = a.in_tap[y * a.k + taps[v]];
+            r.guide_tap[q * r.k + v] = a.guide_tap[y * a.k + taps[v]];
+        }
+        for (int u = 0; u < r.m; ++u) r.smooth_tap[q * r.m + u] = a.smooth_tap[y * a.m + u];
+        r.centre_tap[q] = a.centre_tap[y];
+    }
+    transpose_tables(r);
+    r.phases = 1;
+    r.phase_of.assign(out, 0);
+    r.phase_taps.assign(1, {});
+    for (int v = 0; v < r.k; ++v) r.phase_taps[0].push_back(v);
+    r.phase_first.assign(1, 0);
+    r.in_affine = affine_of(r.in_tap, r.k, out, 1);
+    r.guide_affine = affine_of(r.guide_tap, r.k, out, s);  // the transposed guide window moves 1 per output
+    return r;
 }
 
 namespace {

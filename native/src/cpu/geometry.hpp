@@ -19,6 +19,7 @@ struct Axis {
     std::vector<int> in_tap;      // [out_size * k]: input index or -1
     std::vector<int> guide_tap;   // [out_size * k]: guide index or -1
     std::vector<int> smooth_tap;  // [out_size * m]: guide index or -1
+    std::vector<int> centre_tap;  // [out_size]: guide index of the window's centre tap (k/2), or -1
     std::vector<int> in_tap_t, guide_tap_t;  // the same, tap-major [k * out_size], for contiguous loops
     // Taps whose index is affine in the output position (index = x * step +
     // first[tap] - ... ) let tile loops stream instead of gather: for tap i,
@@ -36,6 +37,7 @@ struct Axis {
     int phases = 1;
     std::vector<int> phase_of;                 // [out_size]
     std::vector<std::vector<int>> phase_taps;  // [phases]
+    std::vector<int64_t> phase_first;          // [phases]: the first output of each phase (out_size: none)
 };
 
 int64_t conv_out_size(int64_t in, const AxisSpec& s);
@@ -46,6 +48,11 @@ int64_t transposed_in_size(int64_t out, const AxisSpec& s);
 
 // in_size: the (transposed) convolution's input size; m: smoothing size or 0.
 Axis make_axis(const AxisSpec& spec, bool transposed, int64_t in_size, int m);
+
+// The outputs of one phase of a strided transposed axis (phase_first[phase]
+// + phases * q) with only that phase's taps: a one-phase axis whose input
+// reads are stride-1 runs, on the same input and guide.
+Axis restrict_to_phase(const Axis& a, int phase);
 
 // Output rows per band such that bands b and b+2 touch disjoint input and
 // guide rows: backward passes scatter into those without locks when even and

@@ -8,7 +8,7 @@
 #include "api/error.hpp"
 #include "cpu/direct_conv.hpp"
 #include "cpu/parallel.hpp"
-#include "cpu/phase_conv.hpp"
+#include "cpu/phase_split.hpp"
 #include "cpu/simd.hpp"
 #include "cpu/tile_gather.hpp"
 #include "oneapi/dnnl/dnnl.h"
@@ -72,8 +72,17 @@ int tile_pixels(int64_t column_rows, int64_t pixels) {
 }
 
 void pac_conv_forward(const ConvProblem& p, float* output) {
+    if (phased_applies(*p.plan)) return phase_split_forward(p, output);
+    dense_conv_forward(p, output);
+}
+
+void pac_conv_backward(const ConvProblem& p, const float* grad_output, const ConvGrads& g) {
+    if (phased_applies(*p.plan)) return phase_split_backward(p, grad_output, g);
+    dense_conv_backward(p, grad_output, g);
+}
+
+void dense_conv_forward(const ConvProblem& p, float* output, const OutputMap* map) {
     const Plan& plan = *p.plan;
-    if (phased_applies(plan)) return phased_conv_forward(p, output);
     const int kk = plan.kk();
     const int64_t ci = p.in_channels, co = p.out_channels, rows = ci * kk;
     const int64_t px = plan.out_pixels(), in_plane = plan.in_pixels();
@@ -85,6 +94,8 @@ void pac_conv_forward(const ConvProblem& p, float* output) {
                   : shared_streams ? tile_pixels(kk, px)
                                    : tile_pixels(rows, px);
     const std::vector<float> packed = direct ? pack_weight_for_direct(p) : std::vector<float>();
+    const OutputMap out_map = map != nullptr ? *map : OutputMap::dense(plan, co);
+
     std::vector<ConvWorkspace> ws(threads());
     for (ConvWorkspace& w : ws) {
         w.tile.reserve(plan, p.kernel, p.spec, T);
@@ -95,7 +106,7 @@ void pac_conv_forward(const ConvProblem& p, float* output) {
         ConvWorkspace& w = ws[tid];
         TileView K = tile_kernel(plan, p.kernel, n, t0, len, w.tile);
         if (direct) {
-            direct_conv_tile(p, packed.data(), n, t0, len, K, output, w.cols);
+            direct_conv_tile(p, packed.data(), n, t0, len, K, output, out_map, w.cols);
             return;
         }
         float* out = output + n * co * px + t0;
@@ -129,9 +140,8 @@ void pac_conv_forward(const ConvProblem& p, float* output) {
     check_gemm(failed);
 }
 
-void pac_conv_backward(const ConvProblem& p, const float* grad_output, const ConvGrads& g) {
+void dense_conv_backward(const ConvProblem& p, const float* grad_output, const ConvGrads& g) {
     const Plan& plan = *p.plan;
-    if (phased_applies(plan)) return phased_conv_backward(p, grad_output, g);
     const int kk = plan.kk();
     const int64_t ci = p.in_channels, co = p.out_channels, rows = ci * kk;
     const int64_t px = plan.out_pixels(), in_plane = plan.in_pixels();
@@ -145,7 +155,7 @@ void pac_conv_backward(const ConvProblem& p, const float* grad_output, const Con
         if (g.weight) { w.grad_weight.resize(wsize); w.grad_weight.zero(); }
         if (g.bias) { w.grad_bias.resize(co); w.grad_bias.zero(); }
     }
-    zero_scattered_grads(p, g);
+    if (!g.accumulate) zero_scattered_grads(p, g);
     std::atomic<int> failed{0};
     for_each_tile_scatter_safe(plan, T, [&](int64_t n, int64_t t0, int len, int tid) {
         ConvWorkspace& w = ws[tid];

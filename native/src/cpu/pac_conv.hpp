@@ -1,7 +1,8 @@
-// Pixel-adaptive convolution on the CPU: per tile, an "adaptive im2col"
-// (input taps times K) feeds oneDNN's sgemm. Transposed convolution is the
-// same loop over a plan whose taps read the zero-inserted input; with a stride
-// it goes by output phase instead (phase_conv.hpp).
+// Pixel-adaptive convolution on the CPU: per tile, the direct micro-kernel
+// (direct_conv.hpp) or an "adaptive im2col" (input taps times K) that feeds
+// oneDNN's sgemm. Transposed convolution is the same loop over a plan whose
+// taps read the zero-inserted input; with a stride it is split into one
+// ordinary conv per output phase (phase_split.hpp).
 #pragma once
 #include <algorithm>
 #include <cstdint>
@@ -27,10 +28,16 @@ struct ConvGrads {
     float* alpha = nullptr;
     float* lambda = nullptr;
     float* smooth = nullptr;
+    bool accumulate = false;  // add to input and guide gradients (the caller zeroed them)
 };
 
 void pac_conv_forward(const ConvProblem& p, float* output);
 void pac_conv_backward(const ConvProblem& p, const float* grad_output, const ConvGrads& g);
+
+// The same for plans with one output phase (what the phase split runs).
+// map (null: the dense layout) only where direct_conv_applies(p).
+void dense_conv_forward(const ConvProblem& p, float* output, const OutputMap* map = nullptr);
+void dense_conv_backward(const ConvProblem& p, const float* grad_output, const ConvGrads& g);
 
 // Zeroes the gradients that backward passes scatter into: input and guide.
 void zero_scattered_grads(const ConvProblem& p, const ConvGrads& g);

@@ -17,6 +17,17 @@ struct Plan {
     int64_t guide_pixels() const { return rows.guide_size * cols.guide_size; }
 };
 
+// Where output pixel (y, x) of channel c of image n goes: output + n *
+// image + c * plane + origin + y * row + x * col. The identity for a
+// [B][Co][Ho][Wo] output; the phase split writes its classes' outputs
+// straight into their places in the full output.
+struct OutputMap {
+    int64_t image = 0, plane = 0, origin = 0, row = 0, col = 1;
+    static OutputMap dense(const Plan& plan, int64_t channels) {
+        return OutputMap{channels * plan.out_pixels(), plan.out_pixels(), 0, plan.cols.out_size, 1};
+    }
+};
+
 // For tile pixels [t0, t0+T): in_off[ij*T + t] and guide_off[ij*T + t] are
 // offsets into an input / guide plane, or -1 for zero padding.
 void tap_offsets(const Plan& plan, int64_t t0, int T, int* in_off, int* guide_off);

@@ -1,0 +1,233 @@
+#include "cpu/phase_split.hpp"
+
+#include <algorithm>
+#include <memory>
+#include <vector>
+
+#include "cpu/direct_conv.hpp"
+#include "cpu/parallel.hpp"
+#include "cpu/scratch.hpp"
+
+namespace jpac::cpu {
+
+namespace {
+
+// One phase class as an ordinary conv problem. Its outputs are the full
+// output's rows row0 + rs * qy and columns col0 + cs * qx.
+struct PhaseClass {
+    Plan plan;
+    std::unique_ptr<AdaptiveKernel> adaptive;
+    std::vector<int> taps;       // full-window tap ij of each class tap
+    std::vector<float> weight;   // W restricted to the taps: [Co][Ci * |taps|], or [|taps|] shared
+    ScratchBuffer given, grad_given;  // a given K (and its gradient) restricted to the class
+    ConvProblem p;
+    int64_t row0 = 0, col0 = 0, rs = 1, cs = 1;
+
+    PhaseClass(const ConvProblem& full, int py, int px) {
+        const Plan& fp = *full.plan;
+        plan.rows = restrict_to_phase(fp.rows, py);
+        plan.cols = restrict_to_phase(fp.cols, px);
+        plan.batch = fp.batch;
+        for (int i : fp.rows.phase_taps[py])
+            for (int j : fp.cols.phase_taps[px]) taps.push_back(i * fp.cols.k + j);
+        row0 = fp.rows.phase_first[py];
+        col0 = fp.cols.phase_first[px];
+        rs = fp.rows.phases;
+        cs = fp.cols.phases;
+        const int64_t nv = int64_t(taps.size()), ci = full.in_channels, co = full.out_channels, kk = fp.kk();
+        if (full.shared_filters) {
+            for (int ij : taps) weight.push_back(full.weight[ij]);
+        } else {
+            weight.resize(size_t(co * ci * nv));
+            for (int64_t o = 0; o < co; ++o)
+                for (int64_t c = 0; c < ci; ++c)
+                    for (int64_t v = 0; v < nv; ++v)
+                        weight[(o * ci + c) * nv + v] = full.weight[(o * ci + c) * kk + taps[v]];
+        }
+        p = full;
+        p.plan = &plan;
+        p.weight = weight.data();
+        if (full.kernel.adaptive != nullptr) {
+            adaptive = std::make_unique<AdaptiveKernel>(plan, *full.spec);
+            p.kernel.adaptive = adaptive.get();
+        }
+    }
+
+    bool empty() const { return taps.empty() || plan.out_pixels() == 0; }
+};
+
+// Copies the class's part of a full [B][C][Ho][Wo] tensor into a compact
+// [B][C][hq * wq] one (gather) or back (scatter).
+void gather_class(const PhaseClass& pc, const float* full, int64_t channels, int64_t ho, int64_t wo, float* part) {
+    const int64_t n_px = pc.plan.out_pixels(), wq = pc.plan.cols.out_size, hq = pc.plan.rows.out_size;
+#pragma omp parallel for num_threads(threads_for(pc.plan.batch * channels * n_px, pc.plan.batch * channels))
+    for (int64_t nk = 0; nk < pc.plan.batch * channels; ++nk) {
+        const float* src = full + nk * ho * wo;
+        float* dst = part + nk * n_px;
+        for (int64_t qy = 0; qy < hq; ++qy) {
+            const float* row = src + (pc.row0 + pc.rs * qy) * wo + pc.col0;
+            for (int64_t qx = 0; qx < wq; ++qx) dst[qy * wq + qx] = row[pc.cs * qx];
+        }
+    }
+}
+
+void scatter_class(const PhaseClass& pc, const float* part, int64_t channels, int64_t ho, int64_t wo, float* full) {
+    const int64_t n_px = pc.plan.out_pixels(), wq = pc.plan.cols.out_size, hq = pc.plan.rows.out_size;
+#pragma omp parallel for num_threads(threads_for(pc.plan.batch * channels * n_px, pc.plan.batch * channels))
+    for (int64_t nk = 0; nk < pc.plan.batch * channels; ++nk) {
+        const float* src = part + nk * n_px;
+        float* dst = full + nk * ho * wo;
+        for (int64_t qy = 0; qy < hq; ++qy) {
+            float* row = dst + (pc.row0 + pc.rs * qy) * wo + pc.col0;
+            for (int64_t qx = 0; qx < wq; ++qx) row[pc.cs * qx] = src[qy * wq + qx];
+        }
+    }
+}
+
+// A given K [B][Ck][kk][Ho][Wo], restricted to the class: [B][Ck][|taps|][hq * wq].
+void gather_given_kernel(const PhaseClass& pc, const float* K, int channels, int kk, int64_t ho, int64_t wo,
+                         float* part) {
+    const int64_t nv = int64_t(pc.taps.size()), n_px = pc.plan.out_pixels();
+    for (int64_t nk = 0; nk < pc.plan.batch * channels; ++nk)
+        for (int64_t v = 0; v < nv; ++v) {
+            const float* plane = K + (nk * kk + pc.taps[v]) * ho * wo;
+            float* dst = part + (nk * nv + v) * n_px;
+            const int64_t wq = pc.plan.cols.out_size;
+            for (int64_t qy = 0; qy < pc.plan.rows.out_size; ++qy)
+                for (int64_t qx = 0; qx < wq; ++qx)
+                    dst[qy * wq + qx] = plane[(pc.row0 + pc.rs * qy) * wo + pc.col0 + pc.cs * qx];
+        }
+}
+
+void scatter_given_kernel_grad(const PhaseClass& pc, const float* part, int channels, int kk, int64_t ho,
+                               int64_t wo, float* gK) {
+    const int64_t nv = int64_t(pc.taps.size()), n_px = pc.plan.out_pixels();
+    for (int64_t nk = 0; nk < pc.plan.batch * channels; ++nk)
+        for (int64_t v = 0; v < nv; ++v) {
+            float* plane = gK + (nk * kk + pc.taps[v]) * ho * wo;
+            const float* src = part + (nk * nv + v) * n_px;
+            const int64_t wq = pc.plan.cols.out_size;
+            for (int64_t qy = 0; qy < pc.plan.rows.out_size; ++qy)
+                for (int64_t qx = 0; qx < wq; ++qx)
+                    plane[(pc.row0 + pc.rs * qy) * wo + pc.col0 + pc.cs * qx] = src[qy * wq + qx];
+        }
+}
+
+// f(class) for every phase class.
+template <typename F>
+void for_each_class(const ConvProblem& p, F&& f) {
+    for (int py = 0; py < p.plan->rows.phases; ++py)
+        for (int px = 0; px < p.plan->cols.phases; ++px) {
+            PhaseClass pc(p, py, px);
+            f(pc);
+        }
+}
+
+}  // namespace
+
+bool phased_applies(const Plan& plan) {
+    return int64_t(plan.rows.phases) * plan.cols.phases > 1;
+}
+
+void phase_split_forward(const ConvProblem& p, float* output) {
+    const Plan& plan = *p.plan;
+    const int64_t ho = plan.rows.out_size, wo = plan.cols.out_size, co = p.out_channels, kk = plan.kk();
+    ScratchBuffer part;
+    for_each_class(p, [&](PhaseClass& pc) {
+        const int64_t n_px = pc.plan.out_pixels();
+        if (n_px == 0) return;
+        if (!pc.empty() && p.kernel.given != nullptr) {
+            pc.given.resize(size_t(plan.batch * p.kernel.channels * pc.taps.size() * n_px));
+            gather_given_kernel(pc, p.kernel.given, p.kernel.channels, int(kk), ho, wo, pc.given.data());
+            pc.p.kernel.given = pc.given.data();
+        }
+        if (!pc.empty() && direct_conv_applies(pc.p)) {  // straight into the full output
+            const OutputMap map{co * ho * wo, ho * wo, pc.row0 * wo + pc.col0, pc.rs * wo, pc.cs};
+            dense_conv_forward(pc.p, output, &map);
+            return;
+        }
+        part.resize(size_t(plan.batch * co * n_px));
+        if (pc.empty()) {  // only inserted zeros in the window: the bias
+            for (int64_t nc = 0; nc < plan.batch * co; ++nc)
+                std::fill(part.data() + nc * n_px, part.data() + (nc + 1) * n_px, p.bias ? p.bias[nc % co] : 0.f);
+        } else {
+            dense_conv_forward(pc.p, part.data());
+        }
+        scatter_class(pc, part.data(), co, ho, wo, output);
+    });
+}
+
+void phase_split_backward(const ConvProblem& p, const float* grad_output, const ConvGrads& g) {
+    const Plan& plan = *p.plan;
+    const int64_t ho = plan.rows.out_size, wo = plan.cols.out_size, co = p.out_channels, ci = p.in_channels;
+    const int kk = plan.kk();
+    zero_scattered_grads(p, g);
+    const int64_t wsize = p.shared_filters ? kk : co * ci * kk;
+    if (g.weight) std::fill(g.weight, g.weight + wsize, 0.f);
+    const KernelSpec* spec = p.spec;
+    const int64_t np = spec ? spec->inv_params : 0, ns = spec ? int64_t(spec->smooth_size) * spec->smooth_size : 0;
+    if (g.alpha) std::fill(g.alpha, g.alpha + np, 0.f);
+    if (g.lambda) std::fill(g.lambda, g.lambda + np, 0.f);
+    if (g.smooth) std::fill(g.smooth, g.smooth + ns, 0.f);
+    if (p.kernel.grad_given)  // taps that read inserted zeros get no gradient
+        std::fill(p.kernel.grad_given, p.kernel.grad_given + plan.batch * p.kernel.channels * kk * ho * wo, 0.f);
+    if (g.bias)
+        for (int64_t c = 0; c < co; ++c) {
+            double s = 0;
+            for (int64_t n = 0; n < plan.batch; ++n) {
+                const float* go = grad_output + (n * co + c) * ho * wo;
+                float part = 0.f;
+                for (int64_t t = 0; t < ho * wo; ++t) part += go[t];
+                s += part;
+            }
+            g.bias[c] = float(s);
+        }
+    ScratchBuffer gout, gweight, galpha, glambda, gsmooth;
+    galpha.resize(std::max<int64_t>(np, 1));
+    glambda.resize(std::max<int64_t>(np, 1));
+    gsmooth.resize(std::max<int64_t>(ns, 1));
+    for_each_class(p, [&](PhaseClass& pc) {
+        if (pc.empty()) return;  // such outputs see the bias alone
+        const int64_t n_px = pc.plan.out_pixels(), nv = int64_t(pc.taps.size());
+        gout.resize(size_t(plan.batch * co * n_px));
+        gather_class(pc, grad_output, co, ho, wo, gout.data());
+        if (p.kernel.given != nullptr) {
+            pc.given.resize(size_t(plan.batch * p.kernel.channels * nv * n_px));
+            gather_given_kernel(pc, p.kernel.given, p.kernel.channels, kk, ho, wo, pc.given.data());
+            pc.p.kernel.given = pc.given.data();
+        }
+        if (p.kernel.grad_given != nullptr) {
+            pc.grad_given.resize(size_t(plan.batch * p.kernel.channels * nv * n_px));
+            pc.p.kernel.grad_given = pc.grad_given.data();
+        }
+        ConvGrads cg;
+        cg.accumulate = true;  // input and guide gradients add up over the classes
+        cg.input = g.input;
+        if (g.weight) {
+            gweight.resize(size_t(p.shared_filters ? nv : co * ci * nv));
+            cg.weight = gweight.data();
+        }
+        cg.alpha = g.alpha ? galpha.data() : nullptr;
+        cg.lambda = g.lambda ? glambda.data() : nullptr;
+        cg.smooth = g.smooth ? gsmooth.data() : nullptr;
+        dense_conv_backward(pc.p, gout.data(), cg);
+        if (g.weight) {
+            const float* w = gweight.data();
+            if (p.shared_filters) {
+                for (int64_t v = 0; v < nv; ++v) g.weight[pc.taps[v]] += w[v];
+            } else {
+                for (int64_t o = 0; o < co; ++o)
+                    for (int64_t c = 0; c < ci; ++c)
+                        for (int64_t v = 0; v < nv; ++v)
+                            g.weight[(o * ci + c) * kk + pc.taps[v]] += w[(o * ci + c) * nv + v];
+            }
+        }
+        for (int64_t i = 0; g.alpha && i < np; ++i) g.alpha[i] += galpha.data()[i];
+        for (int64_t i = 0; g.lambda && i < np; ++i) g.lambda[i] += glambda.data()[i];
+        for (int64_t i = 0; g.smooth && i < ns; ++i) g.smooth[i] += gsmooth.data()[i];
+        if (p.kernel.grad_given != nullptr)
+            scatter_given_kernel_grad(pc, pc.grad_given.data(), p.kernel.channels, kk, ho, wo, p.kernel.grad_given);
+    });
+}
+
+}  // namespace jpac::cpu
