@@ -29,25 +29,21 @@ import org.junit.jupiter.api.io.TempDir;
 class ModuleDescriptorTest {
 
     private static final Path CLASSES = TestSupport.repoRoot().resolve("java-api/target/classes");
-    private static final Path BINDINGS = TestSupport.repoRoot().resolve("bindings/target/classes");
-
-    private static String modulePath() {
-        return CLASSES + java.io.File.pathSeparator + BINDINGS;
-    }
 
     @Test
     void onlyTheApiPackagesAreExported() {
-        ModuleFinder f = ModuleFinder.of(CLASSES, BINDINGS);
-        ModuleDescriptor jpac = f.find("org.jpac").orElseThrow().descriptor();
-        Set<String> exported = jpac.exports().stream().map(ModuleDescriptor.Exports::source)
-                .collect(Collectors.toSet());
+        ModuleDescriptor jpac = ModuleFinder.of(CLASSES).find("org.jpac").orElseThrow().descriptor();
+        Set<String> exported = jpac.exports().stream().filter(e -> !e.isQualified())
+                .map(ModuleDescriptor.Exports::source).collect(Collectors.toSet());
         assertTrue(exported.containsAll(Set.of("org.jpac", "org.jpac.model", "org.jpac.nn", "org.jpac.io")), exported
                 .toString());
         assertFalse(exported.stream().anyMatch(p -> p.startsWith("org.jpac.internal")), exported.toString());
-        ModuleDescriptor bindings = f.find("org.jpac.bindings").orElseThrow().descriptor();
-        for (ModuleDescriptor.Exports e : bindings.exports()) {
-            assertEquals(Set.of("org.jpac"), e.targets(), "the raw bindings are for jpac alone: " + e);
-        }
+        // The jextract bindings are part of this module (one name for --enable-native-access), unexported.
+        assertTrue(jpac.packages().contains("org.jpac.internal.ffi"), jpac.packages().toString());
+        assertTrue(jpac.exports().stream().noneMatch(e -> e.source().equals("org.jpac.internal.ffi")), jpac
+                .exports().toString());
+        assertTrue(jpac.requires().stream().noneMatch(r -> r.name().startsWith("org.jpac")), jpac.requires()
+                .toString());
     }
 
     @Test
@@ -61,25 +57,26 @@ class ModuleDescriptorTest {
                     public static void main(String[] a) {
                         org.jpac.Tensor.allocate(2).close();
                         org.jpac.internal.NativeLoader.load();
+                        org.jpac.internal.ffi.JpacNative.jpac_version();
                     }
                 }
                 """);
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         StringWriter log = new StringWriter();
         boolean ok = javac.getTask(log, null, null, List.of("-d", dir.resolve("out").toString(), "--module-path",
-                modulePath(), "-proc:none"), null, javac.getStandardFileManager(null, null, null)
+                CLASSES.toString(), "-proc:none"), null, javac.getStandardFileManager(null, null, null)
                 .getJavaFileObjects(src.resolve("module-info.java"), src.resolve("app/Uses.java"))).call();
         assertFalse(ok, "an application compiled against org.jpac.internal");
-        assertTrue(log.toString().contains("org.jpac.internal") && log.toString().contains("not visible"),
-                log.toString());
+        assertTrue(log.toString().contains("package org.jpac.internal is not visible"), log.toString());
+        assertTrue(log.toString().contains("package org.jpac.internal.ffi is not visible"), log.toString());
     }
 
     @Test
     void theLibraryRunsOnTheModulePath() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "--enable-native-access=org.jpac,org.jpac.bindings",
+        Process p = new ProcessBuilder(java, "--enable-native-access=org.jpac",
                 "-Djpac.cache.dir=" + TestSupport.repoRoot().resolve("java-api/target/native-cache"),
-                "--module-path", modulePath(), "-m", "org.jpac/org.jpac.cli.Main", "info")
+                "--module-path", CLASSES.toString(), "-m", "org.jpac/org.jpac.cli.Main", "info")
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "timed out: " + out);

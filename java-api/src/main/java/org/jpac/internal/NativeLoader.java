@@ -43,8 +43,8 @@ import java.util.stream.Stream;
  * If nothing works, {@link UnsatisfiedLinkError} lists every place tried and why it failed.
  *
  * <p>{@link System#load} registers the libraries with this class's class loader, which is what
- * {@code SymbolLookup.loaderLookup()} in the generated bindings searches: the bindings must be loaded by
- * the same class loader as this class (true on a plain class path and in a shaded jar).
+ * {@code SymbolLookup.loaderLookup()} in the generated bindings searches: the bindings are compiled into
+ * the same module and jar as this class, so they share its class loader.
  *
  * <p>Thread-safe; {@link #load()} is idempotent and cheap after the first success.
  */
