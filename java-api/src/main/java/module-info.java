@@ -9,7 +9,7 @@
  */
 module org.jpac {
     requires java.desktop;     // ImageIO reads and writes PNG
-    requires java.management;  // bench-nets: the thread's allocated bytes
+    requires java.management;  // the memory pool's default limit: the machine's memory
     requires jdk.management;
 
     exports org.jpac;
@@ -17,7 +17,7 @@ module org.jpac {
     exports org.jpac.nn;
     exports org.jpac.io;
     exports org.jpac.io.images;
-    exports org.jpac.train;
-    exports org.jpac.golden;
-    exports org.jpac.cli;
+
+    // For jpac's own command line, training and golden runner (artifact jpac-tools) alone.
+    exports org.jpac.internal to org.jpac.tools;
 }

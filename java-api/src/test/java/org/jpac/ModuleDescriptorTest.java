@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.lang.module.ModuleDescriptor;
@@ -29,6 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ModuleDescriptorTest {
 
     private static final Path CLASSES = TestSupport.repoRoot().resolve("java-api/target/classes");
+    /** Where the build stages the native libraries for the classified jar. */
+    private static final Path NATIVES = TestSupport.repoRoot().resolve("java-api/target/natives");
 
     @Test
     void onlyTheApiPackagesAreExported() {
@@ -72,16 +75,38 @@ class ModuleDescriptorTest {
     }
 
     @Test
-    void theLibraryRunsOnTheModulePath() throws Exception {
+    void theLibraryRunsOnTheModulePathWithOneNativeAccessName(@TempDir Path dir) throws Exception {
+        Path src = dir.resolve("src/app");
+        Files.createDirectories(src.resolve("app"));
+        Files.writeString(src.resolve("module-info.java"), "module app { requires org.jpac; }\n");
+        Files.writeString(src.resolve("app/Run.java"), """
+                package app;
+                import org.jpac.*;
+                public class Run {
+                    public static void main(String[] a) {
+                        try (Tensor x = Tensor.allocate(1, 2, 5, 5); Tensor w = Tensor.allocate(3, 2, 3, 3);
+                             Tensor y = Pac.stdConv2d(x, w, null, PacOptions.builder(3).padding(1).build())) {
+                            System.out.println("cpu " + Jpac.backend().isCpu() + ", output " + y.shape()[1]);
+                        }
+                    }
+                }
+                """);
+        Path out = dir.resolve("out");
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        StringWriter log = new StringWriter();
+        assertTrue(javac.getTask(log, null, null, List.of("-d", out.toString(), "--module-path", CLASSES.toString(),
+                "-proc:none"), null, javac.getStandardFileManager(null, null, null).getJavaFileObjects(src.resolve(
+                        "module-info.java"), src.resolve("app/Run.java"))).call(), log.toString());
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // The native libraries (the classified jar's content) on the class path, the library on the module path.
         Process p = new ProcessBuilder(java, "--enable-native-access=org.jpac",
                 "-Djpac.cache.dir=" + TestSupport.repoRoot().resolve("java-api/target/native-cache"),
-                "--module-path", CLASSES.toString(), "-m", "org.jpac/org.jpac.cli.Main", "info")
+                "--module-path", out + File.pathSeparator + CLASSES, "-cp", NATIVES.toString(), "-m", "app/app.Run")
                 .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "timed out: " + out);
-        assertEquals(0, p.exitValue(), out);
-        assertTrue(out.contains("backend chosen: cpu"), out);
-        assertFalse(out.contains("WARNING"), "restricted-method warnings on the module path: " + out);
+        String output = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "timed out: " + output);
+        assertEquals(0, p.exitValue(), output);
+        assertTrue(output.contains("cpu true, output 3"), output);
+        assertFalse(output.contains("WARNING"), "restricted-method warnings on the module path: " + output);
     }
 }
