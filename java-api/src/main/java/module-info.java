@@ -13,6 +13,7 @@ module org.jpac {
     requires jdk.management;
 
     exports org.jpac;
+    exports org.jpac.grad;
     exports org.jpac.model;
     exports org.jpac.nn;
     exports org.jpac.io;

@@ -38,9 +38,17 @@ class ModuleDescriptorTest {
         ModuleDescriptor jpac = ModuleFinder.of(CLASSES).find("org.jpac").orElseThrow().descriptor();
         Set<String> exported = jpac.exports().stream().filter(e -> !e.isQualified())
                 .map(ModuleDescriptor.Exports::source).collect(Collectors.toSet());
-        assertTrue(exported.containsAll(Set.of("org.jpac", "org.jpac.model", "org.jpac.nn", "org.jpac.io")), exported
+        assertTrue(exported.containsAll(Set.of("org.jpac", "org.jpac.grad", "org.jpac.model", "org.jpac.nn",
+                "org.jpac.io", "org.jpac.io.images")), exported
                 .toString());
         assertFalse(exported.stream().anyMatch(p -> p.startsWith("org.jpac.internal")), exported.toString());
+        // org.jpac.internal only for jpac's own tools (jpac-tools), nothing else to anyone.
+        for (ModuleDescriptor.Exports e : jpac.exports()) {
+            if (e.isQualified()) {
+                assertEquals("org.jpac.internal", e.source(), e.toString());
+                assertEquals(Set.of("org.jpac.tools"), e.targets(), e.toString());
+            }
+        }
         // The jextract bindings are part of this module (one name for --enable-native-access), unexported.
         assertTrue(jpac.packages().contains("org.jpac.internal.ffi"), jpac.packages().toString());
         assertTrue(jpac.exports().stream().noneMatch(e -> e.source().equals("org.jpac.internal.ffi")), jpac
