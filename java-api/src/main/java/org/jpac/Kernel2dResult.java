@@ -1,5 +1,7 @@
 package org.jpac;
 
+import org.jpac.internal.Results;
+
 /**
  * Output of {@link Pac#kernel2d}: the adapting kernel {@code [B, C', kh, kw, Ho, Wo]}
  * and, when a mask was given, the output mask {@code [B, 1, 1, 1, Ho, Wo]} (else null).

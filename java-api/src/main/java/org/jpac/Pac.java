@@ -2,7 +2,14 @@ package org.jpac;
 
 import java.util.Set;
 
+import org.jpac.grad.ConvGrads;
+import org.jpac.grad.GuidedConvGrads;
+import org.jpac.grad.GuidedPoolGrads;
+import org.jpac.grad.Kernel2dGrads;
+import org.jpac.grad.PoolGrads;
+import org.jpac.grad.StdConvGrads;
 import org.jpac.internal.NativeCalls;
+import org.jpac.internal.Results;
 
 /**
  * The pixel-adaptive operations (SPEC.md), as static functions over

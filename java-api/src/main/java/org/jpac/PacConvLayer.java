@@ -2,6 +2,9 @@ package org.jpac;
 
 import java.util.Set;
 
+import org.jpac.grad.ConvGrads;
+import org.jpac.grad.GuidedConvGrads;
+
 /** The convolution layers' common part: weight creation, forward and backward. */
 public abstract class PacConvLayer extends PacLayer {
 

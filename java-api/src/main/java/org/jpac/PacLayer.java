@@ -5,6 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
+import org.jpac.grad.Kernel2dGrads;
+import org.jpac.internal.Results;
+
 /**
  * What the PAC layers share: options, parameters (weight, bias, inv alpha and
  * lambda, smoothing kernel), their gradients, and the reference's state-dict

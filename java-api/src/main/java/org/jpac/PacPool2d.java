@@ -2,6 +2,9 @@ package org.jpac;
 
 import java.util.Set;
 
+import org.jpac.grad.GuidedPoolGrads;
+import org.jpac.grad.PoolGrads;
+
 /**
  * Pixel-adaptive pooling layer, as the reference's {@code PacPool2d(kernel_size,
  * stride=1, padding=0, dilation=1, kernel_type='gaussian',

@@ -12,6 +12,8 @@
  *       {@link org.jpac.SmoothKernel}: options in the reference code's notation.</li>
  *   <li>{@link org.jpac.PacConv2d}, {@link org.jpac.PacConvTranspose2d},
  *       {@link org.jpac.PacPool2d}: layers holding parameters and gradients.</li>
+ *   <li>{@link org.jpac.grad}: what the backward passes return (gradients per
+ *       operation family), each record closeable.</li>
  *   <li>{@link org.jpac.Jpac}: versions, backend choice ({@code jpac.backend} /
  *       {@code JPAC_BACKEND}: auto, cpu, cuda), threads, scratch memory.</li>
  * </ul>

@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import org.jpac.grad.GuidedConvGrads;
 import org.junit.jupiter.api.Test;
 
 /** Eight threads on separate tensors give the same results as serial calls. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Random;
 
+import org.jpac.grad.GuidedConvGrads;
 import org.junit.jupiter.api.Test;
 
 /** The Guide forms of the guided ops compute exactly what the positional forms do. */

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Map;
 import java.util.Random;
 
+import org.jpac.grad.GuidedConvGrads;
 import org.junit.jupiter.api.Test;
 
 /** Layers: parameters, fillers, state dicts, and forward/backward against the functional ops. */

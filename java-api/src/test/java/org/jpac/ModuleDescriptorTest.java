@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.lang.module.ModuleDescriptor;
@@ -29,25 +30,31 @@ import org.junit.jupiter.api.io.TempDir;
 class ModuleDescriptorTest {
 
     private static final Path CLASSES = TestSupport.repoRoot().resolve("java-api/target/classes");
-    private static final Path BINDINGS = TestSupport.repoRoot().resolve("bindings/target/classes");
-
-    private static String modulePath() {
-        return CLASSES + java.io.File.pathSeparator + BINDINGS;
-    }
+    /** Where the build stages the native libraries for the classified jar. */
+    private static final Path NATIVES = TestSupport.repoRoot().resolve("java-api/target/natives");
 
     @Test
     void onlyTheApiPackagesAreExported() {
-        ModuleFinder f = ModuleFinder.of(CLASSES, BINDINGS);
-        ModuleDescriptor jpac = f.find("org.jpac").orElseThrow().descriptor();
-        Set<String> exported = jpac.exports().stream().map(ModuleDescriptor.Exports::source)
-                .collect(Collectors.toSet());
-        assertTrue(exported.containsAll(Set.of("org.jpac", "org.jpac.model", "org.jpac.nn", "org.jpac.io")), exported
+        ModuleDescriptor jpac = ModuleFinder.of(CLASSES).find("org.jpac").orElseThrow().descriptor();
+        Set<String> exported = jpac.exports().stream().filter(e -> !e.isQualified())
+                .map(ModuleDescriptor.Exports::source).collect(Collectors.toSet());
+        assertTrue(exported.containsAll(Set.of("org.jpac", "org.jpac.grad", "org.jpac.model", "org.jpac.nn",
+                "org.jpac.io", "org.jpac.io.images")), exported
                 .toString());
         assertFalse(exported.stream().anyMatch(p -> p.startsWith("org.jpac.internal")), exported.toString());
-        ModuleDescriptor bindings = f.find("org.jpac.bindings").orElseThrow().descriptor();
-        for (ModuleDescriptor.Exports e : bindings.exports()) {
-            assertEquals(Set.of("org.jpac"), e.targets(), "the raw bindings are for jpac alone: " + e);
+        // org.jpac.internal only for jpac's own tools (jpac-tools), nothing else to anyone.
+        for (ModuleDescriptor.Exports e : jpac.exports()) {
+            if (e.isQualified()) {
+                assertEquals("org.jpac.internal", e.source(), e.toString());
+                assertEquals(Set.of("org.jpac.tools"), e.targets(), e.toString());
+            }
         }
+        // The jextract bindings are part of this module (one name for --enable-native-access), unexported.
+        assertTrue(jpac.packages().contains("org.jpac.internal.ffi"), jpac.packages().toString());
+        assertTrue(jpac.exports().stream().noneMatch(e -> e.source().equals("org.jpac.internal.ffi")), jpac
+                .exports().toString());
+        assertTrue(jpac.requires().stream().noneMatch(r -> r.name().startsWith("org.jpac")), jpac.requires()
+                .toString());
     }
 
     @Test
@@ -61,30 +68,53 @@ class ModuleDescriptorTest {
                     public static void main(String[] a) {
                         org.jpac.Tensor.allocate(2).close();
                         org.jpac.internal.NativeLoader.load();
+                        org.jpac.internal.ffi.JpacNative.jpac_version();
                     }
                 }
                 """);
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         StringWriter log = new StringWriter();
         boolean ok = javac.getTask(log, null, null, List.of("-d", dir.resolve("out").toString(), "--module-path",
-                modulePath(), "-proc:none"), null, javac.getStandardFileManager(null, null, null)
+                CLASSES.toString(), "-proc:none"), null, javac.getStandardFileManager(null, null, null)
                 .getJavaFileObjects(src.resolve("module-info.java"), src.resolve("app/Uses.java"))).call();
         assertFalse(ok, "an application compiled against org.jpac.internal");
-        assertTrue(log.toString().contains("org.jpac.internal") && log.toString().contains("not visible"),
-                log.toString());
+        assertTrue(log.toString().contains("package org.jpac.internal is not visible"), log.toString());
+        assertTrue(log.toString().contains("package org.jpac.internal.ffi is not visible"), log.toString());
     }
 
     @Test
-    void theLibraryRunsOnTheModulePath() throws Exception {
+    void theLibraryRunsOnTheModulePathWithOneNativeAccessName(@TempDir Path dir) throws Exception {
+        Path src = dir.resolve("src/app");
+        Files.createDirectories(src.resolve("app"));
+        Files.writeString(src.resolve("module-info.java"), "module app { requires org.jpac; }\n");
+        Files.writeString(src.resolve("app/Run.java"), """
+                package app;
+                import org.jpac.*;
+                public class Run {
+                    public static void main(String[] a) {
+                        try (Tensor x = Tensor.allocate(1, 2, 5, 5); Tensor w = Tensor.allocate(3, 2, 3, 3);
+                             Tensor y = Pac.stdConv2d(x, w, null, PacOptions.builder(3).padding(1).build())) {
+                            System.out.println("cpu " + Jpac.backend().isCpu() + ", output " + y.shape()[1]);
+                        }
+                    }
+                }
+                """);
+        Path out = dir.resolve("out");
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        StringWriter log = new StringWriter();
+        assertTrue(javac.getTask(log, null, null, List.of("-d", out.toString(), "--module-path", CLASSES.toString(),
+                "-proc:none"), null, javac.getStandardFileManager(null, null, null).getJavaFileObjects(src.resolve(
+                        "module-info.java"), src.resolve("app/Run.java"))).call(), log.toString());
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "--enable-native-access=org.jpac,org.jpac.bindings",
+        // The native libraries (the classified jar's content) on the class path, the library on the module path.
+        Process p = new ProcessBuilder(java, "--enable-native-access=org.jpac",
                 "-Djpac.cache.dir=" + TestSupport.repoRoot().resolve("java-api/target/native-cache"),
-                "--module-path", modulePath(), "-m", "org.jpac/org.jpac.cli.Main", "info")
+                "--module-path", out + File.pathSeparator + CLASSES, "-cp", NATIVES.toString(), "-m", "app/app.Run")
                 .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "timed out: " + out);
-        assertEquals(0, p.exitValue(), out);
-        assertTrue(out.contains("backend chosen: cpu"), out);
-        assertFalse(out.contains("WARNING"), "restricted-method warnings on the module path: " + out);
+        String output = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "timed out: " + output);
+        assertEquals(0, p.exitValue(), output);
+        assertTrue(output.contains("cpu true, output 3"), output);
+        assertFalse(output.contains("WARNING"), "restricted-method warnings on the module path: " + output);
     }
 }

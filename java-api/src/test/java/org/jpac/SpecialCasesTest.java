@@ -6,9 +6,11 @@ import static org.jpac.TestSupport.randn;
 
 import java.util.Random;
 
+import org.jpac.grad.GuidedConvGrads;
+import org.jpac.grad.StdConvGrads;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /** Cases where PAC reduces to a classic operation. */
 class SpecialCasesTest {

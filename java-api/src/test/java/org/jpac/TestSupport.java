@@ -5,8 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 
-import org.jpac.golden.Conformance;
-
 /** Shared helpers for the tests: locations, random data, comparisons. */
 public final class TestSupport {
 
@@ -51,13 +49,22 @@ public final class TestSupport {
         return repoRoot().resolve("native/include/jpac.h");
     }
 
+    /** n normal samples times scale. */
     public static double[] randn(Random r, int n, double scale) {
-        return Conformance.randn(r, n, scale);
+        double[] a = new double[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = r.nextGaussian() * scale;
+        }
+        return a;
     }
 
     /** Rounds to float precision, so the double reference sees exactly what the native code sees. */
     public static double[] toFloatPrecision(double[] a) {
-        return Conformance.toFloatPrecision(a);
+        double[] r = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            r[i] = (float) a[i];
+        }
+        return r;
     }
 
     public static Tensor tensor(double[] a, long... shape) {
@@ -65,7 +72,12 @@ public final class TestSupport {
     }
 
     public static double[] doubles(Tensor t) {
-        return Conformance.doubles(t);
+        float[] f = t.toArray();
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
     }
 
     public static double maxAbs(double[] a) {
@@ -76,12 +88,25 @@ public final class TestSupport {
         return m;
     }
 
-    /** Asserts max|got - want| <= rtol * max(1, max|want|), reporting the worst element. */
+    /**
+     * Asserts max|got - want| <= rtol * max(1, max|want|), reporting the worst element; a NaN fails.
+     * The same test as org.jpac.golden.Conformance (in jpac-tools, which this module's tests cannot use).
+     */
     public static void assertClose(String what, double[] want, Tensor got, double rtol) {
-        Conformance.assertClose(what, want, got, rtol);
+        assertClose(what, want, doubles(got), rtol);
     }
 
     public static void assertClose(String what, double[] want, double[] got, double rtol) {
-        Conformance.assertClose(what, want, got, rtol);
+        if (want.length != got.length) {
+            throw new AssertionError(what + ": length " + got.length + ", expected " + want.length);
+        }
+        double tolerance = rtol * Math.max(1, maxAbs(want));
+        for (int i = 0; i < want.length; i++) {
+            double e = Math.abs(got[i] - want[i]);
+            if (!(e <= tolerance)) {
+                throw new AssertionError(what + ": error " + e + " at " + i + " (got " + got[i] + ", want "
+                        + want[i] + "), tolerance " + tolerance);
+            }
+        }
     }
 }

@@ -18,6 +18,7 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -30,21 +31,24 @@ import java.util.stream.Stream;
  *       loading from it succeeds or {@link #load()} fails. If the directory has a {@code libraries.txt}
  *       its load order is used, else {@code libgomp.so.1} and {@code libdnnl.so.3} (each if present),
  *       then {@code libjpac.so}.</li>
- *   <li>The libraries bundled in the jar under {@code native/<os>-<arch>/}, listed in load order in
- *       {@code native/<os>-<arch>/libraries.txt}. They are extracted together, under their own names, into
+ *   <li>The libraries of the classified artifact {@code org.jpac:jpac:<version>:<os>-<arch>} (see
+ *       {@link NativeBundle}: on the class path or the module path), under {@code native/<os>-<arch>/},
+ *       listed in load order in {@code native/<os>-<arch>/libraries.txt}. They are extracted together, under their own names, into
  *       one versioned directory {@code <cache>/<version>-<hash of the index>/} (written to a temporary
  *       directory, then renamed into place, so concurrent processes never see a half-written one), and
  *       {@link System#load} is called on each in order. {@code <cache>} is the system property
  *       {@value #CACHE_DIR_PROPERTY} if set, else {@code ${user.home}/.cache/jpac}; if that cannot be
  *       written, {@code ${java.io.tmpdir}/jpac-${user.name}}. Files marked {@code extract-only} (the CUDA
- *       backend) are extracted but not loaded: libjpac loads them itself from its own directory.</li>
+ *       backend) are extracted but not loaded: libjpac loads them itself from its own directory. Where
+ *       each library came from and the cache folder are logged once ({@code System.Logger} "org.jpac"):
+ *       at INFO when this process unpacked them, else at DEBUG.</li>
  *   <li>{@code System.loadLibrary("jpac")}: the JVM's {@code java.library.path}.</li>
  * </ol>
  * If nothing works, {@link UnsatisfiedLinkError} lists every place tried and why it failed.
  *
  * <p>{@link System#load} registers the libraries with this class's class loader, which is what
- * {@code SymbolLookup.loaderLookup()} in the generated bindings searches: the bindings must be loaded by
- * the same class loader as this class (true on a plain class path and in a shaded jar).
+ * {@code SymbolLookup.loaderLookup()} in the generated bindings searches: the bindings are compiled into
+ * the same module and jar as this class, so they share its class loader.
  *
  * <p>Thread-safe; {@link #load()} is idempotent and cheap after the first success.
  */
@@ -126,7 +130,7 @@ public final class NativeLoader {
         return libraryDirectory;
     }
 
-    /** {@code <os>-<arch>} as used in the jar's {@code native/} directory, e.g. {@code linux-x86_64}. */
+    /** {@code <os>-<arch>}: the natives' classifier and folder {@code native/<os>-<arch>/}, e.g. {@code linux-x86_64}. */
     public static String platform() {
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
@@ -151,8 +155,9 @@ public final class NativeLoader {
     private static void succeed(Path dir, String description) {
         libraryDirectory = dir;
         loadedFrom = description;
-        // Once per process: where the native code came from is the first thing to know when it misbehaves.
-        System.getLogger("org.jpac").log(System.Logger.Level.DEBUG, "jpac native libraries loaded: " + description);
+        // Once per process: where the native code came from is the first thing to know when it misbehaves
+        // (the bundled libraries get a fuller report, file by file, from report()).
+        System.getLogger("org.jpac").log(System.Logger.Level.DEBUG, "jpac native libraries loaded from " + description);
     }
 
     // ---- (1) a directory -------------------------------------------------------------------------------
@@ -202,17 +207,29 @@ public final class NativeLoader {
     // ---- (2) the jar -----------------------------------------------------------------------------------
 
     private static boolean loadBundled(String platform, List<String> tried) {
-        String base = "/native/" + platform + "/";
+        Optional<NativeBundle> found = NativeBundle.find(platform, tried);
+        if (found.isEmpty()) {
+            return false;
+        }
+        try (NativeBundle bundle = found.get()) {
+            return loadBundled(bundle, tried);
+        } catch (IOException e) { // closing the module reader
+            tried.add("bundled libraries: " + describe(e));
+            return loadedFrom != null;
+        }
+    }
+
+    private static boolean loadBundled(NativeBundle bundle, List<String> tried) {
+        String base = bundle.origin();
         byte[] rawIndex;
-        try (InputStream in = NativeLoader.class.getResourceAsStream(base + INDEX_NAME)) {
+        try (InputStream in = bundle.open(INDEX_NAME)) {
             if (in == null) {
-                tried.add("bundled libraries: no resource " + base + INDEX_NAME
-                        + " on the class path (this jar carries no native libraries for " + platform + ")");
+                tried.add("bundled libraries: no " + INDEX_NAME + " in " + base);
                 return false;
             }
             rawIndex = in.readAllBytes();
         } catch (IOException e) {
-            tried.add("bundled libraries: cannot read " + base + INDEX_NAME + ": " + describe(e));
+            tried.add("bundled libraries: cannot read " + INDEX_NAME + " in " + base + ": " + describe(e));
             return false;
         }
 
@@ -220,7 +237,7 @@ public final class NativeLoader {
         String key;
         try {
             index = Index.parse(rawIndex, base + INDEX_NAME);
-            key = sanitize(version(index)) + "-" + contentHash(index, rawIndex, base);
+            key = sanitize(version(index)) + "-" + contentHash(index, rawIndex, bundle);
         } catch (IOException | RuntimeException e) {
             tried.add("bundled libraries: " + base + INDEX_NAME + ": " + describe(e));
             return false;
@@ -229,8 +246,10 @@ public final class NativeLoader {
         for (Path root : cacheRoots()) {
             Path target = root.resolve(key);
             Path dir;
+            boolean extracted;
             try {
-                dir = extract(index, base, root, target);
+                extracted = !isComplete(target, index);
+                dir = extract(index, bundle, root, target);
             } catch (IOException | RuntimeException e) {
                 tried.add("bundled libraries: extracting " + base + " to " + target + ": " + describe(e));
                 continue; // next cache root
@@ -243,7 +262,8 @@ public final class NativeLoader {
                     }
                 }
                 loadAll(dir, order);
-                succeed(dir, dir + " (extracted from the jar's " + base.substring(1) + ")");
+                succeed(dir, dir + " (extracted from " + base + ")");
+                report(extracted, index, base, root, dir);
                 return true;
             } catch (UnsatisfiedLinkError | RuntimeException e) {
                 // Not worth trying another copy of the same files: the next one would fail the same way.
@@ -253,6 +273,24 @@ public final class NativeLoader {
             }
         }
         return false;
+    }
+
+    /**
+     * Says once where each library came from and where the cache is: at INFO when this process unpacked
+     * them (tens of MB written to disk deserve a word), else at DEBUG.
+     */
+    private static void report(boolean extracted, Index index, String origin, Path root, Path dir) {
+        long bytes = index.entries.stream().mapToLong(e -> Math.max(0, e.size)).sum();
+        StringBuilder sb = new StringBuilder("jpac native libraries ").append(extracted ? "unpacked" : "found")
+                .append(" in ").append(dir).append(" (").append(bytes >> 20).append(" MiB):");
+        for (Entry e : index.entries) {
+            sb.append("\n  ").append(e.name).append(e.load ? "" : " (loaded by libjpac when needed)")
+                    .append(" <- ").append(origin).append(e.name);
+        }
+        sb.append("\n  cache folder ").append(root).append(": set -D").append(CACHE_DIR_PROPERTY)
+                .append("=<dir> to use another; delete it to reclaim the space (unpacked again on next use)");
+        System.getLogger("org.jpac").log(extracted ? System.Logger.Level.INFO : System.Logger.Level.DEBUG,
+                sb.toString());
     }
 
     private static List<Path> cacheRoots() {
@@ -282,7 +320,7 @@ public final class NativeLoader {
     }
 
     /** Makes {@code target} hold every file of the index, extracting them if needed; returns it. */
-    private static Path extract(Index index, String base, Path root, Path target) throws IOException {
+    private static Path extract(Index index, NativeBundle bundle, Path root, Path target) throws IOException {
         if (isComplete(target, index)) {
             return target;
         }
@@ -294,9 +332,9 @@ public final class NativeLoader {
                 Path file = tmp.resolve(e.name);
                 MessageDigest sha = sha256();
                 long size;
-                try (InputStream raw = NativeLoader.class.getResourceAsStream(base + e.name)) {
+                try (InputStream raw = bundle.open(e.name)) {
                     if (raw == null) {
-                        throw new IOException("resource " + base + e.name + " listed in " + INDEX_NAME
+                        throw new IOException(bundle.origin() + e.name + " listed in " + INDEX_NAME
                                 + " is missing");
                     }
                     try (InputStream in = new DigestInputStream(raw, sha);
@@ -393,16 +431,16 @@ public final class NativeLoader {
      * Hash naming the cache directory: of the index when it records every file's SHA-256 (it then pins
      * the contents), else of the files themselves.
      */
-    private static String contentHash(Index index, byte[] rawIndex, String base) throws IOException {
+    private static String contentHash(Index index, byte[] rawIndex, NativeBundle bundle) throws IOException {
         MessageDigest sha = sha256();
         sha.update(rawIndex);
         boolean pinned = index.entries.stream().allMatch(e -> e.sha256 != null);
         if (!pinned) {
             byte[] buffer = new byte[1 << 16];
             for (Entry e : index.entries) {
-                try (InputStream in = NativeLoader.class.getResourceAsStream(base + e.name)) {
+                try (InputStream in = bundle.open(e.name)) {
                     if (in == null) {
-                        throw new IOException("resource " + base + e.name + " listed in " + INDEX_NAME
+                        throw new IOException(bundle.origin() + e.name + " listed in " + INDEX_NAME
                                 + " is missing");
                     }
                     for (int n; (n = in.read(buffer)) > 0; ) {

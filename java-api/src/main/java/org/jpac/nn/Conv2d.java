@@ -135,7 +135,7 @@ public final class Conv2d implements Layer {
         if (needInput) {
             needs.add(org.jpac.Grad.INPUT);
         }
-        org.jpac.StdConvGrads g = StdOps.conv2dBackward(x, weight, gradOutput, stride, padding, dilation, needs);
+        org.jpac.grad.StdConvGrads g = StdOps.conv2dBackward(x, weight, gradOutput, stride, padding, dilation, needs);
         try {
             acc.add(prefix + "weight", g.gradWeight());
             acc.add(prefix + "bias", bias != null ? g.gradBias() : null);

@@ -5,15 +5,15 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 
-import org.jpac.ConvGrads;
 import org.jpac.Filler;
 import org.jpac.Grad;
-import org.jpac.Kernel2dGrads;
 import org.jpac.Kernel2dResult;
 import org.jpac.Pac;
 import org.jpac.PacConv2d;
-import org.jpac.StdConvGrads;
 import org.jpac.Tensor;
+import org.jpac.grad.ConvGrads;
+import org.jpac.grad.Kernel2dGrads;
+import org.jpac.grad.StdConvGrads;
 
 /**
  * One pairwise term of a {@link PacCRF}: its messenger (a PAC layer, or a plain

@@ -5,10 +5,10 @@ import java.util.Map;
 import java.util.Set;
 
 import org.jpac.Grad;
-import org.jpac.GuidedConvGrads;
 import org.jpac.Pac;
 import org.jpac.PacConvTranspose2d;
 import org.jpac.Tensor;
+import org.jpac.grad.GuidedConvGrads;
 
 /**
  * Joint bilateral upsampling as a fixed PAC^T, as the reference's

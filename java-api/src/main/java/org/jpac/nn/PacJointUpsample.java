@@ -9,10 +9,10 @@ import java.util.Set;
 import java.util.SplittableRandom;
 
 import org.jpac.Grad;
-import org.jpac.GuidedConvGrads;
 import org.jpac.Pac;
 import org.jpac.PacConvTranspose2d;
 import org.jpac.Tensor;
+import org.jpac.grad.GuidedConvGrads;
 
 /**
  * Joint upsampling with pixel-adaptive transposed convolutions (paper Sec. 4),

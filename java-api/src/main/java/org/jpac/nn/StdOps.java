@@ -7,8 +7,8 @@ import java.util.Set;
 import org.jpac.Grad;
 import org.jpac.Pac;
 import org.jpac.PacOptions;
-import org.jpac.StdConvGrads;
 import org.jpac.Tensor;
+import org.jpac.grad.StdConvGrads;
 import org.jpac.internal.NativeCalls;
 import org.jpac.internal.TensorAccess;
 

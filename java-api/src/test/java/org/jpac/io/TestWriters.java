@@ -12,7 +12,6 @@ import org.jpac.io.images.Npy;
 import org.jpac.io.images.NpyLayout;
 import org.jpac.io.images.Pfm;
 import org.jpac.io.images.Png;
-import org.jpac.train.FloFile;
 
 /** One write in each format jpac writes, by a name that is also the file's extension; each well over 4 KiB. */
 public final class TestWriters {
@@ -43,7 +42,6 @@ public final class TestWriters {
         });
         ALL.put("npy", f -> Npy.write(f, Image.of(noise(H * W, 1), 1, H, W), NpyLayout.AUTO));
         ALL.put("pfm", f -> Pfm.write(f, Image.of(noise(H * W, 1), 1, H, W)));
-        ALL.put("flo", f -> FloFile.write(f, new FloFile.Flow(noise(2 * H * W, 1), H, W)));
         ALL.put("weights.safetensors", f -> WeightFiles.save(f, new StateDict().put("w", noise(H * W, 1), H, W)));
         ALL.put("safetensors", f -> {
             try (Tensor t = Tensor.of(noise(H * W, 1), H, W)) {

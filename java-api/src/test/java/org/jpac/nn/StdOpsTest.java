@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 
-import org.jpac.StdConvGrads;
 import org.jpac.Tensor;
+import org.jpac.grad.StdConvGrads;
 import org.junit.jupiter.api.Test;
 
 /** Each standard op against a straightforward Java reference. */

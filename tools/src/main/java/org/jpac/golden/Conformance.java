@@ -2,16 +2,16 @@ package org.jpac.golden;
 
 import java.util.Random;
 
-import org.jpac.ConvGrads;
-import org.jpac.GuidedConvGrads;
-import org.jpac.GuidedPoolGrads;
-import org.jpac.Kernel2dGrads;
 import org.jpac.Kernel2dResult;
 import org.jpac.Pac;
 import org.jpac.PacOptions;
-import org.jpac.PoolGrads;
 import org.jpac.SmoothKernel;
 import org.jpac.Tensor;
+import org.jpac.grad.ConvGrads;
+import org.jpac.grad.GuidedConvGrads;
+import org.jpac.grad.GuidedPoolGrads;
+import org.jpac.grad.Kernel2dGrads;
+import org.jpac.grad.PoolGrads;
 
 /**
  * Runs one operation natively and through {@link Reference} on random data and
