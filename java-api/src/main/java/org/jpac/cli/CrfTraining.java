@@ -22,8 +22,8 @@ import org.jpac.nn.CrfOutput;
 import org.jpac.nn.PacCRF;
 import org.jpac.nn.PairwiseKernel;
 import org.jpac.train.Adam;
+import org.jpac.train.ClassBalancedCrossEntropy;
 import org.jpac.train.CoarseSegmenter;
-import org.jpac.train.CrossEntropyLoss;
 import org.jpac.train.Loss;
 import org.jpac.train.SyntheticSegmentation;
 
@@ -33,7 +33,8 @@ import org.jpac.train.SyntheticSegmentation;
  * a segmenter ({@link CoarseSegmenter}) at a random factor (1, 2, 4, 8 or 16),
  * calibrates its scores ({@link UnaryCalibration}), runs the CRF (log-probability
  * output, dilations scaled to the training size as {@link CrfRefiner} scales
- * them), takes the pixel-wise cross-entropy against the true labels,
+ * them), takes the class-balanced cross-entropy against the true labels
+ * ({@link ClassBalancedCrossEntropy}: thin objects count as much as the background),
  * backpropagates with {@link PacCRF#gradients} and updates the learnable
  * parameters (the unary weight, the Potts weights and the edge features'
  * position and colour scales, as logs of their inverses) with {@link Adam}. The
@@ -44,7 +45,7 @@ final class CrfTraining {
 
     /** Segmenter factors a training step draws from, and how often (coarse ones more). */
     static final int[] FACTORS = {1, 2, 4, 8, 16};
-    static final double[] FACTOR_ODDS = {0.15, 0.1, 0.25, 0.25, 0.25};
+    static final double[] FACTOR_ODDS = {0.2, 0.1, 0.25, 0.25, 0.2};
 
     record Settings(int steps, long seed, double lr, int height, int width, int heldOut) {
     }
@@ -109,7 +110,7 @@ final class CrfTraining {
         double[] before = heldOutMiou(crf);
         log.printf(Locale.ROOT, "held-out (%d scenes of %dx%d, factors 1-16): scores mIoU %.2f %%,"
                 + " untrained CRF %.2f %%%n", s.heldOut(), w, h, 100 * before[0], 100 * before[1]);
-        CrossEntropyLoss ce = new CrossEntropyLoss();
+        Loss ce = new ClassBalancedCrossEntropy();
         Adam adam = new Adam(s.lr());
         SplittableRandom rnd = new SplittableRandom(s.seed());
         double[] losses = new double[s.steps()];
@@ -244,7 +245,7 @@ final class CrfTraining {
         int h = s.height();
         int w = s.width();
         int[] factors = {1, 4, 8, 16};
-        CrossEntropyLoss ce = new CrossEntropyLoss();
+        Loss ce = new ClassBalancedCrossEntropy();
         double sum = 0;
         try (PacCRF at = crf.withDilations(scaledDilations(crf, h, w))) {
             for (int k = 0; k < s.heldOut(); k++) {
@@ -261,7 +262,9 @@ final class CrfTraining {
                      Tensor raw = Tensor.of(scores, 1, classes, h, w);
                      Tensor u = UnaryCalibration.calibrate(raw);
                      Tensor q = at.forward(u, edge)) {
-                    sum += ce.value(q, labels);
+                    try (Loss.Value v = ce.evaluate(q, labels, false)) {
+                        sum += v.loss();
+                    }
                 }
             }
         }
