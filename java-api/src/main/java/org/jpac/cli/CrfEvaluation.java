@@ -67,8 +67,9 @@ final class CrfEvaluation {
 
     /**
      * The held-out table: for each factor (1 = already fine), the scores' mIoU
-     * and each CRF's, as mean +- sd over {@code seeds} seeds of {@code count}
-     * scenes each; then each CRF's time per megapixel over all of it.
+     * and each CRF's with its gain over the scores (in brackets), as mean +- sd
+     * over {@code seeds} seeds of {@code count} scenes each; then each CRF's
+     * time per megapixel over all of it.
      */
     static void table(Map<String, CrfRefiner> crfs, int[] factors, int seeds, int count, int h, int w,
                       PrintStream out) {
@@ -100,7 +101,14 @@ final class CrfEvaluation {
             }
             StringBuilder row = new StringBuilder(f == 1 ? "| already fine |" : "| 1/" + f + " |");
             row.append(' ').append(meanSd(unary)).append(" |");
-            crf.values().forEach(m -> row.append(' ').append(meanSd(m)).append(" |"));
+            crf.values().forEach(m -> {
+                double[] gain = new double[seeds];
+                for (int i = 0; i < seeds; i++) {
+                    gain[i] = m[i] - unary[i];
+                }
+                row.append(' ').append(meanSd(m)).append(" (").append(meanSd(gain).replaceFirst("^(?!-)", "+"))
+                        .append(") |");
+            });
             out.println(row);
         }
         time.forEach((k, t) -> out.printf(Locale.ROOT, "%s: %.3f s per megapixel%n", k, t[0] / (t[1] / 1e6)));
