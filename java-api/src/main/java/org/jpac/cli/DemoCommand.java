@@ -33,7 +33,7 @@ import org.jpac.nn.UpsamplingNetwork;
  *     {@code Pac.pool2dGuided}, as {@code jpac filter}) and {@link PacJointUpsample}
  *     (the bundled model, or given weights); RMSE against the true depth.</li>
  * <li>A coarse, noisy segmentation of the scene is refined by the
- *     {@code crf} command's default PAC-CRF; mIoU before and after.</li>
+ *     {@code crf} command's default (the bundled) PAC-CRF; mIoU before and after.</li>
  * </ol>
  * Writes side-by-side PNGs and the inputs (so that the {@code upsample},
  * {@code filter} and {@code crf} commands can be tried on them) to DIR
