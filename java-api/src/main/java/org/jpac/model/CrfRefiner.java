@@ -3,8 +3,12 @@ package org.jpac.model;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.jpac.Tensor;
 import org.jpac.internal.Outputs;
@@ -30,54 +34,113 @@ import org.jpac.nn.StdOps;
  * }
  * }</pre>
  *
+ * <p>Two things keep a CRF's defaults from doing harm on photographs of any size
+ * and segmenters of any confidence (the default and the bundled CRF do both; a
+ * weight file asks for them in its metadata, {@code crf.unary: calibrated} and
+ * {@code crf.geometry: scaled:SIDE}):
+ * <ul>
+ *   <li>the scores are calibrated first ({@link UnaryCalibration}): log-probabilities
+ *       scaled so that a confident pixel's margin is that of a 0.98 / 0.02
+ *       segmenter, on which scale the pairwise weights are set;</li>
+ *   <li>the windows follow the image's size ({@link CrfGeometry}): dilations and
+ *       the positions' scale are set for a reference size and multiplied by
+ *       {@code sqrt(H * W) / side} for each image.</li>
+ * </ul>
+ *
  * <p>The number of classes is the caller's: a weight file whose parameters do
  * not depend on it (Potts compatibility, the usual case) is retargeted to any
  * number of classes; one whose compatibility filters are per class pair must
  * match. Edge features are the reference's YXRGB of the image, positions
- * divided by {@link #DEFAULT_SCALE_SPACE} pixels and colours by
- * {@link #DEFAULT_SCALE_COLOR} unless {@link #edgeScales} says otherwise.
+ * divided by {@link #DEFAULT_SCALE_SPACE} pixels (at the reference size) and
+ * colours by {@link #DEFAULT_SCALE_COLOR} unless {@link #edgeScales} says otherwise.
  *
  * <p>Thread-safe once configured: several threads may call {@link #refine} at once.
  */
 public final class CrfRefiner implements AutoCloseable {
 
-    /** Positions y, x divided by this many pixels in the edge features. */
+    /** Positions y, x divided by this many pixels in the edge features (at the reference size). */
     public static final double DEFAULT_SCALE_SPACE = 80;
-    /** Colours (image in [0, 1]) divided by this in the edge features. */
-    public static final double DEFAULT_SCALE_COLOR = 0.1;
+    /**
+     * Colours (image in [0, 1]) divided by this in the edge features: 0.03, sharper than the
+     * reference's example 0.1, so that a pixel hears little from neighbours of another colour
+     * (thin structures and good boundaries survive; chosen on synthetic training scenes).
+     */
+    public static final double DEFAULT_SCALE_COLOR = 0.03;
     /** Mean-field steps of the default CRF. */
     public static final int DEFAULT_STEPS = 5;
-    /** Pairwise weights of the default CRF's two Potts terms (dilation 16, dilation 64). */
-    public static final double[] DEFAULT_WEIGHTS = {1.0, 0.5};
+    /** Dilations of the default CRF's 5x5 Potts terms at {@link CrfGeometry#VOC_SIDE}. */
+    public static final int[] DEFAULT_DILATIONS = {16, 64};
+    /**
+     * Pairwise weights of the default CRF's Potts terms (one per dilation), on calibrated scores:
+     * 0.3 and 0.15, so that 24 agreeing neighbours of the same colour (at most 7.2 + 3.6) can
+     * overturn a confident pixel's margin of 3.9 but a few cannot (the paper's 1 and 0.5 erode
+     * thin structures and good segmentations; chosen on synthetic training scenes).
+     */
+    public static final double[] DEFAULT_WEIGHTS = {0.3, 0.15};
+    /** Metadata key: {@code calibrated} when the CRF expects {@link UnaryCalibration}'s scores. */
+    public static final String UNARY_KEY = "crf.unary";
+    /** Metadata key: the {@link CrfGeometry} ({@code fixed} or {@code scaled:SIDE}). */
+    public static final String GEOMETRY_KEY = "crf.geometry";
+    /** Metadata key: the edge features' position scale (at the reference size), if not the default. */
+    public static final String SCALE_SPACE_KEY = "crf.scale_space";
+    /** Metadata key: the edge features' colour scale, if not the default. */
+    public static final String SCALE_COLOR_KEY = "crf.scale_color";
 
     private final CrfNetwork crf;
     private final String source;
+    private final CrfGeometry geometry;
+    private final boolean calibrate;
+    /** The CRF at each image size's dilations (scaled geometry only), sharing the reference's parameter values. */
+    private final Map<List<Integer>, PacCRF> bySize = new ConcurrentHashMap<>();
     private volatile double scaleSpace = DEFAULT_SCALE_SPACE;
     private volatile double scaleColor = DEFAULT_SCALE_COLOR;
+    private volatile boolean closed;
 
-    private CrfRefiner(CrfNetwork crf, String source) {
+    private CrfRefiner(CrfNetwork crf, String source, CrfGeometry geometry, boolean calibrate) {
+        if (geometry.isScaled() && !(crf instanceof PacCRF)) {
+            crf.close();
+            throw new IllegalArgumentException("geometry: only a PacCRF can follow the image size, not a "
+                    + crf.getClass().getSimpleName());
+        }
         this.crf = crf;
         this.source = source;
+        this.geometry = geometry;
+        this.calibrate = calibrate;
     }
 
     /**
-     * The {@code jpac crf} command's default CRF for {@code classes} classes: 5
-     * steps, unary weight 1, two Potts terms with fixed 5x5 windows at dilations
-     * 16 and 64, pairwise weights 1 and 0.5.
+     * The {@code jpac crf} command's default CRF for {@code classes} classes:
+     * {@link #defaultCrf} with {@link #DEFAULT_STEPS} steps and
+     * {@link #DEFAULT_WEIGHTS}, on calibrated scores, its windows scaled from
+     * {@link CrfGeometry#VOC_SIDE}.
      */
     public static CrfRefiner defaults(int classes) {
-        return new CrfRefiner(defaultCrf(classes, DEFAULT_STEPS, DEFAULT_WEIGHTS), "defaults");
+        return defaults(classes, DEFAULT_STEPS, DEFAULT_WEIGHTS);
     }
 
-    /** The default CRF with other steps and pairwise weights (two values: dilation 16, dilation 64). */
+    /** As {@link #defaults(int)} with other steps and pairwise weights (one per default dilation). */
+    public static CrfRefiner defaults(int classes, int steps, double[] weights) {
+        return new CrfRefiner(defaultCrf(classes, steps, weights), "defaults",
+                CrfGeometry.scaled(CrfGeometry.VOC_SIDE), true);
+    }
+
+    /**
+     * The default CRF as built, at its reference dilations ({@link #DEFAULT_DILATIONS}):
+     * {@code steps} mean-field steps, unary weight 1, a 5x5 Potts term (all-ones
+     * window, centre left out) per dilation with pairwise weight {@code weights[i]};
+     * softmax output.
+     */
     public static PacCRF defaultCrf(int classes, int steps, double[] weights) {
-        if (weights == null || weights.length != 2) {
-            throw new IllegalArgumentException("weights: expected 2 pairwise weights");
+        if (weights == null || weights.length != DEFAULT_DILATIONS.length) {
+            throw new IllegalArgumentException("weights: expected " + DEFAULT_DILATIONS.length
+                    + " pairwise weights, got " + (weights == null ? "null" : Arrays.toString(weights)));
         }
-        return PacCRF.builder(classes, steps).finalOutput(CrfOutput.SOFTMAX).perturbedInit(false).seed(0)
-                .pairwiseKernel(new PairwiseKernel(5, 16, 1, CompatType.POTTS, false, weights[0]))
-                .pairwiseKernel(new PairwiseKernel(5, 64, 1, CompatType.POTTS, false, weights[1]))
-                .build();
+        PacCRF.Builder b = PacCRF.builder(classes, steps).finalOutput(CrfOutput.SOFTMAX).perturbedInit(false)
+                .seed(0);
+        for (int i = 0; i < weights.length; i++) {
+            b.pairwiseKernel(new PairwiseKernel(5, DEFAULT_DILATIONS[i], 1, CompatType.POTTS, false, weights[i]));
+        }
+        return b.build();
     }
 
     /** The bundled trained CRF ({@code paccrf_synthetic}), retargeted to {@code classes}. */
@@ -125,20 +188,80 @@ public final class CrfRefiner implements AutoCloseable {
             }
             throw e;
         }
-        return new CrfRefiner(crf, w.source());
-    }
-
-    /** A refiner around a CRF built by the caller (which it then owns and closes). */
-    public static CrfRefiner of(CrfNetwork crf) {
-        if (crf == null) {
-            throw new NullPointerException("crf");
+        try {
+            return withMetadata(crf, w.source(), w.metadata()); // closes crf when it throws
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("weights " + w.source() + ": " + e.getMessage(), e);
         }
-        return new CrfRefiner(crf, crf.getClass().getSimpleName());
     }
 
     /**
-     * Sets the edge features' scales: positions divided by {@code space} pixels,
-     * colours by {@code color}; returns this. Call before sharing the refiner.
+     * A refiner around {@code crf} (which it then owns) run as a weight file's
+     * metadata says: calibration ({@link #UNARY_KEY}), geometry
+     * ({@link #GEOMETRY_KEY}) and edge scales ({@link #SCALE_SPACE_KEY},
+     * {@link #SCALE_COLOR_KEY}); absent keys mean the scores as given, a fixed
+     * geometry and the default scales. Closes {@code crf} if the metadata is invalid.
+     *
+     * @throws IllegalArgumentException naming the key whose value is invalid
+     */
+    public static CrfRefiner withMetadata(CrfNetwork crf, String source, Map<String, String> metadata) {
+        try {
+            CrfRefiner r = new CrfRefiner(crf, source, CrfGeometry.parse(metadata.get(GEOMETRY_KEY)),
+                    "calibrated".equals(metadata.get(UNARY_KEY)));
+            r.edgeScales(scale(metadata, SCALE_SPACE_KEY, DEFAULT_SCALE_SPACE),
+                    scale(metadata, SCALE_COLOR_KEY, DEFAULT_SCALE_COLOR));
+            return r;
+        } catch (IllegalArgumentException e) {
+            crf.close();
+            throw e;
+        }
+    }
+
+    private static double scale(Map<String, String> md, String key, double dflt) {
+        String v = md.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            double d = Double.parseDouble(v);
+            if (d > 0 && Double.isFinite(d)) {
+                return d;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(key + ": expected a positive number, got '" + v + "'");
+    }
+
+    /**
+     * A refiner around a CRF built by the caller (which it then owns and
+     * closes), run as built: scores as given, fixed geometry.
+     */
+    public static CrfRefiner of(CrfNetwork crf) {
+        return of(crf, CrfGeometry.fixed(), false);
+    }
+
+    /**
+     * A refiner around a CRF built by the caller (which it then owns and
+     * closes), its dilations following {@code geometry}, its scores calibrated
+     * by {@link UnaryCalibration} when {@code calibrate}.
+     *
+     * @throws IllegalArgumentException if the geometry is scaled and the CRF is not a {@link PacCRF}
+     */
+    public static CrfRefiner of(CrfNetwork crf, CrfGeometry geometry, boolean calibrate) {
+        if (crf == null) {
+            throw new NullPointerException("crf");
+        }
+        if (geometry == null) {
+            throw new NullPointerException("geometry");
+        }
+        return new CrfRefiner(crf, crf.getClass().getSimpleName(), geometry, calibrate);
+    }
+
+    /**
+     * Sets the edge features' scales: positions divided by {@code space} pixels
+     * (at the reference size when the geometry is scaled), colours by
+     * {@code color}; returns this. Call before sharing the refiner.
      */
     public CrfRefiner edgeScales(double space, double color) {
         if (!(space > 0) || !(color > 0) || Double.isInfinite(space) || Double.isInfinite(color)) {
@@ -150,14 +273,50 @@ public final class CrfRefiner implements AutoCloseable {
         return this;
     }
 
+    /** The edge features' position scale (pixels, at the reference size when the geometry is scaled). */
+    public double scaleSpace() {
+        return scaleSpace;
+    }
+
+    /** The edge features' colour scale. */
+    public double scaleColor() {
+        return scaleColor;
+    }
+
     /** The number of classes (the CRF's channels). */
     public int classes() {
         return crf.channels();
     }
 
-    /** The CRF (owned by this refiner). */
+    /** The CRF as built, at its reference dilations (owned by this refiner). */
     public CrfNetwork network() {
         return crf;
+    }
+
+    /** How the windows follow the image size. */
+    public CrfGeometry geometry() {
+        return geometry;
+    }
+
+    /** Whether scores are calibrated ({@link UnaryCalibration}) before the CRF. */
+    public boolean calibrates() {
+        return calibrate;
+    }
+
+    /** The dilations the CRF runs with on an image of {@code h x w}. */
+    public List<Integer> dilations(long h, long w) {
+        List<Integer> d = new ArrayList<>();
+        if (crf instanceof PacCRF p) {
+            for (PairwiseKernel k : p.pairwiseKernels()) {
+                d.add(geometry.dilation(k.dilation(), h, w));
+            }
+        }
+        return d;
+    }
+
+    /** The positions' scale in the edge features on an image of {@code h x w}. */
+    public double scaleSpace(long h, long w) {
+        return scaleSpace * geometry.factor(h, w);
     }
 
     /**
@@ -166,8 +325,21 @@ public final class CrfRefiner implements AutoCloseable {
      * refined by the CRF, guided by {@code image} [B, 3 (or any), H, W] in [0, 1].
      */
     public Tensor refine(Tensor image, Tensor scores) {
-        try (Tensor edge = PacCRF.createYXRGB(image, scaleSpace, scaleColor)) {
-            Tensor out = crf.forward(scores, edge);
+        if (closed) {
+            throw new IllegalStateException("CrfRefiner is closed");
+        }
+        if (scores == null) {
+            throw new NullPointerException("scores");
+        }
+        if (scores.shape().length != 4) {
+            throw new IllegalArgumentException("scores: expected [B, C, H, W], got " + Arrays.toString(scores.shape()));
+        }
+        long h = scores.dim(2);
+        long w = scores.dim(3);
+        CrfNetwork net = networkFor(h, w);
+        try (Tensor edge = PacCRF.createYXRGB(image, scaleSpace(h, w), scaleColor);
+             Tensor unary = calibrate ? UnaryCalibration.calibrate(scores) : null) {
+            Tensor out = net.forward(unary != null ? unary : scores, edge);
             if (finalOutput() == CrfOutput.SOFTMAX) {
                 return out;
             }
@@ -182,6 +354,28 @@ public final class CrfRefiner implements AutoCloseable {
         return Outputs.into(refine(image, scores), out, "out");
     }
 
+    /** The CRF with this image size's dilations: the reference one, or a copy of its parameters. */
+    private CrfNetwork networkFor(long h, long w) {
+        if (!geometry.isScaled()) {
+            return crf;
+        }
+        PacCRF ref = (PacCRF) crf;
+        List<Integer> dil = dilations(h, w);
+        List<PairwiseKernel> kernels = ref.pairwiseKernels();
+        boolean same = true;
+        for (int i = 0; i < kernels.size(); i++) {
+            same &= kernels.get(i).dilation() == dil.get(i);
+        }
+        if (same) {
+            return ref;
+        }
+        synchronized (bySize) {
+            if (closed) {
+                throw new IllegalStateException("CrfRefiner is closed");
+            }
+            return bySize.computeIfAbsent(dil, d -> ref.withDilations(d));
+        }
+    }
     /**
      * On decoded images: integer image samples are taken to [0, 1], an alpha
      * channel is dropped; {@code scores} [C, H, W]. Returns the probabilities.
@@ -205,11 +399,20 @@ public final class CrfRefiner implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (bySize) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            bySize.values().forEach(PacCRF::close);
+            bySize.clear();
+        }
         crf.close();
     }
 
     @Override
     public String toString() {
-        return "CrfRefiner[" + crf + " from " + source + "]";
+        return "CrfRefiner[" + crf + " from " + source + (geometry.isScaled() ? ", windows scaled from "
+                + Math.round(geometry.referenceSide()) + " px" : "") + (calibrate ? ", calibrated scores" : "") + "]";
     }
 }

@@ -354,6 +354,36 @@ public final class PacCRF implements CrfNetwork {
         }
     }
 
+    /**
+     * A new CRF like this one (steps, output, weighting, window sizes, compatibility)
+     * whose pairwise terms have the given dilations, with a copy of this one's
+     * parameter values: the same CRF for an image of another size. The caller closes it.
+     *
+     * @param dilations one per pairwise term, each at least 1
+     * @throws IllegalArgumentException if the count does not match or a dilation is below 1
+     */
+    public PacCRF withDilations(List<Integer> dilations) {
+        checkOpen();
+        if (dilations == null || dilations.size() != terms.size()) {
+            throw new IllegalArgumentException("dilations: expected " + terms.size() + " values, got "
+                    + (dilations == null ? "null" : dilations.size()));
+        }
+        Builder b = builder(channels, numSteps).finalOutput(finalOutput).perturbedInit(false)
+                .fixedWeighting(fixedWeighting).unaryWeight(unaryWeight()).seed(0);
+        for (int i = 0; i < terms.size(); i++) {
+            b.pairwiseKernel(terms.get(i).spec.withDilation(dilations.get(i)));
+        }
+        PacCRF copy = b.build();
+        try {
+            Map<String, Tensor> mine = parameters();
+            copy.parameters().forEach((k, v) -> v.copyFrom(mine.get(k)));
+            return copy;
+        } catch (RuntimeException e) {
+            copy.close();
+            throw e;
+        }
+    }
+
     /** The pairwise terms (for the backward pass). */
     List<CrfPairwise> terms() {
         return terms;

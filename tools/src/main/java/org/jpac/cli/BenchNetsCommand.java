@@ -41,6 +41,11 @@ import org.jpac.nn.PairwiseKernel;
  */
 final class BenchNetsCommand extends CliCommand {
 
+    /** Pairwise weights and edge scales of the CRF timed here (the paper's configuration at VOC's size). */
+    static final double[] PAPER_WEIGHTS = {1.0, 0.5};
+    static final double PAPER_SCALE_SPACE = 80;
+    static final double PAPER_SCALE_COLOR = 0.1;
+
     static final String USAGE = String.join("\n",
             "usage: jpac bench-nets [--runs N] [--warmup N] [--only pac|crf|crf4d] [--markdown]",
             "  Times network forward passes: PacJointUpsample 8x on a 640x480 guide; PacCRF, 21 classes, 5 steps,",
@@ -144,20 +149,25 @@ final class BenchNetsCommand extends CliCommand {
         }
     }
 
+    /** The paper's "16-64" PAC-CRF on VOC: 21 classes, 5 steps, 5x5 terms at dilations 16 and 64. */
+    static PacCRF paperCrf(CompatType compat) {
+        PacCRF.Builder b = PacCRF.builder(21, 5).finalOutput(CrfOutput.SOFTMAX).perturbedInit(false).seed(0);
+        boolean potts = compat == CompatType.POTTS;
+        b.pairwiseKernel(new PairwiseKernel(5, 16, 1, compat, !potts, potts ? PAPER_WEIGHTS[0] : 1));
+        b.pairwiseKernel(new PairwiseKernel(5, 64, 1, compat, !potts, potts ? PAPER_WEIGHTS[1] : 1));
+        return b.build();
+    }
+
     static Result benchCrf(CompatType compat, int runs, int warmup, Progress progress) {
         int h = 375;
         int w = 500;
         int classes = 21;
-        PacCRF.Builder b = PacCRF.builder(classes, 5).finalOutput(CrfOutput.SOFTMAX).perturbedInit(false).seed(0);
-        boolean potts = compat == CompatType.POTTS;
-        b.pairwiseKernel(new PairwiseKernel(5, 16, 1, compat, !potts, potts ? CrfCommand.DEFAULT_WEIGHTS[0] : 1));
-        b.pairwiseKernel(new PairwiseKernel(5, 64, 1, compat, !potts, potts ? CrfCommand.DEFAULT_WEIGHTS[1] : 1));
-        try (PacCRF crf = b.build(); Tensor unary = random(new long[] {1, classes, h, w}, 4);
+        try (PacCRF crf = paperCrf(compat); Tensor unary = random(new long[] {1, classes, h, w}, 4);
              Tensor image = random(new long[] {1, 3, h, w}, 5)) {
             String name = "PacCRF 21 cls, 5 steps, " + compat + " 5x5 d16+d64";
             Timing t = time(runs, warmup, progress, name, () -> {
-                try (Tensor edge = PacCRF.createYXRGB(image, CrfCommand.DEFAULT_SCALE_SPACE,
-                        CrfCommand.DEFAULT_SCALE_COLOR)) {
+                try (Tensor edge = PacCRF.createYXRGB(image, PAPER_SCALE_SPACE,
+                        PAPER_SCALE_COLOR)) {
                     return crf.forward(unary, edge);
                 }
             });
@@ -169,9 +179,9 @@ final class BenchNetsCommand extends CliCommand {
     static List<Result> crfParts(int runs, int warmup, Progress progress) {
         int h = 375;
         int w = 500;
-        try (PacCRF crf = CrfCommand.defaultCrf(21, 5, CrfCommand.DEFAULT_WEIGHTS);
+        try (PacCRF crf = paperCrf(CompatType.POTTS);
              Tensor unary = random(new long[] {1, 21, h, w}, 4); Tensor image = random(new long[] {1, 3, h, w}, 5);
-             Tensor edge = PacCRF.createYXRGB(image, CrfCommand.DEFAULT_SCALE_SPACE, CrfCommand.DEFAULT_SCALE_COLOR)) {
+             Tensor edge = PacCRF.createYXRGB(image, PAPER_SCALE_SPACE, PAPER_SCALE_COLOR)) {
             List<Result> r = new ArrayList<>();
             Timing k = time(runs, warmup, progress, "edge kernels", () -> {
                 List<Tensor> ks = crf.edgeKernels(edge);

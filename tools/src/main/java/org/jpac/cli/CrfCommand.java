@@ -18,46 +18,47 @@ import org.jpac.io.images.Images;
 import org.jpac.io.images.Npy;
 import org.jpac.io.images.NpyLayout;
 import org.jpac.io.images.Png;
-import org.jpac.nn.CompatType;
+import org.jpac.model.CrfRefiner;
 import org.jpac.nn.CrfNetwork;
-import org.jpac.nn.CrfOutput;
 import org.jpac.nn.ModelArgs;
 import org.jpac.nn.ModelLimits;
-import org.jpac.nn.PacCRF;
-import org.jpac.nn.PacCRFLoose;
-import org.jpac.nn.PairwiseKernel;
-import org.jpac.nn.StdOps;
 
 /**
  * {@code jpac crf}: PAC-CRF refinement (paper Sec. 5) of per-pixel class scores
- * guided by an image. Edge features are {@link PacCRF#createYXRGB} of the image
- * (in [0, 1]). Without weights the CRF is {@link #defaultCrf}: two Potts terms
- * with fixed 5x5 windows at dilations 16 and 64.
+ * guided by an image, through {@link CrfRefiner}. Without {@code --weights} the
+ * CRF is the bundled one trained by {@code jpac train crf} (models README);
+ * {@code --untrained} or {@code --pairwise-weights} run
+ * {@link CrfRefiner#defaults} instead. Both calibrate the scores and scale
+ * their windows to the image ({@link CrfRefiner}); {@code --explain} writes a
+ * picture of where the CRF changed labels ({@link CrfExplain}).
  */
 final class CrfCommand extends CliCommand {
 
-    /** Default pairwise weights of the two Potts terms (dilation 16, dilation 64). */
-    static final double[] DEFAULT_WEIGHTS = {1.0, 0.5};
-    static final double DEFAULT_SCALE_SPACE = 80;
-    static final double DEFAULT_SCALE_COLOR = 0.1;
-    static final int DEFAULT_STEPS = 5;
+    /** The CRF {@code jpac crf} runs without --weights. */
+    static final String BUNDLED = "paccrf_synthetic";
 
     static final String USAGE = String.join("\n",
-            "usage: jpac crf --image IMG --unary FILE --out FILE [--weights FILE] [--steps N]"
-                    + " [--labels|--probabilities] [options]",
+            "usage: jpac crf --image IMG --unary FILE --out FILE [--weights FILE | --untrained] [--steps N]"
+                    + " [--labels|--probabilities] [--explain PNG] [options]",
             "  Refines class scores with a PAC-CRF (mean-field steps; edge kernels from the image's YXRGB features).",
+            "  The scores are calibrated first (log-probabilities scaled so that a confident pixel's margin is that",
+            "  of a 0.98/0.02 segmenter) and the windows' dilations follow the image's size (set for 500x375).",
             "  --unary FILE      class scores (logits or log-probabilities): .npy of shape (C, H, W) or (1, C, H, W),",
             "                    or a safetensors file with a tensor named 'unary'",
             "  --image IMG       the image (PNG, .npy, .pfm), same size as the scores",
             "  --weights FILE    trained PacCRF weights (.safetensors / .pth); safetensors metadata 'model'/'args'",
-            "                    set the architecture. Without: two Potts terms, 5x5 windows at dilations 16 and 64",
+            "                    set the architecture. Without: the bundled CRF trained on synthetic photographs",
+            "  --untrained       the hand-set CRF instead: two 5x5 Potts terms at dilations 16 and 64 (at 500x375)",
             "  --steps N         mean-field steps (default 5, or the weight file's)",
             "  --labels          write the label map (default for .png): palette PNG, or .npy (H, W)",
             "  --probabilities   write softmax probabilities as .npy (C, H, W)",
             "  --grey            labels as a grey PNG (label = sample value) instead of a palette PNG",
-            "  --scale-space S   edge features: y/S, x/S (default 80 pixels)",
-            "  --scale-color C   edge features: rgb/C, image in [0, 1] (default 0.1)",
-            "  --pairwise-weights W1,W2  weights of the default CRF's two terms (default 1,0.5)",
+            "  --explain PNG     also write where the CRF changed the labels: the image dimmed, a changed pixel",
+            "                    red where it became label 0, else in the colour of the label it gained",
+            "  --scale-space S   edge features: y/S, x/S (default: the weight file's, else 80 pixels at 500x375;",
+            "                    scaled with the image like the dilations)",
+            "  --scale-color C   edge features: rgb/C, image in [0, 1] (default: the weight file's, else 0.1)",
+            "  --pairwise-weights W1,W2  weights of the untrained CRF's two terms (default 0.3,0.15; implies --untrained)",
             FiniteValues.HELP,
             "  --quiet           no progress lines on stderr");
 
@@ -74,12 +75,12 @@ final class CrfCommand extends CliCommand {
     @Override
     Set<String> valued() {
         return Set.of("--image", "--unary", "--out", "--weights", "--steps", "--scale-space", "--scale-color",
-                "--pairwise-weights");
+                "--pairwise-weights", "--explain");
     }
 
     @Override
     Set<String> flags() {
-        return Set.of("--labels", "--probabilities", "--grey", FiniteValues.OPTION);
+        return Set.of("--labels", "--probabilities", "--grey", "--untrained", FiniteValues.OPTION);
     }
 
     @Override
@@ -89,7 +90,7 @@ final class CrfCommand extends CliCommand {
 
     @Override
     List<String> outputOptions() {
-        return List.of("--out");
+        return List.of("--out", "--explain");
     }
 
     @Override
@@ -116,18 +117,34 @@ final class CrfCommand extends CliCommand {
             throw CliException.usage("--grey applies to PNG label maps only");
         }
         CliImages.checkOutPath(outPath);
-        Integer steps = a.has("--steps") ? a.integer("--steps", DEFAULT_STEPS, 0, ModelLimits.MAX_CRF_STEPS) : null;
-        double ss = a.positive("--scale-space", DEFAULT_SCALE_SPACE, false);
-        double sc = a.positive("--scale-color", DEFAULT_SCALE_COLOR, false);
-        double[] pw = a.numbers("--pairwise-weights", DEFAULT_WEIGHTS, 2);
-        if (weightsPath != null && a.has("--pairwise-weights")) {
-            throw CliException.usage("--pairwise-weights sets up the default CRF; with --weights the file sets them");
+        Path explainPath = a.path("--explain");
+        if (explainPath != null) {
+            if (ImageFormat.fromExtension(explainPath) != ImageFormat.PNG) {
+                throw CliException.usage("--explain writes a .png, not '" + explainPath + "'");
+            }
+            CliImages.checkOutPath(explainPath);
+            if (SameFileGuard.same(explainPath, outPath)) {
+                throw CliException.usage("--explain must differ from --out");
+            }
+        }
+        Integer steps = a.has("--steps") ? a.integer("--steps", CrfRefiner.DEFAULT_STEPS, 0, ModelLimits.MAX_CRF_STEPS)
+                : null;
+        Double ss = a.has("--scale-space") ? a.positive("--scale-space", CrfRefiner.DEFAULT_SCALE_SPACE, false) : null;
+        Double sc = a.has("--scale-color") ? a.positive("--scale-color", CrfRefiner.DEFAULT_SCALE_COLOR, false) : null;
+        double[] pw = a.numbers("--pairwise-weights", CrfRefiner.DEFAULT_WEIGHTS, CrfRefiner.DEFAULT_WEIGHTS.length);
+        boolean untrained = a.flag("--untrained") || a.has("--pairwise-weights");
+        if (weightsPath != null && untrained) {
+            throw CliException.usage((a.has("--pairwise-weights") ? "--pairwise-weights" : "--untrained")
+                    + " sets up the untrained CRF; with --weights the file sets the weights");
         }
 
         FiniteValues finite = FiniteValues.of(a, progress);
         WeightsFile weights = weightsPath == null ? null
                 : progress.step("read weights " + weightsPath, () -> WeightsFile.load("--weights", weightsPath,
                         finite));
+        if (weights == null && !untrained) {
+            weights = WeightsFile.bundled(BUNDLED);
+        }
         // sizes from the headers first: nothing is decoded when they do not fit
         long[] chw = unaryShape(unaryPath);
         Images.Size imageSize = CliImages.size("--image", imagePath, NpyLayout.AUTO);
@@ -145,22 +162,17 @@ final class CrfCommand extends CliCommand {
         Image image = CliImages.guide(finite.input("--image", imagePath, progress.step("read image " + imagePath,
                 () -> CliImages.read("--image", imagePath, NpyLayout.AUTO))));
         int classes = unary.channels();
-        try (CrfNetwork crf = build(classes, steps, pw, weights)) {
-            progress.note(crf + " on " + image.size());
-            float[] probs = progress.step("running the CRF", "ran the CRF", () -> {
-                try (Tensor u = unary.toTensor(); Tensor img = image.toTensor();
-                     Tensor edge = PacCRF.createYXRGB(img, ss, sc); Tensor o = crf.forward(u, edge)) {
-                    if (finalOutput(crf) == CrfOutput.SOFTMAX) {
-                        return o.toArray();
-                    }
-                    try (Tensor p = StdOps.softmax(o)) {
-                        return p.toArray();
-                    }
-                }
-            });
+        try (CrfRefiner crf = build(classes, steps, pw, weights)) {
+            crf.edgeScales(ss != null ? ss : crf.scaleSpace(), sc != null ? sc : crf.scaleColor());
             int n = unary.pixels();
             int h = unary.height();
             int w = unary.width();
+            progress.note(crf + " on " + image.size() + ": dilations " + crf.dilations(h, w));
+            float[] probs = progress.step("running the CRF", "ran the CRF", () -> {
+                try (Tensor u = unary.toTensor(); Tensor img = image.toTensor(); Tensor p = crf.refine(img, u)) {
+                    return p.toArray();
+                }
+            });
             finite.result(probs, h, w);
             progress.step("wrote " + outPath, () -> {
                 try {
@@ -175,6 +187,17 @@ final class CrfCommand extends CliCommand {
                 }
                 return null;
             });
+            if (explainPath != null) {
+                CrfExplain.Summary sum = progress.step("wrote " + explainPath, () -> {
+                    try {
+                        return CrfExplain.write(explainPath, image, Labels.argmax(unary.data(), classes, n),
+                                Labels.argmax(probs, classes, n), classes);
+                    } catch (IOException e) {
+                        throw CliException.failure("cannot write --explain " + CliCommand.ioMessage(e));
+                    }
+                });
+                out.println(sum.describe(classes));
+            }
         }
         return 0;
     }
@@ -205,61 +228,50 @@ final class CrfCommand extends CliCommand {
         }
     }
 
-    private static CrfOutput finalOutput(CrfNetwork crf) {
-        if (crf instanceof PacCRF p) {
-            return p.finalOutput();
-        }
-        if (crf instanceof PacCRFLoose p) {
-            return p.finalOutput();
-        }
-        return CrfOutput.LOG_Q;
-    }
-
     /**
-     * The default CRF: {@code steps} mean-field steps, unary weight 1, two Potts
-     * terms with fixed 5x5 windows (all ones, centre left out) at dilations 16
-     * and 64 and pairwise weights {@code weights[0]}, {@code weights[1]};
-     * softmax output.
+     * The CRF to run: the weight file's (retargeted to {@code classes} when its
+     * parameters allow, with {@code steps} if given), or the untrained defaults.
      */
-    static PacCRF defaultCrf(int classes, int steps, double[] weights) {
-        return PacCRF.builder(classes, steps).finalOutput(CrfOutput.SOFTMAX).perturbedInit(false).seed(0)
-                .pairwiseKernel(new PairwiseKernel(5, 16, 1, CompatType.POTTS, false, weights[0]))
-                .pairwiseKernel(new PairwiseKernel(5, 64, 1, CompatType.POTTS, false, weights[1]))
-                .build();
-    }
-
-    private static CrfNetwork build(int classes, Integer steps, double[] pw, WeightsFile w) {
+    private static CrfRefiner build(int classes, Integer steps, double[] pw, WeightsFile w) {
+        if (w == null) {
+            return CrfRefiner.defaults(classes, steps == null ? CrfRefiner.DEFAULT_STEPS : steps, pw);
+        }
         CrfNetwork crf;
-        if (w != null && w.describesModel()) {
+        if (w.describesModel()) {
             if (!w.model().equals("PacCRF") && !w.model().equals("PacCRFLoose")) {
                 throw CliException.failure("--weights " + w.path() + " hold a " + w.model() + ", not a PacCRF");
             }
             try {
                 ModelArgs args = ModelArgs.parse(w.model(), w.args());
-                int ch = args.getInt("channels", -1);
-                if (ch != classes) {
-                    throw CliException.failure("--weights " + w.path() + " are for " + ch + " classes, the scores in "
-                            + "--unary have " + classes);
-                }
-                int fileSteps = args.getInt("num_steps", DEFAULT_STEPS, 0, ModelLimits.MAX_CRF_STEPS);
+                Map<String, Object> v = new LinkedHashMap<>(args.values());
+                int fileSteps = args.getInt("num_steps", CrfRefiner.DEFAULT_STEPS, 0, ModelLimits.MAX_CRF_STEPS);
                 if (steps != null && steps != fileSteps) {
                     if (w.model().equals("PacCRFLoose")) {
                         throw CliException.usage("--steps: a PacCRFLoose has weights for each of its " + fileSteps
                                 + " steps; it cannot run " + steps);
                     }
-                    Map<String, Object> v = new LinkedHashMap<>(args.values());
                     v.put("num_steps", (long) steps);
-                    args = new ModelArgs(w.model(), v);
                 }
-                crf = (CrfNetwork) w.build(args);
+                int fileClasses = args.getInt("channels", -1);
+                v.put("channels", (long) classes);
+                crf = (CrfNetwork) w.build(new ModelArgs(w.model(), v));
+                try {
+                    w.loadInto(crf, crf.getClass().getSimpleName() + " with " + classes + " classes");
+                } catch (CliException e) {
+                    crf.close();
+                    if (fileClasses != classes) {
+                        throw CliException.failure("--weights " + w.path() + " are for " + fileClasses
+                                + " classes and have parameters per class; the scores in --unary have " + classes);
+                    }
+                    throw e;
+                }
             } catch (IllegalArgumentException e) {
                 throw CliException.failure("--weights " + w.path() + ": cannot build " + w.model() + ": "
                         + e.getMessage());
             }
         } else {
-            crf = defaultCrf(classes, steps == null ? DEFAULT_STEPS : steps, pw);
-        }
-        if (w != null) {
+            crf = CrfRefiner.defaultCrf(classes, steps == null ? CrfRefiner.DEFAULT_STEPS : steps,
+                    CrfRefiner.DEFAULT_WEIGHTS);
             try {
                 w.loadInto(crf, crf.getClass().getSimpleName() + " with " + classes + " classes");
             } catch (RuntimeException e) {
@@ -267,7 +279,11 @@ final class CrfCommand extends CliCommand {
                 throw e;
             }
         }
-        return crf;
+        try {
+            return CrfRefiner.withMetadata(crf, w.path().toString(), w.metadata());
+        } catch (IllegalArgumentException e) {
+            throw CliException.failure("--weights " + w.path() + ": " + e.getMessage());
+        }
     }
 
     /** Class scores [C, H, W] from .npy or from a safetensors tensor 'unary'. */

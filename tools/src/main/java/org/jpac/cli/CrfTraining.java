@@ -3,7 +3,9 @@ package org.jpac.cli;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -11,29 +13,39 @@ import java.util.SplittableRandom;
 import org.jpac.Tensor;
 import org.jpac.io.StateDict;
 import org.jpac.io.WeightFiles;
+import org.jpac.model.CrfGeometry;
+import org.jpac.model.CrfRefiner;
+import org.jpac.model.UnaryCalibration;
 import org.jpac.nn.CompatType;
 import org.jpac.nn.CrfGrads;
 import org.jpac.nn.CrfOutput;
 import org.jpac.nn.PacCRF;
 import org.jpac.nn.PairwiseKernel;
 import org.jpac.train.Adam;
-import org.jpac.train.CrossEntropyLoss;
+import org.jpac.train.ClassBalancedCrossEntropy;
+import org.jpac.train.CoarseSegmenter;
 import org.jpac.train.Loss;
+import org.jpac.train.SyntheticSegmentation;
 
 /**
- * Trains a PAC-CRF in Java on {@link SyntheticScene}s: each step draws a
- * coarse, noisy segmentation of the scene ({@link SyntheticScene#noisyScores},
- * a new noise seed, block size and noise level per step), runs the CRF (the
- * {@code crf} command's default configuration, log-probability output),
- * takes the pixel-wise cross-entropy against the true labels, backpropagates
- * with {@link PacCRF#gradients} and updates the learnable parameters with
- * {@link Adam}. mIoU is measured on a fixed held-out set of segmentations
- * (noise seeds disjoint from the training seeds).
+ * Trains the default PAC-CRF in Java on {@link SyntheticSegmentation}: each
+ * step renders a new training scene (seeds below the held-out range), draws
+ * a segmenter ({@link CoarseSegmenter}) at a random factor (1, 2, 4, 8 or 16),
+ * calibrates its scores ({@link UnaryCalibration}), runs the CRF (log-probability
+ * output, dilations scaled to the training size as {@link CrfRefiner} scales
+ * them), takes the class-balanced cross-entropy against the true labels
+ * ({@link ClassBalancedCrossEntropy}: thin objects count as much as the background),
+ * backpropagates with {@link PacCRF#gradients} and updates the learnable
+ * parameters (the unary weight, the Potts weights and the edge features'
+ * position and colour scales, as logs of their inverses) with {@link Adam}. The
+ * weights are saved at the reference dilations with the metadata that makes
+ * {@link CrfRefiner} calibrate and scale the same way.
  */
 final class CrfTraining {
 
-    /** Held-out noise seeds start here; training seeds ({@code seed * 1_000_003 + step}, mod this) stay below. */
-    static final long HELD_OUT_BASE = 1L << 40;
+    /** Segmenter factors a training step draws from, and how often (coarse ones more). */
+    static final int[] FACTORS = {1, 2, 4, 8, 16};
+    static final double[] FACTOR_ODDS = {0.2, 0.1, 0.25, 0.25, 0.2};
 
     record Settings(int steps, long seed, double lr, int height, int width, int heldOut) {
     }
@@ -42,117 +54,217 @@ final class CrfTraining {
                   double[] losses) {
     }
 
+    /** The optimizer's name for the logs of the edge features' inverse scales {space, colour}. */
+    private static final String EDGE_SCALES = "edge_log_inverse_scales";
+
     private final Settings s;
-    private final SyntheticScene scene;
-    private final int classes = SyntheticScene.CLASSES.length;
-    private final int block;
+    private final int classes = SyntheticSegmentation.CLASSES;
+    /** Edge features' scales at the reference size: the defaults, then as trained. */
+    private double scaleSpace = CrfRefiner.DEFAULT_SCALE_SPACE;
+    private double scaleColor = CrfRefiner.DEFAULT_SCALE_COLOR;
 
     CrfTraining(Settings s) {
         this.s = s;
-        this.scene = SyntheticScene.render(s.height(), s.width());
-        // the demo's 16-pixel cells at 288x384, scaled to this size
-        this.block = Math.max(2, (int) Math.round(16.0 * s.height() / 288));
     }
 
-    /** The crf command's default CRF with log-probability output (for the cross-entropy). */
+    /** The default CRF's architecture at its reference dilations with log-probability output (for the loss). */
     static PacCRF newCrf(int classes) {
-        return PacCRF.builder(classes, CrfCommand.DEFAULT_STEPS).finalOutput(CrfOutput.LOG_Q).perturbedInit(false)
-                .seed(0)
-                .pairwiseKernel(new PairwiseKernel(5, 16, 1, CompatType.POTTS, false, CrfCommand.DEFAULT_WEIGHTS[0]))
-                .pairwiseKernel(new PairwiseKernel(5, 64, 1, CompatType.POTTS, false, CrfCommand.DEFAULT_WEIGHTS[1]))
-                .build();
+        PacCRF.Builder b = PacCRF.builder(classes, CrfRefiner.DEFAULT_STEPS).finalOutput(CrfOutput.LOG_Q)
+                .perturbedInit(false).seed(0);
+        for (int i = 0; i < CrfRefiner.DEFAULT_DILATIONS.length; i++) {
+            b.pairwiseKernel(new PairwiseKernel(5, CrfRefiner.DEFAULT_DILATIONS[i], 1, CompatType.POTTS, false,
+                    CrfRefiner.DEFAULT_WEIGHTS[i]));
+        }
+        return b.build();
     }
 
     /** The constructor arguments of {@link #newCrf} as the reference's JSON (weight file metadata). */
     static String argsJson(int classes) {
-        String k = "{\"kernel_size\":5,\"dilation\":%d,\"blur\":1,\"compat_type\":\"potts\","
-                + "\"spatial_filter\":false,\"pairwise_weight\":%s}";
+        StringBuilder k = new StringBuilder();
+        for (int i = 0; i < CrfRefiner.DEFAULT_DILATIONS.length; i++) {
+            k.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT, "{\"kernel_size\":5,\"dilation\":%d,"
+                    + "\"blur\":1,\"compat_type\":\"potts\",\"spatial_filter\":false,\"pairwise_weight\":%s}",
+                    CrfRefiner.DEFAULT_DILATIONS[i], Double.toString(CrfRefiner.DEFAULT_WEIGHTS[i])));
+        }
         return String.format(Locale.ROOT, "{\"channels\":%d,\"num_steps\":%d,\"final_output\":\"log_Q\","
-                        + "\"perturbed_init\":false,\"fixed_weighting\":false,\"unary_weight\":1.0,"
-                        + "\"pairwise_kernels\":[" + k + "," + k + "]}", classes, CrfCommand.DEFAULT_STEPS,
-                16, Double.toString(CrfCommand.DEFAULT_WEIGHTS[0]), 64,
-                Double.toString(CrfCommand.DEFAULT_WEIGHTS[1]));
+                + "\"perturbed_init\":false,\"fixed_weighting\":false,\"unary_weight\":1.0,"
+                + "\"pairwise_kernels\":[%s]}", classes, CrfRefiner.DEFAULT_STEPS, k);
     }
 
-    /** Runs the training; the CRF is trained in place. */
+    /** The geometry every trained CRF is saved with: dilations set for VOC-sized images. */
+    static CrfGeometry geometry() {
+        return CrfGeometry.scaled(CrfGeometry.VOC_SIDE);
+    }
+
+    /** A refiner around a copy of {@code crf} (calibrated, scaled), as {@code jpac crf} would run the weights. */
+    CrfRefiner refiner(PacCRF crf) {
+        List<Integer> same = new ArrayList<>();
+        crf.pairwiseKernels().forEach(k -> same.add(k.dilation()));
+        return CrfRefiner.of(crf.withDilations(same), geometry(), true).edgeScales(scaleSpace, scaleColor);
+    }
+
+    /** Runs the training; {@code crf} (at its reference dilations) ends with the trained parameters. */
     Result run(PacCRF crf, PrintStream log) {
         int h = s.height();
         int w = s.width();
-        CrossEntropyLoss ce = new CrossEntropyLoss();
-        float[] lab = new float[h * w];
-        for (int i = 0; i < lab.length; i++) {
-            lab[i] = scene.labels[i];
-        }
-        try (Tensor img = Tensor.of(scene.rgb, 1, 3, h, w);
-             Tensor edge = PacCRF.createYXRGB(img, CrfCommand.DEFAULT_SCALE_SPACE, CrfCommand.DEFAULT_SCALE_COLOR);
-             Tensor labels = Tensor.of(lab, 1, 1, h, w)) {
-            double[] before = heldOutMiou(crf, edge);
-            log.printf(Locale.ROOT, "held-out (%d segmentations of %dx%d): unary mIoU %.2f %%, untrained CRF %.2f %%%n",
-                    s.heldOut(), w, h, 100 * before[0], 100 * before[1]);
-            Adam adam = new Adam(s.lr());
-            SplittableRandom rnd = new SplittableRandom(s.seed());
-            double[] losses = new double[s.steps()];
-            double avg = 0;
+        double[] before = heldOutMiou(crf);
+        log.printf(Locale.ROOT, "held-out (%d scenes of %dx%d, factors 1-16): scores mIoU %.2f %%,"
+                + " untrained CRF %.2f %%%n", s.heldOut(), w, h, 100 * before[0], 100 * before[1]);
+        Loss ce = new ClassBalancedCrossEntropy();
+        Adam adam = new Adam(s.lr());
+        SplittableRandom rnd = new SplittableRandom(s.seed());
+        double[] losses = new double[s.steps()];
+        double avg = 0;
+        List<Integer> dil = scaledDilations(crf, h, w);
+        double sizeFactor = geometry().factor(h, w);
+        // the edge features' scales are learned too (the paper learns its RGB scales), as logs of 1 / scale
+        try (PacCRF train = crf.withDilations(dil);
+             Tensor logInv = Tensor.of(new float[] {(float) -Math.log(scaleSpace * sizeFactor),
+                 (float) -Math.log(scaleColor)}, 2)) {
             for (int step = 0; step < s.steps(); step++) {
-                double noise = 0.6 + 0.6 * rnd.nextDouble();
-                int b = Math.max(2, block + rnd.nextInt(-block / 2, block / 2 + 1));
-                float[] scores = scene.noisyScores(b, noise, trainSeed(step));
-                try (Tensor u = Tensor.of(scores, 1, classes, h, w); Tensor out = crf.forward(u, edge);
-                     Loss.Value v = ce.evaluate(out, labels, true);
-                     CrfGrads g = crf.gradients(u, edge, v.grad())) {
-                    losses[step] = v.loss();
-                    adam.step(crf.learnableParameters(), g.gradParams());
+                long seed = trainSeed(step);
+                int factor = drawFactor(rnd);
+                SyntheticSegmentation.Scene scene = SyntheticSegmentation.render(h, w, seed);
+                float[] scores = CoarseSegmenter.logProbabilities(scene.labels(), h, w, factor,
+                        new SplittableRandom(rnd.nextLong()));
+                float[] lab = new float[h * w];
+                for (int i = 0; i < lab.length; i++) {
+                    lab[i] = scene.labels()[i];
                 }
-                avg = step == 0 ? losses[0] : 0.9 * avg + 0.1 * losses[step];
-                if ((step + 1) % 10 == 0 || step == s.steps() - 1) {
+                try (Tensor img = Tensor.of(scene.rgb(), 1, 3, h, w);
+                     Tensor edge = PacCRF.createYXRGB(img, Math.exp(-logInv.getFlat(0)), Math.exp(-logInv.getFlat(1)));
+                     Tensor labels = Tensor.of(lab, 1, 1, h, w);
+                     Tensor raw = Tensor.of(scores, 1, classes, h, w);
+                     Tensor u = UnaryCalibration.calibrate(raw);
+                     Tensor out = train.forward(u, edge);
+                     Loss.Value v = ce.evaluate(out, labels, true);
+                     CrfGrads g = train.gradients(u, edge, v.grad());
+                     Tensor gScale = scaleGradient(edge, g.gradEdgeFeat())) {
+                    losses[step] = v.loss();
+                    Map<String, Tensor> params = new LinkedHashMap<>(train.learnableParameters());
+                    Map<String, Tensor> grads = new LinkedHashMap<>(g.gradParams());
+                    params.put(EDGE_SCALES, logInv);
+                    grads.put(EDGE_SCALES, gScale);
+                    adam.step(params, grads);
+                }
+                avg = step == 0 ? losses[0] : 0.95 * avg + 0.05 * losses[step];
+                if ((step + 1) % 25 == 0 || step == s.steps() - 1) {
+                    scaleSpace = Math.exp(-logInv.getFlat(0)) / sizeFactor;
+                    scaleColor = Math.exp(-logInv.getFlat(1));
                     log.printf(Locale.ROOT, "step %d/%d  loss %.4f (avg %.4f)  %s%n", step + 1, s.steps(),
-                            losses[step], avg, describe(crf));
+                            losses[step], avg, describe(train));
                 }
             }
-            double[] after = heldOutMiou(crf, edge);
-            log.printf(Locale.ROOT, "held-out: trained CRF mIoU %.2f %%%n", 100 * after[1]);
-            return new Result(before[0], before[1], after[1], s.steps() > 0 ? losses[0] : Double.NaN,
-                    s.steps() > 0 ? losses[s.steps() - 1] : Double.NaN, losses);
+            Map<String, Tensor> trained = train.parameters();
+            crf.parameters().forEach((k, t) -> t.copyFrom(trained.get(k)));
+            scaleSpace = Math.exp(-logInv.getFlat(0)) / sizeFactor;
+            scaleColor = Math.exp(-logInv.getFlat(1));
         }
+        double[] after = heldOutMiou(crf);
+        log.printf(Locale.ROOT, "held-out: trained CRF mIoU %.2f %%%n", 100 * after[1]);
+        return new Result(before[0], before[1], after[1], s.steps() > 0 ? losses[0] : Double.NaN,
+                s.steps() > 0 ? losses[s.steps() - 1] : Double.NaN, losses);
     }
 
+    /** Position scale (at the reference size) and colour scale of the edge features, as trained so far. */
+    double[] edgeScales() {
+        return new double[] {scaleSpace, scaleColor};
+    }
+
+    /**
+     * The gradient for the logs of the inverse scales {space, colour}: a
+     * feature {@code f = x / scale} has {@code df / d log(1 / scale) = f}.
+     */
+    static Tensor scaleGradient(Tensor edge, Tensor gradEdge) {
+        float[] e = edge.toArray();
+        float[] g = gradEdge.toArray();
+        int n = (int) (edge.dim(2) * edge.dim(3));
+        int f = (int) edge.dim(1);
+        double space = 0;
+        double colour = 0;
+        for (int b = 0; b < edge.dim(0); b++) {
+            for (int k = 0; k < f; k++) {
+                double sum = 0;
+                int off = (b * f + k) * n;
+                for (int i = 0; i < n; i++) {
+                    sum += (double) e[off + i] * g[off + i];
+                }
+                if (k < 2) {
+                    space += sum;
+                } else {
+                    colour += sum;
+                }
+            }
+        }
+        return Tensor.of(new float[] {(float) space, (float) colour}, 2);
+    }
+
+    static List<Integer> scaledDilations(PacCRF crf, int h, int w) {
+        List<Integer> d = new ArrayList<>();
+        crf.pairwiseKernels().forEach(k -> d.add(geometry().dilation(k.dilation(), h, w)));
+        return d;
+    }
+
+    private static int drawFactor(SplittableRandom rnd) {
+        double u = rnd.nextDouble();
+        for (int i = 0; i < FACTORS.length; i++) {
+            u -= FACTOR_ODDS[i];
+            if (u < 0) {
+                return FACTORS[i];
+            }
+        }
+        return FACTORS[FACTORS.length - 1];
+    }
+
+    /** Training scene seeds: from the run's seed, below the held-out range. */
     private long trainSeed(int step) {
-        return Math.floorMod(s.seed() * 1_000_003L + step, HELD_OUT_BASE);
+        return Math.floorMod(s.seed() * 1_000_003L + step, SyntheticSegmentation.HELD_OUT_BASE);
     }
 
-    /** Means over the held-out set: {unary mIoU, CRF mIoU}. */
-    double[] heldOutMiou(PacCRF crf, Tensor edge) {
-        int h = s.height();
-        int w = s.width();
+    /**
+     * Means over the held-out scenes at the training size (seed 0, factors 1, 4, 8, 16 in turn):
+     * {scores mIoU, CRF mIoU}.
+     */
+    double[] heldOutMiou(PacCRF crf) {
+        int[] factors = {1, 4, 8, 16};
         double su = 0;
         double sc = 0;
-        for (int k = 0; k < s.heldOut(); k++) {
-            float[] scores = scene.noisyScores(block, 0.9, HELD_OUT_BASE + k);
-            su += Labels.meanIoU(Labels.argmax(scores, classes, h * w), scene.labels, classes);
-            try (Tensor u = Tensor.of(scores, 1, classes, h, w); Tensor q = crf.forward(u, edge)) {
-                sc += Labels.meanIoU(Labels.argmax(q.toArray(), classes, h * w), scene.labels, classes);
+        try (CrfRefiner r = refiner(crf)) {
+            for (int k = 0; k < s.heldOut(); k++) {
+                CrfEvaluation.Score e = CrfEvaluation.run(r, factors[k % factors.length], 0, k, 1, s.height(),
+                        s.width());
+                su += e.unary();
+                sc += e.crf();
             }
         }
         return new double[] {su / s.heldOut(), sc / s.heldOut()};
     }
 
-    /** Mean cross-entropy of the CRF output on the held-out set. */
+    /** Mean cross-entropy of the CRF output on the held-out scenes (as {@link #heldOutMiou}). */
     double heldOutLoss(PacCRF crf) {
         int h = s.height();
         int w = s.width();
-        float[] lab = new float[h * w];
-        for (int i = 0; i < lab.length; i++) {
-            lab[i] = scene.labels[i];
-        }
-        CrossEntropyLoss ce = new CrossEntropyLoss();
+        int[] factors = {1, 4, 8, 16};
+        Loss ce = new ClassBalancedCrossEntropy();
         double sum = 0;
-        try (Tensor img = Tensor.of(scene.rgb, 1, 3, h, w);
-             Tensor edge = PacCRF.createYXRGB(img, CrfCommand.DEFAULT_SCALE_SPACE, CrfCommand.DEFAULT_SCALE_COLOR);
-             Tensor labels = Tensor.of(lab, 1, 1, h, w)) {
+        try (PacCRF at = crf.withDilations(scaledDilations(crf, h, w))) {
             for (int k = 0; k < s.heldOut(); k++) {
-                float[] scores = scene.noisyScores(block, 0.9, HELD_OUT_BASE + k);
-                try (Tensor u = Tensor.of(scores, 1, classes, h, w); Tensor q = crf.forward(u, edge)) {
-                    sum += ce.value(q, labels);
+                long seed = CrfEvaluation.sceneSeed(0, k);
+                SyntheticSegmentation.Scene scene = SyntheticSegmentation.render(h, w, seed);
+                float[] scores = CrfEvaluation.scores(scene, factors[k % factors.length], seed);
+                float[] lab = new float[h * w];
+                for (int i = 0; i < lab.length; i++) {
+                    lab[i] = scene.labels()[i];
+                }
+                try (Tensor img = Tensor.of(scene.rgb(), 1, 3, h, w);
+                     Tensor edge = PacCRF.createYXRGB(img, scaleSpace * geometry().factor(h, w), scaleColor);
+                     Tensor labels = Tensor.of(lab, 1, 1, h, w);
+                     Tensor raw = Tensor.of(scores, 1, classes, h, w);
+                     Tensor u = UnaryCalibration.calibrate(raw);
+                     Tensor q = at.forward(u, edge)) {
+                    try (Loss.Value v = ce.evaluate(q, labels, false)) {
+                        sum += v.loss();
+                    }
                 }
             }
         }
@@ -174,13 +286,22 @@ final class CrfTraining {
         return b.toString().trim();
     }
 
-    /** Writes the CRF's state dict with 'model'/'args' metadata, loadable by {@code jpac crf --weights}. */
-    static void save(Path file, PacCRF crf) throws IOException {
+    /**
+     * Writes the CRF's state dict with 'model'/'args' metadata and the
+     * calibration and geometry {@link CrfRefiner} follows, plus {@code train}
+     * (how it was trained), loadable by {@code jpac crf --weights}.
+     */
+    void save(Path file, PacCRF crf, String train) throws IOException {
         StateDict d = new StateDict();
         crf.parameters().forEach(d::put);
         Map<String, String> md = new LinkedHashMap<>();
         md.put("model", "PacCRF");
         md.put("args", argsJson(crf.channels()));
+        md.put(CrfRefiner.UNARY_KEY, "calibrated");
+        md.put(CrfRefiner.GEOMETRY_KEY, geometry().metadata());
+        md.put(CrfRefiner.SCALE_SPACE_KEY, Double.toString(scaleSpace));
+        md.put(CrfRefiner.SCALE_COLOR_KEY, Double.toString(scaleColor));
+        md.put("train", train);
         WeightFiles.save(file, d, md);
     }
 }

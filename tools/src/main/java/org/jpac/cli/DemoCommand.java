@@ -12,12 +12,12 @@ import org.jpac.Jpac;
 import org.jpac.Tensor;
 import org.jpac.io.images.Image;
 import org.jpac.io.images.Png;
+import org.jpac.model.CrfRefiner;
 import org.jpac.model.DepthUpsampler;
 import org.jpac.nn.Bilinear;
 import org.jpac.nn.BilinearResidual;
 import org.jpac.nn.JointBilateral;
 import org.jpac.nn.Network;
-import org.jpac.nn.PacCRF;
 import org.jpac.nn.PacJointUpsample;
 import org.jpac.nn.UpsamplingNetwork;
 
@@ -33,7 +33,7 @@ import org.jpac.nn.UpsamplingNetwork;
  *     {@code Pac.pool2dGuided}, as {@code jpac filter}) and {@link PacJointUpsample}
  *     (the bundled model, or given weights); RMSE against the true depth.</li>
  * <li>A coarse, noisy segmentation of the scene is refined by the
- *     {@code crf} command's default PAC-CRF; mIoU before and after.</li>
+ *     {@code crf} command's default (the bundled) PAC-CRF; mIoU before and after.</li>
  * </ol>
  * Writes side-by-side PNGs and the inputs (so that the {@code upsample},
  * {@code filter} and {@code crf} commands can be tried on them) to DIR
@@ -58,7 +58,7 @@ public final class DemoCommand extends CliCommand {
             "usage: jpac demo [--out DIR] [--weights FILE] [--quiet]",
             "  On a generated RGB-D scene: upsamples depth averaged over 8x8 blocks back 8x (bilinear, joint",
             "  bilateral upsampling, the guided PAC filter, and the bundled PacJointUpsample or --weights), and refines",
-            "  a coarse noisy segmentation with the default PAC-CRF. Prints RMSE, mIoU, timings and the backend, and",
+            "  a coarse noisy segmentation with the bundled PAC-CRF. Prints RMSE, mIoU, timings and the backend, and",
             "  writes side-by-side PNGs to DIR (default jpac-demo).",
             "  --weights FILE   trained PacJointUpsample(Lite) x8 weights (.safetensors / .pth); default: the",
             "                   bundled 8x PacJointUpsample trained by jpac train on synthetic scenes");
@@ -188,12 +188,10 @@ public final class DemoCommand extends CliCommand {
         float[] scores = scene.noisyScores(16, 0.9, 7);
         int[] before = Labels.argmax(scores, classes, h * w);
         int[] after;
-        double[] pw = CrfCommand.DEFAULT_WEIGHTS;
-        try (PacCRF crf = CrfCommand.defaultCrf(classes, CrfCommand.DEFAULT_STEPS, pw);
+        try (CrfRefiner crf = CrfRefiner.bundled(classes);
              Tensor u = Tensor.of(scores, 1, classes, h, w); Tensor img = guide.toTensor()) {
             after = tm.time(() -> {
-                try (Tensor edge = PacCRF.createYXRGB(img, CrfCommand.DEFAULT_SCALE_SPACE,
-                        CrfCommand.DEFAULT_SCALE_COLOR); Tensor q = crf.forward(u, edge)) {
+                try (Tensor q = crf.refine(img, u)) {
                     return Labels.argmax(q.toArray(), classes, h * w);
                 }
             });
@@ -201,7 +199,7 @@ public final class DemoCommand extends CliCommand {
         out.printf(Locale.ROOT, "  segmentation (%d classes)            mIoU      time%n", classes);
         out.printf(Locale.ROOT, "    %-32s %6.1f %%%n", "coarse noisy segmenter", 100 * Labels.meanIoU(before,
                 scene.labels, classes));
-        out.printf(Locale.ROOT, "    %-32s %6.1f %%   %s%n", "PAC-CRF, 5 steps, 2 Potts terms",
+        out.printf(Locale.ROOT, "    %-32s %6.1f %%   %s%n", "PAC-CRF (bundled), 5 steps",
                 100 * Labels.meanIoU(after, scene.labels, classes), tm.last());
 
         // ---- pictures ------------------------------------------------------------------------

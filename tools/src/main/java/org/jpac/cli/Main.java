@@ -32,7 +32,7 @@ public final class Main {
             "  filter ...    joint bilateral filter computed as pixel-adaptive pooling",
             "  bench-nets    time PacJointUpsample 8x and PacCRF forward passes on this machine",
             "  train upsample ...  train pac|lite|djif upsampling in Java (synthetic RGB-D, NYU, Sintel)",
-            "  train crf ...       train the default PAC-CRF in Java on synthetic noisy segmentations",
+            "  train crf ...       train the default PAC-CRF in Java on synthetic photographs and coarse scores",
             "  eval ...      RMSE/EPE of a trained upsampling model vs bilinear and JBU",
             "  demo [args]   run the demo",
             "  bench [args]  run the benchmarks",

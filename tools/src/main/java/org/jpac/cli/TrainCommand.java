@@ -4,10 +4,15 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+
+import org.jpac.model.CrfRefiner;
+import org.jpac.nn.PacCRF;
+import org.jpac.train.SyntheticSegmentation;
 
 import org.jpac.nn.ModelLimits;
 import org.jpac.train.Models;
@@ -47,18 +52,21 @@ final class TrainCommand {
             "                      recorded in the model's metadata, which jpac upsample and eval follow",
             "  --quiet             no progress lines",
             "usage: jpac train crf [--steps N] [--seed S] [--lr LR] [--out FILE.safetensors] [options]",
-            "  Trains the jpac crf default PAC-CRF (5 steps, two Potts terms) on coarse noisy segmentations of",
-            "  a synthetic scene (cross-entropy, Adam); prints held-out mIoU of the scores, the untrained and the",
-            "  trained CRF. --out writes weights for jpac crf --weights.",
+            "  Trains the jpac crf default PAC-CRF (5 steps, Potts terms) on synthetic photographs with coarse",
+            "  segmenter scores at 1/1 to 1/16 (a new scene every step; cross-entropy, Adam); prints held-out mIoU",
+            "  of the scores, the untrained and the trained CRF. --out writes weights for jpac crf --weights.",
             "  --steps N (default 200)  --seed S (default 1)  --lr LR (default 0.01)",
-            "  --size HxW          scene size (default 96x128)  --held-out K  segmentations (default 16)");
+            "  --size HxW          training scene size (default 144x192)  --held-out K  scenes (default 16)",
+            "  --table SEEDS       then the held-out table: scores at 1/4, 1/8, 1/16 and already fine, untrained",
+            "                      vs trained CRF, SEEDS seeds of --table-count scenes (default 16) of --table-size",
+            "                      (default 240x320)");
 
     // package-private: CliArgumentsFuzzTest parses with the real options
     static final Set<String> VALUED = Set.of("--factor", "--model", "--data", "--epochs", "--out", "--seed",
             "--batch", "--crop", "--lr", "--optimizer", "--momentum", "--weight-decay", "--lr-step", "--lr-gamma",
             "--steps-per-epoch", "--val-count", "--val-crop", "--checkpoint", "--resume", "--minutes");
     static final Set<String> CRF_VALUED = Set.of("--steps", "--seed", "--lr", "--out", "--size",
-            "--held-out");
+            "--held-out", "--table", "--table-count", "--table-size");
     static final Set<String> FLAGS = Set.of("--synthetic", "--quiet", "--residual");
 
     private TrainCommand() {
@@ -110,39 +118,63 @@ final class TrainCommand {
     }
 
     private static int trainCrf(Args a, PrintStream out, PrintStream err) throws IOException {
-        String size = a.has("--size") ? a.required("--size") : "96x128";
-        String[] hw = size.split("x");
-        int h;
-        int w;
-        try {
-            h = Integer.parseInt(hw[0]);
-            w = hw.length == 2 ? Integer.parseInt(hw[1]) : -1;
-        } catch (NumberFormatException e) {
-            throw CliException.usage("--size: expected HxW, got '" + size + "'");
-        }
-        if (hw.length != 2 || h < 8 || w < 8 || h > 4096 || w > 4096) {
-            throw CliException.usage("--size: expected HxW within 8..4096, got '" + size + "'");
-        }
+        int[] hw = size(a, "--size", "144x192");
+        int h = hw[0];
+        int w = hw[1];
         CrfTraining.Settings st = new CrfTraining.Settings(a.integer("--steps", 200, 0, 10_000_000),
                 a.longValue("--seed", 1), a.number("--lr", 0.01, 0, 10), h, w, a.integer("--held-out", 16, 1, 100_000));
+        int tableSeeds = a.integer("--table", 0, 0, 1000);
+        int tableCount = a.integer("--table-count", 16, 1, 100_000);
+        int[] tableSize = size(a, "--table-size", CrfEvaluation.HEIGHT + "x" + CrfEvaluation.WIDTH);
+        Path outPath = a.path("--out");
         PrintStream log = a.has("--quiet") ? new PrintStream(PrintStream.nullOutputStream()) : err;
         long t0 = System.nanoTime();
-        try (org.jpac.nn.PacCRF crf = CrfTraining.newCrf(SyntheticScene.CLASSES.length)) {
-            CrfTraining.Result r = new CrfTraining(st).run(crf, log);
+        try (PacCRF crf = CrfTraining.newCrf(SyntheticSegmentation.CLASSES)) {
+            CrfTraining training = new CrfTraining(st);
+            CrfTraining.Result r = training.run(crf, log);
+            double seconds = (System.nanoTime() - t0) / 1e9;
             out.printf(Locale.ROOT,
                     "trained PacCRF: %d steps, seed %d, lr %g, %dx%d scenes, %.1f s; loss %.4f -> %.4f%n",
-                    st.steps(), st.seed(), st.lr(), w, h, (System.nanoTime() - t0) / 1e9, r.firstLoss(), r.lastLoss());
-            out.printf(Locale.ROOT, "held-out mIoU (%d segmentations): unary %.2f %%, untrained CRF %.2f %%,"
+                    st.steps(), st.seed(), st.lr(), w, h, seconds, r.firstLoss(), r.lastLoss());
+            out.printf(Locale.ROOT, "held-out mIoU (%d scenes): scores %.2f %%, untrained CRF %.2f %%,"
                     + " trained CRF %.2f %%%n", st.heldOut(), 100 * r.unaryMiou(), 100 * r.untrainedMiou(),
                     100 * r.trainedMiou());
-            out.println("parameters: " + CrfTraining.describe(crf));
-            if (a.has("--out")) {
-                Path p = a.path("--out");
-                CrfTraining.save(p, crf);
-                out.println("model: " + p);
+            out.printf(Locale.ROOT, "parameters: %s scale_space=%.2f scale_color=%.4f%n", CrfTraining.describe(crf),
+                    training.edgeScales()[0], training.edgeScales()[1]);
+            if (outPath != null) {
+                training.save(outPath, crf, String.format(Locale.ROOT, "jpac train crf --steps %d --seed %d"
+                        + " --lr %s --size %dx%d (%.0f s)", st.steps(), st.seed(), Double.toString(st.lr()), h, w,
+                        seconds));
+                out.println("model: " + outPath);
+            }
+            if (tableSeeds > 0) {
+                Map<String, CrfRefiner> crfs = new LinkedHashMap<>();
+                try (CrfRefiner untrained = CrfRefiner.defaults(SyntheticSegmentation.CLASSES);
+                     CrfRefiner trained = training.refiner(crf)) {
+                    crfs.put("untrained CRF", untrained);
+                    crfs.put("trained CRF", trained);
+                    CrfEvaluation.table(crfs, new int[] {4, 8, 16, 1}, tableSeeds, tableCount, tableSize[0],
+                            tableSize[1], out);
+                }
             }
         }
         return 0;
+    }
+
+    /** An image size option HxW within 16..4096. */
+    private static int[] size(Args a, String option, String dflt) {
+        String size = a.has(option) ? a.required(option) : dflt;
+        String[] hw = size.split("x");
+        try {
+            int h = Integer.parseInt(hw[0]);
+            int w = hw.length == 2 ? Integer.parseInt(hw[1]) : -1;
+            if (hw.length == 2 && h >= 16 && w >= 16 && h <= 4096 && w <= 4096) {
+                return new int[] {h, w};
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw CliException.usage(option + ": expected HxW within 16..4096, got '" + size + "'");
     }
 
     static TrainConfig config(Args a) {

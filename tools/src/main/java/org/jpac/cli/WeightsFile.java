@@ -42,10 +42,15 @@ record WeightsFile(Path path, ModelWeights weights) {
 
     /** The 8x PacJointUpsample that ships in the jar (trained by jpac train; models/README.md). */
     static WeightsFile bundledX8() {
+        return bundled("pac_upsample_x8");
+    }
+
+    /** A model that ships in the jar ({@link BundledModels#NAMES}). */
+    static WeightsFile bundled(String name) {
         try {
-            ModelWeights w = BundledModels.read("pac_upsample_x8");
+            ModelWeights w = BundledModels.read(name);
             FiniteValues.strict().weights("the bundled model", Path.of(w.source()), w.stateDict());
-            return new WeightsFile(Path.of("(bundled)/models/pac_upsample_x8.safetensors"), w);
+            return new WeightsFile(Path.of("(bundled)/models/" + name + ".safetensors"), w);
         } catch (RuntimeException e) {
             throw CliException.failure("cannot read the bundled model: " + e.getMessage());
         }
@@ -61,6 +66,11 @@ record WeightsFile(Path path, ModelWeights weights) {
 
     String args() {
         return weights.args();
+    }
+
+    /** The file's metadata (empty for .pth files). */
+    java.util.Map<String, String> metadata() {
+        return weights.metadata();
     }
 
     boolean residual() {
