@@ -56,6 +56,8 @@ final class TrainCommand {
             "  --minutes M         stop after M minutes with a checkpoint and the model so far",
             "  --residual          learn the correction to bilinear upsampling (output = network + bilinear);",
             "                      recorded in the model's metadata, which jpac upsample and eval follow",
+            "  --init FILE         start from these weights (every tensor whose key and shape match, e.g. an 8x",
+            "                      model's for a 4x or 16x one); the optimizer starts afresh",
             "  --quiet             no progress lines",
             "usage: jpac train crf [--steps N] [--seed S] [--lr LR] [--out FILE.safetensors] [options]",
             "  Trains the jpac crf default PAC-CRF (5 steps, two Potts terms) on coarse noisy segmentations of",
@@ -68,7 +70,7 @@ final class TrainCommand {
     static final Set<String> VALUED = Set.of("--factor", "--model", "--data", "--epochs", "--out", "--seed",
             "--batch", "--crop", "--lr", "--optimizer", "--momentum", "--weight-decay", "--lr-step", "--lr-gamma",
             "--steps-per-epoch", "--val-count", "--val-crop", "--checkpoint", "--resume", "--minutes", "--scenes",
-            "--sampling", "--holes");
+            "--sampling", "--holes", "--init");
     static final Set<String> CRF_VALUED = Set.of("--steps", "--seed", "--lr", "--out", "--size",
             "--held-out");
     static final Set<String> FLAGS = Set.of("--synthetic", "--quiet", "--residual");
@@ -212,7 +214,7 @@ final class TrainCommand {
                 a.choice("--optimizer", "adam", List.of("adam", "sgd")), a.number("--momentum", 0.9, 0, 0.9999),
                 a.number("--weight-decay", 0, 0, 1), a.integer("--lr-step", 0, 0, 1_000_000),
                 a.number("--lr-gamma", 0.5, 1e-6, 1), a.integer("--val-count", 16, 0, 100_000), valCrop,
-                a.number("--minutes", 0, 0, 1e7), out, ckpt, resume, lowRes(a),
+                a.number("--minutes", 0, 0, 1e7), out, ckpt, resume, lowRes(a), a.path("--init"),
                 a.choice("--scenes", "basic", TrainConfig.SCENES));
     }
 }

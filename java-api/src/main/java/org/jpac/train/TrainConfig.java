@@ -24,13 +24,14 @@ import java.util.Map;
  * @param checkpoint     the checkpoint file, written every epoch and when stopping
  * @param resume         a checkpoint to continue from, or null
  * @param lowRes         how the low-resolution inputs are made (sampling protocols, holes)
+ * @param init           weights to start from (matching keys and shapes; {@link WarmStart}), or null
  * @param scenes         the synthetic scenes: {@code basic} ({@link SyntheticRgbd}) or {@code world}
  *                       ({@link SyntheticWorld})
  */
 public record TrainConfig(String model, boolean residual, int factor, Path data, int epochs, long stepsPerEpoch, long seed, int batch,
                           int crop, double lr, String optimizer, double momentum, double weightDecay, int lrStep,
                           double lrGamma, int valCount, int valCrop, double minutes, Path out, Path checkpoint,
-                          Path resume, LowResProtocol lowRes, String scenes) {
+                          Path resume, LowResProtocol lowRes, Path init, String scenes) {
 
     /**
      * Checks the settings.

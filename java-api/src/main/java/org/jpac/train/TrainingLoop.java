@@ -94,6 +94,11 @@ public final class TrainingLoop {
                     : new StepLr(c.lr(), Integer.MAX_VALUE, 1);
             Loss loss = src.targetChannels() == 1 ? MseLoss.mse() : new EndPointError();
             Trainer trainer = new Trainer(net, opt, schedule, loss, data);
+            if (c.init() != null && c.resume() == null) {
+                int n = WarmStart.apply(net, Checkpoint.load(c.init()).weights(), c.init().toString());
+                log.printf(Locale.ROOT, "initialised %d of %d tensors from %s%n", n, net.parameters().size(),
+                        c.init());
+            }
             if (c.resume() != null) {
                 resume(c.resume(), identity, net, opt, trainer);
                 log.printf(Locale.ROOT, "resumed from %s at step %d (epoch %d)%n", c.resume(), trainer.step(),
@@ -199,6 +204,9 @@ public final class TrainingLoop {
         }
         m.putAll(identity);
         m.put("train.steps", Long.toString(steps));
+        if (c.init() != null) {
+            m.put("train.init", c.init().getFileName().toString());
+        }
         m.put("train.lr", Double.toString(c.lr()));
         return m;
     }

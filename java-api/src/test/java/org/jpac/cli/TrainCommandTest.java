@@ -109,6 +109,13 @@ class TrainCommandTest {
         assertTrue(eval.out().contains("synthetic world") && eval.out().contains("input center with 10% holes"),
                 eval.out());
         assertTrue(!eval.out().contains("NaN"), eval.out());
+        // another run can start from these weights
+        Cli.Result init = run(train("init.safetensors", 1, "--residual", "--model", "pac", "--init", model.toString()));
+        assertEquals(0, init.code(), init.err());
+        assertTrue(init.err().contains("initialised 20 of 20 tensors from " + model), init.err());
+        try (SafeTensors st = SafeTensors.open(tmp.resolve("init.safetensors"))) {
+            assertEquals("both.safetensors", st.metadata().get("train.init"));
+        }
         // a resumed run must keep the protocols
         Cli.Result other = run(train("both.safetensors", 2, "--residual", "--model", "pac", "--sampling", "area",
                 "--holes", "0.2", "--scenes", "world", "--resume", tmp.resolve("both.ckpt.safetensors").toString()));
