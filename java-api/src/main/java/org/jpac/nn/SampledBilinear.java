@@ -18,6 +18,7 @@ public final class SampledBilinear implements UpsamplingNetwork {
 
     private final int factor;
     private final Sampling sampling;
+    private final boolean skipMissing;
 
     /**
      * Bilinear upsampling by {@code factor} for samples placed by {@code sampling}.
@@ -26,6 +27,14 @@ public final class SampledBilinear implements UpsamplingNetwork {
      * @throws NullPointerException if {@code sampling} is null
      */
     public SampledBilinear(int factor, Sampling sampling) {
+        this(factor, sampling, true);
+    }
+
+    /**
+     * As above; with {@code skipMissing} false, NaN samples are not holes but spread
+     * to the pixels that read them, as in any float code.
+     */
+    public SampledBilinear(int factor, Sampling sampling, boolean skipMissing) {
         if (factor < 1) {
             throw new IllegalArgumentException("factor: must be >= 1, got " + factor);
         }
@@ -34,6 +43,7 @@ public final class SampledBilinear implements UpsamplingNetwork {
         }
         this.factor = factor;
         this.sampling = sampling;
+        this.skipMissing = skipMissing;
     }
 
     @Override
@@ -54,7 +64,7 @@ public final class SampledBilinear implements UpsamplingNetwork {
     /** Missing (NaN) samples are skipped or filled here. */
     @Override
     public boolean skipsMissing() {
-        return true;
+        return skipMissing;
     }
 
     /** The upsampled target; {@code guide} may be null. */
@@ -67,7 +77,7 @@ public final class SampledBilinear implements UpsamplingNetwork {
         int oh = Math.multiplyExact(h, factor);
         int ow = Math.multiplyExact(w, factor);
         float[] in = targetLow.toArray();
-        float[] filled = DepthHoles.count(in) == 0 ? in : DepthHoles.filled(in, planes, h, w);
+        float[] filled = !skipMissing || DepthHoles.count(in) == 0 ? in : DepthHoles.filled(in, planes, h, w);
         Axis rows = new Axis(h, oh, factor, sampling.offset(factor));
         Axis cols = new Axis(w, ow, factor, sampling.offset(factor));
         float[] out = new float[Math.multiplyExact(planes, Math.multiplyExact(oh, ow))];
@@ -90,7 +100,7 @@ public final class SampledBilinear implements UpsamplingNetwork {
                     for (int k = 0; k < 4; k++) {
                         float v = in[idx[k]];
                         fill += wt[k] * filled[idx[k]];
-                        if (v == v && wt[k] > 0) {
+                        if ((v == v || !skipMissing) && wt[k] > 0) {
                             sum += wt[k] * v;
                             norm += wt[k];
                         }

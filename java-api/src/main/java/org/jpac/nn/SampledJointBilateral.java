@@ -25,6 +25,7 @@ public final class SampledJointBilateral implements UpsamplingNetwork {
     private final int kernelSize;
     private final double sigmaSpace;
     private final double sigmaColor;
+    private final boolean skipMissing;
 
     /**
      * @param factor the upsampling factor
@@ -35,6 +36,15 @@ public final class SampledJointBilateral implements UpsamplingNetwork {
      * @throws IllegalArgumentException if a size or sigma is out of range
      */
     public SampledJointBilateral(int factor, Sampling sampling, int kernelSize, double sigmaSpace, double sigmaColor) {
+        this(factor, sampling, kernelSize, sigmaSpace, sigmaColor, true);
+    }
+
+    /**
+     * As above; with {@code skipMissing} false, NaN samples are not holes but spread
+     * to the pixels whose window holds them, as in any float code.
+     */
+    public SampledJointBilateral(int factor, Sampling sampling, int kernelSize, double sigmaSpace, double sigmaColor,
+                                 boolean skipMissing) {
         if (factor < 1) {
             throw new IllegalArgumentException("factor: must be >= 1, got " + factor);
         }
@@ -53,6 +63,7 @@ public final class SampledJointBilateral implements UpsamplingNetwork {
         this.kernelSize = kernelSize;
         this.sigmaSpace = sigmaSpace;
         this.sigmaColor = sigmaColor;
+        this.skipMissing = skipMissing;
     }
 
     /** jpac's defaults for a factor: a {@code 4f - 1} window, sigma_space f, sigma_color 0.1. */
@@ -93,7 +104,7 @@ public final class SampledJointBilateral implements UpsamplingNetwork {
     /** Missing (NaN) samples are skipped or filled here. */
     @Override
     public boolean skipsMissing() {
-        return true;
+        return skipMissing;
     }
 
     @Override
@@ -112,7 +123,7 @@ public final class SampledJointBilateral implements UpsamplingNetwork {
                     + StdOps.shape(targetLow) + " at factor " + factor + ", got " + StdOps.shape(guide));
         }
         float[] t = targetLow.toArray();
-        float[] filled = DepthHoles.count(t) == 0 ? t : DepthHoles.filled(t, b * c, h, w);
+        float[] filled = !skipMissing || DepthHoles.count(t) == 0 ? t : DepthHoles.filled(t, b * c, h, w);
         float[] g = guide.toArray();
         float[] out = new float[Math.multiplyExact(b * c, Math.multiplyExact(oh, ow))];
         double off = sampling.offset(factor);
@@ -145,7 +156,7 @@ public final class SampledJointBilateral implements UpsamplingNetwork {
                             double wt = Math.exp(e);
                             for (int ch = 0; ch < c; ch++) {
                                 float v = t[((nn * c + ch) * h + jy) * w + jx];
-                                if (v == v) {
+                                if (v == v || !skipMissing) {
                                     sum[ch] += wt * v;
                                     norm[ch] += wt;
                                 }
