@@ -1,6 +1,7 @@
 package org.jpac.nn;
 
 import org.jpac.Tensor;
+import org.jpac.internal.TensorAccess;
 
 /**
  * Missing samples (holes) in a low-resolution depth map, marked NaN: a sensor's
@@ -124,9 +125,17 @@ public final class DepthHoles {
                 Math.toIntExact(low.dim(3))), low.shape());
     }
 
-    /** Whether a tensor holds a NaN. */
+    /** Whether a tensor holds a NaN (read in place: no copy on the Java heap). */
     public static boolean any(Tensor t) {
-        return count(t.toArray()) > 0;
+        java.lang.foreign.MemorySegment s = TensorAccess.data(t, "t");
+        long n = t.numel();
+        for (long i = 0; i < n; i++) {
+            float v = s.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, i);
+            if (v != v) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean touchesKnown(boolean[] known, int i, int h, int w) {
