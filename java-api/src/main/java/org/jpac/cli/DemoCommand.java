@@ -132,9 +132,9 @@ public final class DemoCommand extends CliCommand {
         Path dir = outDir(a);
         Path weightsPath = a.path("--weights");
         // Without --weights: the 8x model trained by jpac itself (synthetic data) that ships in the jar.
-        WeightsFile weights = weightsPath == null ? WeightsFile.bundled(FACTOR) : WeightsFile.load("--weights", weightsPath,
-                FiniteValues.strict());
         Sampling sampling = Sampling.parse(a.choice("--sampling", "area", "center", "area"), "--sampling");
+        WeightsFile weights = weightsPath == null ? WeightsFile.bundled(FACTOR, sampling)
+                : WeightsFile.load("--weights", weightsPath, FiniteValues.strict());
         if (!weights.samplings().contains(sampling)) {
             throw CliException.failure((weightsPath == null ? "the bundled 8x model" : "--weights " + weightsPath)
                     + " was trained for low-resolution depth made by " + Sampling.format(weights.samplings())

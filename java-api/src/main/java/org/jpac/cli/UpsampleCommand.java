@@ -40,8 +40,8 @@ final class UpsampleCommand extends CliCommand {
             "  Upsamples --low (depth, flow, ...) by N, guided by --guide, whose size must be N times --low's.",
             "  The guide is taken in [0, 1] (8-bit 255 = 1); each channel of --low is scaled to [0, 1] by its",
             "  minimum and maximum before the network and back after it, as the reference pipeline does.",
-            "  --model pac       PacJointUpsample (paper Sec. 4); needs --weights, except at the factors jpac",
-            "                    bundles a model for (trained by jpac on synthetic scenes; see jpac info)",
+            "  --model pac       PacJointUpsample (paper Sec. 4); needs --weights, except at 4x, 8x and 16x,",
+            "                    where jpac bundles models trained on synthetic scenes for both --sampling",
             "          lite      PacJointUpsampleLite (factor 4, 8 or 16); needs --weights",
             "          djif      DJIF, the deep joint filtering baseline; needs --weights",
             "          jbu       joint bilateral upsampling (JointBilateral; --jbu-* below); no weights needed",
@@ -156,7 +156,7 @@ final class UpsampleCommand extends CliCommand {
         NpyLayout layout = optLayout == null ? NpyLayout.AUTO : optLayout;
         FiniteValues finite = FiniteValues.of(a, progress);
         WeightsFile weights = bundled ? progress.step("read the bundled " + bundledFactor + "x model",
-                () -> WeightsFile.bundled(bundledFactor))
+                () -> WeightsFile.bundled(bundledFactor, sampling))
                 : weightsPath == null ? null
                 : progress.step("read weights " + weightsPath, () -> WeightsFile.load("--weights", weightsPath,
                         finite));

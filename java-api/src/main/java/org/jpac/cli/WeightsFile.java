@@ -61,9 +61,15 @@ record WeightsFile(Path path, ModelWeights weights) {
         return BundledModels.exists(bundledName(factor));
     }
 
-    /** The PacJointUpsample for {@code factor} that ships in the jar (trained by jpac train; models/README.md). */
-    static WeightsFile bundled(int factor) {
-        String name = bundledName(factor);
+    /**
+     * The PacJointUpsample for {@code factor} and {@code sampling} that ships in the jar
+     * (trained by jpac train; models/README.md; {@link BundledModels#upsampler}).
+     */
+    static WeightsFile bundled(int factor, org.jpac.nn.Sampling sampling) {
+        String name = BundledModels.upsampler(factor, sampling);
+        if (name == null) {
+            throw CliException.failure("no bundled PacJointUpsample for " + factor + "x");
+        }
         try {
             ModelWeights w = BundledModels.read(name);
             FiniteValues.strict().weights("the bundled model", Path.of(w.source()), w.stateDict());

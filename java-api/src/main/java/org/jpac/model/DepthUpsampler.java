@@ -87,6 +87,29 @@ public final class DepthUpsampler implements AutoCloseable {
         return from(BundledModels.read(name));
     }
 
+    /**
+     * The best bundled PacJointUpsample for {@code factor} and input made by
+     * {@code sampling}: one trained for that protocol alone where jpac ships one
+     * ({@link BundledModels#upsampler}), else the one for the factor.
+     *
+     * @throws IllegalArgumentException if there is none, or it was not trained for {@code sampling}
+     */
+    public static DepthUpsampler bundled(int factor, Sampling sampling) {
+        String name = BundledModels.upsampler(factor, sampling);
+        if (name == null) {
+            throw new IllegalArgumentException("factor: no bundled upsampler for " + factor + "x (bundled: "
+                    + BundledModels.NAMES + ")");
+        }
+        DepthUpsampler up = from(BundledModels.read(name));
+        try {
+            up.requireSupported(sampling);
+            return up;
+        } catch (RuntimeException e) {
+            up.close();
+            throw e;
+        }
+    }
+
     /** The upsampler a weight file describes (safetensors with {@code model} and {@code args} metadata). */
     public static DepthUpsampler load(Path weights) throws IOException {
         return from(ModelWeights.read(weights));

@@ -69,7 +69,10 @@ class UpsampleHolesTest {
                 assertTrue(r.err().contains("12 of 48 low-resolution samples (25.0%) are holes (0)"), r.err());
                 assertTrue(r.err().contains("sampling " + sampling), r.err());
                 float m = minOf(tmp.resolve(model + sampling + ".png"));
-                assertTrue(m > 0.8 * 1000 * smallest, model + " " + sampling + ": smallest output " + m + " mm, input "
+                // JBU and bilinear average known samples only: never below the smallest one (mm rounding aside);
+                // the network may overshoot an edge a little, but a hole read as 0 would drag it far down
+                double floor = model.equals("pac") ? 0.5 * 1000 * smallest : 1000 * smallest - 1;
+                assertTrue(m >= floor, model + " " + sampling + ": smallest output " + m + " mm, input "
                         + 1000 * smallest);
             }
         }

@@ -51,6 +51,24 @@ class DepthUpsamplerHolesTest {
     }
 
     @Test
+    void bundledUpsamplersExistFor4x8xAnd16xAndTakeBothProtocols() {
+        for (int f : new int[] {4, 8, 16}) {
+            try (DepthUpsampler up = DepthUpsampler.bundled(f)) {
+                assertEquals(f, up.factor());
+                assertEquals(java.util.EnumSet.allOf(Sampling.class), up.samplings(), "x" + f);
+                assertTrue(up.scalesTarget());
+            }
+        }
+        // for block averages at 8x, the model trained for them alone is preferred
+        try (DepthUpsampler area = DepthUpsampler.bundled(8, Sampling.AREA);
+             DepthUpsampler center = DepthUpsampler.bundled(8, Sampling.CENTER)) {
+            assertTrue(area.toString().contains("pac_upsample_x8_area"), area.toString());
+            assertEquals(java.util.Set.of(Sampling.AREA), area.samplings());
+            assertTrue(center.supports(Sampling.CENTER), center.toString());
+        }
+    }
+
+    @Test
     void anInputWithoutAKnownSampleIsRefused() {
         float[] nan = new float[64];
         java.util.Arrays.fill(nan, Float.NaN);
