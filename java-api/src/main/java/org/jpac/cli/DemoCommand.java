@@ -239,10 +239,10 @@ public final class DemoCommand extends CliCommand {
                 .error("|error| guided PAC filter", filtered, scene.depth, 0.5)
                 .error("|error| " + pacName, pac, scene.depth, 0.5);
         Panels failure = new Panels(h, w)
-                .rgb(String.format(Locale.ROOT, "guide; worst %dx%d window of %s", worst.size(), worst.size(),
-                        pacName), scene.rgb, worst)
-                .heat(String.format(Locale.ROOT, "|error| %s (hot: 0.3 m), window RMSE %.3f m", pacName,
-                        worst.rmse()), pac, scene.depth, 0.3, worst);
+                .rgb(String.format(Locale.ROOT, "guide, PAC's worst %dx%d window", worst.size(), worst.size()),
+                        scene.rgb, worst)
+                .heat(String.format(Locale.ROOT, "|error| PAC (hot: 0.3 m); window RMSE %.3f m", worst.rmse()), pac,
+                        scene.depth, 0.3, worst);
         Panels seg = new Panels(h, w)
                 .rgb("image", scene.rgb)
                 .labels("true labels", scene.labels, classes, scene.rgb)
