@@ -7,12 +7,15 @@ import java.util.List;
 
 /**
  * The weight files that ship inside jpac's jar ({@code /models/}, described in
- * its README): found by name, e.g. {@code pac_upsample_x8}.
+ * its README): found by name, e.g. {@code pac_upsample_x8}. An upsampler for one
+ * sampling protocol only is named after it ({@code pac_upsample_x8_area}) and
+ * preferred for that protocol ({@link #upsampler}).
  */
 public final class BundledModels {
 
     /** Every bundled model's name. */
-    public static final List<String> NAMES = List.of("pac_upsample_x8", "paccrf_synthetic");
+    public static final List<String> NAMES = List.of("pac_upsample_x4", "pac_upsample_x8", "pac_upsample_x16",
+            "pac_upsample_x8_area", "paccrf_synthetic");
 
     private BundledModels() {
     }
@@ -20,6 +23,17 @@ public final class BundledModels {
     /** The resource path of a bundled model. */
     static String resource(String name) {
         return "/models/" + name + ".safetensors";
+    }
+
+    /**
+     * The bundled upsampler's name for a factor and protocol: the one trained for
+     * that protocol alone ({@code pac_upsample_x8_area}) where jpac ships one, else
+     * the one for the factor ({@code pac_upsample_x8}), or null when there is none.
+     */
+    public static String upsampler(int factor, org.jpac.nn.Sampling sampling) {
+        String general = "pac_upsample_x" + factor;
+        String special = general + "_" + sampling.key();
+        return exists(special) ? special : exists(general) ? general : null;
     }
 
     /** Whether a bundled model of that name exists. */

@@ -4,11 +4,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
 
 import org.jpac.Tensor;
 import org.jpac.internal.Outputs;
 import org.jpac.io.images.Image;
 import org.jpac.nn.BilinearResidual;
+import org.jpac.nn.DepthHoles;
+import org.jpac.nn.Sampling;
 import org.jpac.nn.Network;
 import org.jpac.nn.TrainableUpsampler;
 import org.jpac.nn.UpsamplingNetwork;
@@ -30,9 +33,18 @@ import org.jpac.nn.UpsamplingNetwork;
  * ({@code target_scaling}: {@code minmax}, the default, maps each
  * channel of the low-resolution target to [0, 1] by its minimum and maximum
  * before the network and back after it, as the reference pipeline does;
- * {@code none} runs on the values as they are), and the sampling the model
- * was trained for ({@code sampling}, reported by {@link #sampling()}: how the
- * low-resolution input should be made from a high-resolution one).
+ * {@code none} runs on the values as they are), and the sampling protocols the
+ * model was trained for ({@code sampling}: {@code center}, {@code area} or
+ * {@code center,area}, see {@link Sampling}; a file without the key was trained
+ * on block averages): {@link #upsample(Tensor, Tensor, Sampling)} refuses a
+ * protocol the model was not trained for.
+ *
+ * <p>Holes: NaN samples of the low-resolution input are missing (a sensor's
+ * dropouts; on decoded images an integer sample of 0 is one too, see
+ * {@link #upsample(Image, Image)}). They are filled from their known neighbours
+ * ({@link DepthHoles#filled}) before the scaling and the network, which were
+ * trained with such filled holes, so a hole never pulls the output toward 0.
+ * An input with no known sample at all is refused.
  *
  * <p>Thread-safe: several threads may call {@link #upsample} at once.
  * {@link #close} frees the network.
@@ -47,12 +59,21 @@ public final class DepthUpsampler implements AutoCloseable {
     private final UpsamplingNetwork net;
     private final boolean minMax;
     private final String sampling;
+    private final Set<Sampling> samplings;
     private final String source;
+    private final boolean fillHoles;
 
     private DepthUpsampler(UpsamplingNetwork net, boolean minMax, String sampling, String source) {
+        this(net, minMax, sampling, source, true);
+    }
+
+    private DepthUpsampler(UpsamplingNetwork net, boolean minMax, String sampling, String source, boolean fillHoles) {
         this.net = net;
+        this.fillHoles = fillHoles;
         this.minMax = minMax;
         this.sampling = sampling;
+        this.samplings = sampling == null ? Set.of(Sampling.AREA)
+                : Set.copyOf(Sampling.parseSet(sampling, "weights " + source + ": metadata '" + SAMPLING_KEY + "'"));
         this.source = source;
     }
 
@@ -64,6 +85,29 @@ public final class DepthUpsampler implements AutoCloseable {
                     + BundledModels.NAMES + ")");
         }
         return from(BundledModels.read(name));
+    }
+
+    /**
+     * The best bundled PacJointUpsample for {@code factor} and input made by
+     * {@code sampling}: one trained for that protocol alone where jpac ships one
+     * ({@link BundledModels#upsampler}), else the one for the factor.
+     *
+     * @throws IllegalArgumentException if there is none, or it was not trained for {@code sampling}
+     */
+    public static DepthUpsampler bundled(int factor, Sampling sampling) {
+        String name = BundledModels.upsampler(factor, sampling);
+        if (name == null) {
+            throw new IllegalArgumentException("factor: no bundled upsampler for " + factor + "x (bundled: "
+                    + BundledModels.NAMES + ")");
+        }
+        DepthUpsampler up = from(BundledModels.read(name));
+        try {
+            up.requireSupported(sampling);
+            return up;
+        } catch (RuntimeException e) {
+            up.close();
+            throw e;
+        }
     }
 
     /** The upsampler a weight file describes (safetensors with {@code model} and {@code args} metadata). */
@@ -111,6 +155,17 @@ public final class DepthUpsampler implements AutoCloseable {
         return new DepthUpsampler(net, minMaxScaling, null, net.getClass().getSimpleName());
     }
 
+    /**
+     * As {@link #of(UpsamplingNetwork, boolean)}; with {@code fillHoles} false, NaN in
+     * the input is not filled but passed to the network as it is (it then spreads).
+     */
+    public static DepthUpsampler of(UpsamplingNetwork net, boolean minMaxScaling, boolean fillHoles) {
+        if (net == null) {
+            throw new NullPointerException("net");
+        }
+        return new DepthUpsampler(net, minMaxScaling, null, net.getClass().getSimpleName(), fillHoles);
+    }
+
     private static boolean normalization(Map<String, String> md, String source) {
         String v = md.getOrDefault(SCALING_KEY, "minmax");
         return switch (v) {
@@ -137,9 +192,25 @@ public final class DepthUpsampler implements AutoCloseable {
         return net.factor();
     }
 
-    /** How the low-resolution input should be sampled ({@code center}, {@code area}), or null when unrecorded. */
+    /**
+     * The weight file's {@code sampling} entry as written ({@code center}, {@code area},
+     * {@code center,area}), or null when unrecorded.
+     */
     public String sampling() {
         return sampling;
+    }
+
+    /**
+     * The protocols the model was trained for: as recorded, or {@code AREA}
+     * for a file that records none (jpac trained only on block averages before).
+     */
+    public Set<Sampling> samplings() {
+        return samplings;
+    }
+
+    /** Whether the model was trained for low-resolution input made by {@code s}. */
+    public boolean supports(Sampling s) {
+        return samplings.contains(s);
     }
 
     /** Whether each target channel is scaled by its minimum and maximum around the network. */
@@ -158,10 +229,40 @@ public final class DepthUpsampler implements AutoCloseable {
      * [B, C, H, W] in {@code low}'s unit (a new tensor the caller closes).
      */
     public Tensor upsample(Tensor guide, Tensor low) {
+        low.requireOpen("low");
+        boolean holes = fillHoles && !net.skipsMissing() && DepthHoles.any(low);
+        try (Tensor filled = holes ? DepthHoles.filled(low) : null) {
+            return scaledForward(guide, holes ? filled : low);
+        }
+    }
+
+    /**
+     * {@link #upsample(Tensor, Tensor)} for input made by {@code sampling}.
+     *
+     * @throws IllegalArgumentException if the model was not trained for {@code sampling}
+     */
+    public Tensor upsample(Tensor guide, Tensor low, Sampling sampling) {
+        requireSupported(sampling);
+        return upsample(guide, low);
+    }
+
+    /** Throws when the model was not trained for {@code s}. */
+    public void requireSupported(Sampling s) {
+        if (s == null) {
+            throw new NullPointerException("sampling");
+        }
+        if (!supports(s)) {
+            throw new IllegalArgumentException("sampling: " + source + " was trained for low-resolution input made by "
+                    + Sampling.format(samplings) + ", not " + s.key() + " (a model fails on the protocol it did not "
+                    + "see; use one trained for " + s.key() + ")");
+        }
+    }
+
+    private Tensor scaledForward(Tensor guide, Tensor low) {
         if (!minMax) {
             return net.forward(low, guide);
         }
-        TargetScaling s = TargetScaling.of(low.requireOpen("low"));
+        TargetScaling s = TargetScaling.of(low);
         Tensor out;
         try (Tensor scaled = Tensor.empty(low.shape())) {
             s.apply(low, scaled);
@@ -183,14 +284,30 @@ public final class DepthUpsampler implements AutoCloseable {
 
     /**
      * On decoded images: integer guide samples are taken to [0, 1] (8-bit 255 = 1),
-     * an alpha channel is dropped; {@code low}'s samples are used as they are.
+     * an alpha channel is dropped; {@code low}'s samples are used as they are,
+     * except that in an integer image (16-bit PNG depth) a sample of 0 is a hole
+     * (the sensors' convention for "no reading"), as is NaN in float data.
      */
     public Image upsample(Image guide, Image low) {
         Image g = guide.withoutAlpha().normalized();
-        Image l = low.withoutAlpha();
+        Image l = zerosMissing(low.withoutAlpha());
         try (Tensor gt = g.toTensor(); Tensor lt = l.toTensor(); Tensor o = upsample(gt, lt)) {
             return Image.fromTensor(o);
         }
+    }
+
+    /** An integer image with its 0 samples as NaN (float data: itself). */
+    static Image zerosMissing(Image low) {
+        if (!low.isInteger()) {
+            return low;
+        }
+        float[] d = low.data().clone();
+        for (int i = 0; i < d.length; i++) {
+            if (d[i] == 0) {
+                d[i] = Float.NaN;
+            }
+        }
+        return Image.of(d, low.channels(), low.height(), low.width());
     }
 
     @Override

@@ -9,13 +9,16 @@ import org.jpac.Tensor;
  * {@code interpolate(x, scale_factor=factor, mode="bicubic", align_corners=False)}:
  * Keys' cubic convolution with a = -0.75, source position (dst + 0.5) / factor
  * - 0.5, taps clamped at the border. The guide is not used; no parameters. The
- * weakest baseline of the paper's joint upsampling tables.
+ * weakest baseline of the paper's joint upsampling tables. With a {@link Sampling}
+ * protocol, sample {@code j} sits at {@code f * j + sampling.offset(f)} (AREA is
+ * PyTorch's position). Missing samples (NaN) are filled first ({@link DepthHoles}).
  */
 public final class Bicubic implements UpsamplingNetwork {
 
     private static final double A = -0.75;
 
     private final int factor;
+    private final double offset;
 
     /**
      * Bicubic upsampling by {@code factor}.
@@ -28,6 +31,20 @@ public final class Bicubic implements UpsamplingNetwork {
             throw new IllegalArgumentException("factor: must be >= 1, got " + factor);
         }
         this.factor = factor;
+        this.offset = (factor - 1) / 2.0;
+    }
+
+    /**
+     * Bicubic upsampling by {@code factor} for samples placed by {@code sampling}.
+     *
+     * @throws IllegalArgumentException if {@code factor} is below 1
+     */
+    public Bicubic(int factor, Sampling sampling) {
+        if (factor < 1) {
+            throw new IllegalArgumentException("factor: must be >= 1, got " + factor);
+        }
+        this.factor = factor;
+        this.offset = sampling.offset(factor);
     }
 
     @Override
@@ -40,6 +57,12 @@ public final class Bicubic implements UpsamplingNetwork {
         return Map.of();
     }
 
+    /** Missing (NaN) samples are skipped or filled here. */
+    @Override
+    public boolean skipsMissing() {
+        return true;
+    }
+
     /** The upsampled target; {@code guide} may be null. */
     @Override
     public Tensor forward(Tensor targetLow, Tensor guide) {
@@ -49,9 +72,12 @@ public final class Bicubic implements UpsamplingNetwork {
         int w = Math.toIntExact(targetLow.dim(3));
         int oh = Math.multiplyExact(h, factor);
         int ow = Math.multiplyExact(w, factor);
-        Taps rows = new Taps(h, oh, factor);
-        Taps cols = new Taps(w, ow, factor);
+        Taps rows = new Taps(h, oh, factor, offset);
+        Taps cols = new Taps(w, ow, factor, offset);
         float[] in = targetLow.toArray();
+        if (DepthHoles.count(in) > 0) {
+            in = DepthHoles.filled(in, planes, h, w);
+        }
         float[] out = new float[Math.multiplyExact(planes, Math.multiplyExact(oh, ow))];
         double[] line = new double[w];
         for (int p = 0; p < planes; p++) {
@@ -83,11 +109,11 @@ public final class Bicubic implements UpsamplingNetwork {
         final int[] index;
         final double[] weight;
 
-        Taps(int in, int out, int factor) {
+        Taps(int in, int out, int factor, double offset) {
             index = new int[out * 4];
             weight = new double[out * 4];
             for (int o = 0; o < out; o++) {
-                double src = (o + 0.5) / factor - 0.5;
+                double src = (o - offset) / factor;
                 int i0 = (int) Math.floor(src);
                 double t = src - i0;
                 double[] wt = {far(t + 1), near(t), near(1 - t), far(2 - t)};

@@ -23,6 +23,15 @@ public interface UpsamplingNetwork extends Network {
     Tensor forward(Tensor targetLow, Tensor guide);
 
     /**
+     * Whether {@link #forward} takes missing samples (NaN in {@code targetLow})
+     * and skips them itself; networks that do not must be given a hole-filled
+     * target ({@link DepthHoles#filled}), or NaN spreads through them.
+     */
+    default boolean skipsMissing() {
+        return false;
+    }
+
+    /**
      * {@link #forward(Tensor, Tensor)} written into {@code output} (a caller's
      * tensor of the result's shape, e.g. one reused from call to call); returns
      * {@code output}. The network's intermediate tensors come from jpac's memory

@@ -14,9 +14,10 @@ import org.jpac.io.images.Image;
 import org.jpac.io.images.Png;
 import org.jpac.model.CrfRefiner;
 import org.jpac.model.DepthUpsampler;
-import org.jpac.nn.Bilinear;
 import org.jpac.nn.BilinearResidual;
-import org.jpac.nn.JointBilateral;
+import org.jpac.nn.SampledBilinear;
+import org.jpac.nn.SampledJointBilateral;
+import org.jpac.nn.Sampling;
 import org.jpac.nn.Network;
 import org.jpac.nn.PacJointUpsample;
 import org.jpac.nn.UpsamplingNetwork;
@@ -26,16 +27,19 @@ import org.jpac.nn.UpsamplingNetwork;
  * PAC-CRF refinement on a generated RGB-D scene ({@link SyntheticScene}).
  *
  * <ol>
- * <li>The scene's depth is averaged over 8x8 blocks (as in training) and upsampled 8x again by
- *     bilinear interpolation, joint bilateral upsampling ({@link JointBilateral},
- *     the {@code upsample --model jbu} defaults), the guided PAC filter (the
+ * <li>The scene's depth is reduced 8x by a sampling protocol ({@code --sampling}: the
+ *     block average, the default, or one sample per block at pixel (f-1)//2) and upsampled
+ *     8x again by bilinear interpolation, joint bilateral upsampling ({@link SampledJointBilateral},
+ *     the {@code upsample --model jbu} defaults), both with the samples where the protocol
+ *     puts them, the guided PAC filter (the
  *     bilinear result joint-bilateral filtered with the colour image,
  *     {@code Pac.pool2dGuided}, as {@code jpac filter}) and {@link PacJointUpsample}
  *     (the bundled model, or given weights); RMSE against the true depth.</li>
  * <li>A coarse, noisy segmentation of the scene is refined by the
  *     {@code crf} command's default (the bundled) PAC-CRF; mIoU before and after.</li>
  * </ol>
- * Writes side-by-side PNGs and the inputs (so that the {@code upsample},
+ * Writes side-by-side PNGs, a failure picture (PAC's error heat map with the
+ * window where it errs most marked) and the inputs (so that the {@code upsample},
  * {@code filter} and {@code crf} commands can be tried on them) to DIR
  * (default {@code jpac-demo}); prints errors, timings and the backend.
  */
@@ -50,16 +54,21 @@ public final class DemoCommand extends CliCommand {
     static final double FILTER_SIGMA_SPACE = 8;
     static final double FILTER_SIGMA_COLOR = 0.08;
     /** Every file the demo writes into its folder (checked against --weights before it runs). */
-    static final List<String> FILES = List.of("depth_upsampling.png", "depth_errors.png", "segmentation.png",
-            "guide.png", "depth_true.png", "depth_low.png", "scores.npy");
+    static final List<String> FILES = List.of("depth_upsampling.png", "depth_errors.png", "depth_failure.png",
+            "segmentation.png", "guide.png", "depth_true.png", "depth_low.png", "scores.npy");
+    /** The side of the failure picture's marked window, in pixels. */
+    static final int FAILURE_WINDOW = 32;
     static final String DEFAULT_DIR = "jpac-demo";
 
     static final String USAGE = String.join("\n",
-            "usage: jpac demo [--out DIR] [--weights FILE] [--quiet]",
-            "  On a generated RGB-D scene: upsamples depth averaged over 8x8 blocks back 8x (bilinear, joint",
-            "  bilateral upsampling, the guided PAC filter, and the bundled PacJointUpsample or --weights), and refines",
+            "usage: jpac demo [--out DIR] [--weights FILE] [--sampling center|area] [--quiet]",
+            "  On a generated RGB-D scene: upsamples depth reduced 8x back 8x (bilinear, joint bilateral",
+            "  upsampling, the guided PAC filter, and the bundled PacJointUpsample or --weights), and refines",
             "  a coarse noisy segmentation with the bundled PAC-CRF. Prints RMSE, mIoU, timings and the backend, and",
-            "  writes side-by-side PNGs to DIR (default jpac-demo).",
+            "  writes side-by-side PNGs to DIR (default jpac-demo), among them depth_failure.png: where the PAC",
+            "  model errs most (error heat map, the worst 32x32 window marked).",
+            "  --sampling center|area  how the 8x smaller depth is made: the 8x8 block average (default) or one",
+            "                   sample per block at pixel (3, 3)",
             "  --weights FILE   trained PacJointUpsample(Lite) x8 weights (.safetensors / .pth); default: the",
             "                   bundled 8x PacJointUpsample trained by jpac train on synthetic scenes");
 
@@ -89,7 +98,7 @@ public final class DemoCommand extends CliCommand {
 
     @Override
     Set<String> valued() {
-        return Set.of("--out", "--weights");
+        return Set.of("--out", "--weights", "--sampling");
     }
 
     @Override
@@ -123,8 +132,14 @@ public final class DemoCommand extends CliCommand {
         Path dir = outDir(a);
         Path weightsPath = a.path("--weights");
         // Without --weights: the 8x model trained by jpac itself (synthetic data) that ships in the jar.
-        WeightsFile weights = weightsPath == null ? WeightsFile.bundledX8() : WeightsFile.load("--weights", weightsPath,
-                FiniteValues.strict());
+        Sampling sampling = Sampling.parse(a.choice("--sampling", "area", "center", "area"), "--sampling");
+        WeightsFile weights = weightsPath == null ? WeightsFile.bundled(FACTOR, sampling)
+                : WeightsFile.load("--weights", weightsPath, FiniteValues.strict());
+        if (!weights.samplings().contains(sampling)) {
+            throw CliException.failure((weightsPath == null ? "the bundled 8x model" : "--weights " + weightsPath)
+                    + " was trained for low-resolution depth made by " + Sampling.format(weights.samplings())
+                    + ", not --sampling " + sampling.key());
+        }
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -142,10 +157,12 @@ public final class DemoCommand extends CliCommand {
         int w = WIDTH;
         int lh = h / FACTOR;
         int lw = w / FACTOR;
-        float[] low = scene.lowDepth(FACTOR);
+        float[] low = sampling.downsample(scene.depth, h, w, FACTOR);
         out.printf(Locale.ROOT, "  scene %dx%d (wall, tiled floor, ball, box, pillar), depth %.1f..%.1f m; %s%n", w, h,
                 NEAR, FAR, tm.last());
-        out.printf(Locale.ROOT, "  depth averaged over %dx%d blocks: %dx%d%n%n", FACTOR, FACTOR, lw, lh);
+        out.printf(Locale.ROOT, "  low-resolution depth %dx%d, sampling %s: %s%n%n", lw, lh, sampling.key(),
+                sampling == Sampling.AREA ? "the average of each " + FACTOR + "x" + FACTOR + " block"
+                        : "one sample per " + FACTOR + "x" + FACTOR + " block, at its pixel (3, 3)");
 
         // ---- depth upsampling --------------------------------------------------------
         out.println("  8x depth upsampling                 RMSE (m)   time");
@@ -154,16 +171,16 @@ public final class DemoCommand extends CliCommand {
         float[] bilinear;
         float[] jbu;
         float[] filtered;
-        try (Bilinear net = new Bilinear(FACTOR)) {
+        try (SampledBilinear net = new SampledBilinear(FACTOR, sampling)) {
             bilinear = tm.time(() -> upsample(net, lowImg, guide));
         }
         row(out, "bilinear", rmse(bilinear, scene.depth), tm.last());
-        JointBilateral jbuNet = new JointBilateral(FACTOR, 1, UpsampleCommand.jbuKernel(FACTOR),
-                1 / UpsampleCommand.jbuSigmaSpace(FACTOR), 1 / UpsampleCommand.JBU_SIGMA_COLOR);
+        SampledJointBilateral jbuNet = new SampledJointBilateral(FACTOR, sampling, UpsampleCommand.jbuKernel(FACTOR),
+                UpsampleCommand.jbuSigmaSpace(FACTOR), UpsampleCommand.JBU_SIGMA_COLOR);
         try (jbuNet) {
             jbu = tm.time(() -> upsample(jbuNet, lowImg, guide));
         }
-        row(out, String.format(Locale.ROOT, "JBU (JointBilateral, %dx%d)", jbuNet.kernelSize(), jbuNet.kernelSize()),
+        row(out, String.format(Locale.ROOT, "JBU (%dx%d window)", jbuNet.kernelSize(), jbuNet.kernelSize()),
                 rmse(jbu, scene.depth), tm.last());
         int fk = FilterCommand.kernelSize(FILTER_SIGMA_SPACE);
         filtered = tm.time(() -> FilterCommand.filter(Image.of(bilinear, 1, h, w), guide, FILTER_SIGMA_SPACE,
@@ -177,10 +194,13 @@ public final class DemoCommand extends CliCommand {
                     : net.getClass().getSimpleName()) + (weightsPath == null ? " (bundled)" : "");
             row(out, pacName, rmse(pac, scene.depth), tm.last());
             if (weightsPath == null) {
-                out.println("      (trained 17 minutes by jpac train on other synthetic scenes; 40% below bilinear"
-                        + " and 19% below JBU on the held-out set: java-api/src/main/resources/models/README.md)");
+                out.println("      (trained by jpac train on other synthetic scenes, for the protocols "
+                        + Sampling.format(weights.samplings()) + "; java-api/src/main/resources/models/README.md)");
             }
         }
+        FailureMap worst = FailureMap.worst(pac, scene.depth, h, w, FAILURE_WINDOW);
+        out.printf(Locale.ROOT, "    %s errs most in the %dx%d window at x %d, y %d: RMSE %.3f m there%n", pacName,
+                worst.size(), worst.size(), worst.x(), worst.y(), worst.rmse());
 
         // ---- segmentation --------------------------------------------------------------
         out.println();
@@ -216,6 +236,11 @@ public final class DemoCommand extends CliCommand {
                 .error("|error| JBU", jbu, scene.depth, 0.5)
                 .error("|error| guided PAC filter", filtered, scene.depth, 0.5)
                 .error("|error| " + pacName, pac, scene.depth, 0.5);
+        Panels failure = new Panels(h, w)
+                .rgb(String.format(Locale.ROOT, "guide, PAC's worst %dx%d window", worst.size(), worst.size()),
+                        scene.rgb, worst)
+                .heat(String.format(Locale.ROOT, "|error| PAC (hot: 0.3 m); window RMSE %.3f m", worst.rmse()), pac,
+                        scene.depth, 0.3, worst);
         Panels seg = new Panels(h, w)
                 .rgb("image", scene.rgb)
                 .labels("true labels", scene.labels, classes, scene.rgb)
@@ -226,6 +251,7 @@ public final class DemoCommand extends CliCommand {
         try {
             depth.write(dir.resolve("depth_upsampling.png"), 3);
             errors.write(dir.resolve("depth_errors.png"), 4);
+            failure.write(dir.resolve("depth_failure.png"), 2);
             seg.write(dir.resolve("segmentation.png"), 4);
             writeInputs(dir, scene, low, lh, lw, scores);
         } catch (IOException e) {
@@ -233,10 +259,11 @@ public final class DemoCommand extends CliCommand {
         }
         Path abs = dir.toAbsolutePath().normalize();
         out.println();
-        out.println("  wrote " + abs.resolve("depth_upsampling.png") + ", depth_errors.png, segmentation.png");
+        out.println("  wrote " + abs.resolve("depth_upsampling.png") + ", depth_errors.png, depth_failure.png,"
+                + " segmentation.png");
         out.println("  and the inputs (guide.png, depth_low.png, depth_true.png: 16-bit millimetres; scores.npy),");
         out.println("  e.g.: jpac upsample --guide " + abs.resolve("guide.png") + " --low " + abs.resolve("depth_low.png")
-                + " --factor 8 --model jbu --out jbu.png");
+                + " --factor 8 --model jbu --sampling " + sampling.key() + " --out jbu.png");
         out.printf(Locale.ROOT, "  total %.2f s%n", (System.nanoTime() - start) / 1e9);
         return 0;
     }

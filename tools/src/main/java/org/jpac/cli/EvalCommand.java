@@ -14,9 +14,11 @@ import org.jpac.io.SafeTensors;
 import org.jpac.io.StateDict;
 import org.jpac.io.WeightFiles;
 import org.jpac.nn.Bicubic;
-import org.jpac.nn.Bilinear;
+import org.jpac.model.DepthUpsampler;
 import org.jpac.nn.BilinearResidual;
-import org.jpac.nn.JointBilateral;
+import org.jpac.nn.SampledBilinear;
+import org.jpac.nn.SampledJointBilateral;
+import org.jpac.nn.Sampling;
 import org.jpac.nn.ModelArgs;
 import org.jpac.nn.ModelLimits;
 import org.jpac.nn.TrainableUpsampler;
@@ -24,9 +26,11 @@ import org.jpac.train.Batch;
 import org.jpac.train.Checkpoint;
 import org.jpac.train.DataStream;
 import org.jpac.train.Evaluation;
+import org.jpac.train.LowResProtocol;
 import org.jpac.train.Models;
 import org.jpac.train.SampleSource;
 import org.jpac.train.SyntheticRgbd;
+import org.jpac.train.TrainConfig;
 import org.jpac.train.TrainingLoop;
 
 /**
@@ -46,11 +50,17 @@ final class EvalCommand {
             "  --data DIR       NYU Depth V2 PNGs or MPI-Sintel (see jpac train); default: --synthetic, the",
             "                   held-out synthetic set that jpac train validates on",
             "  --count K        images (default 64 synthetic; every image of a folder)",
-            "  --crop C         image size, a multiple of N (default 16*N synthetic; 0, the whole image, for a folder)");
+            "  --crop C         image size, a multiple of N (default 16*N synthetic; 0, the whole image, for a folder)",
+            "  --scenes basic|world  which held-out synthetic scenes (default: those the model was trained on)",
+            "  --sampling center|area  how the low-resolution input is made: one sample per block at pixel (f-1)//2,",
+            "                   or the block average (default: area, or the model's one protocol); JBU, bilinear and",
+            "                   bicubic place the samples accordingly",
+            "  --holes F        this fraction of low-resolution samples missing (sensor-like holes, NaN; default 0):",
+            "                   the model sees them filled, JBU and bilinear skip them, bicubic sees them filled");
 
     // package-private: CliArgumentsFuzzTest parses with the real options
     static final Set<String> VALUED = Set.of("--model", "--weights", "--factor", "--data", "--count",
-            "--crop");
+            "--crop", "--scenes", "--sampling", "--holes");
     static final Set<String> FLAGS = Set.of("--synthetic");
 
     private EvalCommand() {
@@ -92,8 +102,14 @@ final class EvalCommand {
                         + factor);
             }
             Path data = a.path("--data");
-            SampleSource src = data == null ? new SyntheticRgbd(SyntheticRgbd.HELD_OUT_SEED)
+            String scenes = a.choice("--scenes", meta.getOrDefault("train.scenes", "basic"), TrainConfig.SCENES);
+            SampleSource src = data == null ? TrainingLoop.synthetic(scenes, SyntheticRgbd.HELD_OUT_SEED)
                     : TrainingLoop.openData(data, 0);
+            Set<Sampling> trained = meta.get(DepthUpsampler.SAMPLING_KEY) == null ? Set.of(Sampling.AREA)
+                    : Sampling.parseSet(meta.get(DepthUpsampler.SAMPLING_KEY), "--weights metadata 'sampling'");
+            Sampling sampling = Sampling.parse(a.choice("--sampling", trained.size() == 1
+                    ? trained.iterator().next().key() : "area", "center", "area"), "--sampling");
+            double holes = a.number("--holes", 0, 0, 0.9);
             int count = a.integer("--count", data == null ? 64 : Integer.MAX_VALUE, 1, Integer.MAX_VALUE);
             int crop = a.integer("--crop", data == null ? 16 * factor : 0, data == null ? factor : 0, 4096);
             if (crop % factor != 0 || (data == null && crop == 0)) {
@@ -102,19 +118,27 @@ final class EvalCommand {
             }
             StateDict weights = weights(wPath);
             FiniteValues.strict().weights("--weights", wPath, weights);
-            List<Batch> set = DataStream.fixedSet(src, SyntheticRgbd.HELD_OUT_SEED, count, crop, factor);
-            try (TrainableUpsampler net = Models.create(model, BilinearResidual.requestedBy(meta), factor, 0);
-                 JointBilateral jbu = Models.jointBilateral(factor)) {
+            List<Batch> set = DataStream.fixedSet(src, SyntheticRgbd.HELD_OUT_SEED, count, crop, factor,
+                    LowResProtocol.of(sampling, holes));
+            try (TrainableUpsampler net = Models.create(model, BilinearResidual.requestedBy(meta), factor, 0)) {
                 net.loadStateDict(weights);
                 String metric = Evaluation.metric(src.targetChannels());
                 String size = crop > 0 ? crop + "x" + crop : "whole";
-                out.printf(Locale.ROOT, "%s x%d on %d %s images of %s:%n", metric, factor, set.size(), size,
-                        src.describe());
+                out.printf(Locale.ROOT, "%s x%d on %d %s images of %s, low-resolution input %s%s:%n", metric, factor,
+                        set.size(), size, src.describe(), sampling.key(), holes > 0 ? String.format(Locale.ROOT,
+                        " with %.0f%% holes", 100 * holes) : "");
+                if (!trained.contains(sampling)) {
+                    err.println("jpac eval: warning: the model was trained for " + Sampling.format(trained)
+                            + ", not " + sampling.key());
+                }
                 out.printf(Locale.ROOT, "  %-30s %.4f%n", Models.className(model)
                         + (net instanceof BilinearResidual ? " + bilinear" : ""), Evaluation.error(net, set));
-                out.printf(Locale.ROOT, "  %-30s %.4f%n", "bilinear", Evaluation.error(new Bilinear(factor), set));
-                out.printf(Locale.ROOT, "  %-30s %.4f%n", "JBU", Evaluation.error(jbu, set));
-                out.printf(Locale.ROOT, "  %-30s %.4f%n", "bicubic", Evaluation.error(new Bicubic(factor), set));
+                out.printf(Locale.ROOT, "  %-30s %.4f%n", "bilinear", Evaluation.error(new SampledBilinear(factor,
+                        sampling), set));
+                out.printf(Locale.ROOT, "  %-30s %.4f%n", "JBU", Evaluation.error(SampledJointBilateral.defaults(factor,
+                        sampling), set));
+                out.printf(Locale.ROOT, "  %-30s %.4f%n", "bicubic", Evaluation.error(new Bicubic(factor, sampling),
+                        set));
             } finally {
                 set.forEach(Batch::close);
             }

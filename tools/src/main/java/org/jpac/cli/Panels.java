@@ -73,6 +73,36 @@ final class Panels {
         return add(caption, p);
     }
 
+    /**
+     * Adds an error heat map (|a - ref| through the colour map, {@code max} and above
+     * at the hot end) with {@code box}'s border drawn in white.
+     */
+    Panels heat(String caption, float[] a, float[] ref, double max, FailureMap box) {
+        int[] p = new int[a.length];
+        for (int i = 0; i < a.length; i++) {
+            p[i] = colormap(Math.abs(a[i] - ref[i]) / max);
+        }
+        return add(caption, marked(p, box));
+    }
+
+    /** Adds planar RGB in [0, 1] with {@code box}'s border drawn in white. */
+    Panels rgb(String caption, float[] rgb, FailureMap box) {
+        rgb(caption, rgb);
+        marked(panels.get(panels.size() - 1), box);
+        return this;
+    }
+
+    private int[] marked(int[] p, FailureMap box) {
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                if (box.onBorder(y, x)) {
+                    p[y * width + x] = 0xFFFFFF;
+                }
+            }
+        }
+        return p;
+    }
+
     /** Adds a label map in the VOC palette, blended over the image when {@code rgb} is given. */
     Panels labels(String caption, int[] labels, int classes, float[] rgb) {
         int[] pal = Labels.palette(Math.max(classes, 2));

@@ -15,6 +15,8 @@ import org.jpac.nn.PacCRF;
 import org.jpac.train.SyntheticSegmentation;
 
 import org.jpac.nn.ModelLimits;
+import org.jpac.nn.Sampling;
+import org.jpac.train.LowResProtocol;
 import org.jpac.train.Models;
 import org.jpac.train.TrainConfig;
 import org.jpac.train.TrainingLoop;
@@ -35,6 +37,15 @@ final class TrainCommand {
             "  --data DIR          NYU Depth V2 PNGs (DIR/rgb/*.png, DIR/depth/*.png 16-bit mm) or MPI-Sintel",
             "                      (DIR/flow/SCENE/*.flo, DIR/clean/SCENE/*.png)",
             "  --synthetic         synthetic RGB-D scenes (the default)",
+            "  --scenes basic|world  which synthetic scenes: basic (flat shapes, SyntheticRgbd; the default) or",
+            "                      world (ray-cast rooms with curved and thin objects, pictures, shadows, sensor",
+            "                      quantisation; SyntheticWorld); validation uses the same kind's held-out scenes",
+            "  --sampling center|area|both  how the low-resolution input is made: one sample per block at pixel",
+            "                      (f-1)//2, the block average (the default), or either, drawn per example;",
+            "                      recorded in the model's metadata",
+            "  --holes F           up to this fraction of low-resolution samples missing (sensor-like holes, in",
+            "                      half the examples; filled before the network as jpac upsample fills them;",
+            "                      default 0)",
             "  --out FILE          the trained model (.safetensors, with 'model'/'args' metadata)",
             "  --seed S            initial weights, data order and synthetic scenes (default 1)",
             "  --batch B           images per step (default 4)",
@@ -50,6 +61,8 @@ final class TrainCommand {
             "  --minutes M         stop after M minutes with a checkpoint and the model so far",
             "  --residual          learn the correction to bilinear upsampling (output = network + bilinear);",
             "                      recorded in the model's metadata, which jpac upsample and eval follow",
+            "  --init FILE         start from these weights (every tensor whose key and shape match, e.g. an 8x",
+            "                      model's for a 4x or 16x one); the optimizer starts afresh",
             "  --quiet             no progress lines",
             "usage: jpac train crf [--steps N] [--seed S] [--lr LR] [--out FILE.safetensors] [options]",
             "  Trains the jpac crf default PAC-CRF (5 steps, Potts terms) on synthetic photographs with coarse",
@@ -64,7 +77,8 @@ final class TrainCommand {
     // package-private: CliArgumentsFuzzTest parses with the real options
     static final Set<String> VALUED = Set.of("--factor", "--model", "--data", "--epochs", "--out", "--seed",
             "--batch", "--crop", "--lr", "--optimizer", "--momentum", "--weight-decay", "--lr-step", "--lr-gamma",
-            "--steps-per-epoch", "--val-count", "--val-crop", "--checkpoint", "--resume", "--minutes");
+            "--steps-per-epoch", "--val-count", "--val-crop", "--checkpoint", "--resume", "--minutes", "--scenes",
+            "--sampling", "--holes", "--init");
     static final Set<String> CRF_VALUED = Set.of("--steps", "--seed", "--lr", "--out", "--size",
             "--held-out", "--table", "--table-count", "--table-size");
     static final Set<String> FLAGS = Set.of("--synthetic", "--quiet", "--residual");
@@ -177,6 +191,14 @@ final class TrainCommand {
         throw CliException.usage(option + ": expected HxW within 16..4096, got '" + size + "'");
     }
 
+    /** --sampling and --holes. */
+    private static LowResProtocol lowRes(Args a) {
+        String s = a.choice("--sampling", "area", List.of("center", "area", "both"));
+        List<Sampling> samplings = s.equals("both") ? List.of(Sampling.CENTER, Sampling.AREA)
+                : List.of(Sampling.parse(s, "--sampling"));
+        return new LowResProtocol(samplings, a.number("--holes", 0, 0, 0.9), false);
+    }
+
     static TrainConfig config(Args a) {
         int factor = a.integer("--factor", 0, 2, ModelLimits.MAX_FACTOR);
         if (!a.has("--factor")) {
@@ -224,6 +246,7 @@ final class TrainCommand {
                 a.choice("--optimizer", "adam", List.of("adam", "sgd")), a.number("--momentum", 0.9, 0, 0.9999),
                 a.number("--weight-decay", 0, 0, 1), a.integer("--lr-step", 0, 0, 1_000_000),
                 a.number("--lr-gamma", 0.5, 1e-6, 1), a.integer("--val-count", 16, 0, 100_000), valCrop,
-                a.number("--minutes", 0, 0, 1e7), out, ckpt, resume);
+                a.number("--minutes", 0, 0, 1e7), out, ckpt, resume, lowRes(a), a.path("--init"),
+                a.choice("--scenes", "basic", TrainConfig.SCENES));
     }
 }

@@ -12,7 +12,6 @@ import org.jpac.io.images.Image;
 import org.jpac.io.images.Images;
 import org.jpac.io.images.NpyLayout;
 import org.jpac.model.DepthUpsampler;
-import org.jpac.nn.Bilinear;
 import org.jpac.nn.BilinearResidual;
 import org.jpac.nn.DJIF;
 import org.jpac.nn.JointBilateral;
@@ -21,6 +20,9 @@ import org.jpac.nn.ModelLimits;
 import org.jpac.nn.Network;
 import org.jpac.nn.PacJointUpsample;
 import org.jpac.nn.PacJointUpsampleLite;
+import org.jpac.nn.SampledBilinear;
+import org.jpac.nn.SampledJointBilateral;
+import org.jpac.nn.Sampling;
 import org.jpac.nn.UpsamplingNetwork;
 
 /**
@@ -38,8 +40,8 @@ final class UpsampleCommand extends CliCommand {
             "  Upsamples --low (depth, flow, ...) by N, guided by --guide, whose size must be N times --low's.",
             "  The guide is taken in [0, 1] (8-bit 255 = 1); each channel of --low is scaled to [0, 1] by its",
             "  minimum and maximum before the network and back after it, as the reference pipeline does.",
-            "  --model pac       PacJointUpsample (paper Sec. 4); needs --weights, except at 8x, where the",
-            "                    bundled model (trained by jpac on synthetic scenes) is the default",
+            "  --model pac       PacJointUpsample (paper Sec. 4); needs --weights, except at 4x, 8x and 16x,",
+            "                    where jpac bundles models trained on synthetic scenes for both --sampling",
             "          lite      PacJointUpsampleLite (factor 4, 8 or 16); needs --weights",
             "          djif      DJIF, the deep joint filtering baseline; needs --weights",
             "          jbu       joint bilateral upsampling (JointBilateral; --jbu-* below); no weights needed",
@@ -54,6 +56,13 @@ final class UpsampleCommand extends CliCommand {
             "  --bits 8|16       PNG output depth (default: that of --low, or 16)",
             "  --npy-layout auto|hwc|chw   how 3-D .npy arrays are laid out (auto: HxWxC when C <= 4)",
             "  --raw             run the network on the values as they are (no min/max scaling)",
+            "  --sampling center|area  how --low was made from full resolution: one sample per block at pixel",
+            "                    (f-1)//2 (a point sample; a sensor), or the block's average (the default); JBU",
+            "                    and bilinear place the samples there, a model must have been trained for it",
+            "  Holes: a 0 in integer --low (16-bit PNG depth) and NaN in float --low are missing samples: JBU and",
+            "  bilinear skip them (weights renormalised), the networks see them filled from their neighbours;",
+            "  the output has a value everywhere.",
+            "  --no-holes        0 is a depth like any other and NaN is refused (see --allow-nonfinite)",
             "  --jbu-kernel K    JBU window in output pixels (odd; default 4*N-1)",
             "  --jbu-sigma-space S  JBU spatial sigma in output pixels (default N)",
             "  --jbu-sigma-color C  JBU colour sigma, guide in [0, 1] (default 0.1)",
@@ -73,12 +82,12 @@ final class UpsampleCommand extends CliCommand {
     @Override
     Set<String> valued() {
         return Set.of("--guide", "--low", "--factor", "--model", "--weights", "--out", "--depth-scale", "--bits",
-                "--npy-layout", "--jbu-kernel", "--jbu-sigma-space", "--jbu-sigma-color");
+                "--npy-layout", "--jbu-kernel", "--jbu-sigma-space", "--jbu-sigma-color", "--sampling");
     }
 
     @Override
     Set<String> flags() {
-        return Set.of("--raw", FiniteValues.OPTION);
+        return Set.of("--raw", "--no-holes", FiniteValues.OPTION);
     }
 
     @Override
@@ -127,12 +136,16 @@ final class UpsampleCommand extends CliCommand {
         a.required("--model");
         Model model = Model.parse(a.choice("--model", null, "pac", "lite", "djif", "jbu", "bilinear"));
         Path weightsPath = a.path("--weights");
-        // Only --model pac at 8x has bundled weights (models/README.md); the others need a file.
-        boolean bundled = model == Model.PAC && weightsPath == null && "8".equals(a.string("--factor"));
+        Sampling sampling = Sampling.parse(a.choice("--sampling", "area", "center", "area"), "--sampling");
+        boolean holes = !a.flag("--no-holes");
+        // --model pac has bundled weights at some factors (models/README.md); the others need a file.
+        Integer bundledFactor = model == Model.PAC && weightsPath == null && a.has("--factor")
+                ? a.integer("--factor", 0, 1, ModelLimits.MAX_FACTOR) : null;
+        boolean bundled = bundledFactor != null && WeightsFile.hasBundled(bundledFactor);
         if (model.needsWeights && weightsPath == null && !bundled) {
             throw CliException.usage("--model " + model.option + " needs --weights FILE (trained "
-                    + model.classes.iterator().next() + " weights; jpac bundles only an 8x PacJointUpsample:"
-                    + " --model pac --factor 8; or use --model jbu or bilinear)");
+                    + model.classes.iterator().next() + " weights; jpac bundles PacJointUpsample models for"
+                    + " --model pac --factor " + WeightsFile.bundledFactors() + "; or use --model jbu or bilinear)");
         }
         if (model == Model.BILINEAR && weightsPath != null) {
             throw CliException.usage("--model bilinear has no weights; drop --weights");
@@ -142,29 +155,39 @@ final class UpsampleCommand extends CliCommand {
         NpyLayout optLayout = CliImages.layoutOption(a);
         NpyLayout layout = optLayout == null ? NpyLayout.AUTO : optLayout;
         FiniteValues finite = FiniteValues.of(a, progress);
-        WeightsFile weights = bundled ? progress.step("read the bundled 8x model", WeightsFile::bundledX8)
+        WeightsFile weights = bundled ? progress.step("read the bundled " + bundledFactor + "x model",
+                () -> WeightsFile.bundled(bundledFactor, sampling))
                 : weightsPath == null ? null
                 : progress.step("read weights " + weightsPath, () -> WeightsFile.load("--weights", weightsPath,
                         finite));
         int factor = factor(a, weights);
+        if (weights != null && model.needsWeights && !weights.samplings().contains(sampling)) {
+            throw CliException.failure("--weights " + weights.path() + " were trained for low-resolution input made"
+                    + " by " + Sampling.format(weights.samplings()) + ", not --sampling " + sampling.key()
+                    + " (such a model does worse than bilinear on the protocol it did not see)");
+        }
 
-        try (Network net = build(model, factor, a, weights, progress)) {
+        try (Network net = build(model, factor, a, weights, progress, sampling)) {
             checkSizes(CliImages.size("--guide", guidePath, layout), CliImages.size("--low", lowPath, layout), factor);
             Image guideImg = finite.input("--guide", guidePath, progress.step("read guide " + guidePath,
                     () -> CliImages.read("--guide", guidePath, layout)));
-            Image lowImg = finite.input("--low", lowPath, progress.step("read low-resolution input " + lowPath,
-                    () -> CliImages.read("--low", lowPath, layout)));
-            Image low = CliImages.data(lowImg, unit);
+            Image lowRead = progress.step("read low-resolution input " + lowPath,
+                    () -> CliImages.read("--low", lowPath, layout));
+            // with holes on, NaN is a hole, not an error: only infinities are checked
+            Image lowImg = holes ? LowHoles.checked(finite, lowPath, lowRead) : finite.input("--low", lowPath,
+                    lowRead);
+            Image low = CliImages.data(holes ? LowHoles.marked(lowImg, progress) : lowImg, unit);
             long wantH = (long) low.height() * factor;
             long wantW = (long) low.width() * factor;
             CliImages.Output plan = CliImages.plan(outPath, lowImg, low.channels(), unit, bits, optLayout);
             Image guide = fitGuide(net, CliImages.guide(guideImg), progress);
             UpsamplingNetwork up = (UpsamplingNetwork) net;
-            progress.note(String.format(Locale.ROOT, "%s x%d: %s -> %s, %d channel%s", describe(net), factor,
-                    low.size(), CliImages.size(wantH, wantW), low.channels(), low.channels() == 1 ? "" : "s"));
+            progress.note(String.format(Locale.ROOT, "%s x%d: %s -> %s, %d channel%s, sampling %s", describe(net),
+                    factor, low.size(), CliImages.size(wantH, wantW), low.channels(), low.channels() == 1 ? "" : "s",
+                    sampling.key()));
             // The library's upsampler does the min/max scaling around the network (unless --raw); it does
             // not own `net` here: the try block closes it.
-            DepthUpsampler runner = DepthUpsampler.of(up, !a.flag("--raw"));
+            DepthUpsampler runner = DepthUpsampler.of(up, !a.flag("--raw"), holes);
             String n = describe(net);
             Image res = progress.step("running " + n, "ran " + n, () -> {
                 try (Tensor t = low.toTensor(); Tensor gt = guide.toTensor(); Tensor o = runner.upsample(gt, t)) {
@@ -216,7 +239,8 @@ final class UpsampleCommand extends CliCommand {
         return f;
     }
 
-    private static Network build(Model model, int factor, Args a, WeightsFile w, Progress progress) {
+    private static Network build(Model model, int factor, Args a, WeightsFile w, Progress progress,
+                                 Sampling sampling) {
         Network net;
         if (w != null && w.describesModel()) {
             if (!model.classes.contains(w.model())) {
@@ -239,8 +263,8 @@ final class UpsampleCommand extends CliCommand {
                     case PAC -> new PacJointUpsample(factor);
                     case LITE -> new PacJointUpsampleLite(factor);
                     case DJIF -> new DJIF(factor);
-                    case BILINEAR -> new Bilinear(factor);
-                    case JBU -> jbu(factor, a);
+                    case BILINEAR -> new SampledBilinear(factor, sampling, !a.flag("--no-holes"));
+                    case JBU -> jbu(factor, a, sampling);
                 };
             } catch (IllegalArgumentException e) {
                 throw CliException.usage("--model " + model.option + " with --factor " + factor + ": "
@@ -272,19 +296,26 @@ final class UpsampleCommand extends CliCommand {
         return factor;
     }
 
-    private static JointBilateral jbu(int factor, Args a) {
+    private static SampledJointBilateral jbu(int factor, Args a, Sampling sampling) {
         int k = a.integer("--jbu-kernel", jbuKernel(factor), 1, ModelLimits.MAX_KERNEL_SIZE);
         if (k % 2 == 0) {
             throw CliException.usage("--jbu-kernel must be odd, got " + k);
         }
         double ss = a.positive("--jbu-sigma-space", jbuSigmaSpace(factor), false);
         double sc = a.positive("--jbu-sigma-color", JBU_SIGMA_COLOR, false);
-        return new JointBilateral(factor, 1, k, 1 / ss, 1 / sc);
+        return new SampledJointBilateral(factor, sampling, k, ss, sc, !a.flag("--no-holes"));
     }
 
     private static String describe(Network net) {
         if (net instanceof BilinearResidual r) {
             return describe(r.inner()) + " + bilinear";
+        }
+        if (net instanceof SampledJointBilateral j) {
+            return String.format(Locale.ROOT, "joint bilateral upsampling (kernel %d, sigma_space %.3g, sigma_color "
+                    + "%.3g)", j.kernelSize(), j.sigmaSpace(), j.sigmaColor());
+        }
+        if (net instanceof SampledBilinear) {
+            return "Bilinear";
         }
         if (net instanceof JointBilateral j) {
             return String.format(Locale.ROOT, "JointBilateral(kernel %d, sigma_space %.3g, sigma_color %.3g)",

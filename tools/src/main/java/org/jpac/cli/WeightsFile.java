@@ -40,9 +40,37 @@ record WeightsFile(Path path, ModelWeights weights) {
         }
     }
 
-    /** The 8x PacJointUpsample that ships in the jar (trained by jpac train; models/README.md). */
-    static WeightsFile bundledX8() {
-        return bundled("pac_upsample_x8");
+    /** The bundled PacJointUpsample's name for a factor ({@code pac_upsample_x8}). */
+    static String bundledName(int factor) {
+        return "pac_upsample_x" + factor;
+    }
+
+    /** The factors jpac bundles a PacJointUpsample for, as "4, 8, 16". */
+    static String bundledFactors() {
+        StringBuilder b = new StringBuilder();
+        for (int f = 2; f <= 64; f *= 2) {
+            if (hasBundled(f)) {
+                b.append(b.isEmpty() ? "" : ", ").append(f);
+            }
+        }
+        return b.toString();
+    }
+
+    /** Whether a PacJointUpsample for {@code factor} ships in the jar. */
+    static boolean hasBundled(int factor) {
+        return BundledModels.exists(bundledName(factor));
+    }
+
+    /**
+     * The PacJointUpsample for {@code factor} and {@code sampling} that ships in the jar
+     * (trained by jpac train; models/README.md; {@link BundledModels#upsampler}).
+     */
+    static WeightsFile bundled(int factor, org.jpac.nn.Sampling sampling) {
+        String name = BundledModels.upsampler(factor, sampling);
+        if (name == null) {
+            throw CliException.failure("no bundled PacJointUpsample for " + factor + "x");
+        }
+        return bundled(name);
     }
 
     /** A model that ships in the jar ({@link BundledModels#NAMES}). */
@@ -53,6 +81,17 @@ record WeightsFile(Path path, ModelWeights weights) {
             return new WeightsFile(Path.of("(bundled)/models/" + name + ".safetensors"), w);
         } catch (RuntimeException e) {
             throw CliException.failure("cannot read the bundled model: " + e.getMessage());
+        }
+    }
+
+    /** The protocols the weights were trained for ({@code sampling} metadata; AREA when unrecorded). */
+    java.util.Set<org.jpac.nn.Sampling> samplings() {
+        String s = weights.metadata().get(org.jpac.model.DepthUpsampler.SAMPLING_KEY);
+        try {
+            return s == null ? java.util.Set.of(org.jpac.nn.Sampling.AREA)
+                    : org.jpac.nn.Sampling.parseSet(s, "metadata 'sampling'");
+        } catch (IllegalArgumentException e) {
+            throw CliException.failure("weights " + path + ": " + e.getMessage());
         }
     }
 

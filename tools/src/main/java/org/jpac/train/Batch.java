@@ -7,8 +7,9 @@ import org.jpac.Tensor;
 /**
  * A batch for joint upsampling: {@code guide} [B, 3, H, W], {@code target}
  * [B, C, H, W] and {@code targetLow} [B, C, H / f, W / f], the target
- * downsampled by area averaging over f x f blocks (and divided by f when the
- * target's values scale with the resolution, as optical flow does). Closing
+ * downsampled by area averaging over f x f blocks, or as a {@link LowResProtocol}
+ * says (point samples, holes marked NaN), and divided by f when the
+ * target's values scale with the resolution, as optical flow does. Closing
  * the batch closes the three tensors.
  *
  * @param guide the guide images [B, 3, H, W]
@@ -17,8 +18,16 @@ import org.jpac.Tensor;
  */
 public record Batch(Tensor guide, Tensor target, Tensor targetLow) implements AutoCloseable {
 
-    /** Stacks equally sized samples and makes the low-resolution target. */
+    /** Stacks equally sized samples and makes the low-resolution target by area averaging. */
     public static Batch of(List<Sample> samples, int factor, boolean divideByFactor) {
+        return of(samples, factor, divideByFactor, null);
+    }
+
+    /**
+     * Stacks equally sized samples with their low-resolution targets {@code lows}
+     * ([C, H / f, W / f] each, e.g. from {@link LowResProtocol#make}); null: area averages.
+     */
+    public static Batch of(List<Sample> samples, int factor, boolean divideByFactor, List<float[]> lows) {
         if (samples.isEmpty()) {
             throw new IllegalArgumentException("samples: need at least one");
         }
@@ -44,7 +53,16 @@ public record Batch(Tensor guide, Tensor target, Tensor targetLow) implements Au
             }
             System.arraycopy(s.guide(), 0, guide, n * 3 * h * w, 3 * h * w);
             System.arraycopy(s.target(), 0, target, n * c * h * w, c * h * w);
-            areaDown(s.target(), c, h, w, factor, norm, low, n * c * hl * wl);
+            if (lows == null) {
+                areaDown(s.target(), c, h, w, factor, norm, low, n * c * hl * wl);
+            } else {
+                float[] l = lows.get(n);
+                if (l.length != c * hl * wl) {
+                    throw new IllegalArgumentException("lows: sample " + n + " has " + l.length + " values, expected "
+                            + c + "x" + hl + "x" + wl);
+                }
+                System.arraycopy(l, 0, low, n * c * hl * wl, l.length);
+            }
         }
         Tensor tg = Tensor.of(guide, b, 3, h, w);
         Tensor tt = null;
@@ -91,6 +109,25 @@ public record Batch(Tensor guide, Tensor target, Tensor targetLow) implements Au
                     out[offset + (ch * hl + y) * wl + x] = (float) (sum * norm);
                 }
             }
+        }
+    }
+
+    /**
+     * This batch with the holes (NaN) of its low-resolution target filled as
+     * networks see them ({@link org.jpac.nn.DepthHoles#filled}); a new batch.
+     */
+    public Batch withHolesFilled() {
+        Tensor g = guide.copy();
+        Tensor t = null;
+        try {
+            t = target.copy();
+            return new Batch(g, t, org.jpac.nn.DepthHoles.filled(targetLow));
+        } catch (RuntimeException | Error e) {
+            g.close();
+            if (t != null) {
+                t.close();
+            }
+            throw e;
         }
     }
 

@@ -22,6 +22,7 @@ public final class DataStream {
     private final int crop;
     private final int factor;
     private final long stepsPerEpoch;
+    private final LowResProtocol lowRes;
     private long permEpoch = -1;
     private long[] perm;
 
@@ -30,6 +31,16 @@ public final class DataStream {
      *                      for a finite source, whose epoch is ceil(size / batch)
      */
     public DataStream(SampleSource source, long seed, int batchSize, int crop, int factor, long stepsPerEpoch) {
+        this(source, seed, batchSize, crop, factor, stepsPerEpoch, LowResProtocol.AREA);
+    }
+
+    /** As above, the low-resolution inputs made as {@code lowRes} says. */
+    public DataStream(SampleSource source, long seed, int batchSize, int crop, int factor, long stepsPerEpoch,
+                      LowResProtocol lowRes) {
+        if (lowRes == null) {
+            throw new NullPointerException("lowRes");
+        }
+        this.lowRes = lowRes;
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch: must be >= 1, got " + batchSize);
         }
@@ -80,6 +91,7 @@ public final class DataStream {
         long epoch = step / stepsPerEpoch;
         long pos = step % stepsPerEpoch;
         List<Sample> samples = new ArrayList<>(batchSize);
+        List<float[]> lows = new ArrayList<>(batchSize);
         try {
             for (int i = 0; i < batchSize; i++) {
                 long id;
@@ -89,12 +101,14 @@ public final class DataStream {
                     id = permutation(epoch)[(int) ((pos * batchSize + i) % source.size())];
                 }
                 SplittableRandom rng = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + step * 131 + i);
-                samples.add(source.sample(id, crop, rng));
+                Sample s = source.sample(id, crop, rng);
+                samples.add(s);
+                lows.add(lowRes.make(s, factor, source.scalesWithResolution() ? 1.0 / factor : 1, rng));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return Batch.of(samples, factor, source.scalesWithResolution());
+        return Batch.of(samples, factor, source.scalesWithResolution(), lows);
     }
 
     private synchronized long[] permutation(long epoch) {
@@ -124,15 +138,23 @@ public final class DataStream {
      * (cut to multiples of the factor).
      */
     public static List<Batch> fixedSet(SampleSource source, long seed, int count, int crop, int factor) {
+        return fixedSet(source, seed, count, crop, factor, LowResProtocol.AREA);
+    }
+
+    /** As above, the low-resolution inputs made as {@code lowRes} says (seeded per item). */
+    public static List<Batch> fixedSet(SampleSource source, long seed, int count, int crop, int factor,
+                                       LowResProtocol lowRes) {
         List<Batch> out = new ArrayList<>();
         try {
             long n = source.size() < 0 ? count : Math.min(count, source.size());
             for (long i = 0; i < n; i++) {
-                Sample s = source.sample(i, crop, new SplittableRandom(seed + 7919 * i));
+                SplittableRandom rng = new SplittableRandom(seed + 7919 * i);
+                Sample s = source.sample(i, crop, rng);
                 if (crop <= 0) {
                     s = s.trimmedTo(factor);
                 }
-                out.add(Batch.of(List.of(s), factor, source.scalesWithResolution()));
+                float[] low = lowRes.make(s, factor, source.scalesWithResolution() ? 1.0 / factor : 1, rng);
+                out.add(Batch.of(List.of(s), factor, source.scalesWithResolution(), List.of(low)));
             }
             return out;
         } catch (IOException | RuntimeException e) {

@@ -3,6 +3,7 @@ package org.jpac.train;
 import java.util.List;
 
 import org.jpac.Tensor;
+import org.jpac.nn.DepthHoles;
 import org.jpac.nn.UpsamplingNetwork;
 
 /**
@@ -44,12 +45,17 @@ public final class Evaluation {
 
     /** The network's output for a batch, in the target's units (a new tensor). */
     public static Tensor predict(UpsamplingNetwork net, Batch b, boolean scaled) {
-        if (!scaled) {
-            return net.forward(b.targetLow(), b.guide());
-        }
-        TargetRange r = TargetRange.of(b.targetLow());
-        try (Tensor in = r.apply(b.targetLow()); Tensor out = net.forward(in, b.guide())) {
-            return r.undo(out);
+        // a network that does not skip holes (NaN) itself sees them filled, as DepthUpsampler does
+        boolean fill = !net.skipsMissing() && DepthHoles.any(b.targetLow());
+        try (Tensor low = fill ? DepthHoles.filled(b.targetLow()) : null) {
+            Tensor l = fill ? low : b.targetLow();
+            if (!scaled) {
+                return net.forward(l, b.guide());
+            }
+            TargetRange r = TargetRange.of(l);
+            try (Tensor in = r.apply(l); Tensor out = net.forward(in, b.guide())) {
+                return r.undo(out);
+            }
         }
     }
 

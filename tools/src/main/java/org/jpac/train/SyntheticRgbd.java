@@ -138,7 +138,7 @@ public final class SyntheticRgbd implements SampleSource {
             }
         }
 
-        blur(rgb, 3, h, w);
+        blur3(rgb, 3, h, w);
         double colorNoise = 0.005 + 0.02 * r.nextDouble();
         for (int i = 0; i < rgb.length; i++) {
             rgb[i] = (float) Math.min(1, Math.max(0, rgb[i] + colorNoise * r.nextGaussian()));
@@ -204,8 +204,8 @@ public final class SyntheticRgbd implements SampleSource {
                 (float) (0.05 + 0.9 * r.nextDouble())};
     }
 
-    /** 3x3 binomial blur of each plane, edges clamped. */
-    private static void blur(float[] img, int c, int h, int w) {
+    /** 3x3 binomial blur of each plane, edges clamped (the camera's slight blur). */
+    static void blur3(float[] img, int c, int h, int w) {
         float[] tmp = new float[h * w];
         for (int ch = 0; ch < c; ch++) {
             int o = ch * h * w;

@@ -23,11 +23,15 @@ import java.util.Map;
  * @param out            the trained model (safetensors)
  * @param checkpoint     the checkpoint file, written every epoch and when stopping
  * @param resume         a checkpoint to continue from, or null
+ * @param lowRes         how the low-resolution inputs are made (sampling protocols, holes)
+ * @param init           weights to start from (matching keys and shapes; {@link WarmStart}), or null
+ * @param scenes         the synthetic scenes: {@code basic} ({@link SyntheticRgbd}) or {@code world}
+ *                       ({@link SyntheticWorld})
  */
 public record TrainConfig(String model, boolean residual, int factor, Path data, int epochs, long stepsPerEpoch, long seed, int batch,
                           int crop, double lr, String optimizer, double momentum, double weightDecay, int lrStep,
                           double lrGamma, int valCount, int valCrop, double minutes, Path out, Path checkpoint,
-                          Path resume) {
+                          Path resume, LowResProtocol lowRes, Path init, String scenes) {
 
     /**
      * Checks the settings.
@@ -56,13 +60,23 @@ public record TrainConfig(String model, boolean residual, int factor, Path data,
         if (!optimizer.equals("adam") && !optimizer.equals("sgd")) {
             throw new IllegalArgumentException("optimizer: 'adam' or 'sgd', got '" + optimizer + "'");
         }
+        if (lowRes == null) {
+            throw new NullPointerException("lowRes");
+        }
+        if (!SCENES.contains(scenes)) {
+            throw new IllegalArgumentException("scenes: expected one of " + SCENES + ", got '" + scenes + "'");
+        }
         if (out == null || checkpoint == null) {
             throw new NullPointerException("out and checkpoint must be given");
         }
     }
 
+    /** The synthetic scene generators by name. */
+    public static final java.util.List<String> SCENES = java.util.List.of("basic", "world");
+
     /** Identity values of checkpoints written before the key existed. */
-    static final Map<String, String> IDENTITY_DEFAULTS = Map.of("train.residual", "none");
+    static final Map<String, String> IDENTITY_DEFAULTS = Map.of("train.residual", "none", "train.sampling", "area",
+            "train.holes", "0.0", "train.scenes", "basic");
 
     /** The default checkpoint file beside {@code out}: {@code NAME.ckpt.safetensors}. */
     public static Path defaultCheckpoint(Path out) {
@@ -86,6 +100,9 @@ public record TrainConfig(String model, boolean residual, int factor, Path data,
         m.put("train.crop", Integer.toString(crop));
         m.put("train.steps_per_epoch", Long.toString(stepsPerEpoch));
         m.put("train.optimizer", optimizer);
+        m.put("train.sampling", org.jpac.nn.Sampling.format(lowRes.samplingSet()));
+        m.put("train.holes", Double.toString(lowRes.holes()));
+        m.put("train.scenes", scenes);
         return m;
     }
 }

@@ -80,11 +80,13 @@ public final class Trainer {
     /**
      * Runs the next step; returns its loss (before the update). The targets are
      * scaled per image to [0, 1] by the low-resolution target's range
-     * ({@link TargetRange}), as the reference pipeline does.
+     * ({@link TargetRange}), as the reference pipeline does; holes (NaN) in the
+     * low-resolution target are filled first ({@link Batch#withHolesFilled}).
      */
     public double trainStep() {
         schedule.apply(optimizer, epoch());
-        try (Batch raw = data.batch(step); Batch b = TargetRange.scaled(raw)) {
+        // holes are filled as DepthUpsampler fills them before a network
+        try (Batch raw = data.batch(step); Batch f = raw.withHolesFilled(); Batch b = TargetRange.scaled(f)) {
             double value = trainOn(b);
             step++;
             return value;

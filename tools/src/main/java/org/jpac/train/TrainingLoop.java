@@ -39,12 +39,17 @@ public final class TrainingLoop {
 
     /** The data of a run: a folder's layout (NYU Depth V2 or MPI-Sintel), or synthetic RGB-D. */
     public static SampleSource openData(Path dir, long seed) throws IOException {
+        return openData(dir, seed, "basic");
+    }
+
+    /** As {@link #openData(Path, long)}, with the synthetic scenes named by {@code scenes} (basic, world). */
+    public static SampleSource openData(Path dir, long seed, String scenes) throws IOException {
         if (dir == null) {
             if (seed == SyntheticRgbd.HELD_OUT_SEED) {
                 throw new IllegalArgumentException("seed: " + seed + " is the held-out validation set's seed; "
                         + "choose another");
             }
-            return new SyntheticRgbd(seed);
+            return synthetic(scenes, seed);
         }
         if (!Files.isDirectory(dir)) {
             throw new IOException(dir + ": not a directory");
@@ -58,6 +63,16 @@ public final class TrainingLoop {
         throw new IOException(dir + ": neither NYU Depth V2 PNGs (rgb/, depth/) nor MPI-Sintel (flow/, clean/)");
     }
 
+    /** The synthetic scenes {@code basic} or {@code world} of {@code seed}. */
+    public static SampleSource synthetic(String scenes, long seed) {
+        return switch (scenes) {
+            case "basic" -> new SyntheticRgbd(seed);
+            case "world" -> new SyntheticWorld(seed);
+            default -> throw new IllegalArgumentException("scenes: expected one of " + TrainConfig.SCENES + ", got '"
+                    + scenes + "'");
+        };
+    }
+
     /**
      * Runs the training described by {@code c}.
      *
@@ -67,8 +82,9 @@ public final class TrainingLoop {
      * @throws IOException if the data, a checkpoint or the model cannot be read or written
      */
     public static Result run(TrainConfig c, PrintStream log) throws IOException {
-        SampleSource src = openData(c.data(), c.seed());
-        DataStream data = new DataStream(src, c.seed(), c.batch(), c.crop(), c.factor(), c.stepsPerEpoch());
+        SampleSource src = openData(c.data(), c.seed(), c.scenes());
+        DataStream data = new DataStream(src, c.seed(), c.batch(), c.crop(), c.factor(), c.stepsPerEpoch(),
+                c.lowRes());
         Map<String, String> identity = c.identity(src.describe());
         try (TrainableUpsampler net = Models.create(c.model(), c.residual(), c.factor(), c.seed())) {
             Optimizer opt = c.optimizer().equals("adam")
@@ -78,20 +94,26 @@ public final class TrainingLoop {
                     : new StepLr(c.lr(), Integer.MAX_VALUE, 1);
             Loss loss = src.targetChannels() == 1 ? MseLoss.mse() : new EndPointError();
             Trainer trainer = new Trainer(net, opt, schedule, loss, data);
+            if (c.init() != null && c.resume() == null) {
+                int n = WarmStart.apply(net, Checkpoint.load(c.init()).weights(), c.init().toString());
+                log.printf(Locale.ROOT, "initialised %d of %d tensors from %s%n", n, net.parameters().size(),
+                        c.init());
+            }
             if (c.resume() != null) {
                 resume(c.resume(), identity, net, opt, trainer);
                 log.printf(Locale.ROOT, "resumed from %s at step %d (epoch %d)%n", c.resume(), trainer.step(),
                         trainer.epoch());
             }
             long total = c.epochs() * data.stepsPerEpoch();
-            log.printf(Locale.ROOT, "training %s%s x%d on %s: %d epochs of %d steps, batch %d, crop %d, %s, %d "
-                            + "parameters%n", Models.className(c.model()), c.residual() ? " (+ bilinear)" : "", c.factor(), src.describe(), c.epochs(),
-                    data.stepsPerEpoch(), c.batch(), c.crop(), opt.describe(), count(net));
-            List<Batch> val = validationSet(c, src);
+            log.printf(Locale.ROOT, "training %s%s x%d on %s (low-resolution input: %s): %d epochs of %d steps, "
+                            + "batch %d, crop %d, %s, %d parameters%n", Models.className(c.model()),
+                    c.residual() ? " (+ bilinear)" : "", c.factor(), src.describe(), c.lowRes().describe(),
+                    c.epochs(), data.stepsPerEpoch(), c.batch(), c.crop(), opt.describe(), count(net));
+            Validation val = Validation.of(c, src);
             try {
                 return loop(c, trainer, total, val, identity, log);
             } finally {
-                val.forEach(Batch::close);
+                val.close();
             }
         }
     }
@@ -100,28 +122,17 @@ public final class TrainingLoop {
         return net.learnableParameters().values().stream().mapToLong(t -> t.numel()).sum();
     }
 
-    /** The held-out synthetic set (depth only: a flow run has no validation set). */
-    static List<Batch> validationSet(TrainConfig c, SampleSource src) {
-        if (c.valCount() <= 0 || src.targetChannels() != 1) {
-            return List.of();
-        }
-        return DataStream.fixedSet(new SyntheticRgbd(SyntheticRgbd.HELD_OUT_SEED), SyntheticRgbd.HELD_OUT_SEED,
-                c.valCount(), c.valCrop(), c.factor());
-    }
-
-    private static Result loop(TrainConfig c, Trainer trainer, long total, List<Batch> val,
+    private static Result loop(TrainConfig c, Trainer trainer, long total, Validation val,
                                Map<String, String> identity, PrintStream log) throws IOException {
         TrainableUpsampler net = trainer.model();
         double bil = Double.NaN;
         double jbu = Double.NaN;
         if (!val.isEmpty()) {
-            bil = Evaluation.error(new Bilinear(c.factor()), val);
-            try (JointBilateral j = Models.jointBilateral(c.factor())) {
-                jbu = Evaluation.error(j, val);
-            }
-            log.printf(Locale.ROOT, "validation (%d held-out synthetic %dx%d images): bilinear RMSE %.4f, JBU RMSE "
-                    + "%.4f, model RMSE %.4f%n", val.size(), c.valCrop(), c.valCrop(), bil, jbu,
-                    Evaluation.error(net, val));
+            bil = val.bilinear();
+            jbu = val.jbu();
+            log.printf(Locale.ROOT, "validation (%d held-out synthetic %dx%d images per protocol, %s): bilinear RMSE "
+                    + "%.4f, JBU RMSE %.4f, model RMSE %s%n", c.valCount(), c.valCrop(), c.valCrop(),
+                    val.protocols(), bil, jbu, val.describe(val.errors(net)));
         }
         long spe = trainer.data().stepsPerEpoch();
         long start = System.nanoTime();
@@ -160,10 +171,10 @@ public final class TrainingLoop {
             }
             if (epochEnd) {
                 if (!val.isEmpty()) {
-                    double e = Evaluation.error(net, val);
-                    errors.add(e);
-                    log.printf(Locale.ROOT, "epoch %d: validation RMSE %.4f (bilinear %.4f, JBU %.4f)%n", done / spe,
-                            e, bil, jbu);
+                    double[] e = val.errors(net);
+                    errors.add(Validation.mean(e));
+                    log.printf(Locale.ROOT, "epoch %d: validation RMSE %s (bilinear %.4f, JBU %.4f)%n", done / spe,
+                            val.describe(e), bil, jbu);
                 }
                 saveCheckpoint(c, trainer, identity);
             }
@@ -187,11 +198,15 @@ public final class TrainingLoop {
         m.put("model", Models.className(c.model()));
         m.put("args", Models.argsJson(c.factor()));
         m.put("target_scaling", "minmax");
+        m.put(org.jpac.model.DepthUpsampler.SAMPLING_KEY, org.jpac.nn.Sampling.format(c.lowRes().samplingSet()));
         if (c.residual()) {
             m.put(BilinearResidual.METADATA_KEY, BilinearResidual.METADATA_VALUE);
         }
         m.putAll(identity);
         m.put("train.steps", Long.toString(steps));
+        if (c.init() != null) {
+            m.put("train.init", c.init().getFileName().toString());
+        }
         m.put("train.lr", Double.toString(c.lr()));
         return m;
     }

@@ -105,8 +105,8 @@ class CommandErrorsTest {
         for (String m : new String[] {"lite", "djif"}) {
             fails(2, has("--model " + m + " needs --weights FILE"), with(up(), "--model", m));
         }
-        // Only pac at 8x falls back to the bundled model; at other factors it still needs a file.
-        fails(2, has("--model pac needs --weights FILE", "--model pac --factor 8"),
+        // pac falls back to a bundled model at the factors jpac ships one for (not 2); others need a file.
+        fails(2, has("--model pac needs --weights FILE", "bundles PacJointUpsample models for --model pac --factor "),
                 with(with(up(), "--model", "pac"), "--factor", "2"));
         fails(2, has("bilinear has no weights"), up("--weights", text.toString()));
     }

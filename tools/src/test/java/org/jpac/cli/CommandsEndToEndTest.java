@@ -125,7 +125,8 @@ class CommandsEndToEndTest {
     @Test
     void bundledPacModelIsTheDefaultAt8xAndAddsBilinear() throws IOException {
         Path file = tmp.resolve("bundled.safetensors");
-        try (java.io.InputStream in = getClass().getResourceAsStream("/models/pac_upsample_x8.safetensors")) {
+        // the default --sampling area picks the model trained for block averages alone
+        try (java.io.InputStream in = getClass().getResourceAsStream("/models/pac_upsample_x8_area.safetensors")) {
             java.nio.file.Files.copy(in, file);
         }
         try (SafeTensors st = SafeTensors.open(file)) {

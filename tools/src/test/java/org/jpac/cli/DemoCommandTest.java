@@ -24,10 +24,11 @@ class DemoCommandTest {
         assertEquals(0, r.code(), r.err());
         String o = r.out();
         for (String s : new String[] {"bilinear", "JBU", "guided PAC filter", "PacJointUpsample + bilinear (bundled)",
-                "mIoU", "PAC-CRF", "backend cpu"}) {
+                "mIoU", "PAC-CRF", "backend cpu", "sampling area", "errs most in the 32x32 window"}) {
             assertTrue(o.contains(s), "missing '" + s + "' in\n" + o);
         }
-        for (String f : new String[] {"depth_upsampling.png", "depth_errors.png", "segmentation.png", "guide.png",
+        for (String f : new String[] {"depth_upsampling.png", "depth_errors.png", "depth_failure.png",
+                "segmentation.png", "guide.png",
                 "depth_low.png", "depth_true.png", "scores.npy"}) {
             assertTrue(Files.size(tmp.resolve(f)) > 100, f);
         }
@@ -36,6 +37,24 @@ class DemoCommandTest {
         Image low = Images.read(tmp.resolve("depth_low.png"));
         assertEquals(16, low.bitDepth());
         assertEquals(DemoCommand.WIDTH / 8, low.width());
+    }
+
+    @Test
+    void theFailureWindowIsWhereTheErrorIs() {
+        int h = 40;
+        int w = 50;
+        float[] truth = new float[h * w];
+        float[] est = new float[h * w];
+        for (int y = 22; y < 30; y++) {
+            for (int x = 5; x < 13; x++) {
+                est[y * w + x] = 2;
+            }
+        }
+        FailureMap m = FailureMap.worst(est, truth, h, w, 8);
+        assertEquals(22, m.y());
+        assertEquals(5, m.x());
+        assertEquals(2.0, m.rmse(), 1e-9);
+        assertTrue(m.onBorder(21, 8) && !m.onBorder(25, 8) && !m.onBorder(0, 0));
     }
 
     @Test

@@ -151,8 +151,13 @@ class FileValuesTest {
     void nanOrInfInTheLowResolutionInputIsRefusedWithCountAndFirstPosition() throws IOException {
         Path bad = lowWith("lowNaN.npy", new int[] {2 * 8 + 3, 4 * 8 + 5}, Float.NaN, Float.POSITIVE_INFINITY);
         for (String model : new String[] {"bilinear", "jbu", "pac"}) {
+            // with --no-holes NaN is no hole: both values are refused
             String line = fails(1, has("--low", "lowNaN.npy", "2 values are not finite", "the first at x 3, y 2, "
-                    + "channel 0", "--allow-nonfinite"), up(model, bad));
+                    + "channel 0", "--allow-nonfinite"), up(model, bad, "--no-holes"));
+            assertFalse(Files.exists(out), line);
+            // by default NaN is a hole, and only the infinity is refused
+            line = fails(1, has("--low", "lowNaN.npy", "1 value is not finite", "the first at x 5, y 4, "
+                    + "channel 0"), up(model, bad));
             assertFalse(Files.exists(out), line);
         }
     }
@@ -161,7 +166,7 @@ class FileValuesTest {
     void allowNonFiniteKeepsThemAndSaysSo() throws IOException {
         Path bad = lowWith("lowNaN2.npy", new int[] {2 * 8 + 3}, Float.NaN);
         Path o = tmp.resolve("kept.npy");
-        Cli.Result r = Cli.run(upTo(o, "bilinear", bad, "--allow-nonfinite", "--quiet"));
+        Cli.Result r = Cli.run(upTo(o, "bilinear", bad, "--allow-nonfinite", "--no-holes", "--quiet"));
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("warning: --low " + bad + ": 1 value is not finite"), r.err());
         assertTrue(r.err().contains("kept (--allow-nonfinite)"), r.err());

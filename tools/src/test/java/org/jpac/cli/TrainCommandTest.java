@@ -91,6 +91,39 @@ class TrainCommandTest {
     }
 
     @Test
+    void protocolsHolesAndScenesAreRecordedAndEvaluated() throws Exception {
+        Cli.Result r = run(train("both.safetensors", 1, "--residual", "--model", "pac", "--sampling", "both",
+                "--holes", "0.2", "--scenes", "world"));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("center+area, holes up to 20%") && r.err().contains("center ")
+                && r.err().contains("area "), r.err());
+        Path model = tmp.resolve("both.safetensors");
+        try (SafeTensors st = SafeTensors.open(model)) {
+            assertEquals("center,area", st.metadata().get("sampling"));
+            assertEquals("world", st.metadata().get("train.scenes"));
+            assertEquals("0.2", st.metadata().get("train.holes"));
+        }
+        Cli.Result eval = run("eval", "--weights", model.toString(), "--count", "2", "--crop", "16", "--sampling",
+                "center", "--holes", "0.1");
+        assertEquals(0, eval.code(), eval.err());
+        assertTrue(eval.out().contains("synthetic world") && eval.out().contains("input center with 10% holes"),
+                eval.out());
+        assertTrue(!eval.out().contains("NaN"), eval.out());
+        // another run can start from these weights
+        Cli.Result init = run(train("init.safetensors", 1, "--residual", "--model", "pac", "--init", model.toString()));
+        assertEquals(0, init.code(), init.err());
+        assertTrue(init.err().contains("initialised 20 of 20 tensors from " + model), init.err());
+        try (SafeTensors st = SafeTensors.open(tmp.resolve("init.safetensors"))) {
+            assertEquals("both.safetensors", st.metadata().get("train.init"));
+        }
+        // a resumed run must keep the protocols
+        Cli.Result other = run(train("both.safetensors", 2, "--residual", "--model", "pac", "--sampling", "area",
+                "--holes", "0.2", "--scenes", "world", "--resume", tmp.resolve("both.ckpt.safetensors").toString()));
+        assertEquals(1, other.code());
+        assertTrue(other.err().contains("sampling"), other.err());
+    }
+
+    @Test
     void residualTrainingIsRecordedAndFollowed() throws Exception {
         Cli.Result r = run(train("res.safetensors", 1, "--residual", "--model", "pac"));
         assertEquals(0, r.code(), r.err());
