@@ -50,6 +50,7 @@ public final class BinaryFiles {
         two.foreachPartition((ForeachPartitionFunction<Row>) it -> {
             Path base = new Path(target);
             FileSystem fs = base.getFileSystem(new Configuration());
+            fs.setWriteChecksum(false); // no .NAME.crc beside each file on the local file system
             fs.mkdirs(base);
             while (it.hasNext()) {
                 Row r = it.next();
