@@ -17,7 +17,9 @@ int threads();
 void set_threads(int n);  // 0: the machine's default
 
 // Fixes threads() for the calling thread for its lifetime (the outermost one
-// of nested operations wins).
+// of nested operations wins), and the calling thread's OpenMP thread count with
+// it: oneDNN's primitives size their teams by omp_get_max_threads(), a
+// per-thread setting that jpac_set_num_threads cannot reach on other threads.
 class OperationThreads {
 public:
     OperationThreads();
@@ -26,6 +28,7 @@ public:
     OperationThreads& operator=(const OperationThreads&) = delete;
 private:
     int saved_;
+    int saved_omp_ = 0;  // the caller's OpenMP count to restore, 0: unchanged
 };
 
 // Threads for a loop over `pixels` output pixels in all: waking a team costs
