@@ -122,11 +122,7 @@ public final class SparkThroughputBench {
         }
     }
 
-    /**
-     * The library on the same rows, on a thread of its own as Spark's tasks run:
-     * on this machine the JVM's main thread ran the same native upsampling with
-     * about 3x the CPU time of any other thread (see bench/RESULTS.md).
-     */
+    /** The library on the same rows, on a thread of its own, as Spark's tasks run. */
     private static void direct(List<byte[][]> pairs, int threads) throws IOException {
         IOException[] failure = new IOException[1];
         Thread t = new Thread(() -> {
