@@ -32,4 +32,26 @@ public final class ImageFormatException extends IOException {
     public ImageFormatException(Path file, String message, Throwable cause) {
         super((file == null ? "" : file + ": ") + message, cause);
     }
+
+    /**
+     * A failure for image data that came from somewhere other than a file
+     * (bytes in memory, a table column).
+     *
+     * @param source what the data is called in messages (e.g. a URI), or null
+     * @param message the problem (one line)
+     */
+    public ImageFormatException(String source, String message) {
+        super((source == null ? "" : source + ": ") + message);
+    }
+
+    /**
+     * A failure for image data that came from somewhere other than a file, with its cause.
+     *
+     * @param source what the data is called in messages (e.g. a URI), or null
+     * @param message the problem (one line)
+     * @param cause the underlying failure
+     */
+    public ImageFormatException(String source, String message, Throwable cause) {
+        super((source == null ? "" : source + ": ") + message, cause);
+    }
 }

@@ -128,11 +128,16 @@ public final class Images {
 
     /** Checks a declared size before any memory is allocated for it. */
     static void checkSize(Path file, long w, long h, long channels) throws IOException {
+        checkSize(file == null ? null : file.toString(), w, h, channels);
+    }
+
+    /** As {@link #checkSize(Path, long, long, long)} for data named {@code source} in messages. */
+    static void checkSize(String source, long w, long h, long channels) throws IOException {
         if (w < 1 || h < 1) {
-            throw new ImageFormatException(file, "bad image size " + w + "x" + h);
+            throw new ImageFormatException(source, "bad image size " + w + "x" + h);
         }
         if (w > MAX_SAMPLES || h > MAX_SAMPLES || w * h > MAX_SAMPLES / Math.max(1, channels)) {
-            throw new ImageFormatException(file, "image of " + w + "x" + h + " pixels is too large (at most "
+            throw new ImageFormatException(source, "image of " + w + "x" + h + " pixels is too large (at most "
                     + MAX_SAMPLES + " samples)");
         }
     }

@@ -9,6 +9,8 @@ import java.awt.image.DataBuffer;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.awt.image.WritableRaster;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.FileSystemException;
@@ -52,7 +54,21 @@ public final class Png {
 
     /** Reads a PNG: grey, grey+alpha, RGB or RGBA samples at the file's bit depth (palette: 8-bit colours). */
     public static Image read(Path file) throws IOException {
-        BufferedImage img = decode(file);
+        return toImage(decode(file), file.toString());
+    }
+
+    /**
+     * As {@link #read(Path)}, from the bytes of a PNG file held in memory (e.g.
+     * a table column); {@code name} says where they came from in messages.
+     */
+    public static Image read(byte[] png, String name) throws IOException {
+        if (png == null) {
+            throw new NullPointerException("png");
+        }
+        return toImage(decode(png, name), name);
+    }
+
+    private static Image toImage(BufferedImage img, String where) throws IOException {
         int w = img.getWidth();
         int h = img.getHeight();
         ColorModel cm = img.getColorModel();
@@ -63,7 +79,7 @@ public final class Png {
         int bands = r.getNumBands();
         int bits = cm.getComponentSize(0);
         if (bands < 1 || bands > 4 || bits < 1 || bits > 16) {
-            throw new ImageFormatException(file, "unsupported PNG layout (" + bands + " bands of " + bits + " bits)");
+            throw new ImageFormatException(where, "unsupported PNG layout (" + bands + " bands of " + bits + " bits)");
         }
         float[] data = new float[Math.multiplyExact(bands, w * h)];
         float[] plane = new float[w * h];
@@ -150,30 +166,50 @@ public final class Png {
         try (InputStream in = Files.newInputStream(file)) {
             head = in.readNBytes(SIGNATURE.length);
         }
+        String where = file.toString();
+        checkSignature(head, where);
+        return decode(where, Files.size(file), () -> ImageIO.createImageInputStream(file.toFile()));
+    }
+
+    /** Decodes PNG bytes in memory, with the checks of {@link #decode(Path)}. */
+    private static BufferedImage decode(byte[] png, String where) throws IOException {
+        checkSignature(png, where);
+        return decode(where, png.length, () -> ImageIO.createImageInputStream(new ByteArrayInputStream(png)));
+    }
+
+    private static void checkSignature(byte[] head, String where) throws IOException {
         if (!isPng(head)) {
-            throw new ImageFormatException(file, head.length == 0 ? "empty file, not a PNG" : "not a PNG file");
+            throw new ImageFormatException(where, head.length == 0 ? "empty file, not a PNG" : "not a PNG file");
         }
+    }
+
+    /** Opens the decoder's input; a file or bytes in memory. */
+    private interface Input {
+        ImageInputStream open() throws IOException;
+    }
+
+    private static BufferedImage decode(String where, long bytes, Input input) throws IOException {
         Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName("png");
         if (!readers.hasNext()) {
-            throw new ImageFormatException(file, "no PNG reader in this Java runtime");
+            throw new ImageFormatException(where, "no PNG reader in this Java runtime");
         }
         ImageReader reader = readers.next();
-        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+        try (ImageInputStream in = input.open()) {
             reader.setInput(in, true, true);
             int w = reader.getWidth(0);
             int h = reader.getHeight(0);
-            Images.checkSize(file, w, h, 4);
-            checkDataCanFill(file, reader, w, h);
+            Images.checkSize(where, w, h, 4);
+            checkDataCanFill(where, bytes, reader, w, h);
             BufferedImage img = reader.read(0);
             if (img == null) {
-                throw new ImageFormatException(file, "PNG decoder returned no image");
+                throw new ImageFormatException(where, "PNG decoder returned no image");
             }
             return img;
         } catch (IIOException e) {
-            throw new ImageFormatException(file, "corrupt or truncated PNG (" + oneLine(e) + ")", e);
+            throw new ImageFormatException(where, "corrupt or truncated PNG (" + oneLine(e) + ")", e);
         } catch (RuntimeException e) {
             // the decoder's own failures on hostile input (index, negative size, inflater errors)
-            throw new ImageFormatException(file, "corrupt PNG (" + oneLine(e) + ")", e);
+            throw new ImageFormatException(where, "corrupt PNG (" + oneLine(e) + ")", e);
         } finally {
             reader.dispose();
         }
@@ -187,16 +223,16 @@ public final class Png {
      * inflate to: the decoder allocates the full raster before it reads any
      * data, so a tiny file must not get to declare a huge image.
      */
-    private static void checkDataCanFill(Path file, ImageReader reader, long w, long h) throws IOException {
+    private static void checkDataCanFill(String where, long fileBytes, ImageReader reader, long w, long h)
+            throws IOException {
         ImageTypeSpecifier type = reader.getRawImageType(0);
         long bitsPerPixel = 0;
         for (int b = 0; type != null && b < type.getNumBands(); b++) {
             bitsPerPixel += type.getBitsPerBand(b);
         }
         long rowBytes = (w * Math.max(1, bitsPerPixel) + 7) / 8 + 1; // + the filter byte
-        long fileBytes = Files.size(file);
         if (h * rowBytes > MAX_DEFLATE_RATIO * fileBytes) {
-            throw new ImageFormatException(file, "corrupt PNG: " + w + "x" + h + " pixels need " + h * rowBytes
+            throw new ImageFormatException(where, "corrupt PNG: " + w + "x" + h + " pixels need " + h * rowBytes
                     + " bytes of image data, more than a " + fileBytes + "-byte file can hold");
         }
     }
@@ -220,13 +256,37 @@ public final class Png {
      * and clamped to {@code 0 .. 2^bits - 1}.
      */
     public static void write(Path file, Image img, int bits) throws IOException {
+        encode(file, toBufferedImage(img, bits, file.toString()));
+    }
+
+    /**
+     * The bytes of the PNG file {@link #write} would write (e.g. for a table
+     * column); samples rounded and clamped the same way.
+     */
+    public static byte[] encode(Image img, int bits) throws IOException {
+        if (img == null) {
+            throw new NullPointerException("img");
+        }
+        BufferedImage bi = toBufferedImage(img, bits, null);
+        ImageWriter writer = pngWriter();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ImageOutputStream out = ImageIO.createImageOutputStream(bytes)) {
+            writer.setOutput(out);
+            writer.write(bi);
+        } finally {
+            writer.dispose();
+        }
+        return bytes.toByteArray();
+    }
+
+    private static BufferedImage toBufferedImage(Image img, int bits, String where) throws IOException {
         if (bits != 8 && bits != 16) {
             throw new IllegalArgumentException("bits: PNG samples are written with 8 or 16 bits, got " + bits);
         }
         int c = img.channels();
         boolean alpha = c == 2 || c == 4;
         if (c > 4 || (alpha && !img.hasAlpha())) {
-            throw new ImageFormatException(file, "a PNG holds grey, RGB or (with alpha) 2 or 4 channels; this "
+            throw new ImageFormatException(where, "a PNG holds grey, RGB or (with alpha) 2 or 4 channels; this "
                     + "image has " + c + " channels: write it as .npy");
         }
         ColorSpace cs = ColorSpace.getInstance(c <= 2 ? ColorSpace.CS_GRAY : ColorSpace.CS_sRGB);
@@ -246,7 +306,7 @@ public final class Png {
             }
             r.setSamples(0, 0, w, h, b, plane);
         }
-        encode(file, new BufferedImage(cm, r, false, null));
+        return new BufferedImage(cm, r, false, null);
     }
 
     /**
@@ -282,12 +342,16 @@ public final class Png {
         encode(file, img);
     }
 
-    private static void encode(Path file, BufferedImage img) throws IOException {
+    private static ImageWriter pngWriter() throws IOException {
         Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("png");
         if (!writers.hasNext()) {
             throw new IOException("no PNG writer in this Java runtime");
         }
-        ImageWriter writer = writers.next();
+        return writers.next();
+    }
+
+    private static void encode(Path file, BufferedImage img) throws IOException {
+        ImageWriter writer = pngWriter();
         try {
             AtomicFiles.write(file, os -> {
                 try (ImageOutputStream out = ImageIO.createImageOutputStream(os)) {

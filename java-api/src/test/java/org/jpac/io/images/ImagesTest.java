@@ -325,6 +325,28 @@ class ImagesTest {
     }
 
     @Test
+    void pngBytesInMemoryMatchTheFileForms() throws IOException {
+        float[] d = samples(3 * 6 * 9, 65535, 21);
+        Image img = Image.of(d, 3, 6, 9);
+        byte[] encoded = Png.encode(img, 16);
+        Path f = tmp.resolve("same.png");
+        Png.write(f, img, 16);
+        Image fromBytes = Png.read(encoded, "column:guide");
+        assertEquals(16, fromBytes.bitDepth());
+        assertEquals(ImageFormat.PNG, fromBytes.format());
+        assertArrayEquals(d, fromBytes.data());
+        assertArrayEquals(Images.read(f).data(), Png.read(Files.readAllBytes(f), "f").data());
+        oneLine(assertThrows(ImageFormatException.class, () -> Png.read(new byte[0], "row 7")), "row 7",
+                "empty");
+        oneLine(assertThrows(ImageFormatException.class,
+                () -> Png.read(Arrays.copyOf(encoded, encoded.length / 2), "row 8")), "row 8", "PNG");
+        oneLine(assertThrows(ImageFormatException.class,
+                () -> Png.read(Files.readAllBytes(hugePng(100_000, 100_000)), "row 9")), "row 9", "too large");
+        assertThrows(ImageFormatException.class, () -> Png.encode(Image.of(new float[5 * 4], 5, 2, 2), 16));
+        assertThrows(IllegalArgumentException.class, () -> Png.encode(img, 12));
+    }
+
+    @Test
     void aPngDeclaringAHugeSizeIsRefusedBeforeDecoding() throws IOException {
         Path f = hugePng(100_000, 100_000);
         oneLine(assertThrows(ImageFormatException.class, () -> Images.read(f)), "huge.png", "too large");
