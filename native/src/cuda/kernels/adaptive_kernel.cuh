@@ -94,25 +94,33 @@ JPAC_DEVICE float centre_feature(const Geometry& g, const GuideArgs& a, const fl
 
 JPAC_DEVICE int inv_param(const GuideArgs& a, int kc) { return a.inv_params > 1 ? kc : 0; }
 
+// b^e as exp2(e log2 b): far less code than powf, unrolled over every tap.
+JPAC_DEVICE float power(float b, float e) { return exp2f(e * log2f(b)); }
+
 JPAC_DEVICE float raw_kernel(const GuideArgs& a, int kc, float e) {
     if (a.inv) {
         const int q = inv_param(a, kc);
-        return a.alpha[q] + powf(e + kInvEpsilon, 0.5f * a.lambda[q]);
+        return a.alpha[q] + power(e + kInvEpsilon, 0.5f * a.lambda[q]);
     }
     return expf(-0.5f * e);
 }
 
-// M for tap t: the mask's (or an all-ones image's) window value; *inside: P.
-JPAC_DEVICE float tap_mask(const Geometry& g, const GuideArgs& a, const Pixel& p, int t, float* inside) {
+// For tap t: m, the mask's (or an all-ones image's) window value, and
+// inside, P (returned by value: no address taken, nothing in local memory).
+struct TapMask {
+    float m, inside;
+};
+JPAC_DEVICE TapMask tap_mask(const Geometry& g, const GuideArgs& a, const Pixel& p, int t) {
     const int i = t / g.c.k, j = t - (t / g.c.k) * g.c.k;
     const int ry = real_index(g.r, p.y, i), rx = real_index(g.c, p.x, j);
-    if (ry < 0 || rx < 0 || !p.valid) {
-        *inside = 0.f;
-        return 0.f;
-    }
-    *inside = 1.f;
-    return a.mask ? a.mask[(size_t(p.n) * g.r.in + ry) * g.c.in + rx] : 1.f;
+    if (ry < 0 || rx < 0 || !p.valid) return {0.f, 0.f};
+    return {a.mask ? a.mask[(size_t(p.n) * g.r.in + ry) * g.c.in + rx] : 1.f, 1.f};
 }
+
+struct Divisor {
+    float den;   // n + [n == 0]
+    bool empty;  // [n == 0]
+};
 
 // Energies E[t] of the thread's pixel (channel p.kc only when channel_wise).
 // `region` holds a.chunk guide planes; ends after a barrier.
@@ -143,56 +151,52 @@ JPAC_DEVICE void energies(const Geometry& g, const GuideArgs& a, const Pixel& p,
     }
 }
 
-// The divisor n + [n == 0] of the mask / normalisation (1 when neither);
-// raw(t) is K before both; *empty receives [n == 0].
-template <int KMAX, typename Raw>
-JPAC_DEVICE float kernel_divisor(const Geometry& g, const GuideArgs& a, const Pixel& p, Raw raw, bool* empty) {
-    *empty = false;
-    if (!a.normalize && a.mask == nullptr) return 1.f;
+// The divisor of the mask / normalisation (1 when neither); v[] holds K
+// before both (FROM_ENERGY: the energies it comes from).
+template <int KMAX, bool FROM_ENERGY>
+JPAC_DEVICE Divisor kernel_divisor(const Geometry& g, const GuideArgs& a, const Pixel& p, const float (&v)[KMAX]) {
+    if (!a.normalize && a.mask == nullptr) return {1.f, false};
     const int kk = g.kk();
     float nsum = 0.f, psum = 0.f;
 #pragma unroll
     for (int t = 0; t < KMAX; ++t) {
         if (t < kk) {
-            float inside;
-            const float m = tap_mask(g, a, p, t, &inside);
-            nsum += a.normalize ? raw(t) * m : m;
-            psum += inside;
+            const TapMask tm = tap_mask(g, a, p, t);
+            nsum += a.normalize ? (FROM_ENERGY ? raw_kernel(a, p.kc, v[t]) : v[t]) * tm.m : tm.m;
+            psum += tm.inside;
         }
     }
     if (!a.normalize) nsum = psum > 0.f ? nsum / psum : 0.f;
-    *empty = nsum == 0.f;
-    return nsum + (nsum == 0.f ? 1.f : 0.f);
+    return {nsum + (nsum == 0.f ? 1.f : 0.f), nsum == 0.f};
 }
 
-// K of the thread's pixel into K[] (0 past the output's edge); *empty
-// receives [n == 0] of the normalisation. Guided: through `region`, ending
-// after a barrier.
+// K of the thread's pixel into K[] (0 past the output's edge); returns
+// [n == 0] of the normalisation. Guided: through `region`, ending after a
+// barrier.
 template <int KMAX>
-JPAC_DEVICE void pixel_kernel(const Geometry& g, const GuideArgs& a, const Pixel& p, const int* goff,
-                              float* region, float (&K)[KMAX], bool* empty) {
+JPAC_DEVICE bool pixel_kernel(const Geometry& g, const GuideArgs& a, const Pixel& p, const int* goff,
+                              float* region, float (&K)[KMAX]) {
     const int kk = g.kk();
     if (a.given != nullptr) {
         const size_t px = size_t(g.r.out) * g.c.out, at = size_t(p.y) * g.c.out + p.x;
         const float* k = a.given + (size_t(p.n) * a.kernel_channels + p.kc) * kk * px;
 #pragma unroll
         for (int t = 0; t < KMAX; ++t) K[t] = (t < kk && p.valid) ? k[t * px + at] : 0.f;
-        *empty = false;
-        return;
+        return false;
     }
     energies<KMAX>(g, a, p, goff, region, K);
 #pragma unroll
     for (int t = 0; t < KMAX; ++t) K[t] = t < kk ? raw_kernel(a, p.kc, K[t]) : 0.f;
-    const float den = kernel_divisor<KMAX>(g, a, p, [&](int t) { return K[t]; }, empty);
+    const Divisor div = kernel_divisor<KMAX, false>(g, a, p, K);
     const bool masked = a.normalize || a.mask != nullptr;
 #pragma unroll
     for (int t = 0; t < KMAX; ++t) {
         if (t < kk) {
-            float inside;
-            const float m = masked ? tap_mask(g, a, p, t, &inside) : 1.f;
-            K[t] = p.valid ? (masked ? K[t] * m / den : K[t]) : 0.f;
+            const float m = masked ? tap_mask(g, a, p, t).m : 1.f;
+            K[t] = p.valid ? (masked ? K[t] * m / div.den : K[t]) : 0.f;
         }
     }
+    return div.empty;
 }
 
 // Backward of K for the thread's pixel: G[] holds dL/dK on entry (0 past the
@@ -211,24 +215,20 @@ JPAC_DEVICE void kernel_backward(const Geometry& g, const GuideArgs& a, const Pi
     // dL/draw through the mask and the normalisation.
     const bool masked = a.normalize || a.mask != nullptr;
     if (masked) {
-        auto raw = [&](int t) { return raw_kernel(a, p.kc, E[t]); };
-        bool empty;
-        const float den = kernel_divisor<KMAX>(g, a, p, raw, &empty);
+        const float den = kernel_divisor<KMAX, true>(g, a, p, E).den;
         float dot = 0.f;
         if (a.normalize) {
 #pragma unroll
             for (int t = 0; t < KMAX; ++t) {
                 if (t < kk) {
-                    float inside;
-                    dot += G[t] * raw(t) * tap_mask(g, a, p, t, &inside) / den;
+                    dot += G[t] * raw_kernel(a, p.kc, E[t]) * tap_mask(g, a, p, t).m / den;
                 }
             }
         }
 #pragma unroll
         for (int t = 0; t < KMAX; ++t) {
             if (t < kk) {
-                float inside;
-                G[t] = tap_mask(g, a, p, t, &inside) * (G[t] - dot) / den;
+                G[t] = tap_mask(g, a, p, t).m * (G[t] - dot) / den;
             }
         }
     }
@@ -239,9 +239,9 @@ JPAC_DEVICE void kernel_backward(const Geometry& g, const GuideArgs& a, const Pi
         if (t < kk) {
             if (a.inv) {
                 const int q = inv_param(a, p.kc);
-                const float b = E[t] + kInvEpsilon, pw = powf(b, 0.5f * a.lambda[q]);
+                const float b = E[t] + kInvEpsilon, lb = log2f(b), pw = exp2f(0.5f * a.lambda[q] * lb);
                 ga += G[t];
-                gl += G[t] * pw * 0.5f * logf(b);
+                gl += G[t] * pw * 0.5f * (lb * 0.69314718f);  // ln b
                 G[t] = G[t] * 0.5f * a.lambda[q] * pw / b;
             } else {
                 G[t] *= -0.5f * expf(-0.5f * E[t]);

@@ -92,8 +92,7 @@ __global__ void __launch_bounds__(kThreads) conv_forward_kernel(Geometry g, Guid
     fill_tap_offsets<KMAX>(g, p.tid, ioff, goff);
     __syncthreads();
     float K[KMAX];
-    bool empty;
-    pixel_kernel<KMAX>(g, a, p, goff, region, K, &empty);
+    pixel_kernel<KMAX>(g, a, p, goff, region, K);
 
     const int kk = g.kk(), plane = input_tile_floats(g), pix = input_pixel(g, p);
     float acc[kOutBlock];
@@ -154,8 +153,7 @@ __global__ void __launch_bounds__(kThreads) conv_backward_data_kernel(Geometry g
     fill_tap_offsets<KMAX>(g, p.tid, ioff, goff);
     __syncthreads();
     float K[KMAX], dK[KMAX];
-    bool empty;
-    pixel_kernel<KMAX>(g, a, p, goff, region, K, &empty);
+    pixel_kernel<KMAX>(g, a, p, goff, region, K);
 #pragma unroll
     for (int t = 0; t < KMAX; ++t) dK[t] = 0.f;
 
@@ -235,8 +233,7 @@ __global__ void __launch_bounds__(kThreads) conv_backward_weight_kernel(Geometry
     fill_tap_offsets<KMAX>(g, p.tid, ioff, goff);
     __syncthreads();
     float K[KMAX];
-    bool empty;
-    pixel_kernel<KMAX>(g, a, p, goff, region, K, &empty);
+    pixel_kernel<KMAX>(g, a, p, goff, region, K);
 
     const int kk = g.kk(), plane = input_tile_floats(g), pix = input_pixel(g, p);
     const size_t px = size_t(g.r.out) * g.c.out, at = size_t(p.y) * g.c.out + p.x;

@@ -17,8 +17,7 @@ __global__ void __launch_bounds__(kThreads) kernel2d_forward_kernel(Geometry g, 
     fill_tap_offsets<KMAX>(g, p.tid, ioff, goff);
     __syncthreads();
     float K[KMAX];
-    bool empty;
-    pixel_kernel<KMAX>(g, a, p, goff, region, K, &empty);
+    const bool empty = pixel_kernel<KMAX>(g, a, p, goff, region, K);
     if (!p.valid) return;  // after the last barrier
     const int kk = g.kk();
     const size_t px = size_t(g.r.out) * g.c.out, at = size_t(p.y) * g.c.out + p.x;

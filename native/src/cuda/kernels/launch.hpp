@@ -49,8 +49,10 @@ inline int dim(const jpac_tensor* t, int i) { return int(t->shape[i < 0 ? t->ndi
 inline const float* data(const jpac_tensor* t) { return t ? t->data : nullptr; }
 inline float* mutable_data(const jpac_tensor* t) { return t ? t->data : nullptr; }
 
-// Registers for K: the smallest of 9, 25, 49 that holds kh * kw (0: too large).
-inline int kmax_for(int kk) { return kk <= 9 ? 9 : kk <= 25 ? 25 : kk <= 49 ? 49 : 0; }
+// Registers for K: 9 or 25 floats, the smaller that holds kh * kw (0: too
+// large). Larger windows (7x7) would need a kernel that keeps K in shared
+// memory: with K, its gradient and 8 accumulators in registers they spill.
+inline int kmax_for(int kk) { return kk <= 9 ? 9 : kk <= 25 ? 25 : 0; }
 
 // Calls f.template operator()<KMAX>() for the instantiated register size.
 template <typename F>
@@ -58,8 +60,7 @@ LaunchResult with_kmax(int kk, F&& f) {
     switch (kmax_for(kk)) {
         case 9: return f.template operator()<9>();
         case 25: return f.template operator()<25>();
-        case 49: return f.template operator()<49>();
-        default: return unsupported("CUDA backend: kernels of more than 49 taps (kernel_h * kernel_w = " +
+        default: return unsupported("CUDA backend: kernels of more than 25 taps (kernel_h * kernel_w = " +
                                     std::to_string(kk) + ") are not supported");
     }
 }

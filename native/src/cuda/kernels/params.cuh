@@ -3,6 +3,8 @@
 #pragma once
 #include <cstdint>
 
+#include "cuda/kernels/compat.cuh"
+
 namespace jpac::cuda {
 
 // Output pixels per block: a 16 x 8 tile, one thread each (4 full warps).
@@ -34,7 +36,7 @@ struct Axis {
 struct Geometry {
     Axis r, c;
     int batch;
-    int kk() const { return r.k * c.k; }
+    JPAC_HOST_DEVICE int kk() const { return r.k * c.k; }
 };
 
 // The adapting kernel's source: a guide (with its options), or a given K.
