@@ -94,6 +94,16 @@ JPAC_DEVICE float centre_feature(const Geometry& g, const GuideArgs& a, const fl
 
 JPAC_DEVICE int inv_param(const GuideArgs& a, int kc) { return a.inv_params > 1 ? kc : 0; }
 
+// 1 / x, correctly rounded, without the IEEE division's slow-path
+// subroutine: its call would make ptxas spill registers around it.
+JPAC_DEVICE float reciprocal(float x) {
+#if defined(__CUDACC__)
+    return __frcp_rn(x);
+#else
+    return 1.f / x;
+#endif
+}
+
 // b^e as exp2(e log2 b): far less code than powf, unrolled over every tap.
 JPAC_DEVICE float power(float b, float e) { return exp2f(e * log2f(b)); }
 
@@ -166,7 +176,7 @@ JPAC_DEVICE Divisor kernel_divisor(const Geometry& g, const GuideArgs& a, const 
             psum += tm.inside;
         }
     }
-    if (!a.normalize) nsum = psum > 0.f ? nsum / psum : 0.f;
+    if (!a.normalize) nsum = psum > 0.f ? nsum * reciprocal(psum) : 0.f;
     return {nsum + (nsum == 0.f ? 1.f : 0.f), nsum == 0.f};
 }
 
@@ -188,12 +198,13 @@ JPAC_DEVICE bool pixel_kernel(const Geometry& g, const GuideArgs& a, const Pixel
 #pragma unroll
     for (int t = 0; t < KMAX; ++t) K[t] = t < kk ? raw_kernel(a, p.kc, K[t]) : 0.f;
     const Divisor div = kernel_divisor<KMAX, false>(g, a, p, K);
+    const float rden = reciprocal(div.den);
     const bool masked = a.normalize || a.mask != nullptr;
 #pragma unroll
     for (int t = 0; t < KMAX; ++t) {
         if (t < kk) {
             const float m = masked ? tap_mask(g, a, p, t).m : 1.f;
-            K[t] = p.valid ? (masked ? K[t] * m / div.den : K[t]) : 0.f;
+            K[t] = p.valid ? (masked ? K[t] * m * rden : K[t]) : 0.f;
         }
     }
     return div.empty;
@@ -215,20 +226,20 @@ JPAC_DEVICE void kernel_backward(const Geometry& g, const GuideArgs& a, const Pi
     // dL/draw through the mask and the normalisation.
     const bool masked = a.normalize || a.mask != nullptr;
     if (masked) {
-        const float den = kernel_divisor<KMAX, true>(g, a, p, E).den;
+        const float rden = reciprocal(kernel_divisor<KMAX, true>(g, a, p, E).den);
         float dot = 0.f;
         if (a.normalize) {
 #pragma unroll
             for (int t = 0; t < KMAX; ++t) {
                 if (t < kk) {
-                    dot += G[t] * raw_kernel(a, p.kc, E[t]) * tap_mask(g, a, p, t).m / den;
+                    dot += G[t] * raw_kernel(a, p.kc, E[t]) * tap_mask(g, a, p, t).m * rden;
                 }
             }
         }
 #pragma unroll
         for (int t = 0; t < KMAX; ++t) {
             if (t < kk) {
-                G[t] = tap_mask(g, a, p, t).m * (G[t] - dot) / den;
+                G[t] = tap_mask(g, a, p, t).m * (G[t] - dot) * rden;
             }
         }
     }
@@ -242,7 +253,7 @@ JPAC_DEVICE void kernel_backward(const Geometry& g, const GuideArgs& a, const Pi
                 const float b = E[t] + kInvEpsilon, lb = log2f(b), pw = exp2f(0.5f * a.lambda[q] * lb);
                 ga += G[t];
                 gl += G[t] * pw * 0.5f * (lb * 0.69314718f);  // ln b
-                G[t] = G[t] * 0.5f * a.lambda[q] * pw / b;
+                G[t] = G[t] * 0.5f * a.lambda[q] * pw * reciprocal(b);
             } else {
                 G[t] *= -0.5f * expf(-0.5f * E[t]);
             }

@@ -81,7 +81,7 @@ inline size_t conv_shared_bytes(const Geometry& g, int guide_chunk, int in_chunk
 }
 
 template <int KMAX>
-__global__ void __launch_bounds__(kThreads) conv_forward_kernel(Geometry g, GuideArgs a, ConvArgs v) {
+__global__ void __launch_bounds__(kThreads, kMinBlocks) conv_forward_kernel(Geometry g, GuideArgs a, ConvArgs v) {
     JPAC_DYNAMIC_SHARED(smem);
     int* ioff = reinterpret_cast<int*>(smem);
     int* goff = ioff + KMAX;
@@ -144,7 +144,7 @@ __global__ void __launch_bounds__(kThreads) conv_forward_kernel(Geometry g, Guid
 
 // dL/dinput and dL/dK (written to a given K's gradient, or passed on to the guide).
 template <int KMAX>
-__global__ void __launch_bounds__(kThreads) conv_backward_data_kernel(Geometry g, GuideArgs a, ConvArgs v) {
+__global__ void __launch_bounds__(kThreads, kMinBlocks) conv_backward_data_kernel(Geometry g, GuideArgs a, ConvArgs v) {
     JPAC_DYNAMIC_SHARED(smem);
     int* ioff = reinterpret_cast<int*>(smem);
     int* goff = ioff + KMAX;
@@ -224,7 +224,7 @@ __global__ void __launch_bounds__(kThreads) conv_backward_data_kernel(Geometry g
 // dL/dweight: per tap, the products of all pixels summed over each warp
 // (shuffles), then over the block (shared memory), then over blocks (atomics).
 template <int KMAX>
-__global__ void __launch_bounds__(kThreads) conv_backward_weight_kernel(Geometry g, GuideArgs a, ConvArgs v) {
+__global__ void __launch_bounds__(kThreads, kMinBlocks) conv_backward_weight_kernel(Geometry g, GuideArgs a, ConvArgs v) {
     JPAC_DYNAMIC_SHARED(smem);
     int* ioff = reinterpret_cast<int*>(smem);
     int* goff = ioff + KMAX;
@@ -297,7 +297,7 @@ __global__ void __launch_bounds__(kThreads) conv_backward_weight_kernel(Geometry
 }
 
 // dL/dbias[o]: the sum of dL/dout over images and pixels. Grid: (co), block kThreads.
-__global__ void __launch_bounds__(kThreads) bias_grad_kernel(const float* grad_output, int batch, int co, int pixels,
+__global__ void __launch_bounds__(kThreads, kMinBlocks) bias_grad_kernel(const float* grad_output, int batch, int co, int pixels,
                                                              float* grad_bias) {
     JPAC_DYNAMIC_SHARED(smem);
     const int o = int(blockIdx.x), tid = int(threadIdx.x);

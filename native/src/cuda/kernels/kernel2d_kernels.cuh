@@ -6,7 +6,7 @@
 namespace jpac::cuda {
 
 template <int KMAX>
-__global__ void __launch_bounds__(kThreads) kernel2d_forward_kernel(Geometry g, GuideArgs a, float* out_kernel,
+__global__ void __launch_bounds__(kThreads, kMinBlocks) kernel2d_forward_kernel(Geometry g, GuideArgs a, float* out_kernel,
                                                                      float* out_mask) {
     JPAC_DYNAMIC_SHARED(smem);
     int* ioff = reinterpret_cast<int*>(smem);
@@ -31,7 +31,7 @@ __global__ void __launch_bounds__(kThreads) kernel2d_forward_kernel(Geometry g, 
 }
 
 template <int KMAX>
-__global__ void __launch_bounds__(kThreads) kernel2d_backward_kernel(Geometry g, GuideArgs a,
+__global__ void __launch_bounds__(kThreads, kMinBlocks) kernel2d_backward_kernel(Geometry g, GuideArgs a,
                                                                       const float* grad_kernel) {
     JPAC_DYNAMIC_SHARED(smem);
     int* ioff = reinterpret_cast<int*>(smem);

@@ -11,6 +11,10 @@ namespace jpac::cuda {
 constexpr int kTileX = 16;
 constexpr int kTileY = 8;
 constexpr int kThreads = kTileX * kTileY;
+// Blocks per SM the kernels are built for (__launch_bounds__): 4 x 128
+// threads cap ptxas at 128 registers per thread, the ptxas gate's budget.
+// Without the minimum, ptxas picks its own lower target and spills.
+constexpr int kMinBlocks = 4;
 // Output channels a thread accumulates in registers.
 constexpr int kOutBlock = 8;
 // At most this many input (guide) channels per shared-memory tile; fewer
