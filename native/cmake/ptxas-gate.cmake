@@ -4,6 +4,7 @@
 # registers per thread.
 #   cmake -DLOG=<build>/cuda-ptxas.log -DMAX_REGISTERS=128 -DARCHS="sm_80;sm_90" -P ptxas-gate.cmake
 # Prints one line per kernel and architecture: registers, shared memory, spills.
+cmake_minimum_required(VERSION 3.20)  # policies for IN_LIST
 if(NOT EXISTS "${LOG}")
   message(FATAL_ERROR "ptxas gate: no report at ${LOG} (is libjpac_cuda built?)")
 endif()
