@@ -120,7 +120,7 @@ JPAC_API jpac_status jpac_cuda_conv_forward(const jpac_options* o, int32_t trans
                                             const jpac_tensor* bias, const jpac_tensor* output, char* error,
                                             int64_t cap) {
     return run(error, cap, [&] {
-        const jpac::cuda::ConvCall c{o, transposed != 0, input, weight, bias, kernel, nullptr, nullptr, nullptr, nullptr};
+        const jpac::cuda::ConvCall c{o, transposed != 0, false, input, weight, bias, kernel, nullptr, nullptr, nullptr, nullptr};
         return jpac::cuda::conv_forward(c, output, kStream);
     });
 }
@@ -131,7 +131,7 @@ JPAC_API jpac_status jpac_cuda_conv_backward(const jpac_options* o, int32_t tran
                                              const jpac_tensor* grad_kernel, const jpac_tensor* grad_weight,
                                              const jpac_tensor* grad_bias, char* error, int64_t cap) {
     return run(error, cap, [&] {
-        const jpac::cuda::ConvCall c{o, transposed != 0, input, weight, nullptr, kernel, nullptr, nullptr, nullptr, nullptr};
+        const jpac::cuda::ConvCall c{o, transposed != 0, false, input, weight, nullptr, kernel, nullptr, nullptr, nullptr, nullptr};
         const jpac::cuda::ConvGrads d{grad_input, grad_weight, grad_bias, grad_kernel, nullptr, nullptr, nullptr, nullptr};
         return jpac::cuda::conv_backward(c, grad_output, d, kStream);
     });
@@ -144,7 +144,7 @@ JPAC_API jpac_status jpac_cuda_conv_guided_forward(const jpac_options* o, int32_
                                                    const jpac_tensor* bias, const jpac_tensor* output, char* error,
                                                    int64_t cap) {
     return run(error, cap, [&] {
-        const jpac::cuda::ConvCall c{o, transposed != 0, input, weight, bias, nullptr, guide, alpha, lambda, smooth};
+        const jpac::cuda::ConvCall c{o, transposed != 0, false, input, weight, bias, nullptr, guide, alpha, lambda, smooth};
         return jpac::cuda::conv_forward(c, output, kStream);
     });
 }
@@ -156,8 +156,35 @@ JPAC_API jpac_status jpac_cuda_conv_guided_backward(
     const jpac_tensor* grad_weight, const jpac_tensor* grad_bias, const jpac_tensor* grad_alpha,
     const jpac_tensor* grad_lambda, const jpac_tensor* grad_smooth, char* error, int64_t cap) {
     return run(error, cap, [&] {
-        const jpac::cuda::ConvCall c{o, transposed != 0, input, weight, nullptr, nullptr, guide, alpha, lambda, smooth};
+        const jpac::cuda::ConvCall c{o, transposed != 0, false, input, weight, nullptr, nullptr, guide, alpha, lambda, smooth};
         const jpac::cuda::ConvGrads d{grad_input, grad_weight, grad_bias, nullptr, grad_guide, grad_alpha, grad_lambda,
+                                      grad_smooth};
+        return jpac::cuda::conv_backward(c, grad_output, d, kStream);
+    });
+}
+
+JPAC_API jpac_status jpac_cuda_pool_forward(const jpac_options* o, const jpac_tensor* input,
+                                            const jpac_tensor* kernel, const jpac_tensor* guide,
+                                            const jpac_tensor* alpha, const jpac_tensor* lambda,
+                                            const jpac_tensor* smooth, const jpac_tensor* output, char* error,
+                                            int64_t cap) {
+    return run(error, cap, [&] {
+        const jpac::cuda::ConvCall c{o, false, true, input, nullptr, nullptr, kernel, guide, alpha, lambda, smooth};
+        return jpac::cuda::conv_forward(c, output, kStream);
+    });
+}
+
+JPAC_API jpac_status jpac_cuda_pool_backward(const jpac_options* o, const jpac_tensor* input,
+                                             const jpac_tensor* kernel, const jpac_tensor* guide,
+                                             const jpac_tensor* alpha, const jpac_tensor* lambda,
+                                             const jpac_tensor* smooth, const jpac_tensor* grad_output,
+                                             const jpac_tensor* grad_input, const jpac_tensor* grad_kernel,
+                                             const jpac_tensor* grad_guide, const jpac_tensor* grad_alpha,
+                                             const jpac_tensor* grad_lambda, const jpac_tensor* grad_smooth,
+                                             char* error, int64_t cap) {
+    return run(error, cap, [&] {
+        const jpac::cuda::ConvCall c{o, false, true, input, nullptr, nullptr, kernel, guide, alpha, lambda, smooth};
+        const jpac::cuda::ConvGrads d{grad_input, nullptr, nullptr, grad_kernel, grad_guide, grad_alpha, grad_lambda,
                                       grad_smooth};
         return jpac::cuda::conv_backward(c, grad_output, d, kStream);
     });

@@ -62,6 +62,19 @@ JPAC_API jpac_status jpac_cuda_conv_guided_backward(const jpac_options* options,
     const jpac_tensor* grad_inv_alpha, const jpac_tensor* grad_inv_lambda,
     const jpac_tensor* grad_smooth_kernel, char* error, int64_t error_capacity);
 
+/* pool2d with a given K (guide NULL) or guided (kernel NULL; channel_wise
+ * needs guide channels == input channels). Gradients NULL to skip. */
+JPAC_API jpac_status jpac_cuda_pool_forward(const jpac_options* options,
+    const jpac_tensor* input, const jpac_tensor* kernel, const jpac_tensor* guide,
+    const jpac_tensor* inv_alpha, const jpac_tensor* inv_lambda, const jpac_tensor* smooth_kernel,
+    const jpac_tensor* output, char* error, int64_t error_capacity);
+JPAC_API jpac_status jpac_cuda_pool_backward(const jpac_options* options,
+    const jpac_tensor* input, const jpac_tensor* kernel, const jpac_tensor* guide,
+    const jpac_tensor* inv_alpha, const jpac_tensor* inv_lambda, const jpac_tensor* smooth_kernel,
+    const jpac_tensor* grad_output, const jpac_tensor* grad_input, const jpac_tensor* grad_kernel,
+    const jpac_tensor* grad_guide, const jpac_tensor* grad_inv_alpha, const jpac_tensor* grad_inv_lambda,
+    const jpac_tensor* grad_smooth_kernel, char* error, int64_t error_capacity);
+
 #ifdef __cplusplus
 }
 #endif

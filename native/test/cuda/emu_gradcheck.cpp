@@ -114,7 +114,7 @@ void conv_case(const char* name, jpac_options o, bool transposed, bool inv, int 
     fill(lambda, 2.2f, 3.0f);  // E^(lambda/2) is smooth at E = 0 only for lambda >= 2
     fill(smooth, 0.f, 0.3f);
     o.shared_filters = shared;
-    cuda::ConvCall c{&o, transposed, &input.t, &weight.t, &bias.t, nullptr, &guide.t,
+    cuda::ConvCall c{&o, transposed, false, &input.t, &weight.t, &bias.t, nullptr, &guide.t,
                      inv ? &alpha.t : nullptr, inv ? &lambda.t : nullptr, m > 0 ? &smooth.t : nullptr};
     Buffer out({B, Co, g.r.out, g.c.out}), R({B, Co, g.r.out, g.c.out});
     fill(R, -1.f, 1.f);
@@ -138,6 +138,37 @@ void conv_case(const char* name, jpac_options o, bool transposed, bool inv, int 
         check_gradient(std::string(name) + ": lambda", lambda, gl, loss);
     }
     if (m > 0) check_gradient(std::string(name) + ": smoothing kernel", smooth, gs, loss);
+}
+
+void pool_case(const char* name, jpac_options o, bool inv) {
+    const int B = 2, C = 3, H = 8, W = 9;
+    Buffer input({B, C, H, W}), guide({B, C, H, W});
+    fill(input, -1.f, 1.f);
+    fill(guide, -1.f, 1.f);
+    const int np = o.channel_wise ? C : 1;
+    Buffer alpha({np}), lambda({np});
+    fill(alpha, 0.2f, 0.6f);
+    fill(lambda, 2.2f, 3.0f);
+    const cuda::Geometry g = cuda::make_geometry(o, false, B, H, W, 0);
+    cuda::ConvCall c{&o, false, true, &input.t, nullptr, nullptr, nullptr, &guide.t,
+                     inv ? &alpha.t : nullptr, inv ? &lambda.t : nullptr, nullptr};
+    Buffer out({B, C, g.r.out, g.c.out}), R({B, C, g.r.out, g.c.out});
+    fill(R, -1.f, 1.f);
+    auto loss = [&] {
+        auto r = cuda::conv_forward(c, &out.t, nullptr);
+        if (r.status != JPAC_OK) throw std::runtime_error(r.message);
+        return dot(out, R);
+    };
+    Buffer gi({B, C, H, W}), gg({B, C, H, W}), ga({np}), gl({np});
+    cuda::ConvGrads d{&gi.t, nullptr, nullptr, nullptr, &gg.t, inv ? &ga.t : nullptr, inv ? &gl.t : nullptr, nullptr};
+    auto r = cuda::conv_backward(c, &R.t, d, nullptr);
+    if (r.status != JPAC_OK) throw std::runtime_error(r.message);
+    check_gradient(std::string(name) + ": input", input, gi, loss);
+    check_gradient(std::string(name) + ": guide", guide, gg, loss);
+    if (inv) {
+        check_gradient(std::string(name) + ": alpha", alpha, ga, loss);
+        check_gradient(std::string(name) + ": lambda", lambda, gl, loss);
+    }
 }
 
 jpac_options opts(int k, int s, int p, int d, int op = 0) {
@@ -183,6 +214,13 @@ int main() {
             conv_case("conv_transpose2d guided s2 op1, normalised", o, true, false, 0, false);
             o = opts(3, 1, 1, 2);
             conv_case("conv2d guided shared filters, dilation 2", o, false, false, 0, true);
+            o = opts(3, 2, 1, 1);
+            o.normalize_kernel = 1;
+            pool_case("pool2d guided, normalised, stride 2", o, false);
+            o = opts(5, 1, 2, 1);
+            o.kernel_type = JPAC_KERNEL_INV;
+            o.channel_wise = 1;
+            pool_case("pool2d guided inv channel-wise", o, true);
         } catch (const std::exception& e) {
             std::printf("ERROR: %s\n", e.what());
             return 1;

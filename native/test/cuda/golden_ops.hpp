@@ -149,6 +149,23 @@ inline std::vector<Comparison> run_golden_case(const SafeTensors& f, std::string
         d.grad_guide = T.output(f, "grad_guide");
         bwd = cuda::conv_backward(c, T.input(f, "grad_output"), d, nullptr);
         expected = {"output", "grad_input", "grad_weight", "grad_bias", "grad_kernel", "grad_guide"};
+    } else if (op == "pool2d" || op == "pool2d_guided") {
+        cuda::ConvCall c{};
+        c.options = &o;
+        c.pool = true;
+        c.input = T.input(f, "input");
+        c.kernel = T.input(f, "kernel");
+        c.guide = T.input(f, "guide");
+        c.alpha = T.input(f, "inv_alpha");
+        c.lambda = T.input(f, "inv_lambda");
+        c.smooth = T.input(f, "smooth_kernel");
+        fwd = cuda::conv_forward(c, T.output(f, "output"), nullptr);
+        cuda::ConvGrads d{};
+        d.grad_input = T.output(f, "grad_input");
+        d.grad_kernel = T.output(f, "grad_kernel");
+        d.grad_guide = T.output(f, "grad_guide");
+        bwd = cuda::conv_backward(c, T.input(f, "grad_output"), d, nullptr);
+        expected = {"output", "grad_input", "grad_kernel", "grad_guide"};
     } else {
         *skipped = "op " + op + " is not in the CUDA kernels yet";
         return {};

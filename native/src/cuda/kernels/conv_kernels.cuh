@@ -63,6 +63,9 @@ JPAC_DEVICE void load_weight_block(const ConvArgs& v, int o0, int c0, int nc, in
     }
 }
 
+// W[0, 0, t] of shared filters; 1 for pooling.
+JPAC_DEVICE float shared_weight(const ConvArgs& v, int t) { return v.pool ? 1.f : v.weight[t]; }
+
 JPAC_DEVICE float warp_sum(float x) {
 #pragma unroll
     for (int s = 16; s > 0; s >>= 1) x += __shfl_xor_sync(0xffffffffu, x, s);
@@ -86,9 +89,10 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks) conv_forward_kernel(Geom
     int* ioff = reinterpret_cast<int*>(smem);
     int* goff = ioff + KMAX;
     float* region = smem + 2 * KMAX;
-    const int blocks = (v.co + kOutBlock - 1) / kOutBlock;
-    const int o0 = int(blockIdx.z) % blocks * kOutBlock;
-    const Pixel p = pixel_of(g, int(blockIdx.z) / blocks, 0);
+    const int per_block = v.per_channel ? 1 : kOutBlock;
+    const int blocks = (v.co + per_block - 1) / per_block;
+    const int o0 = int(blockIdx.z) % blocks * per_block;
+    const Pixel p = pixel_of(g, int(blockIdx.z) / blocks, v.per_channel ? o0 : 0);
     fill_tap_offsets<KMAX>(g, p.tid, ioff, goff);
     __syncthreads();
     float K[KMAX];
@@ -100,7 +104,7 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks) conv_forward_kernel(Geom
     for (int o = 0; o < kOutBlock; ++o) acc[o] = (v.bias && o0 + o < v.co) ? v.bias[o0 + o] : 0.f;
     float* tile = region;
     if (v.shared_filters) {  // channel o filtered by W[0, 0] alone, v.chunk channels per tile
-        const int nb = v.co - o0 < kOutBlock ? v.co - o0 : kOutBlock;
+        const int nb = v.co - o0 < per_block ? v.co - o0 : per_block;
         for (int b0 = 0; b0 < nb; b0 += v.chunk) {
             const int nc = nb - b0 < v.chunk ? nb - b0 : v.chunk;
             load_input_tile(g, v, p, o0 + b0, nc, tile);
@@ -110,7 +114,7 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks) conv_forward_kernel(Geom
                 if (o >= b0 && o < b0 + nc) {
 #pragma unroll
                     for (int t = 0; t < KMAX; ++t)
-                        if (t < kk) acc[o] += v.weight[t] * K[t] * tile[(o - b0) * plane + pix + ioff[t]];
+                        if (t < kk) acc[o] += shared_weight(v, t) * K[t] * tile[(o - b0) * plane + pix + ioff[t]];
                 }
             }
             __syncthreads();  // the tile is overwritten next
@@ -149,7 +153,9 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks) conv_backward_data_kerne
     int* ioff = reinterpret_cast<int*>(smem);
     int* goff = ioff + KMAX;
     float* region = smem + 2 * KMAX;
-    const Pixel p = pixel_of(g, int(blockIdx.z), 0);
+    // Per-channel K (pooling): one channel per block, z = n * C + c.
+    const int nz = v.per_channel ? v.ci : 1, kc = int(blockIdx.z) % nz;
+    const Pixel p = pixel_of(g, int(blockIdx.z) / nz, v.per_channel ? kc : 0);
     fill_tap_offsets<KMAX>(g, p.tid, ioff, goff);
     __syncthreads();
     float K[KMAX], dK[KMAX];
@@ -164,9 +170,9 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks) conv_backward_data_kerne
     float* tile = region;
     float* gtile = tile + v.chunk * plane;
     float* sw = gtile + v.chunk * plane;
-    const int step = v.chunk;
-    for (int c0 = 0; c0 < v.ci; c0 += step) {
-        const int nc = v.ci - c0 < step ? v.ci - c0 : step;
+    const int step = v.chunk, c_begin = v.per_channel ? kc : 0, c_end = v.per_channel ? kc + 1 : v.ci;
+    for (int c0 = c_begin; c0 < c_end; c0 += step) {
+        const int nc = c_end - c0 < step ? c_end - c0 : step;
         load_input_tile(g, v, p, c0, nc, tile);
         for (int i = p.tid; i < nc * plane; i += kThreads) gtile[i] = 0.f;
         if (v.shared_filters) {
@@ -176,7 +182,7 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks) conv_backward_data_kerne
 #pragma unroll
                 for (int t = 0; t < KMAX; ++t) {
                     if (t < kk) {
-                        const float s = go * v.weight[t];
+                        const float s = go * shared_weight(v, t);
                         dK[t] += s * tile[c * plane + pix + ioff[t]];
                         if (want_input && s * K[t] != 0.f) atomicAdd(&gtile[c * plane + pix + ioff[t]], s * K[t]);
                     }
@@ -210,7 +216,7 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks) conv_backward_data_kerne
     }
     if (a.given != nullptr) {
         if (a.grad_given != nullptr && p.valid) {
-            float* gk = a.grad_given + size_t(p.n) * kk * px + at;
+            float* gk = a.grad_given + (size_t(p.n) * a.kernel_channels + p.kc) * kk * px + at;
 #pragma unroll
             for (int t = 0; t < KMAX; ++t)
                 if (t < kk) gk[t * px] = dK[t];

@@ -7,6 +7,7 @@
 #pragma once
 #include <cstring>
 #include <string>
+#include <type_traits>
 
 #include "jpac.h"
 #include "cuda/kernels/conv_kernels.cuh"
@@ -54,12 +55,12 @@ inline float* mutable_data(const jpac_tensor* t) { return t ? t->data : nullptr;
 // memory: with K, its gradient and 8 accumulators in registers they spill.
 inline int kmax_for(int kk) { return kk <= 9 ? 9 : kk <= 25 ? 25 : 0; }
 
-// Calls f.template operator()<KMAX>() for the instantiated register size.
+// Calls f(std::integral_constant<int, KMAX>) for the instantiated register size.
 template <typename F>
 LaunchResult with_kmax(int kk, F&& f) {
     switch (kmax_for(kk)) {
-        case 9: return f.template operator()<9>();
-        case 25: return f.template operator()<25>();
+        case 9: return f(std::integral_constant<int, 9>{});
+        case 25: return f(std::integral_constant<int, 25>{});
         default: return unsupported("CUDA backend: kernels of more than 25 taps (kernel_h * kernel_w = " +
                                     std::to_string(kk) + ") are not supported");
     }
@@ -127,7 +128,8 @@ inline LaunchResult kernel2d_forward(const jpac_options& o, const jpac_tensor* g
     const GuideArgs a = guide_args(o, guide, alpha, lambda, smooth, mask);
     if (g.r.out <= 0 || g.c.out <= 0) return {};
     GuideArgs ac = a;
-    return with_kmax(g.kk(), [&]<int KMAX>() {
+    return with_kmax(g.kk(), [&](auto kmax) {
+        constexpr int KMAX = decltype(kmax)::value;
         ac.chunk = pick_chunk(a.channel_wise ? 1 : a.channels,
                               [&](int c) { return kernel2d_forward_shared_bytes(g, c, KMAX); });
         if (ac.chunk == 0) return too_wide(g);
@@ -157,7 +159,8 @@ inline LaunchResult kernel2d_backward(const jpac_options& o, const jpac_tensor* 
     for (const jpac_tensor* t : {grad_guide, grad_alpha, grad_lambda, grad_smooth})
         zero_floats(mutable_data(t), numel(t), stream);
     if (g.r.out <= 0 || g.c.out <= 0) return {};
-    return with_kmax(g.kk(), [&]<int KMAX>() {
+    return with_kmax(g.kk(), [&](auto kmax) {
+        constexpr int KMAX = decltype(kmax)::value;
         a.chunk = pick_chunk(a.channel_wise ? 1 : a.channels,
                              [&](int c) { return kernel2d_backward_shared_bytes(g, c, KMAX); });
         if (a.chunk == 0) return too_wide(g);
@@ -174,6 +177,7 @@ inline LaunchResult kernel2d_backward(const jpac_options& o, const jpac_tensor* 
 struct ConvCall {
     const jpac_options* options;
     bool transposed;
+    bool pool;  // pool2d: no weight, K with 1 or C channels
     const jpac_tensor *input, *weight, *bias;
     // K: given, or computed from the guide (with alpha, lambda, smooth).
     const jpac_tensor *kernel, *guide, *alpha, *lambda, *smooth;
@@ -185,19 +189,23 @@ inline ConvArgs conv_args(const ConvCall& c) {
     v.weight = data(c.weight);
     v.bias = data(c.bias);
     v.ci = dim(c.input, 1);
-    v.shared_filters = c.options->shared_filters;
+    v.shared_filters = c.pool || c.options->shared_filters;
     v.transposed_weight = c.transposed;
+    v.pool = c.pool;
+    // pool2d's K has one channel per input channel when given so, or channel_wise.
+    v.per_channel = c.pool && (c.kernel ? dim(c.kernel, 1) > 1 : c.options->channel_wise != 0);
     v.co = v.shared_filters ? v.ci : (c.transposed ? dim(c.weight, 1) : dim(c.weight, 0));
+    if (c.pool) v.weight = nullptr;
     return v;
 }
 
 inline GuideArgs conv_guide_args(const ConvCall& c) {
     jpac_options o = *c.options;
     o.transposed = c.transposed;
-    o.channel_wise = 0;  // conv uses one kernel channel
+    if (!c.pool) o.channel_wise = 0;  // conv uses one kernel channel
     GuideArgs a = guide_args(o, c.guide, c.alpha, c.lambda, c.smooth, nullptr);
     a.given = data(c.kernel);
-    if (c.kernel) a.kernel_channels = 1;
+    if (c.kernel) a.kernel_channels = dim(c.kernel, 1);
     return a;
 }
 
@@ -217,8 +225,9 @@ inline LaunchResult conv_forward(const ConvCall& c, const jpac_tensor* output, S
     ConvArgs v = conv_args(c);
     v.output = mutable_data(output);
     if (g.r.out <= 0 || g.c.out <= 0) return {};
-    const int blocks = (v.co + kOutBlock - 1) / kOutBlock;
-    return with_kmax(g.kk(), [&]<int KMAX>() {
+    const int blocks = v.per_channel ? v.co : (v.co + kOutBlock - 1) / kOutBlock;
+    return with_kmax(g.kk(), [&](auto kmax) {
+        constexpr int KMAX = decltype(kmax)::value;
         if (!choose_chunks<KMAX>(g, a, v, false)) return too_wide(g);
         const size_t bytes = conv_shared_bytes(g, a.given ? 0 : a.chunk, v.chunk, KMAX, false);
         JPAC_ALLOW_SHARED(conv_forward_kernel<KMAX>, bytes);
@@ -264,12 +273,14 @@ inline LaunchResult conv_backward(const ConvCall& c, const jpac_tensor* grad_out
     }
     const bool data_pass = v.grad_input || a.grad_given || a.grad_guide || a.grad_alpha || a.grad_lambda ||
                            a.grad_smooth;
-    return with_kmax(g.kk(), [&]<int KMAX>() {
+    return with_kmax(g.kk(), [&](auto kmax) {
+        constexpr int KMAX = decltype(kmax)::value;
         if (!choose_chunks<KMAX>(g, a, v, true)) return too_wide(g);
         if (data_pass) {
             const size_t bytes = conv_shared_bytes(g, a.given ? 0 : a.chunk, v.chunk, KMAX, true);
             JPAC_ALLOW_SHARED(conv_backward_data_kernel<KMAX>, bytes);
-            JPAC_LAUNCH(conv_backward_data_kernel<KMAX>, tile_grid(g, g.batch), dim3(kTileX, kTileY), bytes, stream,
+            JPAC_LAUNCH(conv_backward_data_kernel<KMAX>, tile_grid(g, g.batch * (v.per_channel ? v.ci : 1)),
+                        dim3(kTileX, kTileY), bytes, stream,
                         g, a, v);
             LaunchResult r = launch_error();
             if (r.status != JPAC_OK) return r;

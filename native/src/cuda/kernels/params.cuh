@@ -76,6 +76,9 @@ struct ConvArgs {
     int ci, co;
     int chunk;               // input channels per shared tile (1..kMaxChunk)
     int shared_filters, transposed_weight;
+    // pool2d: shared_filters with every weight 1 (weight null); per_channel:
+    // K has one channel per input channel, so a block handles one channel.
+    int pool, per_channel;
 };
 
 inline int conv_out_size(int in, int k, int s, int p, int d) {
