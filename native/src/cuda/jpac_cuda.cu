@@ -1,0 +1,193 @@
+// libjpac_cuda: the C ABI of jpac_cuda.h over the kernels' host launchers.
+#include "cuda/jpac_cuda.h"
+
+#include <cstdio>
+#include <exception>
+#include <string>
+
+#include "cuda/kernels/launch.hpp"
+
+namespace {
+
+using jpac::cuda::LaunchResult;
+
+void write_message(const std::string& message, char* out, int64_t capacity) {
+    if (out == nullptr || capacity <= 0) return;
+    std::snprintf(out, size_t(capacity), "%s", message.c_str());
+}
+
+// Runs a launch on this thread's default stream, waits for it, and maps
+// every failure (CUDA's or a C++ exception) to a status and message.
+template <typename F>
+jpac_status run(char* error, int64_t capacity, F&& launch) {
+    try {
+        LaunchResult r = launch();
+        if (r.status == JPAC_OK) {
+            const cudaError_t e = cudaStreamSynchronize(cudaStreamPerThread);
+            if (e != cudaSuccess) r = {JPAC_ERR_BACKEND, std::string("CUDA: ") + cudaGetErrorString(e)};
+        }
+        if (r.status != JPAC_OK) write_message(r.message, error, capacity);
+        return r.status;
+    } catch (const std::bad_alloc&) {
+        write_message("out of host memory", error, capacity);
+        return JPAC_ERR_OUT_OF_MEMORY;
+    } catch (const std::exception& e) {
+        write_message(e.what(), error, capacity);
+        return JPAC_ERR_INTERNAL;
+    } catch (...) {
+        write_message("unknown error in the CUDA backend", error, capacity);
+        return JPAC_ERR_INTERNAL;
+    }
+}
+
+LaunchResult cuda_result(cudaError_t e) {
+    if (e == cudaSuccess) return {};
+    return {e == cudaErrorMemoryAllocation ? JPAC_ERR_OUT_OF_MEMORY : JPAC_ERR_BACKEND,
+            std::string("CUDA: ") + cudaGetErrorString(e)};
+}
+
+const jpac::cuda::Stream kStream = cudaStreamPerThread;
+
+}  // namespace
+
+extern "C" {
+
+JPAC_API int32_t jpac_cuda_device_count(char* reason, int64_t reason_capacity) {
+    int count = 0;
+    const cudaError_t e = cudaGetDeviceCount(&count);
+    if (e != cudaSuccess) {
+        write_message(std::string("CUDA: ") + cudaGetErrorString(e), reason, reason_capacity);
+        return 0;
+    }
+    if (count == 0) write_message("no CUDA device", reason, reason_capacity);
+    return count;
+}
+
+JPAC_API jpac_status jpac_cuda_malloc(int32_t device, int64_t bytes, float** out, char* error, int64_t cap) {
+    return run(error, cap, [&] {
+        LaunchResult r = cuda_result(cudaSetDevice(device));
+        if (r.status != JPAC_OK) return r;
+        void* p = nullptr;
+        r = cuda_result(cudaMalloc(&p, size_t(bytes)));
+        *out = static_cast<float*>(p);
+        return r;
+    });
+}
+
+JPAC_API jpac_status jpac_cuda_free(int32_t device, float* data, char* error, int64_t cap) {
+    return run(error, cap, [&] {
+        LaunchResult r = cuda_result(cudaSetDevice(device));
+        return r.status != JPAC_OK ? r : cuda_result(cudaFree(data));
+    });
+}
+
+JPAC_API jpac_status jpac_cuda_copy(int32_t device, void* dst, const void* src, int64_t bytes, int32_t kind,
+                                    char* error, int64_t cap) {
+    return run(error, cap, [&] {
+        LaunchResult r = cuda_result(cudaSetDevice(device));
+        if (r.status != JPAC_OK) return r;
+        const cudaMemcpyKind k = kind == 0 ? cudaMemcpyHostToDevice
+                                 : kind == 1 ? cudaMemcpyDeviceToHost
+                                             : cudaMemcpyDeviceToDevice;
+        return cuda_result(cudaMemcpyAsync(dst, src, size_t(bytes), k, kStream));
+    });
+}
+
+JPAC_API jpac_status jpac_cuda_kernel2d_forward(const jpac_options* o, const jpac_tensor* guide,
+                                                const jpac_tensor* alpha, const jpac_tensor* lambda,
+                                                const jpac_tensor* smooth, const jpac_tensor* mask,
+                                                const jpac_tensor* out_kernel, const jpac_tensor* out_mask,
+                                                char* error, int64_t cap) {
+    return run(error, cap, [&] {
+        return jpac::cuda::kernel2d_forward(*o, guide, alpha, lambda, smooth, mask, out_kernel, out_mask, kStream);
+    });
+}
+
+JPAC_API jpac_status jpac_cuda_kernel2d_backward(const jpac_options* o, const jpac_tensor* guide,
+                                                 const jpac_tensor* alpha, const jpac_tensor* lambda,
+                                                 const jpac_tensor* smooth, const jpac_tensor* mask,
+                                                 const jpac_tensor* grad_kernel, const jpac_tensor* grad_guide,
+                                                 const jpac_tensor* grad_alpha, const jpac_tensor* grad_lambda,
+                                                 const jpac_tensor* grad_smooth, char* error, int64_t cap) {
+    return run(error, cap, [&] {
+        return jpac::cuda::kernel2d_backward(*o, guide, alpha, lambda, smooth, mask, grad_kernel, grad_guide,
+                                             grad_alpha, grad_lambda, grad_smooth, kStream);
+    });
+}
+
+JPAC_API jpac_status jpac_cuda_conv_forward(const jpac_options* o, int32_t transposed, const jpac_tensor* input,
+                                            const jpac_tensor* kernel, const jpac_tensor* weight,
+                                            const jpac_tensor* bias, const jpac_tensor* output, char* error,
+                                            int64_t cap) {
+    return run(error, cap, [&] {
+        const jpac::cuda::ConvCall c{o, transposed != 0, false, input, weight, bias, kernel, nullptr, nullptr, nullptr, nullptr};
+        return jpac::cuda::conv_forward(c, output, kStream);
+    });
+}
+
+JPAC_API jpac_status jpac_cuda_conv_backward(const jpac_options* o, int32_t transposed, const jpac_tensor* input,
+                                             const jpac_tensor* kernel, const jpac_tensor* weight,
+                                             const jpac_tensor* grad_output, const jpac_tensor* grad_input,
+                                             const jpac_tensor* grad_kernel, const jpac_tensor* grad_weight,
+                                             const jpac_tensor* grad_bias, char* error, int64_t cap) {
+    return run(error, cap, [&] {
+        const jpac::cuda::ConvCall c{o, transposed != 0, false, input, weight, nullptr, kernel, nullptr, nullptr, nullptr, nullptr};
+        const jpac::cuda::ConvGrads d{grad_input, grad_weight, grad_bias, grad_kernel, nullptr, nullptr, nullptr, nullptr};
+        return jpac::cuda::conv_backward(c, grad_output, d, kStream);
+    });
+}
+
+JPAC_API jpac_status jpac_cuda_conv_guided_forward(const jpac_options* o, int32_t transposed,
+                                                   const jpac_tensor* input, const jpac_tensor* guide,
+                                                   const jpac_tensor* alpha, const jpac_tensor* lambda,
+                                                   const jpac_tensor* smooth, const jpac_tensor* weight,
+                                                   const jpac_tensor* bias, const jpac_tensor* output, char* error,
+                                                   int64_t cap) {
+    return run(error, cap, [&] {
+        const jpac::cuda::ConvCall c{o, transposed != 0, false, input, weight, bias, nullptr, guide, alpha, lambda, smooth};
+        return jpac::cuda::conv_forward(c, output, kStream);
+    });
+}
+
+JPAC_API jpac_status jpac_cuda_conv_guided_backward(
+    const jpac_options* o, int32_t transposed, const jpac_tensor* input, const jpac_tensor* guide,
+    const jpac_tensor* alpha, const jpac_tensor* lambda, const jpac_tensor* smooth, const jpac_tensor* weight,
+    const jpac_tensor* grad_output, const jpac_tensor* grad_input, const jpac_tensor* grad_guide,
+    const jpac_tensor* grad_weight, const jpac_tensor* grad_bias, const jpac_tensor* grad_alpha,
+    const jpac_tensor* grad_lambda, const jpac_tensor* grad_smooth, char* error, int64_t cap) {
+    return run(error, cap, [&] {
+        const jpac::cuda::ConvCall c{o, transposed != 0, false, input, weight, nullptr, nullptr, guide, alpha, lambda, smooth};
+        const jpac::cuda::ConvGrads d{grad_input, grad_weight, grad_bias, nullptr, grad_guide, grad_alpha, grad_lambda,
+                                      grad_smooth};
+        return jpac::cuda::conv_backward(c, grad_output, d, kStream);
+    });
+}
+
+JPAC_API jpac_status jpac_cuda_pool_forward(const jpac_options* o, const jpac_tensor* input,
+                                            const jpac_tensor* kernel, const jpac_tensor* guide,
+                                            const jpac_tensor* alpha, const jpac_tensor* lambda,
+                                            const jpac_tensor* smooth, const jpac_tensor* output, char* error,
+                                            int64_t cap) {
+    return run(error, cap, [&] {
+        const jpac::cuda::ConvCall c{o, false, true, input, nullptr, nullptr, kernel, guide, alpha, lambda, smooth};
+        return jpac::cuda::conv_forward(c, output, kStream);
+    });
+}
+
+JPAC_API jpac_status jpac_cuda_pool_backward(const jpac_options* o, const jpac_tensor* input,
+                                             const jpac_tensor* kernel, const jpac_tensor* guide,
+                                             const jpac_tensor* alpha, const jpac_tensor* lambda,
+                                             const jpac_tensor* smooth, const jpac_tensor* grad_output,
+                                             const jpac_tensor* grad_input, const jpac_tensor* grad_kernel,
+                                             const jpac_tensor* grad_guide, const jpac_tensor* grad_alpha,
+                                             const jpac_tensor* grad_lambda, const jpac_tensor* grad_smooth,
+                                             char* error, int64_t cap) {
+    return run(error, cap, [&] {
+        const jpac::cuda::ConvCall c{o, false, true, input, nullptr, nullptr, kernel, guide, alpha, lambda, smooth};
+        const jpac::cuda::ConvGrads d{grad_input, nullptr, nullptr, grad_kernel, grad_guide, grad_alpha, grad_lambda,
+                                      grad_smooth};
+        return jpac::cuda::conv_backward(c, grad_output, d, kStream);
+    });
+}
+
+}  // extern "C"

@@ -1,0 +1,49 @@
+// One kernel source for two compilers: nvcc builds the kernels for the GPU,
+// the host compiler builds them against the team's emulator (cuda/emu) for
+// the tests. Kernels use only what both provide, through these macros.
+#pragma once
+
+#if defined(__CUDACC__)
+#include <cuda_runtime.h>
+#define JPAC_DEVICE __device__ __forceinline__
+#define JPAC_HOST_DEVICE __host__ __device__ __forceinline__
+// Dynamic shared memory of the block, as floats.
+#define JPAC_DYNAMIC_SHARED(name) extern __shared__ float name[]
+#define JPAC_LAUNCH(kernel, grid, block, shared, stream, ...) \
+    kernel<<<(grid), (block), (shared), (stream)>>>(__VA_ARGS__)
+namespace jpac::cuda {
+using Stream = cudaStream_t;
+}
+#else
+#include <cmath>
+#include "cuda/emu/cuda_emu.hpp"
+#define JPAC_DEVICE inline
+#define JPAC_HOST_DEVICE inline
+#define JPAC_DYNAMIC_SHARED(name) \
+    float* name = static_cast<float*>(::jpac::emu::current().dynamic_shared)
+#define JPAC_LAUNCH(kernel, grid, block, shared, stream, ...) \
+    ((void)(stream), ::jpac::emu::launch(kernel, (grid), (block), (shared), __VA_ARGS__))
+namespace jpac::cuda {
+using Stream = void*;
+}
+#endif
+
+// The barrier after a shared tile is loaded, numbered: the emulated tests
+// drop each one in turn (emu::drop_barrier) and must then see wrong results,
+// which shows that they can catch a missing __syncthreads.
+#if defined(__CUDACC__)
+#define JPAC_TILE_BARRIER(id) __syncthreads()
+#else
+#define JPAC_TILE_BARRIER(id) (::jpac::emu::barrier_dropped(id) ? (void)0 : __syncthreads())
+#endif
+namespace jpac::cuda {
+constexpr int kTileBarriers = 8;  // ids 1..8
+}
+
+// Lets a kernel use more than the default 48 KiB of dynamic shared memory.
+#if defined(__CUDACC__)
+#define JPAC_ALLOW_SHARED(kernel, bytes) \
+    cudaFuncSetAttribute((kernel), cudaFuncAttributeMaxDynamicSharedMemorySize, int(bytes))
+#else
+#define JPAC_ALLOW_SHARED(kernel, bytes) ((void)(kernel), (void)(bytes))
+#endif

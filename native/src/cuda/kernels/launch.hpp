@@ -1,0 +1,299 @@
+// Host side of the CUDA kernels: builds the geometry from jpac_options and
+// the tensors' shapes, zeroes the gradients that kernels add into, picks the
+// register size of K and launches. Shared by libjpac_cuda (nvcc, device
+// pointers) and the emulated tests (host compiler, host pointers). Arguments
+// are validated by libjpac before they get here; what the kernels cannot do
+// comes back as JPAC_ERR_UNSUPPORTED.
+#pragma once
+#include <cstring>
+#include <string>
+#include <type_traits>
+
+#include "jpac.h"
+#include "cuda/kernels/conv_kernels.cuh"
+#include "cuda/kernels/kernel2d_kernels.cuh"
+
+namespace jpac::cuda {
+
+struct LaunchResult {
+    jpac_status status = JPAC_OK;
+    std::string message;
+};
+
+inline LaunchResult unsupported(const std::string& what) { return {JPAC_ERR_UNSUPPORTED, what}; }
+
+inline void zero_floats(float* p, size_t count, Stream stream) {
+    if (p == nullptr || count == 0) return;
+#if defined(__CUDACC__)
+    cudaMemsetAsync(p, 0, count * sizeof(float), stream);
+#else
+    (void)stream;
+    std::memset(p, 0, count * sizeof(float));
+#endif
+}
+
+inline LaunchResult launch_error() {
+#if defined(__CUDACC__)
+    const cudaError_t e = cudaGetLastError();
+    if (e != cudaSuccess) return {JPAC_ERR_BACKEND, std::string("CUDA: ") + cudaGetErrorString(e)};
+#endif
+    return {};
+}
+
+inline size_t numel(const jpac_tensor* t) {
+    if (t == nullptr) return 0;
+    size_t n = 1;
+    for (int i = 0; i < t->ndim; ++i) n *= size_t(t->shape[i]);
+    return n;
+}
+inline int dim(const jpac_tensor* t, int i) { return int(t->shape[i < 0 ? t->ndim + i : i]); }
+inline const float* data(const jpac_tensor* t) { return t ? t->data : nullptr; }
+inline float* mutable_data(const jpac_tensor* t) { return t ? t->data : nullptr; }
+
+// Registers for K: 9 or 25 floats, the smaller that holds kh * kw (0: too
+// large). Larger windows (7x7) would need a kernel that keeps K in shared
+// memory: with K, its gradient and 8 accumulators in registers they spill.
+inline int kmax_for(int kk) { return kk <= 9 ? 9 : kk <= 25 ? 25 : 0; }
+
+// Calls f(std::integral_constant<int, KMAX>) for the instantiated register size.
+template <typename F>
+LaunchResult with_kmax(int kk, F&& f) {
+    switch (kmax_for(kk)) {
+        case 9: return f(std::integral_constant<int, 9>{});
+        case 25: return f(std::integral_constant<int, 25>{});
+        default: return unsupported("CUDA backend: kernels of more than 25 taps (kernel_h * kernel_w = " +
+                                    std::to_string(kk) + ") are not supported");
+    }
+}
+
+inline Geometry make_geometry(const jpac_options& o, bool transposed, int batch, int in_h, int in_w, int m) {
+    Geometry g{};
+    g.batch = batch;
+    g.r = make_axis(in_h, o.kernel_h, o.stride_h, o.pad_h, o.dilation_h, o.output_padding_h, transposed, m, kTileY);
+    g.c = make_axis(in_w, o.kernel_w, o.stride_w, o.pad_w, o.dilation_w, o.output_padding_w, transposed, m, kTileX);
+    return g;
+}
+
+inline GuideArgs guide_args(const jpac_options& o, const jpac_tensor* guide, const jpac_tensor* alpha,
+                            const jpac_tensor* lambda, const jpac_tensor* smooth, const jpac_tensor* mask) {
+    GuideArgs a{};
+    a.guide = data(guide);
+    a.channels = guide ? dim(guide, 1) : 1;
+    a.channel_wise = o.channel_wise;
+    a.kernel_channels = o.channel_wise ? a.channels : 1;
+    a.inv = o.kernel_type == JPAC_KERNEL_INV;
+    a.asym = o.asymmetric;
+    a.normalize = o.normalize_kernel;
+    a.alpha = data(alpha);
+    a.lambda = data(lambda);
+    a.inv_params = alpha ? int(numel(alpha)) : 1;
+    a.smooth = data(smooth);
+    a.mask = data(mask);
+    return a;
+}
+
+inline int smooth_size(const jpac_tensor* smooth) { return smooth ? dim(smooth, -1) : 0; }
+
+// The most channels per shared tile (up to kMaxChunk) whose block needs at
+// most kSharedBudget bytes; 0 when even one channel needs more than a GPU
+// block may have (227 KiB).
+template <typename Bytes>
+int pick_chunk(int channels, Bytes bytes) {
+    int c = channels < kMaxChunk ? channels : kMaxChunk;
+    if (c < 1) c = 1;
+    while (c > 1 && bytes(c) > size_t(kSharedBudget)) --c;
+    return bytes(c) <= size_t(227 * 1024) ? c : 0;
+}
+
+inline LaunchResult too_wide(const Geometry& g) {
+    return unsupported("CUDA backend: the halo tile of a " + std::to_string(g.r.k) + "x" + std::to_string(g.c.k) +
+                       " window with dilation " + std::to_string(g.r.dil) + "x" + std::to_string(g.c.dil) +
+                       " does not fit in shared memory");
+}
+
+inline dim3 tile_grid(const Geometry& g, int z) {
+    return dim3(unsigned((g.c.out + kTileX - 1) / kTileX), unsigned((g.r.out + kTileY - 1) / kTileY), unsigned(z));
+}
+
+// ---- kernel2d -------------------------------------------------------------
+
+inline LaunchResult kernel2d_forward(const jpac_options& o, const jpac_tensor* guide, const jpac_tensor* alpha,
+                                     const jpac_tensor* lambda, const jpac_tensor* smooth, const jpac_tensor* mask,
+                                     const jpac_tensor* out_kernel, const jpac_tensor* out_mask, Stream stream) {
+    const bool tr = o.transposed != 0;
+    const int gh = dim(guide, 2), gw = dim(guide, 3);
+    const int in_h = tr ? transposed_in_size(gh, o.kernel_h, o.stride_h, o.pad_h, o.dilation_h, o.output_padding_h) : gh;
+    const int in_w = tr ? transposed_in_size(gw, o.kernel_w, o.stride_w, o.pad_w, o.dilation_w, o.output_padding_w) : gw;
+    const Geometry g = make_geometry(o, tr, dim(guide, 0), in_h, in_w, smooth_size(smooth));
+    const GuideArgs a = guide_args(o, guide, alpha, lambda, smooth, mask);
+    if (g.r.out <= 0 || g.c.out <= 0) return {};
+    GuideArgs ac = a;
+    return with_kmax(g.kk(), [&](auto kmax) {
+        constexpr int KMAX = decltype(kmax)::value;
+        ac.chunk = pick_chunk(a.channel_wise ? 1 : a.channels,
+                              [&](int c) { return kernel2d_forward_shared_bytes(g, c, KMAX); });
+        if (ac.chunk == 0) return too_wide(g);
+        const size_t bytes = kernel2d_forward_shared_bytes(g, ac.chunk, KMAX);
+        JPAC_ALLOW_SHARED(kernel2d_forward_kernel<KMAX>, bytes);
+        JPAC_LAUNCH(kernel2d_forward_kernel<KMAX>, tile_grid(g, g.batch * a.kernel_channels), dim3(kTileX, kTileY),
+                    bytes, stream, g, ac, mutable_data(out_kernel), mutable_data(out_mask));
+        return launch_error();
+    });
+}
+
+inline LaunchResult kernel2d_backward(const jpac_options& o, const jpac_tensor* guide, const jpac_tensor* alpha,
+                                      const jpac_tensor* lambda, const jpac_tensor* smooth, const jpac_tensor* mask,
+                                      const jpac_tensor* grad_kernel, const jpac_tensor* grad_guide,
+                                      const jpac_tensor* grad_alpha, const jpac_tensor* grad_lambda,
+                                      const jpac_tensor* grad_smooth, Stream stream) {
+    const bool tr = o.transposed != 0;
+    const int gh = dim(guide, 2), gw = dim(guide, 3);
+    const int in_h = tr ? transposed_in_size(gh, o.kernel_h, o.stride_h, o.pad_h, o.dilation_h, o.output_padding_h) : gh;
+    const int in_w = tr ? transposed_in_size(gw, o.kernel_w, o.stride_w, o.pad_w, o.dilation_w, o.output_padding_w) : gw;
+    const Geometry g = make_geometry(o, tr, dim(guide, 0), in_h, in_w, smooth_size(smooth));
+    GuideArgs a = guide_args(o, guide, alpha, lambda, smooth, mask);
+    a.grad_guide = mutable_data(grad_guide);
+    a.grad_alpha = mutable_data(grad_alpha);
+    a.grad_lambda = mutable_data(grad_lambda);
+    a.grad_smooth = mutable_data(grad_smooth);
+    for (const jpac_tensor* t : {grad_guide, grad_alpha, grad_lambda, grad_smooth})
+        zero_floats(mutable_data(t), numel(t), stream);
+    if (g.r.out <= 0 || g.c.out <= 0) return {};
+    return with_kmax(g.kk(), [&](auto kmax) {
+        constexpr int KMAX = decltype(kmax)::value;
+        a.chunk = pick_chunk(a.channel_wise ? 1 : a.channels,
+                             [&](int c) { return kernel2d_backward_shared_bytes(g, c, KMAX); });
+        if (a.chunk == 0) return too_wide(g);
+        const size_t bytes = kernel2d_backward_shared_bytes(g, a.chunk, KMAX);
+        JPAC_ALLOW_SHARED(kernel2d_backward_kernel<KMAX>, bytes);
+        JPAC_LAUNCH(kernel2d_backward_kernel<KMAX>, tile_grid(g, g.batch * a.kernel_channels), dim3(kTileX, kTileY),
+                    bytes, stream, g, a, data(grad_kernel));
+        return launch_error();
+    });
+}
+
+// ---- conv2d / conv_transpose2d, with a given K or guided ---------------------
+
+struct ConvCall {
+    const jpac_options* options;
+    bool transposed;
+    bool pool;  // pool2d: no weight, K with 1 or C channels
+    const jpac_tensor *input, *weight, *bias;
+    // K: given, or computed from the guide (with alpha, lambda, smooth).
+    const jpac_tensor *kernel, *guide, *alpha, *lambda, *smooth;
+};
+
+inline ConvArgs conv_args(const ConvCall& c) {
+    ConvArgs v{};
+    v.input = data(c.input);
+    v.weight = data(c.weight);
+    v.bias = data(c.bias);
+    v.ci = dim(c.input, 1);
+    v.shared_filters = c.pool || c.options->shared_filters;
+    v.transposed_weight = c.transposed;
+    v.pool = c.pool;
+    // pool2d's K has one channel per input channel when given so, or channel_wise.
+    v.per_channel = c.pool && (c.kernel ? dim(c.kernel, 1) > 1 : c.options->channel_wise != 0);
+    v.co = v.shared_filters ? v.ci : (c.transposed ? dim(c.weight, 1) : dim(c.weight, 0));
+    if (c.pool) v.weight = nullptr;
+    return v;
+}
+
+inline GuideArgs conv_guide_args(const ConvCall& c) {
+    jpac_options o = *c.options;
+    o.transposed = c.transposed;
+    if (!c.pool) o.channel_wise = 0;  // conv uses one kernel channel
+    GuideArgs a = guide_args(o, c.guide, c.alpha, c.lambda, c.smooth, nullptr);
+    a.given = data(c.kernel);
+    if (c.kernel) a.kernel_channels = dim(c.kernel, 1);
+    return a;
+}
+
+// Channels per tile for the guide and the input (the backward data pass
+// holds a gradient tile too); false when one channel does not fit.
+template <int KMAX>
+bool choose_chunks(const Geometry& g, GuideArgs& a, ConvArgs& v, bool backward) {
+    a.chunk = a.given ? 1 : pick_chunk(a.channels, [&](int c) { return conv_shared_bytes(g, c, 1, KMAX, backward); });
+    v.chunk = pick_chunk(v.ci, [&](int c) { return conv_shared_bytes(g, 0, c, KMAX, backward); });
+    return a.chunk > 0 && v.chunk > 0;
+}
+
+inline LaunchResult conv_forward(const ConvCall& c, const jpac_tensor* output, Stream stream) {
+    const Geometry g = make_geometry(*c.options, c.transposed, dim(c.input, 0), dim(c.input, 2), dim(c.input, 3),
+                                     smooth_size(c.smooth));
+    GuideArgs a = conv_guide_args(c);
+    ConvArgs v = conv_args(c);
+    v.output = mutable_data(output);
+    if (g.r.out <= 0 || g.c.out <= 0) return {};
+    const int blocks = v.per_channel ? v.co : (v.co + kOutBlock - 1) / kOutBlock;
+    return with_kmax(g.kk(), [&](auto kmax) {
+        constexpr int KMAX = decltype(kmax)::value;
+        if (!choose_chunks<KMAX>(g, a, v, false)) return too_wide(g);
+        const size_t bytes = conv_shared_bytes(g, a.given ? 0 : a.chunk, v.chunk, KMAX, false);
+        JPAC_ALLOW_SHARED(conv_forward_kernel<KMAX>, bytes);
+        JPAC_LAUNCH(conv_forward_kernel<KMAX>, tile_grid(g, g.batch * blocks), dim3(kTileX, kTileY), bytes, stream,
+                    g, a, v);
+        return launch_error();
+    });
+}
+
+struct ConvGrads {
+    const jpac_tensor *grad_input, *grad_weight, *grad_bias;
+    const jpac_tensor* grad_kernel;  // a given K's gradient
+    const jpac_tensor *grad_guide, *grad_alpha, *grad_lambda, *grad_smooth;
+};
+
+inline LaunchResult conv_backward(const ConvCall& c, const jpac_tensor* grad_output, const ConvGrads& d,
+                                  Stream stream) {
+    const Geometry g = make_geometry(*c.options, c.transposed, dim(c.input, 0), dim(c.input, 2), dim(c.input, 3),
+                                     smooth_size(c.smooth));
+    GuideArgs a = conv_guide_args(c);
+    a.grad_given = mutable_data(d.grad_kernel);
+    a.grad_guide = mutable_data(d.grad_guide);
+    a.grad_alpha = mutable_data(d.grad_alpha);
+    a.grad_lambda = mutable_data(d.grad_lambda);
+    a.grad_smooth = mutable_data(d.grad_smooth);
+    ConvArgs v = conv_args(c);
+    v.grad_output = data(grad_output);
+    v.grad_input = mutable_data(d.grad_input);
+    v.grad_weight = mutable_data(d.grad_weight);
+    v.grad_bias = mutable_data(d.grad_bias);
+    for (const jpac_tensor* t : {d.grad_input, d.grad_weight, d.grad_kernel, d.grad_guide, d.grad_alpha,
+                                 d.grad_lambda, d.grad_smooth})
+        zero_floats(mutable_data(t), numel(t), stream);
+    if (g.r.out <= 0 || g.c.out <= 0) {
+        zero_floats(v.grad_bias, numel(d.grad_bias), stream);
+        return {};
+    }
+    if (v.grad_bias) {
+        JPAC_LAUNCH(bias_grad_kernel, dim3(unsigned(v.co)), dim3(kThreads), kThreads / 32 * sizeof(float), stream,
+                    v.grad_output, g.batch, v.co, g.r.out * g.c.out, v.grad_bias);
+        LaunchResult r = launch_error();
+        if (r.status != JPAC_OK) return r;
+    }
+    const bool data_pass = v.grad_input || a.grad_given || a.grad_guide || a.grad_alpha || a.grad_lambda ||
+                           a.grad_smooth;
+    return with_kmax(g.kk(), [&](auto kmax) {
+        constexpr int KMAX = decltype(kmax)::value;
+        if (!choose_chunks<KMAX>(g, a, v, true)) return too_wide(g);
+        if (data_pass) {
+            const size_t bytes = conv_shared_bytes(g, a.given ? 0 : a.chunk, v.chunk, KMAX, true);
+            JPAC_ALLOW_SHARED(conv_backward_data_kernel<KMAX>, bytes);
+            JPAC_LAUNCH(conv_backward_data_kernel<KMAX>, tile_grid(g, g.batch * (v.per_channel ? v.ci : 1)),
+                        dim3(kTileX, kTileY), bytes, stream,
+                        g, a, v);
+            LaunchResult r = launch_error();
+            if (r.status != JPAC_OK) return r;
+        }
+        if (v.grad_weight) {
+            const size_t bytes = conv_shared_bytes(g, a.given ? 0 : a.chunk, v.chunk, KMAX, false);
+            JPAC_ALLOW_SHARED(conv_backward_weight_kernel<KMAX>, bytes);
+            JPAC_LAUNCH(conv_backward_weight_kernel<KMAX>, tile_grid(g, g.batch), dim3(kTileX, kTileY), bytes, stream,
+                        g, a, v);
+            return launch_error();
+        }
+        return LaunchResult{};
+    });
+}
+
+}  // namespace jpac::cuda
