@@ -38,18 +38,23 @@ public final class CrfRefinement implements MapPartitionsFunction<Row, Row> {
      * @param idCol a column naming each row in messages (empty: {@code path} when present)
      * @param format probabilities ({@code ARRAY}) or labels ({@code PNG16})
      * @param model the CRF
-     * @param scaleSpace positions divided by this many pixels in the edge features
-     * @param scaleColor colours divided by this in the edge features
+     * @param scaleSpace positions divided by this many pixels in the edge features (NaN: the model's own)
+     * @param scaleColor colours divided by this in the edge features (NaN: the model's own)
      */
     public record Settings(String imageCol, String scoresCol, String outputCol, String errorCol, String idCol,
                            OutputFormat format, ModelSource model, double scaleSpace, double scaleColor)
             implements Serializable {
     }
 
-    /** Settings with the defaults: probabilities as arrays in {@code refined}, the library's edge scales. */
+    /** Settings with the defaults: probabilities as arrays in {@code refined}, the model's edge scales. */
     public static Settings settings(String imageCol, String scoresCol, ModelSource model) {
-        return new Settings(imageCol, scoresCol, "refined", "error", "", OutputFormat.ARRAY, model,
-                CrfRefiner.DEFAULT_SCALE_SPACE, CrfRefiner.DEFAULT_SCALE_COLOR);
+        return new Settings(imageCol, scoresCol, "refined", "error", "", OutputFormat.ARRAY, model, Double.NaN,
+                Double.NaN);
+    }
+
+    // A scale is positive and finite, or NaN for the model's own (a weight file's learned scales).
+    private static boolean validScale(double s) {
+        return Double.isNaN(s) || (s > 0 && !Double.isInfinite(s));
     }
 
     private final Settings settings;
@@ -63,8 +68,7 @@ public final class CrfRefinement implements MapPartitionsFunction<Row, Row> {
         if (settings.model() == null) {
             throw new NullPointerException("settings.model");
         }
-        if (!(settings.scaleSpace() > 0) || !(settings.scaleColor() > 0) || Double.isInfinite(settings.scaleSpace())
-                || Double.isInfinite(settings.scaleColor())) {
+        if (!validScale(settings.scaleSpace()) || !validScale(settings.scaleColor())) {
             throw new IllegalArgumentException("scaleSpace, scaleColor: must be positive and finite, got "
                     + settings.scaleSpace() + ", " + settings.scaleColor());
         }

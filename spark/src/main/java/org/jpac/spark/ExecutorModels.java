@@ -35,12 +35,17 @@ public final class ExecutorModels {
         });
     }
 
-    /** The CRF of {@code model} for {@code classes} classes and these edge scales, built once per JVM. */
+    /**
+     * The CRF of {@code model} for {@code classes} classes and these edge scales
+     * (NaN: the model's own), built once per JVM.
+     */
     public static CrfRefiner refiner(ModelSource model, int classes, double scaleSpace, double scaleColor) {
         String key = model.key() + "|" + classes + "|" + scaleSpace + "|" + scaleColor;
         return REFINERS.computeIfAbsent(key, k -> {
             try {
-                CrfRefiner crf = model.openRefiner(classes).edgeScales(scaleSpace, scaleColor);
+                CrfRefiner crf = model.openRefiner(classes);
+                crf.edgeScales(Double.isNaN(scaleSpace) ? crf.scaleSpace() : scaleSpace,
+                        Double.isNaN(scaleColor) ? crf.scaleColor() : scaleColor);
                 BUILT.incrementAndGet();
                 return crf;
             } catch (IOException e) {

@@ -6,7 +6,6 @@ import org.apache.spark.ml.util.Identifiable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
-import org.jpac.model.CrfRefiner;
 
 /**
  * A Spark ML {@code Transformer} that refines class scores with the PAC-CRF
@@ -36,12 +35,12 @@ public class JpacCrfRefiner extends JpacTransformer {
         super(uid, DEFAULT_MODEL, "refined", OutputFormat.ARRAY);
         this.imageCol = new Param<>(this, "imageCol", "the guiding image column: PNG bytes or an array image");
         this.scoresCol = new Param<>(this, "scoresCol", "the class scores column: an array image [classes, H, W]");
-        this.scaleSpace = new DoubleParam(this, "scaleSpace", "edge features: positions divided by this many pixels");
-        this.scaleColor = new DoubleParam(this, "scaleColor", "edge features: colours in [0, 1] divided by this");
+        this.scaleSpace = new DoubleParam(this, "scaleSpace",
+                "edge features: positions divided by this many pixels (unset: the model's own)");
+        this.scaleColor = new DoubleParam(this, "scaleColor",
+                "edge features: colours in [0, 1] divided by this (unset: the model's own)");
         setDefault(imageCol, "image");
         setDefault(scoresCol, "scores");
-        setDefault(scaleSpace, CrfRefiner.DEFAULT_SCALE_SPACE);
-        setDefault(scaleColor, CrfRefiner.DEFAULT_SCALE_COLOR);
     }
 
     /** @return the image column parameter */
@@ -85,8 +84,8 @@ public class JpacCrfRefiner extends JpacTransformer {
 
     private CrfRefinement.Settings settings(ModelSource m) {
         return new CrfRefinement.Settings(getOrDefault(imageCol), getOrDefault(scoresCol), getOutputCol(),
-                getErrorCol(), getIdCol(), getOutputFormat(), m, (Double) getOrDefault(scaleSpace),
-                (Double) getOrDefault(scaleColor));
+                getErrorCol(), getIdCol(), getOutputFormat(), m, isSet(scaleSpace) ? (Double) $(scaleSpace) : Double.NaN,
+                isSet(scaleColor) ? (Double) $(scaleColor) : Double.NaN);
     }
 
     @Override
