@@ -55,9 +55,10 @@ JPAC_DEVICE size_t weight_index(const ConvArgs& v, int o, int c, int t, int kk) 
     return v.transposed_weight ? (size_t(c) * v.co + o) * kk + t : (size_t(o) * v.ci + c) * kk + t;
 }
 
-// Weights [kOutBlock][nc][kk] of outputs o0.. and inputs c0.. into shared memory (0 past co).
-JPAC_DEVICE void load_weight_block(const ConvArgs& v, int o0, int c0, int nc, int kk, int tid, float* sw) {
-    for (int idx = tid; idx < kOutBlock * nc * kk; idx += kThreads) {
+// Weights [block][nc][kk] of outputs o0.. and inputs c0.. into shared memory (0 past co).
+JPAC_DEVICE void load_weight_block(const ConvArgs& v, int o0, int c0, int nc, int kk, int tid, float* sw,
+                                   int block = kOutBlock) {
+    for (int idx = tid; idx < block * nc * kk; idx += kThreads) {
         const int o = idx / (nc * kk), rem = idx - o * nc * kk, c = rem / kk, t = rem - c * kk;
         sw[idx] = o0 + o < v.co ? v.weight[weight_index(v, o0 + o, c0 + c, t, kk)] : 0.f;
     }
@@ -146,6 +147,10 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks) conv_forward_kernel(Geom
         if (o0 + o < v.co) v.output[(size_t(p.n) * v.co + o0 + o) * px + at] = acc[o];
 }
 
+// Output gradients a thread of the backward data pass holds at a time: it
+// keeps K and dL/dK in registers too, and 8 would exceed 128 registers.
+constexpr int kGradBlock = 4;
+
 // dL/dinput and dL/dK (written to a given K's gradient, or passed on to the guide).
 template <int KMAX>
 __global__ void __launch_bounds__(kThreads, kMinBlocks) conv_backward_data_kernel(Geometry g, GuideArgs a, ConvArgs v) {
@@ -189,11 +194,11 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks) conv_backward_data_kerne
                 }
             }
         } else {
-            for (int o0 = 0; o0 < v.co; o0 += kOutBlock) {
-                float go[kOutBlock];
+            for (int o0 = 0; o0 < v.co; o0 += kGradBlock) {
+                float go[kGradBlock];
 #pragma unroll
-                for (int o = 0; o < kOutBlock; ++o) go[o] = (p.valid && o0 + o < v.co) ? gout[size_t(o0 + o) * px] : 0.f;
-                load_weight_block(v, o0, c0, nc, kk, p.tid, sw);
+                for (int o = 0; o < kGradBlock; ++o) go[o] = (p.valid && o0 + o < v.co) ? gout[size_t(o0 + o) * px] : 0.f;
+                load_weight_block(v, o0, c0, nc, kk, p.tid, sw, kGradBlock);
                 JPAC_TILE_BARRIER(6);
                 for (int c = 0; c < nc; ++c) {
 #pragma unroll
@@ -201,7 +206,7 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks) conv_backward_data_kerne
                         if (t < kk) {
                             float s = 0.f;
 #pragma unroll
-                            for (int o = 0; o < kOutBlock; ++o) s += go[o] * sw[(o * nc + c) * kk + t];
+                            for (int o = 0; o < kGradBlock; ++o) s += go[o] * sw[(o * nc + c) * kk + t];
                             dK[t] += s * tile[c * plane + pix + ioff[t]];
                             if (want_input && s * K[t] != 0.f) atomicAdd(&gtile[c * plane + pix + ioff[t]], s * K[t]);
                         }
