@@ -16,20 +16,10 @@ public final class ClassBalancedCrossEntropy implements Loss {
 
     @Override
     public Value evaluate(Tensor logits, Tensor labels, boolean withGrad) {
-        if (logits == null || labels == null) {
-            throw new NullPointerException("logits and labels must not be null");
-        }
-        if (logits.rank() != 4) {
-            throw new IllegalArgumentException("logits: expected [B, L, H, W], got "
-                    + java.util.Arrays.toString(logits.shape()));
-        }
-        int b = (int) logits.dim(0);
-        int l = (int) logits.dim(1);
-        int hw = (int) (logits.dim(2) * logits.dim(3));
-        if (labels.numel() != (long) b * hw) {
-            throw new IllegalArgumentException("labels: expected " + b + " x " + logits.dim(2) + " x "
-                    + logits.dim(3) + " class indices, got shape " + java.util.Arrays.toString(labels.shape()));
-        }
+        int[] d = PixelCrossEntropy.dims(logits, labels);
+        int b = d[0];
+        int l = d[1];
+        int hw = d[2];
         float[] x = logits.toArray();
         float[] y = labels.toArray();
         float[] g = withGrad ? new float[x.length] : null;
@@ -52,21 +42,7 @@ public final class ClassBalancedCrossEntropy implements Loss {
             for (int i = 0; i < hw; i++) {
                 int label = (int) y[n * hw + i];
                 double weight = 1.0 / ((double) present * count[label] * b);
-                double max = Double.NEGATIVE_INFINITY;
-                for (int c = 0; c < l; c++) {
-                    max = Math.max(max, x[(n * l + c) * hw + i]);
-                }
-                double z = 0;
-                for (int c = 0; c < l; c++) {
-                    prob[c] = Math.exp(x[(n * l + c) * hw + i] - max);
-                    z += prob[c];
-                }
-                total += weight * -(x[(n * l + label) * hw + i] - max - Math.log(z));
-                if (g != null) {
-                    for (int c = 0; c < l; c++) {
-                        g[(n * l + c) * hw + i] = (float) (weight * (prob[c] / z - (c == label ? 1 : 0)));
-                    }
-                }
+                total += PixelCrossEntropy.term(x, n, l, hw, i, label, weight, g, prob);
             }
         }
         return new Value(total, g == null ? null : Tensor.of(g, logits.shape()));

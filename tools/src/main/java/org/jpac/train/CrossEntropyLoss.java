@@ -26,20 +26,10 @@ public final class CrossEntropyLoss implements Loss {
 
     @Override
     public Value evaluate(Tensor logits, Tensor labels, boolean withGrad) {
-        if (logits == null || labels == null) {
-            throw new NullPointerException("logits and labels must not be null");
-        }
-        if (logits.rank() != 4) {
-            throw new IllegalArgumentException("logits: expected [B, L, H, W], got "
-                    + java.util.Arrays.toString(logits.shape()));
-        }
-        int b = (int) logits.dim(0);
-        int l = (int) logits.dim(1);
-        int hw = (int) (logits.dim(2) * logits.dim(3));
-        if (labels.numel() != (long) b * hw) {
-            throw new IllegalArgumentException("labels: expected " + b + " x " + logits.dim(2) + " x "
-                    + logits.dim(3) + " class indices, got shape " + java.util.Arrays.toString(labels.shape()));
-        }
+        int[] d = PixelCrossEntropy.dims(logits, labels);
+        int b = d[0];
+        int l = d[1];
+        int hw = d[2];
         float[] x = logits.toArray();
         float[] y = labels.toArray();
         float[] g = withGrad ? new float[x.length] : null;
@@ -59,22 +49,8 @@ public final class CrossEntropyLoss implements Loss {
                 if (label < 0 || label >= l) {
                     throw new IllegalArgumentException("labels: class " + label + " is outside [0, " + l + ")");
                 }
-                double max = Double.NEGATIVE_INFINITY;
-                for (int c = 0; c < l; c++) {
-                    max = Math.max(max, x[(n * l + c) * hw + i]);
-                }
-                double z = 0;
-                for (int c = 0; c < l; c++) {
-                    prob[c] = Math.exp(x[(n * l + c) * hw + i] - max);
-                    z += prob[c];
-                }
-                sum += -(x[(n * l + label) * hw + i] - max - Math.log(z));
+                sum += PixelCrossEntropy.term(x, n, l, hw, i, label, 1.0, g, prob);
                 count++;
-                if (g != null) {
-                    for (int c = 0; c < l; c++) {
-                        g[(n * l + c) * hw + i] = (float) (prob[c] / z - (c == label ? 1 : 0));
-                    }
-                }
             }
         }
         if (count == 0) {

@@ -22,7 +22,7 @@ import java.util.SplittableRandom;
  * <p>{@link #sample} generates scene {@code id} at 1.5 times the crop size and
  * cuts a random crop from it. Thread-safe (no mutable state).
  */
-public final class SyntheticRgbd implements SampleSource {
+public final class SyntheticRgbd extends GeneratedScenes {
 
     /** The seed of the held-out set used for validation and {@code jpac eval --synthetic}. */
     public static final long HELD_OUT_SEED = 0x5EED_0F_7E57L;
@@ -50,35 +50,13 @@ public final class SyntheticRgbd implements SampleSource {
     }
 
     @Override
-    public long size() {
-        return -1;
-    }
-
-    @Override
-    public int targetChannels() {
-        return 1;
-    }
-
-    @Override
-    public Sample sample(long id, int crop, SplittableRandom rng) {
-        if (crop < 1) {
-            throw new IllegalArgumentException("crop: must be >= 1, got " + crop);
-        }
-        int size = crop + crop / 2;
-        Sample s = scene(id, size, size);
-        return s.crop(rng.nextInt(size - crop + 1), rng.nextInt(size - crop + 1), crop, crop);
-    }
-
-    @Override
     public String describe() {
         return "synthetic RGB-D (seed " + seed + ")";
     }
 
-    /** Scene {@code id} at {@code height x width}. */
+    @Override
     public Sample scene(long id, int height, int width) {
-        if (height < 1 || width < 1) {
-            throw new IllegalArgumentException("height/width: must be >= 1, got " + height + "x" + width);
-        }
+        checkSize(height, width);
         SplittableRandom r = new SplittableRandom(mix(seed) ^ mix(id * 0x9E3779B97F4A7C15L + 1));
         int h = height;
         int w = width;

@@ -20,7 +20,7 @@ import java.util.SplittableRandom;
  * the colour is blurred slightly and noisy. Deterministic by seed and scene id;
  * thread-safe.
  */
-public final class SyntheticWorld implements SampleSource {
+public final class SyntheticWorld extends GeneratedScenes {
 
     private final long seed;
 
@@ -34,35 +34,13 @@ public final class SyntheticWorld implements SampleSource {
     }
 
     @Override
-    public long size() {
-        return -1;
-    }
-
-    @Override
-    public int targetChannels() {
-        return 1;
-    }
-
-    @Override
-    public Sample sample(long id, int crop, SplittableRandom rng) {
-        if (crop < 1) {
-            throw new IllegalArgumentException("crop: must be >= 1, got " + crop);
-        }
-        int size = crop + crop / 2;
-        Sample s = scene(id, size, size);
-        return s.crop(rng.nextInt(size - crop + 1), rng.nextInt(size - crop + 1), crop, crop);
-    }
-
-    @Override
     public String describe() {
         return "synthetic world RGB-D (seed " + seed + ")";
     }
 
-    /** Scene {@code id} at {@code height x width}. */
+    @Override
     public Sample scene(long id, int height, int width) {
-        if (height < 1 || width < 1) {
-            throw new IllegalArgumentException("height/width: must be >= 1, got " + height + "x" + width);
-        }
+        checkSize(height, width);
         SplittableRandom r = new SplittableRandom(mix(seed ^ 0x3C6EF372FE94F82BL) ^ mix(id * 0x9E3779B97F4A7C15L + 7));
         int h = height;
         int w = width;
