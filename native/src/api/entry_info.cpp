@@ -40,7 +40,7 @@ JPAC_API int32_t jpac_backend_available(int32_t device_type, char* reason, int64
         return 1;
     }
     if (device_type == JPAC_DEVICE_CUDA) {
-        copy_reason("this build of jpac has no CUDA backend (libjpac_cuda is not part of it yet)", reason,
+        copy_reason("libjpac does not dispatch to libjpac_cuda yet (its kernels are verified under emulation only)", reason,
                     reason_capacity);
         return 0;
     }
