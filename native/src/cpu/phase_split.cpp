@@ -171,26 +171,22 @@ void phase_split_backward(const ConvProblem& p, const float* grad_output, const 
     if (g.smooth) std::fill(g.smooth, g.smooth + ns, 0.f);
     if (p.kernel.grad_given)  // taps that read inserted zeros get no gradient
         std::fill(p.kernel.grad_given, p.kernel.grad_given + plan.batch * p.kernel.channels * kk * ho * wo, 0.f);
-    if (g.bias)
-        for (int64_t c = 0; c < co; ++c) {
-            double s = 0;
-            for (int64_t n = 0; n < plan.batch; ++n) {
-                const float* go = grad_output + (n * co + c) * ho * wo;
-                float part = 0.f;
-                for (int64_t t = 0; t < ho * wo; ++t) part += go[t];
-                s += part;
-            }
-            g.bias[c] = float(s);
-        }
-    ScratchBuffer gout, gweight, galpha, glambda, gsmooth;
+    if (g.bias) std::fill(g.bias, g.bias + co, 0.f);
+    ScratchBuffer gout, gweight, gbias, galpha, glambda, gsmooth;
+    gbias.resize(size_t(std::max<int64_t>(co, 1)));
     galpha.resize(std::max<int64_t>(np, 1));
     glambda.resize(std::max<int64_t>(np, 1));
     gsmooth.resize(std::max<int64_t>(ns, 1));
     for_each_class(p, [&](PhaseClass& pc) {
-        if (pc.empty()) return;  // such outputs see the bias alone
         const int64_t n_px = pc.plan.out_pixels(), nv = int64_t(pc.taps.size());
+        if (n_px == 0) return;
         gout.resize(size_t(plan.batch * co * n_px));
         gather_class(pc, grad_output, co, ho, wo, gout.data());
+        if (pc.empty()) {  // such outputs see the bias alone
+            for (int64_t nc = 0; g.bias && nc < plan.batch * co; ++nc)
+                for (int64_t t = 0; t < n_px; ++t) g.bias[nc % co] += gout.data()[nc * n_px + t];
+            return;
+        }
         if (p.kernel.given != nullptr) {
             pc.given.resize(size_t(plan.batch * p.kernel.channels * nv * n_px));
             gather_given_kernel(pc, p.kernel.given, p.kernel.channels, kk, ho, wo, pc.given.data());
@@ -207,6 +203,7 @@ void phase_split_backward(const ConvProblem& p, const float* grad_output, const 
             gweight.resize(size_t(p.shared_filters ? nv : co * ci * nv));
             cg.weight = gweight.data();
         }
+        cg.bias = g.bias ? gbias.data() : nullptr;
         cg.alpha = g.alpha ? galpha.data() : nullptr;
         cg.lambda = g.lambda ? glambda.data() : nullptr;
         cg.smooth = g.smooth ? gsmooth.data() : nullptr;
@@ -222,6 +219,7 @@ void phase_split_backward(const ConvProblem& p, const float* grad_output, const 
                             g.weight[(o * ci + c) * kk + pc.taps[v]] += w[(o * ci + c) * nv + v];
             }
         }
+        for (int64_t c = 0; g.bias && c < co; ++c) g.bias[c] += gbias.data()[c];
         for (int64_t i = 0; g.alpha && i < np; ++i) g.alpha[i] += galpha.data()[i];
         for (int64_t i = 0; g.lambda && i < np; ++i) g.lambda[i] += glambda.data()[i];
         for (int64_t i = 0; g.smooth && i < ns; ++i) g.smooth[i] += gsmooth.data()[i];
