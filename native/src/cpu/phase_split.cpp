@@ -56,61 +56,46 @@ struct PhaseClass {
     bool empty() const { return taps.empty() || plan.out_pixels() == 0; }
 };
 
-// Copies the class's part of a full [B][C][Ho][Wo] tensor into a compact
-// [B][C][hq * wq] one (gather) or back (scatter).
-void gather_class(const PhaseClass& pc, const float* full, int64_t channels, int64_t ho, int64_t wo, float* part) {
+// f(full, part) for every class pixel of `planes` compact planes: compact
+// plane q ([hq * wq]) is full plane full_plane(q) ([Ho * Wo]); full and part
+// are offsets into the full and the compact tensor. Moves the class's part of
+// a tensor in or out.
+template <typename Plane, typename F>
+void for_each_class_pixel(const PhaseClass& pc, int64_t planes, int64_t ho, int64_t wo, Plane full_plane, F&& f) {
     const int64_t n_px = pc.plan.out_pixels(), wq = pc.plan.cols.out_size, hq = pc.plan.rows.out_size;
-#pragma omp parallel for num_threads(threads_for(pc.plan.batch * channels * n_px, pc.plan.batch * channels))
-    for (int64_t nk = 0; nk < pc.plan.batch * channels; ++nk) {
-        const float* src = full + nk * ho * wo;
-        float* dst = part + nk * n_px;
-        for (int64_t qy = 0; qy < hq; ++qy) {
-            const float* row = src + (pc.row0 + pc.rs * qy) * wo + pc.col0;
-            for (int64_t qx = 0; qx < wq; ++qx) dst[qy * wq + qx] = row[pc.cs * qx];
-        }
+#pragma omp parallel for num_threads(threads_for(planes * n_px, planes))
+    for (int64_t q = 0; q < planes; ++q) {
+        const int64_t full = full_plane(q) * ho * wo + pc.row0 * wo + pc.col0, part = q * n_px;
+        for (int64_t qy = 0; qy < hq; ++qy)
+            for (int64_t qx = 0; qx < wq; ++qx) f(full + pc.rs * qy * wo + pc.cs * qx, part + qy * wq + qx);
     }
 }
 
-void scatter_class(const PhaseClass& pc, const float* part, int64_t channels, int64_t ho, int64_t wo, float* full) {
-    const int64_t n_px = pc.plan.out_pixels(), wq = pc.plan.cols.out_size, hq = pc.plan.rows.out_size;
-#pragma omp parallel for num_threads(threads_for(pc.plan.batch * channels * n_px, pc.plan.batch * channels))
-    for (int64_t nk = 0; nk < pc.plan.batch * channels; ++nk) {
-        const float* src = part + nk * n_px;
-        float* dst = full + nk * ho * wo;
-        for (int64_t qy = 0; qy < hq; ++qy) {
-            float* row = dst + (pc.row0 + pc.rs * qy) * wo + pc.col0;
-            for (int64_t qx = 0; qx < wq; ++qx) row[pc.cs * qx] = src[qy * wq + qx];
-        }
+// Plane q of a compact [B][C][hq * wq] tensor is plane q of the full [B][C][Ho][Wo] one.
+int64_t same_plane(int64_t q) { return q; }
+
+// Plane q of a given K restricted to the class ([B][Ck][|taps|][hq * wq]) is
+// the full K's ([B][Ck][kk][Ho][Wo]) plane of the same image and channel at tap taps[v].
+struct KernelPlane {
+    const PhaseClass& pc;
+    int kk;
+    int64_t operator()(int64_t q) const {
+        const int64_t nv = int64_t(pc.taps.size());
+        return (q / nv) * kk + pc.taps[q % nv];
     }
-}
+};
 
-// A given K [B][Ck][kk][Ho][Wo], restricted to the class: [B][Ck][|taps|][hq * wq].
-void gather_given_kernel(const PhaseClass& pc, const float* K, int channels, int kk, int64_t ho, int64_t wo,
-                         float* part) {
-    const int64_t nv = int64_t(pc.taps.size()), n_px = pc.plan.out_pixels();
-    for (int64_t nk = 0; nk < pc.plan.batch * channels; ++nk)
-        for (int64_t v = 0; v < nv; ++v) {
-            const float* plane = K + (nk * kk + pc.taps[v]) * ho * wo;
-            float* dst = part + (nk * nv + v) * n_px;
-            const int64_t wq = pc.plan.cols.out_size;
-            for (int64_t qy = 0; qy < pc.plan.rows.out_size; ++qy)
-                for (int64_t qx = 0; qx < wq; ++qx)
-                    dst[qy * wq + qx] = plane[(pc.row0 + pc.rs * qy) * wo + pc.col0 + pc.cs * qx];
-        }
-}
-
-void scatter_given_kernel_grad(const PhaseClass& pc, const float* part, int channels, int kk, int64_t ho,
-                               int64_t wo, float* gK) {
-    const int64_t nv = int64_t(pc.taps.size()), n_px = pc.plan.out_pixels();
-    for (int64_t nk = 0; nk < pc.plan.batch * channels; ++nk)
-        for (int64_t v = 0; v < nv; ++v) {
-            float* plane = gK + (nk * kk + pc.taps[v]) * ho * wo;
-            const float* src = part + (nk * nv + v) * n_px;
-            const int64_t wq = pc.plan.cols.out_size;
-            for (int64_t qy = 0; qy < pc.plan.rows.out_size; ++qy)
-                for (int64_t qx = 0; qx < wq; ++qx)
-                    plane[(pc.row0 + pc.rs * qy) * wo + pc.col0 + pc.cs * qx] = src[qy * wq + qx];
-        }
+// A given K (if any) restricted to the class, for the class's problem.
+void take_given_kernel(PhaseClass& pc, const ConvProblem& full) {
+    if (full.kernel.given == nullptr) return;
+    const int64_t planes = full.plan->batch * full.kernel.channels * int64_t(pc.taps.size());
+    const Plan& fp = *full.plan;
+    pc.given.resize(size_t(planes * pc.plan.out_pixels()));
+    const float* K = full.kernel.given;
+    float* part = pc.given.data();
+    for_each_class_pixel(pc, planes, fp.rows.out_size, fp.cols.out_size, KernelPlane{pc, fp.kk()},
+                         [&](int64_t f, int64_t q) { part[q] = K[f]; });
+    pc.p.kernel.given = part;
 }
 
 // f(class) for every phase class.
@@ -131,16 +116,12 @@ bool phased_applies(const Plan& plan) {
 
 void phase_split_forward(const ConvProblem& p, float* output) {
     const Plan& plan = *p.plan;
-    const int64_t ho = plan.rows.out_size, wo = plan.cols.out_size, co = p.out_channels, kk = plan.kk();
+    const int64_t ho = plan.rows.out_size, wo = plan.cols.out_size, co = p.out_channels;
     ScratchBuffer part;
     for_each_class(p, [&](PhaseClass& pc) {
         const int64_t n_px = pc.plan.out_pixels();
         if (n_px == 0) return;
-        if (!pc.empty() && p.kernel.given != nullptr) {
-            pc.given.resize(size_t(plan.batch * p.kernel.channels * pc.taps.size() * n_px));
-            gather_given_kernel(pc, p.kernel.given, p.kernel.channels, int(kk), ho, wo, pc.given.data());
-            pc.p.kernel.given = pc.given.data();
-        }
+        if (!pc.empty()) take_given_kernel(pc, p);
         if (!pc.empty() && direct_conv_applies(pc.p)) {  // straight into the full output
             const OutputMap map{co * ho * wo, ho * wo, pc.row0 * wo + pc.col0, pc.rs * wo, pc.cs};
             dense_conv_forward(pc.p, output, &map);
@@ -153,7 +134,9 @@ void phase_split_forward(const ConvProblem& p, float* output) {
         } else {
             dense_conv_forward(pc.p, part.data());
         }
-        scatter_class(pc, part.data(), co, ho, wo, output);
+        const float* src = part.data();
+        for_each_class_pixel(pc, plan.batch * co, ho, wo, same_plane,
+                             [&](int64_t f, int64_t q) { output[f] = src[q]; });
     });
 }
 
@@ -181,17 +164,15 @@ void phase_split_backward(const ConvProblem& p, const float* grad_output, const 
         const int64_t n_px = pc.plan.out_pixels(), nv = int64_t(pc.taps.size());
         if (n_px == 0) return;
         gout.resize(size_t(plan.batch * co * n_px));
-        gather_class(pc, grad_output, co, ho, wo, gout.data());
+        float* go = gout.data();
+        for_each_class_pixel(pc, plan.batch * co, ho, wo, same_plane,
+                             [&](int64_t f, int64_t q) { go[q] = grad_output[f]; });
         if (pc.empty()) {  // such outputs see the bias alone
             for (int64_t nc = 0; g.bias && nc < plan.batch * co; ++nc)
                 for (int64_t t = 0; t < n_px; ++t) g.bias[nc % co] += gout.data()[nc * n_px + t];
             return;
         }
-        if (p.kernel.given != nullptr) {
-            pc.given.resize(size_t(plan.batch * p.kernel.channels * nv * n_px));
-            gather_given_kernel(pc, p.kernel.given, p.kernel.channels, kk, ho, wo, pc.given.data());
-            pc.p.kernel.given = pc.given.data();
-        }
+        take_given_kernel(pc, p);
         if (p.kernel.grad_given != nullptr) {
             pc.grad_given.resize(size_t(plan.batch * p.kernel.channels * nv * n_px));
             pc.p.kernel.grad_given = pc.grad_given.data();
@@ -223,8 +204,12 @@ void phase_split_backward(const ConvProblem& p, const float* grad_output, const 
         for (int64_t i = 0; g.alpha && i < np; ++i) g.alpha[i] += galpha.data()[i];
         for (int64_t i = 0; g.lambda && i < np; ++i) g.lambda[i] += glambda.data()[i];
         for (int64_t i = 0; g.smooth && i < ns; ++i) g.smooth[i] += gsmooth.data()[i];
-        if (p.kernel.grad_given != nullptr)
-            scatter_given_kernel_grad(pc, pc.grad_given.data(), p.kernel.channels, kk, ho, wo, p.kernel.grad_given);
+        if (p.kernel.grad_given != nullptr) {
+            float* gK = p.kernel.grad_given;
+            const float* part = pc.grad_given.data();
+            for_each_class_pixel(pc, plan.batch * p.kernel.channels * nv, ho, wo, KernelPlane{pc, kk},
+                                 [&](int64_t f, int64_t q) { gK[f] = part[q]; });
+        }
     });
 }
 
