@@ -5,12 +5,9 @@
 #include <cstddef>
 #include <utility>
 
+#include "cpu/channels_last.hpp"
 #include "cpu/isa.hpp"
-
-#if defined(__x86_64__)
-#include <immintrin.h>
-#define JPAC_AVX2 __attribute__((target("avx2,fma")))
-#endif
+#include "cpu/simd_isa.hpp"
 
 namespace jpac::cpu {
 
@@ -37,15 +34,8 @@ constexpr int64_t kChannelPad = 16;
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
 namespace avx2_kernel {
-struct Simd {
-    using V = __m256;
-    static constexpr int L = 8;
+struct Simd : Avx2Simd {
     static constexpr int P = 6;
-    static inline V zero() { return _mm256_setzero_ps(); }
-    static inline V load(const float* p) { return _mm256_loadu_ps(p); }
-    static inline void store(float* p, V v) { _mm256_storeu_ps(p, v); }
-    static inline V bcast(const float* p) { return _mm256_broadcast_ss(p); }
-    static inline V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
 };
 #include "cpu/direct_conv_kernel.inc"
 }  // namespace avx2_kernel
@@ -55,55 +45,12 @@ struct Simd {
 #pragma GCC push_options
 #pragma GCC target("avx512f,fma")
 namespace avx512_kernel {
-struct Simd {
-    using V = __m512;
-    static constexpr int L = 16;
+struct Simd : Avx512Simd {
     static constexpr int P = 12;
-    static inline V zero() { return _mm512_setzero_ps(); }
-    static inline V load(const float* p) { return _mm512_loadu_ps(p); }
-    static inline void store(float* p, V v) { _mm512_storeu_ps(p, v); }
-    static inline V bcast(const float* p) { return _mm512_set1_ps(*p); }
-    static inline V fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
 };
 #include "cpu/direct_conv_kernel.inc"
 }  // namespace avx512_kernel
 #pragma GCC pop_options
-
-namespace {
-
-// dst[x][c] = src[c * plane + x] for one row: 8x8 blocks transposed in registers.
-JPAC_AVX2 void to_channels_last(const float* src, int64_t plane, int64_t channels, int64_t width, float* dst) {
-    int64_t c0 = 0;
-    for (; c0 + 8 <= channels; c0 += 8) {
-        int64_t x0 = 0;
-        for (; x0 + 8 <= width; x0 += 8) {
-            __m256 r[8], t[8];
-            for (int q = 0; q < 8; ++q) r[q] = _mm256_loadu_ps(src + (c0 + q) * plane + x0);
-            for (int q = 0; q < 8; q += 2) {
-                t[q] = _mm256_unpacklo_ps(r[q], r[q + 1]);
-                t[q + 1] = _mm256_unpackhi_ps(r[q], r[q + 1]);
-            }
-            for (int q = 0; q < 8; q += 4) {
-                r[q] = _mm256_shuffle_ps(t[q], t[q + 2], 0x44);
-                r[q + 1] = _mm256_shuffle_ps(t[q], t[q + 2], 0xEE);
-                r[q + 2] = _mm256_shuffle_ps(t[q + 1], t[q + 3], 0x44);
-                r[q + 3] = _mm256_shuffle_ps(t[q + 1], t[q + 3], 0xEE);
-            }
-            for (int q = 0; q < 4; ++q) {
-                t[q] = _mm256_permute2f128_ps(r[q], r[q + 4], 0x20);
-                t[q + 4] = _mm256_permute2f128_ps(r[q], r[q + 4], 0x31);
-            }
-            // t[q] now holds pixel x0 + q's 8 channels.
-            for (int q = 0; q < 8; ++q) _mm256_storeu_ps(dst + (x0 + q) * channels + c0, t[q]);
-        }
-        for (; x0 < width; ++x0)
-            for (int q = 0; q < 8; ++q) dst[x0 * channels + c0 + q] = src[(c0 + q) * plane + x0];
-    }
-    for (; c0 < channels; ++c0)
-        for (int64_t x = 0; x < width; ++x) dst[x * channels + c0] = src[c0 * plane + x];
-}
-
-}  // namespace
 
 bool direct_conv_applies(const ConvProblem& p) {
     const Plan& plan = *p.plan;
@@ -115,36 +62,18 @@ void direct_conv_tile(const ConvProblem& p, const float* packed, int64_t n, int6
                       float* output, const OutputMap& map, ScratchBuffer& rows_buffer) {
     const Plan& plan = *p.plan;
     const int64_t wo = plan.cols.out_size, co = p.out_channels, ci = p.in_channels;
-    const int64_t width = plan.cols.in_size, kh = plan.rows.k;
-    // The input rows the tile reads (with a large dilation, few of the rows in
-    // between), copied channels-last so that the micro-kernel's loads walk
-    // memory contiguously (channel planes are far apart: TLB misses).
-    const int64_t y0 = t0 / wo, y1 = (t0 + T - 1) / wo;
-    int64_t r0 = plan.rows.in_size, r1 = -1;
-    for (int64_t y = y0; y <= y1; ++y)
-        for (int64_t i = 0; i < kh; ++i) {
-            const int r = plan.rows.in_tap[y * kh + i];
-            if (r >= 0) { r0 = std::min<int64_t>(r0, r); r1 = std::max<int64_t>(r1, r); }
-        }
-    std::vector<int64_t> slot(size_t(std::max<int64_t>(r1 - r0 + 1, 0)), -1);
-    int64_t used = 0;
-    for (int64_t y = y0; y <= y1; ++y)
-        for (int64_t i = 0; i < kh; ++i) {
-            const int r = plan.rows.in_tap[y * kh + i];
-            if (r >= 0 && slot[r - r0] < 0) slot[r - r0] = used++;
-        }
-    rows_buffer.resize(size_t(std::max<int64_t>(used, 1) * width * ci));
+    const int64_t width = plan.cols.in_size;
+    // The input rows the tile reads, channels-last.
+    const TileRows rows(plan, t0 / wo, (t0 + T - 1) / wo);
+    rows_buffer.resize(size_t(std::max<int64_t>(rows.used, 1) * width * ci));
     const float* in = p.input + n * ci * plan.in_pixels();
-    std::vector<const float*> row_at(slot.size(), nullptr);
-    for (int64_t r = r0; r <= r1; ++r) {
-        if (slot[r - r0] < 0) continue;
-        float* dst = rows_buffer.data() + slot[r - r0] * width * ci;
-        to_channels_last(in + r * width, plan.in_pixels(), ci, width, dst);
-        row_at[r - r0] = dst;
-    }
+    const std::vector<float*> row_at = rows.pointers(rows_buffer.data(), width * ci);
+    for (size_t i = 0; i < row_at.size(); ++i)
+        if (row_at[i] != nullptr)
+            to_channels_last(in + (rows.row0 + int64_t(i)) * width, plan.in_pixels(), ci, width, ci, row_at[i]);
     Row row{};
     row.rows = row_at.data();
-    row.row0 = r0;
+    row.row0 = rows.row0;
     row.width = width;
     row.channels = ci;
     row.co_padded = (co + kChannelPad - 1) / kChannelPad * kChannelPad;

@@ -7,6 +7,7 @@
 
 #include "api/error.hpp"
 #include "cpu/direct_conv.hpp"
+#include "cpu/direct_conv_backward.hpp"
 #include "cpu/parallel.hpp"
 #include "cpu/phase_split.hpp"
 #include "cpu/simd.hpp"
@@ -141,6 +142,7 @@ void dense_conv_forward(const ConvProblem& p, float* output, const OutputMap* ma
 }
 
 void dense_conv_backward(const ConvProblem& p, const float* grad_output, const ConvGrads& g) {
+    if (direct_conv_applies(p)) return direct_conv_backward(p, grad_output, g);
     const Plan& plan = *p.plan;
     const int kk = plan.kk();
     const int64_t ci = p.in_channels, co = p.out_channels, rows = ci * kk;
