@@ -87,7 +87,22 @@ std::vector<float> pack_weight_transposed(const ConvProblem& p, int64_t cl) {
 
 }  // namespace
 
-void direct_conv_backward(const ConvProblem& p, const float* grad_output, const ConvGrads& g) {
+namespace {
+
+// dL/dout of one row piece, channels-last: g_cl[x - xs][o] for columns
+// [xs, xe) of output row y, read where map says.
+void load_grad_piece(const float* gout_n, const OutputMap& map, int64_t co, int64_t y, int64_t xs, int64_t xe,
+                     float* g_cl) {
+    const float* src = gout_n + y * map.row + xs * map.col;
+    if (map.col == 1) return to_channels_last(src, map.plane, co, xe - xs, co, g_cl);
+    for (int64_t o = 0; o < co; ++o)
+        for (int64_t x = 0; x < xe - xs; ++x) g_cl[x * co + o] = src[o * map.plane + x * map.col];
+}
+
+}  // namespace
+
+void direct_conv_backward(const ConvProblem& p, const float* grad_output, const ConvGrads& g,
+                          const OutputMap* gmap) {
     const Plan& plan = *p.plan;
     const int kk = plan.kk();
     const int64_t ci = p.in_channels, co = p.out_channels, cl = (ci + kChannelPad - 1) / kChannelPad * kChannelPad;
@@ -106,6 +121,7 @@ void direct_conv_backward(const ConvProblem& p, const float* grad_output, const 
     }
     if (!g.accumulate) zero_scattered_grads(p, g);
     const bool avx512 = cpu_isa() == Isa::Avx512;
+    const OutputMap map = gmap != nullptr ? *gmap : OutputMap::dense(plan, co);
     for_each_tile_scatter_safe(plan, T, [&](int64_t n, int64_t t0, int len, int tid) {
         DirectBackwardWorkspace& w = ws[tid];
         const TileView K = tile_kernel(plan, p.kernel, n, t0, len, w.tile);
@@ -129,8 +145,7 @@ void direct_conv_backward(const ConvProblem& p, const float* grad_output, const 
             w.gx_rows.zero();
             gx_at = rows.pointers(w.gx_rows.data(), row_floats);
         }
-        const float* gout = grad_output + n * co * px + t0;
-        to_channels_last(gout, px, co, len, co, w.g_cl.data());
+        const float* gout_n = grad_output + n * map.image + map.origin;
 
         BackwardRow r{};
         r.x_rows = x_at.data();
@@ -151,6 +166,7 @@ void direct_conv_backward(const ConvProblem& p, const float* grad_output, const 
             r.xs = xs;
             r.xe = xe;
             r.g = w.g_cl.data() + int64_t(ts) * co;
+            load_grad_piece(gout_n, map, co, y, xs, xe, w.g_cl.data() + int64_t(ts) * co);
             if (avx512) avx512_backward::row_piece(r, wt.data(), gw);
             else avx2_backward::row_piece(r, wt.data(), gw);
         });
@@ -161,11 +177,8 @@ void direct_conv_backward(const ConvProblem& p, const float* grad_output, const 
                                            g.input + n * ci * in_plane + (rows.row0 + int64_t(i)) * width);
         if (gK.ptr != nullptr) tile_kernel_backward(p.kernel, n, t0, len, w.tile);
         if (g.bias)
-            for (int64_t c = 0; c < co; ++c) {
-                float s = 0.f;
-                for (int t = 0; t < len; ++t) s += gout[c * px + t];
-                w.grad_bias.data()[c] += s;
-            }
+            for (int t = 0; t < len; ++t)
+                for (int64_t c = 0; c < co; ++c) w.grad_bias.data()[c] += w.g_cl.data()[t * co + c];
     });
     if (g.weight)
         for (DirectBackwardWorkspace& w : ws) {  // [kk][Co][cl] -> [Co][Ci][kk]
@@ -181,7 +194,7 @@ void direct_conv_backward(const ConvProblem& p, const float* grad_output, const 
 
 #else
 
-void direct_conv_backward(const ConvProblem&, const float*, const ConvGrads&) {}
+void direct_conv_backward(const ConvProblem&, const float*, const ConvGrads&, const OutputMap*) {}
 
 #endif
 

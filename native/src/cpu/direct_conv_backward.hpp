@@ -9,6 +9,10 @@
 
 namespace jpac::cpu {
 
-void direct_conv_backward(const ConvProblem& p, const float* grad_output, const ConvGrads& g);
+// gmap (null: the dense layout) says where dL/dout of each output pixel is
+// read, as OutputMap says where the forward writes it: the phase split reads
+// each class's part of the full gradient in place.
+void direct_conv_backward(const ConvProblem& p, const float* grad_output, const ConvGrads& g,
+                          const OutputMap* gmap = nullptr);
 
 }  // namespace jpac::cpu

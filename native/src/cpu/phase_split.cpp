@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cpu/direct_conv.hpp"
+#include "cpu/direct_conv_backward.hpp"
 #include "cpu/parallel.hpp"
 #include "cpu/scratch.hpp"
 
@@ -98,6 +99,11 @@ void take_given_kernel(PhaseClass& pc, const ConvProblem& full) {
     pc.p.kernel.given = part;
 }
 
+// Where the class's outputs lie in the full [B][Co][Ho][Wo] output.
+OutputMap class_output_map(const PhaseClass& pc, int64_t co, int64_t ho, int64_t wo) {
+    return OutputMap{co * ho * wo, ho * wo, pc.row0 * wo + pc.col0, pc.rs * wo, pc.cs};
+}
+
 // f(class) for every phase class.
 template <typename F>
 void for_each_class(const ConvProblem& p, F&& f) {
@@ -123,7 +129,7 @@ void phase_split_forward(const ConvProblem& p, float* output) {
         if (n_px == 0) return;
         if (!pc.empty()) take_given_kernel(pc, p);
         if (!pc.empty() && direct_conv_applies(pc.p)) {  // straight into the full output
-            const OutputMap map{co * ho * wo, ho * wo, pc.row0 * wo + pc.col0, pc.rs * wo, pc.cs};
+            const OutputMap map = class_output_map(pc, co, ho, wo);
             dense_conv_forward(pc.p, output, &map);
             return;
         }
@@ -163,10 +169,14 @@ void phase_split_backward(const ConvProblem& p, const float* grad_output, const 
     for_each_class(p, [&](PhaseClass& pc) {
         const int64_t n_px = pc.plan.out_pixels(), nv = int64_t(pc.taps.size());
         if (n_px == 0) return;
-        gout.resize(size_t(plan.batch * co * n_px));
-        float* go = gout.data();
-        for_each_class_pixel(pc, plan.batch * co, ho, wo, same_plane,
-                             [&](int64_t f, int64_t q) { go[q] = grad_output[f]; });
+        // The direct backward reads the class's part of dL/dout in place.
+        const bool direct = !pc.empty() && direct_conv_applies(pc.p);
+        if (!direct) {
+            gout.resize(size_t(plan.batch * co * n_px));
+            float* go = gout.data();
+            for_each_class_pixel(pc, plan.batch * co, ho, wo, same_plane,
+                                 [&](int64_t f, int64_t q) { go[q] = grad_output[f]; });
+        }
         if (pc.empty()) {  // such outputs see the bias alone
             for (int64_t nc = 0; g.bias && nc < plan.batch * co; ++nc)
                 for (int64_t t = 0; t < n_px; ++t) g.bias[nc % co] += gout.data()[nc * n_px + t];
@@ -188,7 +198,12 @@ void phase_split_backward(const ConvProblem& p, const float* grad_output, const 
         cg.alpha = g.alpha ? galpha.data() : nullptr;
         cg.lambda = g.lambda ? glambda.data() : nullptr;
         cg.smooth = g.smooth ? gsmooth.data() : nullptr;
-        dense_conv_backward(pc.p, gout.data(), cg);
+        if (direct) {
+            const OutputMap map = class_output_map(pc, co, ho, wo);
+            direct_conv_backward(pc.p, grad_output, cg, &map);
+        } else {
+            dense_conv_backward(pc.p, gout.data(), cg);
+        }
         if (g.weight) {
             const float* w = gweight.data();
             if (p.shared_filters) {
