@@ -1,4 +1,4 @@
-// GCC 12's _mm512_reduce_add_ps (Simd::hsum) passes an undefined
+// GCC 12's AVX-512 lane shuffles (Simd::add_lane_sums) pass an undefined
 // vector as their unused mask operand, which -Wmaybe-uninitialized reports
 // once inlined here; it must be off where <immintrin.h> is first read.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
