@@ -110,7 +110,7 @@ void direct_conv_backward(const ConvProblem& p, const float* grad_output, const 
     const int64_t width = plan.cols.in_size, wsize = co * ci * kk;
     // Bands of about four output rows: their input rows, gradients and dL/dout
     // stay in L2 while every tap passes over them.
-    const int T = int(std::min<int64_t>(px, std::clamp<int64_t>(4 * wo, 256, 1024)));
+    const int T = int(std::min<int64_t>(px, std::clamp<int64_t>(4 * wo, 256, 8192)));
     const std::vector<float> wt = pack_weight_transposed(p, cl);
     std::vector<DirectBackwardWorkspace> ws(threads());
     for (DirectBackwardWorkspace& w : ws) {
