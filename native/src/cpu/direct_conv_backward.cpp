@@ -108,8 +108,8 @@ void direct_conv_backward(const ConvProblem& p, const float* grad_output, const 
     const int64_t ci = p.in_channels, co = p.out_channels, cl = (ci + kChannelPad - 1) / kChannelPad * kChannelPad;
     const int64_t px = plan.out_pixels(), in_plane = plan.in_pixels(), wo = plan.cols.out_size;
     const int64_t width = plan.cols.in_size, wsize = co * ci * kk;
-    // Bands of about four output rows: their input rows, gradients and dL/dout
-    // stay in L2 while every tap passes over them.
+    // Tiles of four output rows (up to 8192 pixels): each input row is copied
+    // channels-last about twice; row_piece keeps each tap's work in cache.
     const int T = int(std::min<int64_t>(px, std::clamp<int64_t>(4 * wo, 256, 8192)));
     const std::vector<float> wt = pack_weight_transposed(p, cl);
     std::vector<DirectBackwardWorkspace> ws(threads());
