@@ -70,7 +70,7 @@ namespace {
 
 struct DirectBackwardWorkspace {
     TileWorkspace tile;
-    ScratchBuffer x_rows, gx_rows, g_cl;
+    ScratchBuffer x_rows, gx_rows, g_cl, g_packed;
     ScratchBuffer gw_packed;                // [kk][Co][cl]
     ScratchBuffer grad_weight, grad_bias;   // what sum_thread_grads reads
 };
@@ -90,13 +90,24 @@ std::vector<float> pack_weight_transposed(const ConvProblem& p, int64_t cl) {
 namespace {
 
 // dL/dout of one row piece, channels-last: g_cl[x - xs][o] for columns
-// [xs, xe) of output row y, read where map says.
+// [xs, xe) of output row y, read where map says. Strided columns (a phase
+// class of a strided transposed conv) are first packed per channel: whole
+// vector loads, then the same transposes as contiguous rows.
 void load_grad_piece(const float* gout_n, const OutputMap& map, int64_t co, int64_t y, int64_t xs, int64_t xe,
-                     float* g_cl) {
+                     ScratchBuffer& packed, float* g_cl) {
     const float* src = gout_n + y * map.row + xs * map.col;
-    if (map.col == 1) return to_channels_last(src, map.plane, co, xe - xs, co, g_cl);
-    for (int64_t o = 0; o < co; ++o)
-        for (int64_t x = 0; x < xe - xs; ++x) g_cl[x * co + o] = src[o * map.plane + x * map.col];
+    const int64_t n = xe - xs;
+    if (map.col == 1) return to_channels_last(src, map.plane, co, n, co, g_cl);
+    packed.resize(size_t(co * n));
+    float* dst = packed.data();
+    if (map.col == 2) {
+        for (int64_t o = 0; o < co; ++o)
+            for (int64_t x = 0; x < n; ++x) dst[o * n + x] = src[o * map.plane + 2 * x];
+    } else {
+        for (int64_t o = 0; o < co; ++o)
+            for (int64_t x = 0; x < n; ++x) dst[o * n + x] = src[o * map.plane + x * map.col];
+    }
+    to_channels_last(dst, n, co, n, co, g_cl);
 }
 
 }  // namespace
@@ -166,7 +177,7 @@ void direct_conv_backward(const ConvProblem& p, const float* grad_output, const 
             r.xs = xs;
             r.xe = xe;
             r.g = w.g_cl.data() + int64_t(ts) * co;
-            load_grad_piece(gout_n, map, co, y, xs, xe, w.g_cl.data() + int64_t(ts) * co);
+            load_grad_piece(gout_n, map, co, y, xs, xe, w.g_packed, w.g_cl.data() + int64_t(ts) * co);
             if (avx512) avx512_backward::row_piece(r, wt.data(), gw);
             else avx2_backward::row_piece(r, wt.data(), gw);
         });
