@@ -10,8 +10,17 @@ import org.jpac.internal.NativeCalls;
  *
  * <p>Backend choice: system property {@code jpac.backend}, else environment
  * variable {@code JPAC_BACKEND}, else {@code auto}. {@code auto} uses CUDA when
- * the library reports it available, else the CPU; {@code cuda} where CUDA is not
- * available throws {@link JpacException} with the library's reason.
+ * the library reports a GPU, else the CPU; {@code cuda} where CUDA is not
+ * available throws {@link JpacException} with the library's reason. The choice
+ * says where a caller should put its tensors: each operation runs on the
+ * device of its tensors ({@link Tensor#allocate(Device, long...)}).
+ *
+ * <p>libjpac loads the CUDA backend ({@code libjpac_cuda.so}, beside it) at
+ * the first CUDA query or call. Test hook: {@code -Djpac.cuda.library=<file>} or
+ * the environment variable {@code JPAC_CUDA_LIBRARY} loads another build
+ * instead, such as the emulated {@code libjpac_cuda_emu.so} of the native build
+ * tree, which runs the CUDA kernels on the CPU ({@link #cudaEmulated()});
+ * {@code auto} never picks the emulator.
  */
 public final class Jpac {
 
@@ -71,6 +80,23 @@ public final class Jpac {
         return a.available() ? "" : a.reason();
     }
 
+    /**
+     * What the library says about {@code type}'s backend: why it cannot run
+     * here, or for CUDA what was loaded (the library, its devices, and whether it
+     * is the emulator).
+     */
+    public static String backendStatus(Device.Type type) {
+        return NativeCalls.backendAvailable(type == Device.Type.CPU ? 0 : 1).reason();
+    }
+
+    /**
+     * Whether the CUDA backend loaded is jpac's emulator (the test hook above),
+     * which runs the CUDA kernels on the CPU with host memory as device memory.
+     */
+    public static boolean cudaEmulated() {
+        return NativeCalls.cudaEmulated();
+    }
+
     /** The backend asked for by the property or environment. */
     public static Backend requestedBackend() {
         return Backend.requested();
@@ -103,6 +129,7 @@ public final class Jpac {
                 ? "environment variable " + Backend.ENV : "default";
         NativeCalls.Availability cuda = NativeCalls.backendAvailable(1);
         String why = cuda.reason() == null || cuda.reason().isEmpty() ? "no reason given" : cuda.reason();
+        boolean emulated = cuda.available() && NativeCalls.cudaEmulated();
         return switch (requested) {
             case CPU -> new Choice(requested, Device.CPU, "cpu requested (" + src + ")");
             case CUDA -> {
@@ -110,10 +137,13 @@ public final class Jpac {
                     throw new JpacException(JpacException.Status.UNSUPPORTED,
                             "cuda requested (" + src + ") but the CUDA backend is not available: " + why);
                 }
-                yield new Choice(requested, Device.cuda(0), "cuda requested (" + src + ") and available");
+                yield new Choice(requested, Device.cuda(0), "cuda requested (" + src + ") and available: " + why);
             }
-            case AUTO -> cuda.available()
-                    ? new Choice(requested, Device.cuda(0), "auto: CUDA is available")
+            case AUTO -> emulated
+                    ? new Choice(requested, Device.CPU, "auto: the CUDA backend loaded is the emulator, not a GPU ("
+                            + why + "), using cpu; ask for cuda to run on the emulator")
+                    : cuda.available()
+                    ? new Choice(requested, Device.cuda(0), "auto: CUDA is available (" + why + ")")
                     : new Choice(requested, Device.CPU, "auto: CUDA not available (" + why + "), using cpu");
         };
     }

@@ -111,6 +111,10 @@ public final class Main {
         out.println("backend requested: " + Jpac.requestedBackend());
         out.println("cpu available: " + yesNo(Device.Type.CPU));
         out.println("cuda available: " + yesNo(Device.Type.CUDA));
+        if (Jpac.available(Device.Type.CUDA) && Jpac.cudaEmulated()) {
+            out.println("cuda backend: EMULATED, not a GPU (a test hook loaded jpac's emulator: the CUDA kernels run "
+                    + "on the CPU, host memory stands for device memory)");
+        }
         try {
             out.println("backend chosen: " + Jpac.backend());
             out.println("reason: " + Jpac.backendReason());
@@ -126,7 +130,8 @@ public final class Main {
 
     private static String yesNo(Device.Type t) {
         if (Jpac.available(t)) {
-            return "yes";
+            String what = Jpac.backendStatus(t);
+            return what.isEmpty() ? "yes" : "yes (" + what + ")";
         }
         String why = Jpac.unavailableReason(t);
         return why.isEmpty() ? "no" : "no (" + why + ")";
