@@ -163,19 +163,29 @@ public final class Main {
             out.println("0 passed, 0 failed");
             return 1;
         }
+        Device device = Jpac.backend();
+        if (!device.isCpu()) {
+            out.println("golden cases on " + device + ": " + Jpac.backendStatus(device.type()));
+        }
         int passed = 0;
         int failed = 0;
+        int unsupported = 0;
         for (Path p : cases) {
-            GoldenRunner.CaseResult r = GoldenRunner.run(p);
+            GoldenRunner.CaseResult r = GoldenRunner.run(p, device);
             if (r.passed()) {
                 passed++;
                 out.println("PASS " + r.name());
+            } else if (r.unsupported()) {
+                unsupported++;
+                out.println("UNSUPPORTED " + r.name() + ": " + r.message());
             } else {
                 failed++;
                 out.println("FAIL " + r.name() + ": " + r.message());
             }
         }
-        out.println(passed + " passed, " + failed + " failed");
+        // A case the backend refuses is not a wrong result: listed and counted, not failed.
+        out.println(passed + " passed, " + failed + " failed"
+                + (unsupported > 0 ? ", " + unsupported + " unsupported on " + device : ""));
         return failed == 0 ? 0 : 1;
     }
 

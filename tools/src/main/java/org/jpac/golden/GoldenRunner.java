@@ -15,6 +15,7 @@ import java.util.stream.Stream;
 
 import org.jpac.Device;
 import org.jpac.Grad;
+import org.jpac.JpacException;
 import org.jpac.Kernel2dResult;
 import org.jpac.KernelType;
 import org.jpac.Pac;
@@ -63,7 +64,14 @@ public final class GoldenRunner {
     /** Outcome of one case. {@code worstTensor} may be null when nothing was compared. */
     public record CaseResult(String name, boolean passed, String worstTensor, double worstError,
                              double worstTolerance, String message) {
+        /** Whether the case failed because the backend does not take it (status UNSUPPORTED), not by a wrong result. */
+        public boolean unsupported() {
+            return !passed && message.startsWith(UNSUPPORTED);
+        }
     }
+
+    /** How the message of a case the backend refused as unsupported starts. */
+    static final String UNSUPPORTED = "unsupported: ";
 
     private GoldenRunner() {
     }
@@ -116,6 +124,9 @@ public final class GoldenRunner {
                     return fail(name, cmp, "unknown op '" + op + "'");
                 }
             }
+        } catch (JpacException e) {
+            String kind = e.status() == JpacException.Status.UNSUPPORTED ? UNSUPPORTED : "JpacException: ";
+            return fail(name, cmp, kind + e.getMessage());
         } catch (IOException | RuntimeException e) {
             return fail(name, cmp, e.getClass().getSimpleName() + ": " + e.getMessage());
         }

@@ -4,16 +4,57 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 
+import org.jpac.Backend;
 import org.jpac.Device;
 import org.jpac.Jpac;
+import org.jpac.TestSupport;
 import org.jpac.cli.Main;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** {@code jpac info} and the backend choice say plainly that the CUDA backend loaded is the emulator. */
+/**
+ * {@code jpac info} and the backend choice say plainly that the CUDA backend
+ * loaded is the emulator; {@code jpac verify DIR} with backend cuda runs the
+ * golden cases on it.
+ */
 class EmulatedInfoTest {
+
+    @Test
+    void verifyRunsGoldenCasesOnTheChosenCudaBackend(@TempDir Path dir) throws IOException {
+        EmulatedCuda.device();
+        Path ops = TestSupport.goldenDir().resolve("ops");
+        for (String name : new String[] {"conv2d_guided", "kernel2d_transposed_norm"}) {
+            Files.copy(ops.resolve(name + ".safetensors"), dir.resolve(name + ".safetensors"));
+        }
+        String before = System.getProperty(Backend.PROPERTY);
+        System.setProperty(Backend.PROPERTY, "cuda");
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            int code = Main.run(new String[] {"verify", dir.toString()},
+                    new PrintStream(out, true, StandardCharsets.UTF_8),
+                    new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+            List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
+            assertEquals(0, code, String.join("\n", lines));
+            assertTrue(lines.get(0).startsWith("golden cases on cuda:0: EMULATED, not a GPU"), lines.get(0));
+            assertEquals("PASS conv2d_guided", lines.get(1));
+            assertTrue(lines.get(2).startsWith("UNSUPPORTED kernel2d_transposed_norm: unsupported: CUDA backend: "
+                    + "kernels of more than 25 taps"), lines.get(2));
+            assertEquals("1 passed, 0 failed, 1 unsupported on cuda:0", lines.get(3));
+        } finally {
+            if (before == null) {
+                System.clearProperty(Backend.PROPERTY);
+            } else {
+                System.setProperty(Backend.PROPERTY, before);
+            }
+        }
+    }
 
     @Test
     void infoSaysTheEmulatorIsLoadedAndAutoKeepsTheCpu() {
@@ -25,7 +66,7 @@ class EmulatedInfoTest {
         assertEquals(0, code, text);
         assertTrue(text.contains("cuda available: yes (EMULATED, not a GPU: "), text);
         assertTrue(text.contains("cuda backend: EMULATED, not a GPU"), text);
-        if (Jpac.requestedBackend() == org.jpac.Backend.AUTO) {
+        if (Jpac.requestedBackend() == Backend.AUTO) {
             // auto never runs work on the emulator: it stands for a GPU only in tests
             assertEquals(Device.CPU, Jpac.backend());
             assertTrue(text.contains("backend chosen: cpu"), text);
