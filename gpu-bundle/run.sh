@@ -6,6 +6,7 @@
 #   1. jpac info                     (is the GPU seen, and why not)
 #   2. jpac verify golden/ops        on CUDA tensors (JPAC_BACKEND=cuda)
 #   3. the same under compute-sanitizer memcheck and racecheck, when it is on PATH
+#   4. jpac gpu-bench                 times of the fused ops on cuda:0 (no cuDNN comparison yet)
 # and prints one summary table. Usage: ./run.sh   (from the unpacked bundle)
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -58,7 +59,12 @@ else
 "
 fi
 
-SUMMARY="$SUMMARY$(printf '%-34s %s' "benchmark (fused ops vs cuDNN)" "not in this bundle yet (issue 14)")
+echo "== jpac gpu-bench: the fused ops on cuda:0"
+jpac gpu-bench > "$LOG/gpu-bench.txt" 2>&1
+status=$?
+cat "$LOG/gpu-bench.txt"
+row "gpu-bench" "$status" "see above and $LOG/gpu-bench.txt"
+SUMMARY="$SUMMARY$(printf '%-34s %s' "cuDNN comparison" "not in this bundle yet (issue 14)")
 "
 printf '\n== summary (logs in %s)\n%s' "$LOG" "$SUMMARY"
 case "$SUMMARY" in *FAILED*) exit 1 ;; esac

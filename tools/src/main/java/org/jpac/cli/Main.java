@@ -31,6 +31,7 @@ public final class Main {
             "  crf ...       PAC-CRF refinement of per-pixel class scores guided by an image",
             "  filter ...    joint bilateral filter computed as pixel-adaptive pooling",
             "  bench-nets    time PacJointUpsample 8x and PacCRF forward passes on this machine",
+            "  gpu-bench     time the fused PAC ops on cuda:0 tensors",
             "  train upsample ...  train pac|lite|djif upsampling in Java (synthetic RGB-D, NYU, Sintel)",
             "  train crf ...       train the default PAC-CRF in Java on synthetic photographs and coarse scores",
             "  eval ...      RMSE/EPE of a trained upsampling model vs bilinear and JBU",
@@ -76,6 +77,7 @@ public final class Main {
                 case "crf" -> new CrfCommand().run(rest, out, err);
                 case "filter" -> new FilterCommand().run(rest, out, err);
                 case "bench-nets" -> new BenchNetsCommand().run(rest, out, err);
+                case "gpu-bench" -> new GpuBenchCommand().run(rest, out, err);
                 case "train" -> TrainCommand.run(rest, out, err);
                 case "eval" -> EvalCommand.run(rest, out, err);
                 case "demo" -> new DemoCommand().run(rest, out, err);

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code jpac info} and the backend choice say plainly that the CUDA backend
  * loaded is the emulator; {@code jpac verify DIR} with backend cuda runs the
- * golden cases on it.
+ * golden cases on it; {@code jpac gpu-bench} runs there too and says whose times they are.
  */
 class EmulatedInfoTest {
 
@@ -53,6 +53,22 @@ class EmulatedInfoTest {
             } else {
                 System.setProperty(Backend.PROPERTY, before);
             }
+        }
+    }
+
+    @Test
+    void gpuBenchTimesEveryCaseAndSaysTheTimesAreTheEmulators() {
+        EmulatedCuda.device();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = Main.run(new String[] {"gpu-bench", "--size", "tiny", "--runs", "1", "--warmup", "0"},
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, text);
+        assertTrue(text.contains("EMULATED: these are the emulator's times on the CPU, not a GPU's"), text);
+        for (String c : new String[] {"conv2d_guided forward", "conv2d_guided backward",
+                "conv_transpose2d_guided forward", "pool2d_guided forward", "kernel2d forward"}) {
+            assertTrue(text.lines().anyMatch(l -> l.startsWith(c + " ")), c + " missing: " + text);
         }
     }
 
