@@ -1,6 +1,8 @@
 /*
  * jpac_cuda.h: the C ABI of libjpac_cuda, the CUDA backend. libjpac loads it
- * at run time (dlopen) where a GPU exists; nothing else calls it. Tensors'
+ * at run time (dlopen, api/cuda_backend.cpp) at the first CUDA query or call,
+ * from its own directory or where a test hook says (the emulated build,
+ * libjpac_cuda_emu.so); nothing else calls it. Tensors'
  * data are device pointers; arguments have been validated by libjpac. Each
  * function returns a jpac_status and, on failure, writes a message into
  * error (error_capacity bytes, NUL-terminated). Calls run on the calling

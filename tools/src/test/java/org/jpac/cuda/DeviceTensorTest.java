@@ -193,6 +193,52 @@ class DeviceTensorTest {
         }
     }
 
+    /** Threads calling at once (each its own default stream on a GPU; its own emulated blocks here). */
+    @Test
+    void concurrentCallsGiveTheSequentialResults() throws Exception {
+        PacOptions o = PacOptions.builder(3).padding(1).build();
+        int threads = 4;
+        float[][] expected = new float[threads][];
+        Tensor[] inputs = new Tensor[threads];
+        try (Tensor guide = random(20, 1, 3, 12, 12).to(cuda); Tensor weight = random(21, 5, 4, 3, 3).to(cuda)) {
+            try {
+                for (int i = 0; i < threads; i++) {
+                    inputs[i] = random(30 + i, 1, 4, 12, 12).to(cuda);
+                    try (Tensor out = Pac.conv2dGuided(inputs[i], guide, null, null, null, weight, null, o);
+                         Tensor host = out.to(Device.CPU)) {
+                        expected[i] = host.toArray();
+                    }
+                }
+                java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+                try {
+                    java.util.List<java.util.concurrent.Future<float[]>> got = new java.util.ArrayList<>();
+                    for (int round = 0; round < 3; round++) {
+                        for (int i = 0; i < threads; i++) {
+                            Tensor in = inputs[i];
+                            got.add(pool.submit(() -> {
+                                try (Tensor out = Pac.conv2dGuided(in, guide, null, null, null, weight, null, o);
+                                     Tensor host = out.to(Device.CPU)) {
+                                    return host.toArray();
+                                }
+                            }));
+                        }
+                    }
+                    for (int k = 0; k < got.size(); k++) {
+                        assertArrayEquals(expected[k % threads], got.get(k).get(), "call " + k);
+                    }
+                } finally {
+                    pool.shutdownNow();
+                }
+            } finally {
+                for (Tensor t : inputs) {
+                    if (t != null) {
+                        t.close();
+                    }
+                }
+            }
+        }
+    }
+
     private static void assertClose(Tensor cpu, Tensor dev) {
         assertEquals(cuda, dev.device());
         try (Tensor back = dev.to(Device.CPU)) {
