@@ -1,5 +1,6 @@
 package org.jpac;
 
+import org.jpac.internal.DeviceMemoryPool;
 import org.jpac.internal.Leaks;
 import org.jpac.internal.MemoryPool;
 import org.jpac.internal.NativeCalls;
@@ -206,12 +207,14 @@ public final class Jpac {
     }
 
     /**
-     * Frees the memory kept for reuse (closed tensors' blocks and the CPU
-     * backend's scratch), e.g. after a burst of work of sizes that will not come
-     * again. Memory of open tensors is not affected.
+     * Frees the memory kept for reuse (closed tensors' blocks, on the host and
+     * on CUDA devices, and the CPU backend's scratch), e.g. after a burst of
+     * work of sizes that will not come again. Memory of open tensors is not
+     * affected.
      */
     public static void releaseCachedMemory() {
         MemoryPool.get().trim();
+        DeviceMemoryPool.get().trim();
         NativeCalls.scratchTrim();
     }
 
@@ -219,10 +222,12 @@ public final class Jpac {
      * Bounds the memory of closed tensors kept for reuse (default: 1 GiB, or an
      * eighth of the machine's or container's memory if less; or the system
      * property {@code jpac.memory.cacheBytes}); 0 keeps none. Steady calls
-     * allocate nothing new only while their working set fits.
+     * allocate nothing new only while their working set fits. The same bound
+     * applies to the device memory of closed CUDA tensors kept for reuse.
      */
     public static void setTensorCacheLimit(long bytes) {
         MemoryPool.get().setLimit(bytes);
+        DeviceMemoryPool.get().shrinkTo(bytes);
     }
 
     /** Bounds the CPU backend's freed scratch memory kept for reuse (default 256 MiB); 0 keeps none. */

@@ -34,8 +34,9 @@ public final class TensorMemory {
 
     /** Everything but the tensor itself: what the cleaner runs on. */
     private static final class State implements Runnable {
-        final MemoryPool.Block block;  // null for device memory
-        final Device device;           // where raw lives
+        final MemoryPool.Block block;            // host memory, or null
+        final DeviceMemoryPool.Block deviceBlock; // device memory, or null
+        final Device device;                     // where raw lives
         final MemorySegment raw;
         final long[] shape;
         final Throwable allocatedAt;
@@ -43,9 +44,11 @@ public final class TensorMemory {
         volatile Arena viewArena;
         volatile boolean closedByOwner;
 
-        State(MemoryPool.Block block, Device device, MemorySegment raw, long[] shape, Throwable allocatedAt) {
+        State(MemoryPool.Block block, DeviceMemoryPool.Block deviceBlock, MemorySegment raw, long[] shape,
+              Throwable allocatedAt) {
             this.block = block;
-            this.device = device;
+            this.deviceBlock = deviceBlock;
+            this.device = deviceBlock == null ? Device.CPU : deviceBlock.device();
             this.raw = raw;
             this.shape = shape;
             this.allocatedAt = allocatedAt;
@@ -69,18 +72,7 @@ public final class TensorMemory {
             if (block != null) {
                 MemoryPool.get().give(block);
             } else {
-                freeDevice();
-            }
-        }
-
-        private void freeDevice() {
-            try {
-                NativeCalls.deviceFree(device.index(), raw.address());
-            } catch (RuntimeException e) {
-                // Runs on close or in the cleaner: report, as a failed cudaFree cannot be repaired here.
-                System.getLogger("org.jpac").log(System.Logger.Level.WARNING,
-                        "freeing the device memory of Tensor" + Arrays.toString(shape) + " on " + device
-                                + " failed: " + e.getMessage());
+                DeviceMemoryPool.get().give(deviceBlock);
             }
         }
     }
@@ -108,7 +100,7 @@ public final class TensorMemory {
             } else if (Leaks.POISON) {
                 raw.fill((byte) 0xFF); // NaN everywhere: reading an unwritten output shows at once
             }
-            return new TensorMemory(owner, new State(block, Device.CPU, raw, shape, Leaks.allocationSite()));
+            return new TensorMemory(owner, new State(block, null, raw, shape, Leaks.allocationSite()));
         } catch (RuntimeException | Error e) {
             pool.give(block);
             throw e;
@@ -117,14 +109,15 @@ public final class TensorMemory {
 
     /**
      * Device memory of {@code bytes} on {@code device} (a CUDA device) for {@code owner}:
-     * zero-filled when {@code zero}, else unspecified. Not pooled: each tensor has its own.
+     * zero-filled when {@code zero}, else unspecified (maybe a closed tensor's, see
+     * {@link DeviceMemoryPool}).
      */
     public static TensorMemory allocateDevice(Object owner, long[] shape, Device device, long bytes, boolean zero) {
         AllocationCap.charge(bytes);
-        long address = NativeCalls.deviceAlloc(device.index(), bytes, zero);
+        DeviceMemoryPool.Block b = DeviceMemoryPool.get().take(device, bytes, zero);
         // Never dereferenced by Java: a CUDA tensor's memory is only passed to native calls.
-        MemorySegment raw = MemorySegment.ofAddress(address).reinterpret(bytes);
-        return new TensorMemory(owner, new State(null, device, raw, shape, Leaks.allocationSite()));
+        MemorySegment raw = MemorySegment.ofAddress(b.address()).reinterpret(bytes);
+        return new TensorMemory(owner, new State(null, b, raw, shape, Leaks.allocationSite()));
     }
 
     /** The memory for jpac's own accesses; valid until {@link #release}. */

@@ -21,8 +21,8 @@ import org.jpac.internal.MacCounter;
  * {@code cuda:0} tensors, the shapes of the CPU benchmarks (bench/RESULTS.md).
  * Each CUDA call returns when its kernels are done, so a call's time is the
  * device time plus its launch and argument checks. Forwards write into outputs
- * allocated once; the backward allocates its gradients (device memory) each
- * call. No cuDNN comparison yet. On the emulated backend the times are the
+ * allocated once; the backward allocates its gradients each call (device
+ * memory of the closed ones, reused). No cuDNN comparison yet. On the emulated backend the times are the
  * emulator's, on the CPU, and the header says so.
  */
 final class GpuBenchCommand extends CliCommand {

@@ -8,12 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Random;
 
 import org.jpac.Device;
+import org.jpac.Jpac;
 import org.jpac.JpacException;
 import org.jpac.KernelType;
 import org.jpac.Pac;
 import org.jpac.PacOptions;
 import org.jpac.Tensor;
 import org.jpac.grad.GuidedConvGrads;
+import org.jpac.internal.DeviceMemoryPool;
 import org.jpac.internal.NativeCalls;
 import org.jpac.nn.StdOps;
 import org.junit.jupiter.api.BeforeAll;
@@ -69,6 +71,29 @@ class DeviceTensorTest {
                 assertEquals(0f, v);
             }
         }
+    }
+
+    @Test
+    void closedDeviceMemoryIsKeptForReuseButNeverForAZeroFilledTensor() {
+        DeviceMemoryPool pool = DeviceMemoryPool.get();
+        Jpac.releaseCachedMemory();
+        assertEquals(0, pool.cachedBytes());
+        float[] ones = new float[1000];
+        java.util.Arrays.fill(ones, 1f);
+        try (Tensor host = Tensor.of(ones, 1000)) {
+            host.to(cuda).close();
+        }
+        long kept = pool.cachedBytes();
+        assertTrue(kept >= 4000, "kept " + kept);
+        try (Tensor zeros = Tensor.allocate(cuda, 1000); Tensor back = zeros.to(Device.CPU)) {
+            assertEquals(kept, pool.cachedBytes(), "a zero-filled tensor took the kept block");
+            assertArrayEquals(new float[1000], back.toArray());
+        }
+        try (Tensor reused = Tensor.empty(cuda, 1000)) {
+            assertTrue(pool.cachedBytes() < 2 * kept, "no block was reused");
+        }
+        Jpac.releaseCachedMemory();
+        assertEquals(0, pool.cachedBytes());
     }
 
     @Test
