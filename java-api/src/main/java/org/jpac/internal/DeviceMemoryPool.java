@@ -12,8 +12,8 @@ import org.jpac.Device;
 
 /**
  * Device memory of closed CUDA tensors, kept for the next tensors of a similar
- * size: a {@code cudaMalloc} and {@code cudaFree} per tensor would cost more
- * than a small operation (and {@code cudaFree} waits for the device). Sizes are
+ * size, so that steady calls make no {@code cudaMalloc} and no {@code cudaFree}
+ * (which waits for the device) per tensor. Sizes are
  * rounded up to {@link MemoryPool}'s classes; the free blocks of all devices
  * together are bounded by {@link MemoryPool}'s limit (one knob for both:
  * {@code -Djpac.memory.cacheBytes}, {@code Jpac.setTensorCacheLimit}), the
