@@ -62,7 +62,7 @@ fi
 echo "== jpac gpu-bench: the fused ops on cuda:0"
 bench_args=""
 if grep -q '^cuda backend: EMULATED' "$LOG/info.txt"; then
-    # The emulator (a test hook standing in for the GPU) would take hours at full size.
+    # The emulator (a test hook standing in for the GPU) is far too slow at full size.
     bench_args="--size tiny --runs 1 --warmup 0"
 fi
 # shellcheck disable=SC2086
