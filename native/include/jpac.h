@@ -53,8 +53,19 @@ JPAC_API const char* jpac_version(void);
 /* oneDNN version of the CPU backend, e.g. "3.13.0". */
 JPAC_API const char* jpac_onednn_version(void);
 /* 1 when the backend can run here, else 0; reason (may be NULL) receives why
- * not, as a NUL-terminated string truncated to reason_capacity bytes. */
+ * not (for CUDA: library missing, no driver, no device), or for an available
+ * CUDA backend what was loaded (and whether it is the emulator), as a
+ * NUL-terminated string truncated to reason_capacity bytes. libjpac loads
+ * libjpac_cuda.so from its own directory at the first CUDA query or call. */
 JPAC_API int32_t jpac_backend_available(int32_t device_type, char* reason, int64_t reason_capacity);
+/* Test hook: load the CUDA backend from `path` (e.g. the emulated build
+ * libjpac_cuda_emu.so) instead of libjpac_cuda.so next to libjpac; the
+ * environment variable JPAC_CUDA_LIBRARY does the same. Only before the first
+ * CUDA query or call (JPAC_ERR_INVALID_ARGUMENT after). */
+JPAC_API jpac_status jpac_set_cuda_library(const char* path);
+/* 1 when the CUDA backend loaded is the emulator (kernels run on the CPU,
+ * host memory stands for device memory), else 0 (also when none is loaded). */
+JPAC_API int32_t jpac_cuda_emulated(void);
 /* Threads the CPU backend uses; set 0 for the machine's default. */
 JPAC_API int32_t jpac_get_num_threads(void);
 JPAC_API jpac_status jpac_set_num_threads(int32_t threads);
@@ -83,6 +94,19 @@ typedef struct jpac_tensor {
     int32_t reserved;
     int64_t shape[JPAC_MAX_DIMS];
 } jpac_tensor;
+
+/* Device memory for tensors on a CUDA device (device_type JPAC_DEVICE_CUDA):
+ * `bytes` (>= 1), zero-filled when zero != 0; *out receives the device pointer.
+ * Each operation runs on the device of its tensors: all of one call must be on
+ * the same device (JPAC_ERR_INVALID_ARGUMENT naming the one that is not);
+ * operations the CUDA backend lacks return JPAC_ERR_UNSUPPORTED for CUDA
+ * tensors (never a silent copy to the host). */
+JPAC_API jpac_status jpac_device_alloc(int32_t device_type, int32_t device_index, int64_t bytes, int32_t zero,
+    void** out);
+JPAC_API jpac_status jpac_device_free(int32_t device_type, int32_t device_index, void* data);
+/* Copies src into dst (equal shapes), between any two devices: host to
+ * device, device to host, device to device, host to host. */
+JPAC_API jpac_status jpac_copy_tensor(const jpac_tensor* src, const jpac_tensor* dst);
 
 /* ---- options ------------------------------------------------------------ */
 
@@ -300,7 +324,8 @@ typedef enum jpac_op {
     JPAC_OP_BATCH_NORM_INFERENCE = 24,
     JPAC_OP_AXPBY = 25,
     JPAC_OP_COPY_CHANNELS = 26,
-    JPAC_OP_NOOP = 27
+    JPAC_OP_NOOP = 27,
+    JPAC_OP_COPY_TENSOR = 28
 } jpac_op;
 
 #define JPAC_CALL_MAX_TENSORS 16

@@ -58,9 +58,11 @@ void prepare_conv(ConvCall& c, const jpac_options* o, bool transposed, const jpa
         checked(weight, "weight", {ci, kAny, kh, kw});
         p.out_channels = weight->shape[1];
         c.weight_shape = {ci, p.out_channels, kh, kw};
-        c.weight_matrix.resize(size_t(ci * p.out_channels * kk));
-        permute_weight(weight->data, c.weight_matrix.data(), ci, p.out_channels, kk);
-        p.weight = c.weight_matrix.data();
+        if (weight->device_type == JPAC_DEVICE_CPU) {  // the CUDA kernels read it as it is
+            c.weight_matrix.resize(size_t(ci * p.out_channels * kk));
+            permute_weight(weight->data, c.weight_matrix.data(), ci, p.out_channels, kk);
+            p.weight = c.weight_matrix.data();
+        }
     } else {
         checked(weight, "weight", {kAny, ci, kh, kw});
         p.out_channels = weight->shape[0];
@@ -123,40 +125,54 @@ KernelParamGrads bind_guide_grads(ConvCall& c, const GuideGrads& gg, cpu::Kernel
 
 }  // namespace
 
-void run_conv_backward(ConvCall& c, const jpac_tensor* input,
-                       const jpac_tensor* grad_output, const jpac_tensor* grad_input, const jpac_tensor* grad_kernel,
-                       const jpac_tensor* grad_weight, const jpac_tensor* grad_bias, const GuideGrads& gg) {
+ConvBackwardArgs check_conv_backward(ConvCall& c, const jpac_tensor* input, const jpac_tensor* grad_output,
+                                     const jpac_tensor* grad_input, const jpac_tensor* grad_kernel,
+                                     const jpac_tensor* grad_weight, const jpac_tensor* grad_bias,
+                                     const GuideGrads& gg) {
     cpu::ConvProblem& p = c.problem;
-    const float* gout = checked(grad_output, "grad_output", c.output_shape);
-    cpu::ConvGrads g;
-    g.input = optional(grad_input, "grad_input", {input->shape[0], input->shape[1], input->shape[2], input->shape[3]});
+    ConvBackwardArgs a;
+    a.grad_output = checked(grad_output, "grad_output", c.output_shape);
+    a.grads.input = optional(grad_input, "grad_input", {input->shape[0], input->shape[1], input->shape[2], input->shape[3]});
     if (p.kernel.adaptive == nullptr) p.kernel.grad_given = optional(grad_kernel, "grad_kernel", c.kernel_shape);
-    float* gw = optional(grad_weight, "grad_weight", c.weight_shape);
-    g.bias = optional(grad_bias, "grad_bias", {p.out_channels});
+    a.grads.weight = optional(grad_weight, "grad_weight", c.weight_shape);
+    a.grads.bias = optional(grad_bias, "grad_bias", {p.out_channels});
     KernelParamGrads k = bind_guide_grads(c, gg, p.kernel);
-    g.alpha = k.alpha;
-    g.lambda = k.lambda;
-    g.smooth = k.smooth;
+    a.grads.alpha = k.alpha;
+    a.grads.lambda = k.lambda;
+    a.grads.smooth = k.smooth;
+    return a;
+}
+
+void run_conv_backward(ConvCall& c, ConvBackwardArgs& a) {
+    cpu::ConvProblem& p = c.problem;
+    float* gw = a.grads.weight;
     std::vector<float> gw_matrix;  // transposed: computed as [Co][Ci*kk], permuted back below
     if (gw != nullptr && c.transposed && !p.shared_filters) {
         gw_matrix.resize(c.weight_matrix.size());
-        g.weight = gw_matrix.data();
-    } else {
-        g.weight = gw;
+        a.grads.weight = gw_matrix.data();
     }
-    cpu::pac_conv_backward(p, gout, g);
+    cpu::pac_conv_backward(p, a.grad_output, a.grads);
     if (!gw_matrix.empty())
         permute_weight(gw_matrix.data(), gw, p.out_channels, p.in_channels, int64_t(c.plan.kk()));
 }
 
-void run_pool_backward(ConvCall& c, const jpac_tensor* input, const jpac_tensor* grad_output,
-                       const jpac_tensor* grad_input, const jpac_tensor* grad_kernel, const GuideGrads& gg) {
+PoolBackwardArgs check_pool_backward(ConvCall& c, const jpac_tensor* input, const jpac_tensor* grad_output,
+                                     const jpac_tensor* grad_input, const jpac_tensor* grad_kernel,
+                                     const GuideGrads& gg) {
     cpu::PoolProblem& p = c.pool;
-    const float* gout = checked(grad_output, "grad_output", c.output_shape);
-    float* gin = optional(grad_input, "grad_input", {input->shape[0], input->shape[1], input->shape[2], input->shape[3]});
+    PoolBackwardArgs a;
+    a.grad_output = checked(grad_output, "grad_output", c.output_shape);
+    a.grad_input = optional(grad_input, "grad_input", {input->shape[0], input->shape[1], input->shape[2], input->shape[3]});
     if (p.kernel.adaptive == nullptr) p.kernel.grad_given = optional(grad_kernel, "grad_kernel", c.kernel_shape);
     KernelParamGrads k = bind_guide_grads(c, gg, p.kernel);
-    cpu::pac_pool_backward(p, gout, gin, k.alpha, k.lambda, k.smooth);
+    a.grad_alpha = k.alpha;
+    a.grad_lambda = k.lambda;
+    a.grad_smooth = k.smooth;
+    return a;
+}
+
+void run_pool_backward(ConvCall& c, const PoolBackwardArgs& a) {
+    cpu::pac_pool_backward(c.pool, a.grad_output, a.grad_input, a.grad_alpha, a.grad_lambda, a.grad_smooth);
 }
 
 }  // namespace jpac

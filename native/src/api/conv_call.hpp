@@ -43,11 +43,28 @@ void prepare_conv(ConvCall& c, const jpac_options* o, bool transposed, const jpa
 void prepare_pool(ConvCall& c, const jpac_options* o, const jpac_tensor* input, const jpac_tensor* kernel,
                   const GuideArgs& g);
 
-// Validate the gradient arguments, then run the backward pass.
-void run_conv_backward(ConvCall& c, const jpac_tensor* input,
-                       const jpac_tensor* grad_output, const jpac_tensor* grad_input, const jpac_tensor* grad_kernel,
-                       const jpac_tensor* grad_weight, const jpac_tensor* grad_bias, const GuideGrads& gg);
-void run_pool_backward(ConvCall& c, const jpac_tensor* input, const jpac_tensor* grad_output,
-                       const jpac_tensor* grad_input, const jpac_tensor* grad_kernel, const GuideGrads& gg);
+// The backward passes: validate the gradient arguments (the pointers they
+// return are for the CPU pass; CUDA calls pass the tensors on), then run.
+struct ConvBackwardArgs {
+    const float* grad_output = nullptr;
+    cpu::ConvGrads grads;
+};
+ConvBackwardArgs check_conv_backward(ConvCall& c, const jpac_tensor* input, const jpac_tensor* grad_output,
+                                     const jpac_tensor* grad_input, const jpac_tensor* grad_kernel,
+                                     const jpac_tensor* grad_weight, const jpac_tensor* grad_bias,
+                                     const GuideGrads& gg);
+void run_conv_backward(ConvCall& c, ConvBackwardArgs& a);
+
+struct PoolBackwardArgs {
+    const float* grad_output = nullptr;
+    float* grad_input = nullptr;
+    float* grad_alpha = nullptr;
+    float* grad_lambda = nullptr;
+    float* grad_smooth = nullptr;
+};
+PoolBackwardArgs check_pool_backward(ConvCall& c, const jpac_tensor* input, const jpac_tensor* grad_output,
+                                     const jpac_tensor* grad_input, const jpac_tensor* grad_kernel,
+                                     const GuideGrads& gg);
+void run_pool_backward(ConvCall& c, const PoolBackwardArgs& a);
 
 }  // namespace jpac

@@ -28,9 +28,10 @@ constexpr int kArity[] = {
     3,      // axpby
     2,      // copy_channels
     1,      // noop
+    2,      // copy_tensor
 };
 constexpr int kOps = int(sizeof(kArity) / sizeof(kArity[0]));
-static_assert(kOps == JPAC_OP_NOOP + 1, "kArity must list every jpac_op");
+static_assert(kOps == JPAC_OP_COPY_TENSOR + 1, "kArity must list every jpac_op");
 
 // Scalar arguments of each op (all others take none).
 int scalar_count(int op) {
@@ -110,6 +111,7 @@ jpac_status dispatch(int op, const jpac_options* o, const double* s, const jpac_
             return st != JPAC_OK ? st : jpac_copy_channels(t[0], from, count, t[1], to);
         }
         case JPAC_OP_NOOP: return jpac_noop(t[0]);
+        case JPAC_OP_COPY_TENSOR: return jpac_copy_tensor(t[0], t[1]);
         default: return guarded([&] { invalid("op: unknown operation " + std::to_string(op)); });
     }
 }

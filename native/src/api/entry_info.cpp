@@ -2,6 +2,7 @@
 #include <cstring>
 #include <string>
 
+#include "api/cuda_backend.hpp"
 #include "api/guard.hpp"
 #include "api/validate.hpp"
 #include "cpu/isa.hpp"
@@ -40,12 +41,34 @@ JPAC_API int32_t jpac_backend_available(int32_t device_type, char* reason, int64
         return 1;
     }
     if (device_type == JPAC_DEVICE_CUDA) {
-        copy_reason("libjpac does not dispatch to libjpac_cuda yet (its kernels are verified under emulation only)", reason,
-                    reason_capacity);
-        return 0;
+        try {
+            std::string status;
+            const bool usable = cuda_library(&status) != nullptr;
+            copy_reason(status, reason, reason_capacity);
+            return usable ? 1 : 0;
+        } catch (...) {
+            copy_reason("the CUDA backend could not be looked for (internal error)", reason, reason_capacity);
+            return 0;
+        }
     }
     copy_reason("unknown device type " + std::to_string(device_type), reason, reason_capacity);
     return 0;
+}
+
+JPAC_API jpac_status jpac_set_cuda_library(const char* path) {
+    return guarded([&] {
+        if (path == nullptr || *path == '\0') invalid("path: expected a library file, got NULL or empty");
+        set_cuda_library(path);
+    });
+}
+
+JPAC_API int32_t jpac_cuda_emulated(void) {
+    try {
+        const CudaLibrary* l = cuda_library(nullptr);
+        return l != nullptr && l->is_emulated ? 1 : 0;
+    } catch (...) {
+        return 0;
+    }
 }
 
 JPAC_API int32_t jpac_get_num_threads(void) { return cpu::threads(); }

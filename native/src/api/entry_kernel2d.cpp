@@ -1,4 +1,6 @@
-// C entry points of kernel2d.
+// C entry points of kernel2d: validated here, then run on the CPU or, for
+// CUDA tensors, by libjpac_cuda.
+#include "api/cuda_backend.hpp"
 #include "api/guard.hpp"
 #include "api/plan_builder.hpp"
 #include "api/validate.hpp"
@@ -36,6 +38,7 @@ JPAC_API jpac_status jpac_kernel2d_forward(const jpac_options* options, const jp
                                            const jpac_tensor* smooth_kernel, const jpac_tensor* mask,
                                            const jpac_tensor* out_kernel, const jpac_tensor* out_mask) {
     return guarded([&] {
+        CallPlace place({guide, inv_alpha, inv_lambda, smooth_kernel, mask, out_kernel, out_mask});
         Kernel2dCall c = prepare(options, guide, inv_alpha, inv_lambda, smooth_kernel, mask);
         float* out = checked(out_kernel, "out_kernel", c.kernel_shape);
         float* om = nullptr;
@@ -45,6 +48,11 @@ JPAC_API jpac_status jpac_kernel2d_forward(const jpac_options* options, const jp
                          {{guide, "guide"}, {inv_alpha, "inv_alpha"}, {inv_lambda, "inv_lambda"},
                           {smooth_kernel, "smooth_kernel"}, {mask, "mask"}, {out_kernel, "out_kernel"},
                           {out_mask, "out_mask"}});
+        if (const CudaLibrary* cuda = place.cuda()) {
+            cuda_run(cuda->kernel2d_forward, options, guide, inv_alpha, inv_lambda, smooth_kernel, mask, out_kernel,
+                     out_mask);
+            return;
+        }
         cpu::kernel2d_forward(c.plan, c.spec, out, om);
     });
 }
@@ -56,6 +64,8 @@ JPAC_API jpac_status jpac_kernel2d_backward(const jpac_options* options, const j
                                             const jpac_tensor* grad_inv_alpha, const jpac_tensor* grad_inv_lambda,
                                             const jpac_tensor* grad_smooth_kernel) {
     return guarded([&] {
+        CallPlace place({guide, inv_alpha, inv_lambda, smooth_kernel, mask, grad_kernel, grad_guide, grad_inv_alpha,
+                         grad_inv_lambda, grad_smooth_kernel});
         Kernel2dCall c = prepare(options, guide, inv_alpha, inv_lambda, smooth_kernel, mask);
         const float* gk = checked(grad_kernel, "grad_kernel", c.kernel_shape);
         float* gg = optional(grad_guide, "grad_guide", {guide->shape[0], guide->shape[1], guide->shape[2], guide->shape[3]});
@@ -68,6 +78,11 @@ JPAC_API jpac_status jpac_kernel2d_backward(const jpac_options* options, const j
                           {smooth_kernel, "smooth_kernel"}, {mask, "mask"}, {grad_kernel, "grad_kernel"},
                           {grad_guide, "grad_guide"}, {grad_inv_alpha, "grad_inv_alpha"},
                           {grad_inv_lambda, "grad_inv_lambda"}, {grad_smooth_kernel, "grad_smooth_kernel"}});
+        if (const CudaLibrary* cuda = place.cuda()) {
+            cuda_run(cuda->kernel2d_backward, options, guide, inv_alpha, inv_lambda, smooth_kernel, mask, grad_kernel,
+                     grad_guide, grad_inv_alpha, grad_inv_lambda, grad_smooth_kernel);
+            return;
+        }
         cpu::kernel2d_backward(c.plan, c.spec, gk, gg, ga, gl, gs);
     });
 }

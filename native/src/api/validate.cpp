@@ -10,7 +10,44 @@ namespace {
 // Largest element count accepted: offsets inside one plane are 32-bit ints.
 constexpr int64_t kMaxElements = int64_t(1) << 40;
 constexpr int64_t kMaxDim = int64_t(1) << 31;
+thread_local int32_t t_call_type = JPAC_DEVICE_CPU;
+thread_local int32_t t_call_index = 0;
+
+void check_device(const jpac_tensor* t, const std::string& n) {
+    if (t->device_type == t_call_type && (t->device_type == JPAC_DEVICE_CPU || t->device_index == t_call_index))
+        return;
+    if (t->device_type != JPAC_DEVICE_CPU && t->device_type != JPAC_DEVICE_CUDA)
+        invalid(n + ": unknown device_type " + std::to_string(t->device_type));
+    const std::string here = device_name(t->device_type, t->device_index);
+    if (t_call_type == JPAC_DEVICE_CPU)
+        throw Error(JPAC_ERR_UNSUPPORTED, n + ": is on " + here + ", but this operation has no CUDA implementation: "
+                                              "it runs on CPU tensors only (copy them to the host)");
+    invalid(n + ": is on " + here + ", but this call runs on " + device_name(t_call_type, t_call_index) +
+            ", where its other tensors are: every tensor of one operation must be on the same device");
+}
+
 }  // namespace
+
+CallDevice::CallDevice(int32_t type, int32_t index) : saved_type_(t_call_type), saved_index_(t_call_index) {
+    t_call_type = type;
+    t_call_index = index;
+}
+
+CallDevice::~CallDevice() {
+    t_call_type = saved_type_;
+    t_call_index = saved_index_;
+}
+
+const jpac_tensor* first_cuda(std::initializer_list<const jpac_tensor*> tensors) {
+    for (const jpac_tensor* t : tensors)
+        if (t != nullptr && t->device_type == JPAC_DEVICE_CUDA) return t;
+    return nullptr;
+}
+
+std::string device_name(int32_t type, int32_t index) {
+    return type == JPAC_DEVICE_CPU ? "cpu" : type == JPAC_DEVICE_CUDA ? "cuda:" + std::to_string(index)
+                                                                      : "device type " + std::to_string(type);
+}
 
 std::string shape_string(const std::vector<int64_t>& dims) {
     std::ostringstream s;
@@ -33,12 +70,7 @@ float* checked_rank(const jpac_tensor* t, const char* name, int rank) {
     if (t == nullptr) invalid(n + ": required, got NULL");
     if (t->ndim < 1 || t->ndim > JPAC_MAX_DIMS)
         invalid(n + ": expected " + std::to_string(rank) + " dimensions, got ndim=" + std::to_string(t->ndim));
-    if (t->device_type != JPAC_DEVICE_CPU) {
-        if (t->device_type == JPAC_DEVICE_CUDA)
-            throw Error(JPAC_ERR_UNSUPPORTED, n + ": is a CUDA tensor, but this operation runs on the CPU backend "
-                                              "and the CUDA backend is not available in this build");
-        invalid(n + ": unknown device_type " + std::to_string(t->device_type));
-    }
+    check_device(t, n);
     if (t->ndim != rank)
         invalid(n + ": expected " + std::to_string(rank) + " dimensions, got " + shape_string(t));
     int64_t count = 1;

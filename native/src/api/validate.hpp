@@ -2,6 +2,7 @@
 // says what was expected, e.g. "weight: expected shape [4, 3, 5, 5], got [4, 3, 3, 3]".
 #pragma once
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <vector>
 #include "jpac.h"
@@ -14,8 +15,27 @@ constexpr int64_t kAny = -1;
 std::string shape_string(const jpac_tensor* t);
 std::string shape_string(const std::vector<int64_t>& dims);
 
-// Checks pointer, device, rank, data pointer and size overflow; returns the
-// data pointer. A NULL tensor is an error.
+// The device every tensor of the current call must be on: the CPU, unless an
+// entry point that runs on CUDA sets its device for the call (RAII, per thread).
+class CallDevice {
+public:
+    CallDevice(int32_t type, int32_t index);
+    ~CallDevice();
+    CallDevice(const CallDevice&) = delete;
+    CallDevice& operator=(const CallDevice&) = delete;
+
+private:
+    int32_t saved_type_, saved_index_;
+};
+
+// The first CUDA tensor among `tensors` (NULLs skipped), or NULL: the call
+// runs on its device when there is one.
+const jpac_tensor* first_cuda(std::initializer_list<const jpac_tensor*> tensors);
+// "cpu" or "cuda:<index>".
+std::string device_name(int32_t type, int32_t index);
+
+// Checks pointer, device (the call's), rank, data pointer and size overflow;
+// returns the data pointer. A NULL tensor is an error.
 float* checked_rank(const jpac_tensor* t, const char* name, int rank);
 // As checked(), and every dimension equals `expected` (kAny matches any).
 float* checked(const jpac_tensor* t, const char* name, const std::vector<int64_t>& expected);

@@ -1,5 +1,12 @@
 // libjpac_cuda: the C ABI of jpac_cuda.h over the kernels' host launchers.
+// nvcc builds it into libjpac_cuda.so; the host compiler builds the same file
+// into libjpac_cuda_emu.so (cuda/emu/jpac_cuda_emu.cpp), over the emulated
+// runtime calls and the kernel emulator, for the tests of the dispatch path.
 #include "cuda/jpac_cuda.h"
+
+#if !defined(__CUDACC__)
+#include "cuda/emu/cuda_runtime_emu.hpp"
+#endif
 
 #include <cstdio>
 #include <exception>
@@ -52,23 +59,51 @@ const jpac::cuda::Stream kStream = cudaStreamPerThread;
 
 extern "C" {
 
-JPAC_API int32_t jpac_cuda_device_count(char* reason, int64_t reason_capacity) {
-    int count = 0;
-    const cudaError_t e = cudaGetDeviceCount(&count);
-    if (e != cudaSuccess) {
-        write_message(std::string("CUDA: ") + cudaGetErrorString(e), reason, reason_capacity);
-        return 0;
-    }
-    if (count == 0) write_message("no CUDA device", reason, reason_capacity);
-    return count;
+JPAC_API int32_t jpac_cuda_emulated(void) {
+#if defined(__CUDACC__)
+    return 0;
+#else
+    return 1;
+#endif
 }
 
-JPAC_API jpac_status jpac_cuda_malloc(int32_t device, int64_t bytes, float** out, char* error, int64_t cap) {
+JPAC_API int32_t jpac_cuda_device_count(char* reason, int64_t reason_capacity) {
+    try {
+        int count = 0;
+        const cudaError_t e = cudaGetDeviceCount(&count);
+        if (e != cudaSuccess) {
+            std::string why = std::string("CUDA: ") + cudaGetErrorString(e);
+#if defined(__CUDACC__)
+            if (e == cudaErrorInsufficientDriver)
+                why = "no usable NVIDIA driver (libcuda.so.1 missing or older than CUDA " +
+                      std::to_string(CUDART_VERSION / 1000) + "." + std::to_string(CUDART_VERSION % 1000 / 10) +
+                      " needs): " + why;
+            else if (e == cudaErrorNoDevice)
+                why = "no CUDA device: " + why;
+#endif
+            write_message(why, reason, reason_capacity);
+            return 0;
+        }
+        if (count == 0) write_message("no CUDA device", reason, reason_capacity);
+        return count;
+    } catch (...) {
+        write_message("the CUDA device query failed", reason, reason_capacity);
+        return 0;
+    }
+}
+
+JPAC_API jpac_status jpac_cuda_malloc(int32_t device, int64_t bytes, int32_t zero, float** out, char* error,
+                                      int64_t cap) {
     return run(error, cap, [&] {
         LaunchResult r = cuda_result(cudaSetDevice(device));
         if (r.status != JPAC_OK) return r;
         void* p = nullptr;
         r = cuda_result(cudaMalloc(&p, size_t(bytes)));
+        if (r.status == JPAC_OK && zero) r = cuda_result(cudaMemsetAsync(p, 0, size_t(bytes), kStream));
+        if (r.status != JPAC_OK && p != nullptr) {
+            cudaFree(p);
+            p = nullptr;
+        }
         *out = static_cast<float*>(p);
         return r;
     });

@@ -1,6 +1,8 @@
 /*
  * jpac_cuda.h: the C ABI of libjpac_cuda, the CUDA backend. libjpac loads it
- * at run time (dlopen) where a GPU exists; nothing else calls it. Tensors'
+ * at run time (dlopen, api/cuda_backend.cpp) at the first CUDA query or call,
+ * from its own directory or where a test hook says (the emulated build,
+ * libjpac_cuda_emu.so); nothing else calls it. Tensors'
  * data are device pointers; arguments have been validated by libjpac. Each
  * function returns a jpac_status and, on failure, writes a message into
  * error (error_capacity bytes, NUL-terminated). Calls run on the calling
@@ -19,8 +21,14 @@ extern "C" {
 /* Number of CUDA devices (0 with the reason when none can be used). */
 JPAC_API int32_t jpac_cuda_device_count(char* reason, int64_t reason_capacity);
 
-/* Device memory for tensors. */
-JPAC_API jpac_status jpac_cuda_malloc(int32_t device, int64_t bytes, float** out, char* error, int64_t error_capacity);
+/* 1 when this library is the emulated build (libjpac_cuda_emu.so: "device"
+ * memory is host memory, kernels run on the CPU under the team's emulator; a
+ * test hook, never loaded unless asked for), 0 for the real CUDA build. */
+JPAC_API int32_t jpac_cuda_emulated(void);
+
+/* Device memory for tensors, zero-filled when zero != 0. */
+JPAC_API jpac_status jpac_cuda_malloc(int32_t device, int64_t bytes, int32_t zero, float** out, char* error,
+    int64_t error_capacity);
 JPAC_API jpac_status jpac_cuda_free(int32_t device, float* data, char* error, int64_t error_capacity);
 /* kind: 0 host->device, 1 device->host, 2 device->device. */
 JPAC_API jpac_status jpac_cuda_copy(int32_t device, void* dst, const void* src, int64_t bytes, int32_t kind,

@@ -14,7 +14,7 @@ int main(int argc, char** argv) {
         std::printf("cannot load %s: %s\n", argv[1], dlerror());
         return 1;
     }
-    const char* symbols[] = {"jpac_cuda_device_count", "jpac_cuda_malloc", "jpac_cuda_free", "jpac_cuda_copy",
+    const char* symbols[] = {"jpac_cuda_device_count", "jpac_cuda_emulated", "jpac_cuda_malloc", "jpac_cuda_free", "jpac_cuda_copy",
                              "jpac_cuda_kernel2d_forward", "jpac_cuda_kernel2d_backward", "jpac_cuda_conv_forward",
                              "jpac_cuda_conv_backward", "jpac_cuda_conv_guided_forward",
                              "jpac_cuda_conv_guided_backward", "jpac_cuda_pool_forward", "jpac_cuda_pool_backward"};

@@ -134,11 +134,8 @@ final class Checks {
         }
     }
 
+    /** An output on the device of {@code like}, written whole by the operation. */
     static Tensor alloc(Tensor like, long... shape) {
-        if (!like.device().isCpu()) {
-            throw new UnsupportedOperationException("outputs on " + like.device()
-                    + " must be passed in by the caller; only CPU outputs are allocated");
-        }
-        return Tensor.empty(shape);
+        return Tensor.empty(like.device(), shape);
     }
 }

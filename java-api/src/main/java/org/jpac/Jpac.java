@@ -1,5 +1,6 @@
 package org.jpac;
 
+import org.jpac.internal.DeviceMemoryPool;
 import org.jpac.internal.Leaks;
 import org.jpac.internal.MemoryPool;
 import org.jpac.internal.NativeCalls;
@@ -10,8 +11,17 @@ import org.jpac.internal.NativeCalls;
  *
  * <p>Backend choice: system property {@code jpac.backend}, else environment
  * variable {@code JPAC_BACKEND}, else {@code auto}. {@code auto} uses CUDA when
- * the library reports it available, else the CPU; {@code cuda} where CUDA is not
- * available throws {@link JpacException} with the library's reason.
+ * the library reports a GPU, else the CPU; {@code cuda} where CUDA is not
+ * available throws {@link JpacException} with the library's reason. The choice
+ * says where a caller should put its tensors: each operation runs on the
+ * device of its tensors ({@link Tensor#allocate(Device, long...)}).
+ *
+ * <p>libjpac loads the CUDA backend ({@code libjpac_cuda.so}, beside it) at
+ * the first CUDA query or call. Test hook: {@code -Djpac.cuda.library=<file>} or
+ * the environment variable {@code JPAC_CUDA_LIBRARY} loads another build
+ * instead, such as the emulated {@code libjpac_cuda_emu.so} of the native build
+ * tree, which runs the CUDA kernels on the CPU ({@link #cudaEmulated()});
+ * {@code auto} never picks the emulator.
  */
 public final class Jpac {
 
@@ -71,6 +81,23 @@ public final class Jpac {
         return a.available() ? "" : a.reason();
     }
 
+    /**
+     * What the library says about {@code type}'s backend: why it cannot run
+     * here, or for CUDA what was loaded (the library, its devices, and whether it
+     * is the emulator).
+     */
+    public static String backendStatus(Device.Type type) {
+        return NativeCalls.backendAvailable(type == Device.Type.CPU ? 0 : 1).reason();
+    }
+
+    /**
+     * Whether the CUDA backend loaded is jpac's emulator (the test hook above),
+     * which runs the CUDA kernels on the CPU with host memory as device memory.
+     */
+    public static boolean cudaEmulated() {
+        return NativeCalls.cudaEmulated();
+    }
+
     /** The backend asked for by the property or environment. */
     public static Backend requestedBackend() {
         return Backend.requested();
@@ -103,6 +130,7 @@ public final class Jpac {
                 ? "environment variable " + Backend.ENV : "default";
         NativeCalls.Availability cuda = NativeCalls.backendAvailable(1);
         String why = cuda.reason() == null || cuda.reason().isEmpty() ? "no reason given" : cuda.reason();
+        boolean emulated = cuda.available() && NativeCalls.cudaEmulated();
         return switch (requested) {
             case CPU -> new Choice(requested, Device.CPU, "cpu requested (" + src + ")");
             case CUDA -> {
@@ -110,10 +138,13 @@ public final class Jpac {
                     throw new JpacException(JpacException.Status.UNSUPPORTED,
                             "cuda requested (" + src + ") but the CUDA backend is not available: " + why);
                 }
-                yield new Choice(requested, Device.cuda(0), "cuda requested (" + src + ") and available");
+                yield new Choice(requested, Device.cuda(0), "cuda requested (" + src + ") and available: " + why);
             }
-            case AUTO -> cuda.available()
-                    ? new Choice(requested, Device.cuda(0), "auto: CUDA is available")
+            case AUTO -> emulated
+                    ? new Choice(requested, Device.CPU, "auto: the CUDA backend loaded is the emulator, not a GPU ("
+                            + why + "), using cpu; ask for cuda to run on the emulator")
+                    : cuda.available()
+                    ? new Choice(requested, Device.cuda(0), "auto: CUDA is available (" + why + ")")
                     : new Choice(requested, Device.CPU, "auto: CUDA not available (" + why + "), using cpu");
         };
     }
@@ -176,12 +207,14 @@ public final class Jpac {
     }
 
     /**
-     * Frees the memory kept for reuse (closed tensors' blocks and the CPU
-     * backend's scratch), e.g. after a burst of work of sizes that will not come
-     * again. Memory of open tensors is not affected.
+     * Frees the memory kept for reuse (closed tensors' blocks, on the host and
+     * on CUDA devices, and the CPU backend's scratch), e.g. after a burst of
+     * work of sizes that will not come again. Memory of open tensors is not
+     * affected.
      */
     public static void releaseCachedMemory() {
         MemoryPool.get().trim();
+        DeviceMemoryPool.get().trim();
         NativeCalls.scratchTrim();
     }
 
@@ -189,10 +222,12 @@ public final class Jpac {
      * Bounds the memory of closed tensors kept for reuse (default: 1 GiB, or an
      * eighth of the machine's or container's memory if less; or the system
      * property {@code jpac.memory.cacheBytes}); 0 keeps none. Steady calls
-     * allocate nothing new only while their working set fits.
+     * allocate nothing new only while their working set fits. The same bound
+     * applies to the device memory of closed CUDA tensors kept for reuse.
      */
     public static void setTensorCacheLimit(long bytes) {
         MemoryPool.get().setLimit(bytes);
+        DeviceMemoryPool.get().shrinkTo(bytes);
     }
 
     /** Bounds the CPU backend's freed scratch memory kept for reuse (default 256 MiB); 0 keeps none. */

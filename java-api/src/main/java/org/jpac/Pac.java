@@ -122,7 +122,7 @@ public final class Pac {
             throw new IllegalArgumentException("outMask: must be null when no mask is given");
         }
         Checks.sameDevice(guide, "guide", outKernel, "outKernel", outMask, "outMask");
-        try (InvParams p = new InvParams(invAlpha, invLambda, opts)) {
+        try (InvParams p = new InvParams(invAlpha, invLambda, opts, guide)) {
             NativeCalls.kernel2dForward(opts, guide, p.alpha, p.lambda, smoothKernel, mask, outKernel, outMask);
         }
     }
@@ -154,7 +154,7 @@ public final class Pac {
         Checks.sameDevice(guide, "guide", gradKernel, "gradKernel");
         boolean learn = opts.kernelType().learnable();
         Outs out = new Outs();
-        try (InvParams p = new InvParams(invAlpha, invLambda, opts)) {
+        try (InvParams p = new InvParams(invAlpha, invLambda, opts, guide)) {
             Tensor gg = out.add(needs.contains(Grad.GUIDE), guide);
             Tensor ga = out.add(learn && needs.contains(Grad.INV_ALPHA), invAlpha);
             Tensor gl = out.add(learn && needs.contains(Grad.INV_LAMBDA), invLambda);
@@ -489,7 +489,7 @@ public final class Pac {
 
     private static void guidedForward(PacOptions o, boolean transposed, Tensor input, Tensor guide, Tensor alpha,
                                       Tensor lambda, Tensor smooth, Tensor weight, Tensor bias, Tensor out) {
-        try (InvParams p = new InvParams(alpha, lambda, o)) {
+        try (InvParams p = new InvParams(alpha, lambda, o, input)) {
             NativeCalls.conv2dGuidedForward(o, transposed, input, guide, p.alpha, p.lambda, smooth, weight, bias, out);
         }
     }
@@ -503,7 +503,7 @@ public final class Pac {
         Checks.sameDevice(input, "input", gradOutput, "gradOutput");
         boolean learn = o.kernelType().learnable();
         Outs out = new Outs();
-        try (InvParams p = new InvParams(alpha, lambda, o)) {
+        try (InvParams p = new InvParams(alpha, lambda, o, input)) {
             Tensor gi = out.add(needs.contains(Grad.INPUT), input);
             Tensor gg = out.add(needs.contains(Grad.GUIDE), guide);
             Tensor gw = out.add(needs.contains(Grad.WEIGHT), weight);
@@ -549,7 +549,7 @@ public final class Pac {
         long[] shape = checkGuidedPool(input, guide, invAlpha, invLambda, smoothKernel, opts);
         Tensor out = Checks.alloc(input, shape);
         return run(out, () -> {
-            try (InvParams p = new InvParams(invAlpha, invLambda, opts)) {
+            try (InvParams p = new InvParams(invAlpha, invLambda, opts, guide)) {
                 NativeCalls.pool2dGuidedForward(opts, input, guide, p.alpha, p.lambda, smoothKernel, out);
             }
         });
@@ -563,7 +563,7 @@ public final class Pac {
                                           Tensor smoothKernel, PacOptions opts, Tensor output) {
         long[] shape = checkGuidedPool(input, guide, invAlpha, invLambda, smoothKernel, opts);
         checkOut(output, "output", input, shape);
-        try (InvParams p = new InvParams(invAlpha, invLambda, opts)) {
+        try (InvParams p = new InvParams(invAlpha, invLambda, opts, guide)) {
             NativeCalls.pool2dGuidedForward(opts, input, guide, p.alpha, p.lambda, smoothKernel, output);
         }
         return output;
@@ -591,7 +591,7 @@ public final class Pac {
         Checks.sameDevice(input, "input", gradOutput, "gradOutput");
         boolean learn = opts.kernelType().learnable();
         Outs out = new Outs();
-        try (InvParams p = new InvParams(invAlpha, invLambda, opts)) {
+        try (InvParams p = new InvParams(invAlpha, invLambda, opts, guide)) {
             Tensor gi = out.add(needs.contains(Grad.INPUT), input);
             Tensor gg = out.add(needs.contains(Grad.GUIDE), guide);
             Tensor ga = out.add(learn && needs.contains(Grad.INV_ALPHA), invAlpha);
@@ -800,12 +800,30 @@ public final class Pac {
         private final Tensor ownA;
         private final Tensor ownL;
 
-        InvParams(Tensor alpha, Tensor lambda, PacOptions o) {
+        /** {@code like}: a tensor of the call, whose device the constants go to. */
+        InvParams(Tensor alpha, Tensor lambda, PacOptions o, Tensor like) {
             boolean inv = o.kernelType().isInv();
-            ownA = inv && alpha == null ? Tensor.of(new float[] {(float) o.kernelType().alpha()}, 1) : null;
-            ownL = inv && lambda == null ? Tensor.of(new float[] {(float) o.kernelType().lambda()}, 1) : null;
+            ownA = inv && alpha == null ? constant(o.kernelType().alpha(), like.device()) : null;
+            Tensor l = null;
+            try {
+                l = inv && lambda == null ? constant(o.kernelType().lambda(), like.device()) : null;
+            } catch (RuntimeException | Error e) {
+                Results.close(ownA);
+                throw e;
+            }
+            ownL = l;
             this.alpha = inv ? (alpha != null ? alpha : ownA) : null;
             this.lambda = inv ? (lambda != null ? lambda : ownL) : null;
+        }
+
+        private static Tensor constant(double value, Device device) {
+            Tensor host = Tensor.of(new float[] {(float) value}, 1);
+            if (device.isCpu()) {
+                return host;
+            }
+            try (host) {
+                return host.to(device);
+            }
         }
 
         @Override

@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
+import org.jpac.internal.NativeCalls;
 import org.jpac.internal.NonFinite;
 import org.jpac.internal.TensorAccess;
 import org.jpac.internal.TensorMemory;
@@ -11,6 +12,13 @@ import org.jpac.internal.TensorMemory;
 /**
  * A dense, contiguous, row-major float32 tensor (NCHW for images, 6-D for
  * adapting kernels) viewing a {@link MemorySegment}.
+ *
+ * <p>Devices: a tensor lives on the CPU or on a CUDA device
+ * ({@link #allocate(Device, long...)}, {@link #to(Device)}); an operation runs
+ * on the device of its tensors, which must all be on the same one. A CUDA
+ * tensor's memory is never read from Java: element access, {@link #segment()}
+ * and {@link #toArray()} throw for it; {@link #to(Device)} and
+ * {@link #copyFrom(Tensor)} copy between host and device.
  *
  * <p>Memory: {@link #allocate}, {@link #empty} and {@link #of} own their memory,
  * drawn from jpac's pool of native blocks (a closed tensor's block is reused by
@@ -72,19 +80,53 @@ public final class Tensor implements AutoCloseable {
         this.memory = null;
     }
 
-    /** A tensor owning new memory. */
-    private Tensor(long[] shape, long numel, boolean zero) {
+    /** A tensor owning new memory on {@code device}. */
+    private Tensor(Device device, long[] shape, long numel, boolean zero) {
         this.shape = shape;
         this.numel = numel;
-        this.device = Device.CPU;
-        this.memory = TensorMemory.allocate(this, shape, numel * Float.BYTES, zero);
+        this.device = device;
+        long bytes = numel * Float.BYTES;
+        this.memory = device.isCpu() ? TensorMemory.allocate(this, shape, bytes, zero)
+                : TensorMemory.allocateDevice(this, shape, device, bytes, zero);
         this.segment = memory.raw();
     }
 
     /** A new zero-filled CPU tensor of the given shape. */
     public static Tensor allocate(long... shape) {
+        return allocate(Device.CPU, shape);
+    }
+
+    /**
+     * A new zero-filled tensor on {@code device}. For a CUDA device the memory is
+     * device memory (from the CUDA backend, which must be available: otherwise
+     * {@link JpacException} with status UNSUPPORTED says why it is not).
+     *
+     * @param device where the memory lives
+     * @param shape the size of each dimension
+     * @return the tensor, which the caller closes
+     */
+    public static Tensor allocate(Device device, long... shape) {
         long[] s = checkShape(shape);
-        return new Tensor(s, numel(s), true);
+        return new Tensor(checkDevice(device), s, numel(s), true);
+    }
+
+    /**
+     * A new tensor on {@code device} whose contents are unspecified (not zeroed).
+     *
+     * @param device where the memory lives
+     * @param shape the size of each dimension
+     * @return the tensor, which the caller closes
+     */
+    public static Tensor empty(Device device, long... shape) {
+        long[] s = checkShape(shape);
+        return new Tensor(checkDevice(device), s, numel(s), false);
+    }
+
+    private static Device checkDevice(Device device) {
+        if (device == null) {
+            throw new NullPointerException("device: must not be null");
+        }
+        return device;
     }
 
     /**
@@ -93,8 +135,7 @@ public final class Tensor implements AutoCloseable {
      * methods. Its memory may hold values of tensors closed before.
      */
     public static Tensor empty(long... shape) {
-        long[] s = checkShape(shape);
-        return new Tensor(s, numel(s), false);
+        return empty(Device.CPU, shape);
     }
 
     /** A new zero-filled CPU tensor with the same shape as {@code other}. */
@@ -316,9 +357,13 @@ public final class Tensor implements AutoCloseable {
      * The memory (exactly numel*4 bytes), for reading and writing it directly or
      * passing it on. Throws if closed. For an owned tensor the segment becomes
      * inaccessible when the tensor is closed.
+     *
+     * @throws UnsupportedOperationException for a tensor on a CUDA device: its
+     *         memory is device memory, which the host cannot read
      */
     public MemorySegment segment() {
         data();
+        requireHost("segment()");
         if (memory == null) {
             return segment;
         }
@@ -346,10 +391,15 @@ public final class Tensor implements AutoCloseable {
 
     private MemorySegment hostSegment() {
         MemorySegment s = data();
-        if (!device.isCpu()) {
-            throw new UnsupportedOperationException(this + " is on " + device + "; element access needs a CPU tensor");
-        }
+        requireHost("element access");
         return s;
+    }
+
+    private void requireHost(String what) {
+        if (!device.isCpu()) {
+            throw new UnsupportedOperationException(this + " is on " + device + ": its memory is device memory, which "
+                    + what + " cannot read from the host; copy it first with to(Device.CPU)");
+        }
     }
 
     private long offset(long[] index) {
@@ -444,17 +494,43 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
-     * Overwrites the elements with those of a tensor of the same shape (CPU tensors only).
+     * Overwrites the elements with those of a tensor of the same shape, on any
+     * device: host to host, host to device, device to host, device to device.
      *
      * @param other the source
      * @throws IllegalArgumentException if the shapes differ
      */
     public void copyFrom(Tensor other) {
+        if (other == null) {
+            throw new NullPointerException("other: must not be null");
+        }
         if (!Arrays.equals(other.shape, shape)) {
             throw new IllegalArgumentException("other: shape " + Arrays.toString(other.shape) + " does not match "
                     + this);
         }
-        hostSegment().copyFrom(other.hostSegment());
+        if (device.isCpu() && other.device.isCpu()) {
+            hostSegment().copyFrom(other.hostSegment());
+        } else {
+            NativeCalls.copyTensor(other, this); // holds both tensors' memory for the copy, as any operation
+        }
+    }
+
+    /**
+     * A copy of this tensor on {@code device} (a new tensor, also when it is on
+     * that device already): how data goes to a CUDA device and back.
+     *
+     * @param device where the copy lives
+     * @return the copy, which the caller closes
+     */
+    public Tensor to(Device device) {
+        Tensor t = empty(device, shape);
+        try {
+            t.copyFrom(this);
+            return t;
+        } catch (RuntimeException | Error e) {
+            t.close();
+            throw e;
+        }
     }
 
     /**
@@ -473,11 +549,9 @@ public final class Tensor implements AutoCloseable {
         }
     }
 
-    /** A new tensor with a copy of this one's data. */
+    /** A new tensor with a copy of this one's data, on the same device. */
     public Tensor copy() {
-        Tensor t = empty(shape);
-        t.hostSegment().copyFrom(hostSegment());
-        return t;
+        return to(device);
     }
 
     /**

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -45,7 +46,9 @@ class JpacTest {
     void autoPicksCudaOnlyWhenAvailable() {
         System.setProperty(Backend.PROPERTY, "auto");
         Device d = Jpac.backend();
-        assertEquals(Jpac.available(Device.Type.CUDA) ? Device.Type.CUDA : Device.Type.CPU, d.type());
+        // a GPU, never the emulator (a test hook)
+        boolean gpu = Jpac.available(Device.Type.CUDA) && !Jpac.cudaEmulated();
+        assertEquals(gpu ? Device.Type.CUDA : Device.Type.CPU, d.type());
         assertTrue(Jpac.backendReason().startsWith("auto"), Jpac.backendReason());
     }
 
@@ -59,6 +62,15 @@ class JpacTest {
         JpacException e = assertThrows(JpacException.class, Jpac::backend);
         assertEquals(JpacException.Status.UNSUPPORTED, e.status());
         assertTrue(e.getMessage().contains(Jpac.unavailableReason(Device.Type.CUDA)), e.getMessage());
+    }
+
+    @Test
+    void cudaTensorsWhereThereIsNoCudaAreAnErrorWithTheReason() {
+        assumeFalse(Jpac.available(Device.Type.CUDA), "a CUDA backend is available here");
+        JpacException e = assertThrows(JpacException.class, () -> Tensor.allocate(Device.cuda(0), 4));
+        assertEquals(JpacException.Status.UNSUPPORTED, e.status());
+        assertTrue(e.getMessage().startsWith("the CUDA backend is not available: ")
+                && e.getMessage().contains(Jpac.unavailableReason(Device.Type.CUDA)), e.getMessage());
     }
 
     @Test

@@ -2,6 +2,7 @@ package org.jpac.internal;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 
 import org.jpac.JpacException;
@@ -22,8 +23,18 @@ import org.jpac.internal.ffi.JpacNative;
  */
 public final class NativeCalls {
 
+    /** Test hook: the CUDA backend library to load instead of the libjpac_cuda.so next to libjpac. */
+    public static final String CUDA_LIBRARY_PROPERTY = "jpac.cuda.library";
+
     static {
         NativeLoader.load(); // before JpacNative's class init resolves symbols
+        String cudaLibrary = System.getProperty(CUDA_LIBRARY_PROPERTY);
+        if (cudaLibrary != null && !cudaLibrary.isBlank()) {
+            try (Arena arena = Arena.ofConfined()) {
+                // Fails only once the backend was looked for, which nothing did before this class existed.
+                check(JpacNative.jpac_set_cuda_library(arena.allocateFrom(cudaLibrary)), "jpac_set_cuda_library");
+            }
+        }
     }
 
     private NativeCalls() {
@@ -56,6 +67,27 @@ public final class NativeCalls {
             String reason = buf.getString(0, StandardCharsets.UTF_8);
             return new Availability(ok != 0, reason);
         }
+    }
+
+    /** Whether the CUDA backend loaded is the emulator (a test hook), not a GPU. */
+    public static boolean cudaEmulated() {
+        return JpacNative.jpac_cuda_emulated() != 0;
+    }
+
+    /** Device memory of {@code bytes} on CUDA device {@code index} (zero-filled when {@code zero}), as its address. */
+    public static long deviceAlloc(int index, long bytes, boolean zero) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
+            check(JpacNative.jpac_device_alloc(JpacNative.JPAC_DEVICE_CUDA(), index, bytes, zero ? 1 : 0, out),
+                    "jpac_device_alloc");
+            return out.get(ValueLayout.ADDRESS, 0).address();
+        }
+    }
+
+    /** Frees what {@link #deviceAlloc} returned. */
+    public static void deviceFree(int index, long address) {
+        check(JpacNative.jpac_device_free(JpacNative.JPAC_DEVICE_CUDA(), index, MemorySegment.ofAddress(address)),
+                "jpac_device_free");
     }
 
     public static String cpuIsa() {
@@ -145,6 +177,11 @@ public final class NativeCalls {
             status = f.call(op, f.rawOptions(optionFields), null, tensors);
         }
         check(status, op.cName);
+    }
+
+    /** Copies {@code src} into {@code dst} (equal shapes) between any two devices. */
+    public static void copyTensor(Tensor src, Tensor dst) {
+        run(NativeOp.COPY_TENSOR, null, null, src, dst);
     }
 
     public static void noop(Tensor t) {

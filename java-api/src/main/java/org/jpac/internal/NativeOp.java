@@ -65,7 +65,8 @@ enum NativeOp {
             "input", "mean", "var", "weight", "bias", "output"),
     AXPBY(JpacNative.JPAC_OP_AXPBY(), "jpac_axpby", 2, "x", "y", "output"),
     COPY_CHANNELS(JpacNative.JPAC_OP_COPY_CHANNELS(), "jpac_copy_channels", 1, "input", "output"),
-    NOOP(JpacNative.JPAC_OP_NOOP(), "jpac_noop", 1, "tensor");
+    NOOP(JpacNative.JPAC_OP_NOOP(), "jpac_noop", 1, "tensor"),
+    COPY_TENSOR(JpacNative.JPAC_OP_COPY_TENSOR(), "jpac_copy_tensor", 1, "src", "dst");
 
     final int code;
     final String cName;

@@ -7,8 +7,11 @@ import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
+import org.jpac.Device;
+
 /**
- * The memory of one owned tensor: a {@link MemoryPool} block.
+ * The memory of one owned tensor: a {@link MemoryPool} block, or device memory
+ * of the CUDA backend (allocated and freed through libjpac, never read from Java).
  *
  * <p>Native calls: {@link #enterCall} / {@link #exitCall} count the calls in
  * flight; {@link #release} (the tensor's close) marks the memory closed, so no
@@ -31,7 +34,9 @@ public final class TensorMemory {
 
     /** Everything but the tensor itself: what the cleaner runs on. */
     private static final class State implements Runnable {
-        final MemoryPool.Block block;
+        final MemoryPool.Block block;            // host memory, or null
+        final DeviceMemoryPool.Block deviceBlock; // device memory, or null
+        final Device device;                     // where raw lives
         final MemorySegment raw;
         final long[] shape;
         final Throwable allocatedAt;
@@ -39,8 +44,11 @@ public final class TensorMemory {
         volatile Arena viewArena;
         volatile boolean closedByOwner;
 
-        State(MemoryPool.Block block, MemorySegment raw, long[] shape, Throwable allocatedAt) {
+        State(MemoryPool.Block block, DeviceMemoryPool.Block deviceBlock, MemorySegment raw, long[] shape,
+              Throwable allocatedAt) {
             this.block = block;
+            this.deviceBlock = deviceBlock;
+            this.device = deviceBlock == null ? Device.CPU : deviceBlock.device();
             this.raw = raw;
             this.shape = shape;
             this.allocatedAt = allocatedAt;
@@ -61,7 +69,11 @@ public final class TensorMemory {
             if (a != null) {
                 closeWhenIdle(a);
             }
-            MemoryPool.get().give(block);
+            if (block != null) {
+                MemoryPool.get().give(block);
+            } else {
+                DeviceMemoryPool.get().give(deviceBlock);
+            }
         }
     }
 
@@ -88,11 +100,24 @@ public final class TensorMemory {
             } else if (Leaks.POISON) {
                 raw.fill((byte) 0xFF); // NaN everywhere: reading an unwritten output shows at once
             }
-            return new TensorMemory(owner, new State(block, raw, shape, Leaks.allocationSite()));
+            return new TensorMemory(owner, new State(block, null, raw, shape, Leaks.allocationSite()));
         } catch (RuntimeException | Error e) {
             pool.give(block);
             throw e;
         }
+    }
+
+    /**
+     * Device memory of {@code bytes} on {@code device} (a CUDA device) for {@code owner}:
+     * zero-filled when {@code zero}, else unspecified (maybe a closed tensor's, see
+     * {@link DeviceMemoryPool}).
+     */
+    public static TensorMemory allocateDevice(Object owner, long[] shape, Device device, long bytes, boolean zero) {
+        AllocationCap.charge(bytes);
+        DeviceMemoryPool.Block b = DeviceMemoryPool.get().take(device, bytes, zero);
+        // Never dereferenced by Java: a CUDA tensor's memory is only passed to native calls.
+        MemorySegment raw = MemorySegment.ofAddress(b.address()).reinterpret(bytes);
+        return new TensorMemory(owner, new State(null, b, raw, shape, Leaks.allocationSite()));
     }
 
     /** The memory for jpac's own accesses; valid until {@link #release}. */
@@ -103,6 +128,9 @@ public final class TensorMemory {
     /** A segment for the user, inaccessible once the tensor is closed; null if it is closed already. */
     public MemorySegment view() {
         State s = state;
+        if (!s.device.isCpu()) {
+            throw new UnsupportedOperationException("device memory on " + s.device + " has no host view");
+        }
         synchronized (s) {
             if ((s.calls.get() & CLOSED) != 0) {
                 return null;

@@ -495,8 +495,8 @@ public final class StdOps {
 
     private static Tensor alloc(Tensor like, long... shape) {
         if (!like.device().isCpu()) {
-            throw new UnsupportedOperationException("StdOps allocates CPU outputs only; the input is on "
-                    + like.device());
+            throw new UnsupportedOperationException("the standard ops run on CPU tensors only (the CUDA backend has "
+                    + "none yet); the input is on " + like.device() + ": copy it to the host with to(Device.CPU)");
         }
         return Tensor.empty(shape);
     }

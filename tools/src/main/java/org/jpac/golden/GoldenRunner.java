@@ -13,7 +13,9 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
+import org.jpac.Device;
 import org.jpac.Grad;
+import org.jpac.JpacException;
 import org.jpac.Kernel2dResult;
 import org.jpac.KernelType;
 import org.jpac.Pac;
@@ -48,6 +50,11 @@ import org.jpac.nn.UpsampleGrads;
  * {@code output} and, given {@code grad_output}, the gradients for its inputs
  * and parameters ({@code grad_param.<key>}). A case the library cannot run is a
  * failure.
+ *
+ * <p>On a CUDA device ({@link #run(Path, Device)}) the case's tensors are copied
+ * to the device, the operations run there and their results are copied back for
+ * the comparison; model cases need the standard ops, which run on the CPU only,
+ * so they fail there with a message that says so.
  */
 public final class GoldenRunner {
 
@@ -57,7 +64,14 @@ public final class GoldenRunner {
     /** Outcome of one case. {@code worstTensor} may be null when nothing was compared. */
     public record CaseResult(String name, boolean passed, String worstTensor, double worstError,
                              double worstTolerance, String message) {
+        /** Whether the case failed because the backend does not take it (status UNSUPPORTED), not by a wrong result. */
+        public boolean unsupported() {
+            return !passed && message.startsWith(UNSUPPORTED);
+        }
     }
+
+    /** How the message of a case the backend refused as unsupported starts. */
+    static final String UNSUPPORTED = "unsupported: ";
 
     private GoldenRunner() {
     }
@@ -76,11 +90,16 @@ public final class GoldenRunner {
         }
     }
 
-    /** Runs one case; never throws for a failing case (the message says why). */
+    /** Runs one case on the CPU; never throws for a failing case (the message says why). */
     public static CaseResult run(Path file) {
+        return run(file, Device.CPU);
+    }
+
+    /** Runs one case with its tensors on {@code device}; never throws for a failing case. */
+    public static CaseResult run(Path file, Device device) {
         String name = caseName(file);
         Comparison cmp = new Comparison(RTOL);
-        try (SafeTensors st = SafeTensors.open(file); Case c = new Case(st)) {
+        try (SafeTensors st = SafeTensors.open(file); Case c = new Case(st, device)) {
             String op = st.metadata().get("op");
             if (op == null) {
                 return fail(name, cmp, "no 'op' in the file's metadata");
@@ -94,11 +113,20 @@ public final class GoldenRunner {
                 case "conv_transpose2d_guided" -> convGuided(c, params, cmp, true);
                 case "pool2d" -> pool(c, params, cmp);
                 case "pool2d_guided" -> poolGuided(c, params, cmp);
-                case "model" -> model(c, st, cmp);
+                case "model" -> {
+                    if (!device.isCpu()) {
+                        return fail(name, cmp, "model cases need the standard ops, which run on the CPU only (not on "
+                                + device + ")");
+                    }
+                    model(c, st, cmp);
+                }
                 default -> {
                     return fail(name, cmp, "unknown op '" + op + "'");
                 }
             }
+        } catch (JpacException e) {
+            String kind = e.status() == JpacException.Status.UNSUPPORTED ? UNSUPPORTED : "JpacException: ";
+            return fail(name, cmp, kind + e.getMessage());
         } catch (IOException | RuntimeException e) {
             return fail(name, cmp, e.getClass().getSimpleName() + ": " + e.getMessage());
         }
@@ -331,11 +359,26 @@ public final class GoldenRunner {
     /** The tensors of one open file, read as float32 on demand and closed together. */
     private static final class Case implements AutoCloseable {
         private final SafeTensors st;
+        private final Device device;
         private final Map<String, Tensor> loaded = new HashMap<>();
         private final List<Tensor> owned = new ArrayList<>();
 
-        Case(SafeTensors st) {
+        Case(SafeTensors st, Device device) {
             this.st = st;
+            this.device = device;
+        }
+
+        /** {@code t} (owned by this case from now on) on the case's device. */
+        private Tensor place(Tensor t) {
+            if (device.isCpu()) {
+                owned.add(t);
+                return t;
+            }
+            try (t) {
+                Tensor d = t.to(device).named(t.name());
+                owned.add(d);
+                return d;
+            }
         }
 
         boolean has(String name) {
@@ -348,9 +391,8 @@ public final class GoldenRunner {
             }
             Tensor t = loaded.get(name);
             if (t == null) {
-                t = st.readTensor(name).named(name);
+                t = place(st.readTensor(name).named(name));
                 loaded.put(name, t);
-                owned.add(t);
             }
             return t;
         }
@@ -374,9 +416,7 @@ public final class GoldenRunner {
             if (sk.kind() == SmoothKernel.Kind.NONE) {
                 return null;
             }
-            Tensor made = sk.createTensor();
-            owned.add(made);
-            return made;
+            return place(sk.createTensor());
         }
 
         boolean nonZero(String name) throws IOException {
@@ -402,7 +442,13 @@ public final class GoldenRunner {
         }
 
         void compare(Comparison cmp, String name, Tensor got) throws IOException {
-            cmp.check(name, got, st.readDoubles(name), st.entry(name).shape());
+            if (got == null || got.device().isCpu()) {
+                cmp.check(name, got, st.readDoubles(name), st.entry(name).shape());
+                return;
+            }
+            try (Tensor host = got.to(Device.CPU)) {
+                cmp.check(name, host, st.readDoubles(name), st.entry(name).shape());
+            }
         }
 
         /** Compares every non-zero grad_* in the file (except grad_output) with what was computed. */

@@ -350,6 +350,124 @@ public class JpacNative extends JpacNative$shared {
         }
     }
 
+    private static class jpac_set_cuda_library {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            JpacNative.C_INT,
+            JpacNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("jpac_set_cuda_library");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * jpac_status jpac_set_cuda_library(const char *path)
+     * }
+     */
+    public static FunctionDescriptor jpac_set_cuda_library$descriptor() {
+        return jpac_set_cuda_library.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * jpac_status jpac_set_cuda_library(const char *path)
+     * }
+     */
+    public static MethodHandle jpac_set_cuda_library$handle() {
+        return jpac_set_cuda_library.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * jpac_status jpac_set_cuda_library(const char *path)
+     * }
+     */
+    public static MemorySegment jpac_set_cuda_library$address() {
+        return jpac_set_cuda_library.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * jpac_status jpac_set_cuda_library(const char *path)
+     * }
+     */
+    public static int jpac_set_cuda_library(MemorySegment path) {
+        var mh$ = jpac_set_cuda_library.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("jpac_set_cuda_library", path);
+            }
+            return (int)mh$.invokeExact(path);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class jpac_cuda_emulated {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            JpacNative.C_INT    );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("jpac_cuda_emulated");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int32_t jpac_cuda_emulated(void)
+     * }
+     */
+    public static FunctionDescriptor jpac_cuda_emulated$descriptor() {
+        return jpac_cuda_emulated.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int32_t jpac_cuda_emulated(void)
+     * }
+     */
+    public static MethodHandle jpac_cuda_emulated$handle() {
+        return jpac_cuda_emulated.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int32_t jpac_cuda_emulated(void)
+     * }
+     */
+    public static MemorySegment jpac_cuda_emulated$address() {
+        return jpac_cuda_emulated.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int32_t jpac_cuda_emulated(void)
+     * }
+     */
+    public static int jpac_cuda_emulated() {
+        var mh$ = jpac_cuda_emulated.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("jpac_cuda_emulated");
+            }
+            return (int)mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class jpac_get_num_threads {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             JpacNative.C_INT    );
@@ -752,6 +870,193 @@ public class JpacNative extends JpacNative$shared {
                 traceDowncall("jpac_scratch_reset_peak");
             }
             mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class jpac_device_alloc {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            JpacNative.C_INT,
+            JpacNative.C_INT,
+            JpacNative.C_INT,
+            JpacNative.C_LONG,
+            JpacNative.C_INT,
+            JpacNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("jpac_device_alloc");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * jpac_status jpac_device_alloc(int32_t device_type, int32_t device_index, int64_t bytes, int32_t zero, void **out)
+     * }
+     */
+    public static FunctionDescriptor jpac_device_alloc$descriptor() {
+        return jpac_device_alloc.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * jpac_status jpac_device_alloc(int32_t device_type, int32_t device_index, int64_t bytes, int32_t zero, void **out)
+     * }
+     */
+    public static MethodHandle jpac_device_alloc$handle() {
+        return jpac_device_alloc.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * jpac_status jpac_device_alloc(int32_t device_type, int32_t device_index, int64_t bytes, int32_t zero, void **out)
+     * }
+     */
+    public static MemorySegment jpac_device_alloc$address() {
+        return jpac_device_alloc.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * jpac_status jpac_device_alloc(int32_t device_type, int32_t device_index, int64_t bytes, int32_t zero, void **out)
+     * }
+     */
+    public static int jpac_device_alloc(int device_type, int device_index, long bytes, int zero, MemorySegment out) {
+        var mh$ = jpac_device_alloc.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("jpac_device_alloc", device_type, device_index, bytes, zero, out);
+            }
+            return (int)mh$.invokeExact(device_type, device_index, bytes, zero, out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class jpac_device_free {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            JpacNative.C_INT,
+            JpacNative.C_INT,
+            JpacNative.C_INT,
+            JpacNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("jpac_device_free");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * jpac_status jpac_device_free(int32_t device_type, int32_t device_index, void *data)
+     * }
+     */
+    public static FunctionDescriptor jpac_device_free$descriptor() {
+        return jpac_device_free.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * jpac_status jpac_device_free(int32_t device_type, int32_t device_index, void *data)
+     * }
+     */
+    public static MethodHandle jpac_device_free$handle() {
+        return jpac_device_free.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * jpac_status jpac_device_free(int32_t device_type, int32_t device_index, void *data)
+     * }
+     */
+    public static MemorySegment jpac_device_free$address() {
+        return jpac_device_free.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * jpac_status jpac_device_free(int32_t device_type, int32_t device_index, void *data)
+     * }
+     */
+    public static int jpac_device_free(int device_type, int device_index, MemorySegment data) {
+        var mh$ = jpac_device_free.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("jpac_device_free", device_type, device_index, data);
+            }
+            return (int)mh$.invokeExact(device_type, device_index, data);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class jpac_copy_tensor {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            JpacNative.C_INT,
+            JpacNative.C_POINTER,
+            JpacNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("jpac_copy_tensor");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * jpac_status jpac_copy_tensor(const jpac_tensor *src, const jpac_tensor *dst)
+     * }
+     */
+    public static FunctionDescriptor jpac_copy_tensor$descriptor() {
+        return jpac_copy_tensor.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * jpac_status jpac_copy_tensor(const jpac_tensor *src, const jpac_tensor *dst)
+     * }
+     */
+    public static MethodHandle jpac_copy_tensor$handle() {
+        return jpac_copy_tensor.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * jpac_status jpac_copy_tensor(const jpac_tensor *src, const jpac_tensor *dst)
+     * }
+     */
+    public static MemorySegment jpac_copy_tensor$address() {
+        return jpac_copy_tensor.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * jpac_status jpac_copy_tensor(const jpac_tensor *src, const jpac_tensor *dst)
+     * }
+     */
+    public static int jpac_copy_tensor(MemorySegment src, MemorySegment dst) {
+        var mh$ = jpac_copy_tensor.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("jpac_copy_tensor", src, dst);
+            }
+            return (int)mh$.invokeExact(src, dst);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -2861,6 +3166,15 @@ public class JpacNative extends JpacNative$shared {
      */
     public static int JPAC_OP_NOOP() {
         return JPAC_OP_NOOP;
+    }
+    private static final int JPAC_OP_COPY_TENSOR = (int)28L;
+    /**
+     * {@snippet lang=c :
+     * enum jpac_op.JPAC_OP_COPY_TENSOR = 28
+     * }
+     */
+    public static int JPAC_OP_COPY_TENSOR() {
+        return JPAC_OP_COPY_TENSOR;
     }
 
     private static class jpac_call {

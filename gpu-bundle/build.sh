@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Builds the GPU bundle: ./jpac gpu-bundle OUT.tgz runs this after building jpac.
+# Usage: build.sh OUT.tgz JAVA_HOME API_JAR NATIVES_JAR TOOLS_JAR GOLDEN_DIR
+# The bundle (at most 64 MiB) holds a jlinked java.base runtime, the three jars
+# (the natives jar with libjpac, libdnnl, libgomp and libjpac_cuda), the golden
+# op cases and run.sh; it needs nothing on the GPU host but the NVIDIA driver.
+set -euo pipefail
+
+MAX_BYTES=$((64 * 1024 * 1024))
+[[ $# -eq 6 ]] || { echo "usage: $0 OUT.tgz JAVA_HOME API_JAR NATIVES_JAR TOOLS_JAR GOLDEN_DIR" >&2; exit 2; }
+out="$1" java_home="$2" api_jar="$3" natives_jar="$4" tools_jar="$5" golden="$6"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+
+die() {
+  echo "jpac gpu-bundle: $*" >&2
+  exit 1
+}
+
+"$java_home/bin/jar" tf "$natives_jar" | grep -q 'native/linux-x86_64/libjpac_cuda.so$' ||
+  die "$natives_jar has no libjpac_cuda.so: build jpac where nvcc is found (CUDA toolkit), with -Djpac.cuda=AUTO or ON"
+[[ -d "$golden/ops" ]] || die "no golden op cases in $golden/ops (set -Djpac.golden.dir or put shared/golden beside the repo)"
+
+stage="$(mktemp -d "${TMPDIR:-/tmp}/jpac-gpu-bundle.XXXXXX")"
+trap 'rm -rf "$stage"' EXIT
+root="$stage/jpac-gpu"
+mkdir -p "$root/lib" "$root/golden"
+
+# FFM needs java.base only; the commands the bundle runs (info, verify) need no more.
+"$java_home/bin/jlink" --add-modules java.base --strip-debug --no-header-files --no-man-pages \
+  --compress=zip-9 --output "$root/runtime"
+cp "$api_jar" "$root/lib/jpac.jar"
+cp "$natives_jar" "$root/lib/jpac-natives.jar"
+cp "$tools_jar" "$root/lib/jpac-tools.jar"
+cp -r "$golden/ops" "$root/golden/ops"
+cp "$here/run.sh" "$root/run.sh"
+chmod +x "$root/run.sh"
+cat > "$root/README.txt" <<TXT
+jpac GPU bundle, built $(date -u +%Y-%m-%dT%H:%MZ) from $(git -C "$here/.." describe --always --dirty 2>/dev/null || echo "an unknown commit").
+On a Linux x86-64 host with an NVIDIA driver: tar xzf this file, then ./jpac-gpu/run.sh
+(jpac info, the golden op cases on CUDA, compute-sanitizer when present, one summary table;
+logs in jpac-gpu/logs). jpac's CUDA backend has been verified under emulation only:
+this is its first run on a GPU.
+TXT
+
+mkdir -p "$(dirname "$out")"
+tar -C "$stage" -czf "$out.tmp" jpac-gpu
+size=$(stat -c %s "$out.tmp")
+if ((size > MAX_BYTES)); then
+  rm -f "$out.tmp"
+  die "the bundle is $size bytes, above the 64 MiB limit"
+fi
+mv "$out.tmp" "$out"
+echo "jpac gpu-bundle: $out ($((size / 1024 / 1024)) MiB, $size bytes; limit 64 MiB)"

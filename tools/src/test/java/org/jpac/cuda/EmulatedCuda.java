@@ -1,0 +1,36 @@
+package org.jpac.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.jpac.Device;
+import org.jpac.Jpac;
+
+/**
+ * The device of the org.jpac.cuda tests: cuda:0 of the emulated CUDA backend,
+ * which tools/pom.xml's {@code cuda-emulated} execution names with
+ * {@code -Djpac.cuda.library}. Skips, saying why, where that library was not
+ * built (the native build without its tests); fails where it was built but
+ * libjpac does not load it.
+ */
+final class EmulatedCuda {
+
+    private EmulatedCuda() {
+    }
+
+    static Device device() {
+        String lib = System.getProperty("jpac.cuda.library");
+        assumeTrue(lib != null && !lib.isBlank(),
+                "no -Djpac.cuda.library: run these tests through Maven (execution cuda-emulated of tools/pom.xml)");
+        assumeTrue(Files.isRegularFile(Path.of(lib)), "the emulated CUDA library " + lib + " was not built "
+                + "(native/CMakeLists.txt builds it with the native tests): the CUDA dispatch tests are skipped");
+        assertTrue(Jpac.available(Device.Type.CUDA), "libjpac did not load " + lib + ": "
+                + Jpac.backendStatus(Device.Type.CUDA));
+        assertTrue(Jpac.cudaEmulated(), "the CUDA backend loaded is not the emulator: "
+                + Jpac.backendStatus(Device.Type.CUDA));
+        return Device.cuda(0);
+    }
+}

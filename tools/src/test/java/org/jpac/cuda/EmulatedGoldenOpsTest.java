@@ -1,0 +1,49 @@
+package org.jpac.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.jpac.Device;
+import org.jpac.TestSupport;
+import org.jpac.golden.GoldenRunner;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Every golden op case on CUDA tensors, through the whole path: Java tensors
+ * on cuda:0 -> jpac_call -> libjpac's checks and dispatch -> libjpac_cuda's C
+ * ABI -> the kernels (under the emulator), outputs and gradients copied back
+ * and compared with the golden files at the CPU tests' tolerance. The one case
+ * whose window the kernels do not take (7x7, above 25 taps) must be refused
+ * as unsupported, naming the limit, not run on the CPU behind the caller's back.
+ */
+class EmulatedGoldenOpsTest {
+
+    /** Windows above 25 taps: JPAC_ERR_UNSUPPORTED from the CUDA backend. */
+    private static final String TOO_WIDE = "kernel2d_transposed_norm";
+
+    @TestFactory
+    Stream<DynamicTest> everyGoldenOpOnCuda() throws IOException {
+        Device cuda = EmulatedCuda.device();
+        Path ops = TestSupport.goldenDir().resolve("ops");
+        assertTrue(Files.isDirectory(ops), "golden ops folder not found: " + ops + " (set -Djpac.golden.dir=...)");
+        List<Path> files = GoldenRunner.listCases(ops);
+        assertFalse(files.isEmpty(), "no *.safetensors files in " + ops);
+        return files.stream().map(f -> DynamicTest.dynamicTest(GoldenRunner.caseName(f), f.toUri(), () -> {
+            GoldenRunner.CaseResult r = GoldenRunner.run(f, cuda);
+            if (r.name().equals(TOO_WIDE)) {
+                assertTrue(r.unsupported() && r.message().contains("more than 25 taps"),
+                        r.name() + " should be refused (its 7x7 window is above the kernels' 25 taps): "
+                                + r.message());
+            } else {
+                assertTrue(r.passed(), r.name() + " on " + cuda + ": " + r.message());
+            }
+        }));
+    }
+}
