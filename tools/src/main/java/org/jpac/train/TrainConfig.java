@@ -8,7 +8,9 @@ import java.util.Map;
  * The settings of a training run ({@code jpac train upsample}).
  *
  * @param model          {@code pac}, {@code lite} or {@code djif} ({@link Models})
- * @param residual       learn the correction to bilinear upsampling ({@link org.jpac.nn.BilinearResidual})
+ * @param skip           what the network's output is added to: nothing, bilinear upsampling
+ *                       ({@link org.jpac.nn.BilinearResidual}) or JBU ({@link org.jpac.nn.JbuResidual}, which
+ *                       needs a single sampling protocol)
  * @param factor         upsampling factor (a power of 2)
  * @param data           a folder (NYU Depth V2 PNGs or MPI-Sintel), or null for synthetic RGB-D
  * @param epochs         epochs to train in all (a resumed run continues up to this)
@@ -28,7 +30,7 @@ import java.util.Map;
  * @param scenes         the synthetic scenes: {@code basic} ({@link SyntheticRgbd}) or {@code world}
  *                       ({@link SyntheticWorld})
  */
-public record TrainConfig(String model, boolean residual, int factor, Path data, int epochs, long stepsPerEpoch, long seed, int batch,
+public record TrainConfig(String model, org.jpac.nn.TargetSkip skip, int factor, Path data, int epochs, long stepsPerEpoch, long seed, int batch,
                           int crop, double lr, String optimizer, double momentum, double weightDecay, int lrStep,
                           double lrGamma, int valCount, int valCrop, double minutes, Path out, Path checkpoint,
                           Path resume, LowResProtocol lowRes, Path init, String scenes) {
@@ -60,8 +62,12 @@ public record TrainConfig(String model, boolean residual, int factor, Path data,
         if (!optimizer.equals("adam") && !optimizer.equals("sgd")) {
             throw new IllegalArgumentException("optimizer: 'adam' or 'sgd', got '" + optimizer + "'");
         }
-        if (lowRes == null) {
-            throw new NullPointerException("lowRes");
+        if (lowRes == null || skip == null) {
+            throw new NullPointerException("lowRes and skip must be given");
+        }
+        if (skip == org.jpac.nn.TargetSkip.JBU && lowRes.samplingSet().size() != 1) {
+            throw new IllegalArgumentException("sampling: the JBU skip places its samples by one protocol; train "
+                    + "one model per protocol (--sampling center or area), got " + lowRes.describe());
         }
         if (!SCENES.contains(scenes)) {
             throw new IllegalArgumentException("scenes: expected one of " + SCENES + ", got '" + scenes + "'");
@@ -92,7 +98,7 @@ public record TrainConfig(String model, boolean residual, int factor, Path data,
     Map<String, String> identity(String dataDescription) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("train.model", model);
-        m.put("train.residual", residual ? "bilinear" : "none");
+        m.put("train.residual", skip.key());
         m.put("train.factor", Integer.toString(factor));
         m.put("train.data", dataDescription);
         m.put("train.seed", Long.toString(seed));
