@@ -72,7 +72,7 @@ public final class Models {
     }
 
     /** Zeroes the weight and bias of the layer that gives the network's output. */
-    private static void zeroLastLayer(String name, TrainableUpsampler net) {
+    static void zeroLastLayer(String name, TrainableUpsampler net) {
         Map<String, Tensor> p = net.learnableParameters();
         String last = null;
         for (String k : p.keySet()) {

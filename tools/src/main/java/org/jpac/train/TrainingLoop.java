@@ -97,9 +97,15 @@ public final class TrainingLoop {
             Loss loss = src.targetChannels() == 1 ? MseLoss.mse() : new EndPointError();
             Trainer trainer = new Trainer(net, opt, schedule, loss, data);
             if (c.init() != null && c.resume() == null) {
-                int n = WarmStart.apply(net, Checkpoint.load(c.init()).weights(), c.init().toString());
+                Checkpoint.Contents init = Checkpoint.load(c.init());
+                int n = WarmStart.apply(net, init.weights(), c.init().toString());
                 log.printf(Locale.ROOT, "initialised %d of %d tensors from %s%n", n, net.parameters().size(),
                         c.init());
+                if (c.skip() == TargetSkip.JBU && TargetSkip.of(init.metadata()) != TargetSkip.JBU) {
+                    // its output layer predicted another correction; starting it at zero starts the run at JBU
+                    Models.zeroLastLayer(c.model(), net);
+                    log.println("output layer set to zero (the initial weights were not trained on the JBU skip)");
+                }
             }
             if (c.resume() != null) {
                 resume(c.resume(), identity, net, opt, trainer);

@@ -53,6 +53,38 @@ class JbuSkipTrainingTest {
     }
 
     @Test
+    void aWarmStartFromABilinearSkipModelWidensTheGuideLayerAndStillStartsAtJbu() {
+        org.jpac.io.StateDict dict = new org.jpac.io.StateDict();
+        try (TrainableUpsampler old = Models.create("pac", true, 4, 5)) {
+            old.parameters().forEach(dict::put);
+        }
+        try (TrainableUpsampler net = Models.create("pac", TargetSkip.JBU, 4, 6, Set.of(Sampling.AREA))) {
+            int n = WarmStart.apply(net, dict, "old");
+            assertEquals(net.parameters().size(), n, "every tensor, the widened guide layer included");
+            float[] w = net.parameters().get("branch_g.conv1.weight").toArray();
+            float[] o = dict.asMap().get("branch_g.conv1.weight").data();
+            int k = 25;
+            for (int out = 0; out < 32; out++) {
+                for (int i = 0; i < 3 * k; i++) {
+                    assertEquals(o[out * 3 * k + i], w[out * 4 * k + i]);
+                }
+                for (int i = 3 * k; i < 4 * k; i++) {
+                    assertEquals(0f, w[out * 4 * k + i], "the JBU channel starts unused");
+                }
+            }
+            Models.zeroLastLayer("pac", net);
+            List<Batch> set = DataStream.fixedSet(new SyntheticWorld(12), 12, 1, 32, 4,
+                    LowResProtocol.of(Sampling.AREA, 0));
+            try {
+                double jbu = Evaluation.error(SampledJointBilateral.defaults(4, Sampling.AREA), set);
+                assertEquals(jbu, Evaluation.error(net, set), 1e-6 * jbu);
+            } finally {
+                set.forEach(Batch::close);
+            }
+        }
+    }
+
+    @Test
     void theJbuSkipNeedsOneProtocolAndValidationScenesAreNotTheHeldOutOnes() {
         LowResProtocol both = new LowResProtocol(List.of(Sampling.CENTER, Sampling.AREA), 0, false);
         Path out = Path.of("x.safetensors");
