@@ -65,6 +65,9 @@ final class TrainCommand {
             "  --skip none|bilinear|jbu  what the output is added to (--residual is --skip bilinear); jbu: joint",
             "                      bilateral upsampling, also given to the network as a guide channel, its last",
             "                      layer starting at zero so the untrained model is JBU; needs one --sampling",
+            "  --loss mse|image-rmse  depth loss: the batch's MSE of the scaled targets (default), or the mean of",
+            "                      each image's RMSE (the metric's form; an image with a huge error cannot drown",
+            "                      the others)",
             "  --init FILE         start from these weights (every tensor whose key and shape match, e.g. an 8x",
             "                      model's for a 4x or 16x one); the optimizer starts afresh",
             "  --quiet             no progress lines",
@@ -82,7 +85,7 @@ final class TrainCommand {
     static final Set<String> VALUED = Set.of("--factor", "--model", "--data", "--epochs", "--out", "--seed",
             "--batch", "--crop", "--lr", "--optimizer", "--momentum", "--weight-decay", "--lr-step", "--lr-gamma",
             "--steps-per-epoch", "--val-count", "--val-crop", "--checkpoint", "--resume", "--minutes", "--scenes",
-            "--sampling", "--holes", "--init", "--skip");
+            "--sampling", "--holes", "--init", "--skip", "--loss");
     static final Set<String> CRF_VALUED = Set.of("--steps", "--seed", "--lr", "--out", "--size",
             "--held-out", "--table", "--table-count", "--table-size");
     static final Set<String> FLAGS = Set.of("--synthetic", "--quiet", "--residual");
@@ -260,6 +263,6 @@ final class TrainCommand {
                 a.number("--weight-decay", 0, 0, 1), a.integer("--lr-step", 0, 0, 1_000_000),
                 a.number("--lr-gamma", 0.5, 1e-6, 1), a.integer("--val-count", 16, 0, 100_000), valCrop,
                 a.number("--minutes", 0, 0, 1e7), out, ckpt, resume, lowRes(a), a.path("--init"),
-                a.choice("--scenes", "basic", TrainConfig.SCENES));
+                a.choice("--scenes", "basic", TrainConfig.SCENES), a.choice("--loss", "mse", TrainConfig.LOSSES));
     }
 }

@@ -29,11 +29,13 @@ import java.util.Map;
  * @param init           weights to start from (matching keys and shapes; {@link WarmStart}), or null
  * @param scenes         the synthetic scenes: {@code basic} ({@link SyntheticRgbd}) or {@code world}
  *                       ({@link SyntheticWorld})
+ * @param loss           the depth loss: {@code mse} (the batch's MSE) or {@code image-rmse}
+ *                       ({@link ImageRmseLoss}); optical flow always uses the end-point error
  */
 public record TrainConfig(String model, org.jpac.nn.TargetSkip skip, int factor, Path data, int epochs, long stepsPerEpoch, long seed, int batch,
                           int crop, double lr, String optimizer, double momentum, double weightDecay, int lrStep,
                           double lrGamma, int valCount, int valCrop, double minutes, Path out, Path checkpoint,
-                          Path resume, LowResProtocol lowRes, Path init, String scenes) {
+                          Path resume, LowResProtocol lowRes, Path init, String scenes, String loss) {
 
     /**
      * Checks the settings.
@@ -72,17 +74,23 @@ public record TrainConfig(String model, org.jpac.nn.TargetSkip skip, int factor,
         if (!SCENES.contains(scenes)) {
             throw new IllegalArgumentException("scenes: expected one of " + SCENES + ", got '" + scenes + "'");
         }
+        if (!LOSSES.contains(loss)) {
+            throw new IllegalArgumentException("loss: expected one of " + LOSSES + ", got '" + loss + "'");
+        }
         if (out == null || checkpoint == null) {
             throw new NullPointerException("out and checkpoint must be given");
         }
     }
+
+    /** The depth losses by name. */
+    public static final java.util.List<String> LOSSES = java.util.List.of("mse", "image-rmse");
 
     /** The synthetic scene generators by name. */
     public static final java.util.List<String> SCENES = java.util.List.of("basic", "world");
 
     /** Identity values of checkpoints written before the key existed. */
     static final Map<String, String> IDENTITY_DEFAULTS = Map.of("train.residual", "none", "train.sampling", "area",
-            "train.holes", "0.0", "train.scenes", "basic");
+            "train.holes", "0.0", "train.scenes", "basic", "train.loss", "mse");
 
     /** The default checkpoint file beside {@code out}: {@code NAME.ckpt.safetensors}. */
     public static Path defaultCheckpoint(Path out) {
@@ -109,6 +117,7 @@ public record TrainConfig(String model, org.jpac.nn.TargetSkip skip, int factor,
         m.put("train.sampling", org.jpac.nn.Sampling.format(lowRes.samplingSet()));
         m.put("train.holes", Double.toString(lowRes.holes()));
         m.put("train.scenes", scenes);
+        m.put("train.loss", loss);
         return m;
     }
 }

@@ -94,7 +94,8 @@ public final class TrainingLoop {
                     : new Sgd(c.lr(), c.momentum(), 0, c.weightDecay(), false);
             StepLr schedule = c.lrStep() > 0 ? new StepLr(c.lr(), c.lrStep(), c.lrGamma())
                     : new StepLr(c.lr(), Integer.MAX_VALUE, 1);
-            Loss loss = src.targetChannels() == 1 ? MseLoss.mse() : new EndPointError();
+            Loss loss = src.targetChannels() != 1 ? new EndPointError()
+                    : c.loss().equals("image-rmse") ? new ImageRmseLoss() : MseLoss.mse();
             Trainer trainer = new Trainer(net, opt, schedule, loss, data);
             if (c.init() != null && c.resume() == null) {
                 Checkpoint.Contents init = Checkpoint.load(c.init());

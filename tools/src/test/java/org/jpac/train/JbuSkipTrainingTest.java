@@ -90,7 +90,7 @@ class JbuSkipTrainingTest {
         Path out = Path.of("x.safetensors");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new TrainConfig("pac",
                 TargetSkip.JBU, 8, null, 1, 1, 1, 1, 64, 1e-3, "adam", 0.9, 0, 0, 1, 0, 128, 0, out, out, null,
-                both, null, "world"));
+                both, null, "world", "mse"));
         assertTrue(e.getMessage().startsWith("sampling: "), e.getMessage());
         assertNotEquals(SyntheticRgbd.HELD_OUT_SEED, SyntheticRgbd.VALIDATION_SEED);
         IllegalArgumentException s = assertThrows(IllegalArgumentException.class,
