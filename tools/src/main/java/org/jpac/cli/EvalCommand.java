@@ -121,12 +121,15 @@ final class EvalCommand {
             List<Batch> set = DataStream.fixedSet(src, SyntheticRgbd.HELD_OUT_SEED, count, crop, factor,
                     LowResProtocol.of(sampling, holes));
             TargetSkip skip;
+            TrainableUpsampler created;
             try {
                 skip = TargetSkip.of(meta);
+                created = Models.create(model, skip, factor, 0, trained);
             } catch (IllegalArgumentException e) {
+                set.forEach(Batch::close);
                 throw new IOException("--weights " + wPath + ": " + e.getMessage());
             }
-            try (TrainableUpsampler net = Models.create(model, skip, factor, 0, trained)) {
+            try (TrainableUpsampler net = created) {
                 net.loadStateDict(weights);
                 String metric = Evaluation.metric(src.targetChannels());
                 String size = crop > 0 ? crop + "x" + crop : "whole";
