@@ -8,14 +8,16 @@ import java.util.List;
 /**
  * The weight files that ship inside jpac's jar ({@code /models/}, described in
  * its README): found by name, e.g. {@code pac_upsample_x8}. An upsampler for one
- * sampling protocol only is named after it ({@code pac_upsample_x8_area}) and
- * preferred for that protocol ({@link #upsampler}).
+ * sampling protocol only is named after it ({@code pac_upsample_x8_center},
+ * {@code pac_upsample_x8_area}: refinements of JBU, the defaults) and preferred
+ * for that protocol ({@link #upsampler}).
  */
 public final class BundledModels {
 
     /** Every bundled model's name. */
     public static final List<String> NAMES = List.of("pac_upsample_x4", "pac_upsample_x8", "pac_upsample_x16",
-            "pac_upsample_x8_area", "paccrf_synthetic");
+            "pac_upsample_x4_center", "pac_upsample_x8_center", "pac_upsample_x16_center",
+            "pac_upsample_x4_area", "pac_upsample_x8_area", "pac_upsample_x16_area", "paccrf_synthetic");
 
     private BundledModels() {
     }
@@ -27,7 +29,7 @@ public final class BundledModels {
 
     /**
      * The bundled upsampler's name for a factor and protocol: the one trained for
-     * that protocol alone ({@code pac_upsample_x8_area}) where jpac ships one, else
+     * that protocol alone ({@code pac_upsample_x8_area}, {@code pac_upsample_x8_center}) where jpac ships one, else
      * the one for the factor ({@code pac_upsample_x8}), or null when there is none.
      */
     public static String upsampler(int factor, org.jpac.nn.Sampling sampling) {

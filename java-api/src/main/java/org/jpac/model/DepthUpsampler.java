@@ -13,6 +13,7 @@ import org.jpac.nn.BilinearResidual;
 import org.jpac.nn.DepthHoles;
 import org.jpac.nn.Sampling;
 import org.jpac.nn.Network;
+import org.jpac.nn.TargetSkip;
 import org.jpac.nn.TrainableUpsampler;
 import org.jpac.nn.UpsamplingNetwork;
 
@@ -29,7 +30,9 @@ import org.jpac.nn.UpsamplingNetwork;
  *
  * <p>Applied from the weight file's metadata: the architecture and its
  * arguments ({@code model}, {@code args}, which include the factor), the
- * bilinear skip ({@code target_residual: bilinear}), the target scaling
+ * skip ({@code target_residual}: {@code bilinear}, or {@code jbu}: the network
+ * refines joint bilateral upsampling, see {@link org.jpac.nn.JbuResidual}, placed
+ * by the file's single {@code sampling}), the target scaling
  * ({@code target_scaling}: {@code minmax}, the default, maps each
  * channel of the low-resolution target to [0, 1] by its minimum and maximum
  * before the network and back after it, as the reference pipeline does;
@@ -137,7 +140,7 @@ public final class DepthUpsampler implements AutoCloseable {
         }
         try {
             w.loadInto(up, w.model());
-            return new DepthUpsampler(withSkip(up, md, w), minMax, sampling, w.source());
+            return new DepthUpsampler(withSkip(up, sampling, w), minMax, sampling, w.source());
         } catch (RuntimeException e) {
             up.close();
             throw e;
@@ -176,15 +179,18 @@ public final class DepthUpsampler implements AutoCloseable {
         };
     }
 
-    private static UpsamplingNetwork withSkip(UpsamplingNetwork net, Map<String, String> md, ModelWeights w) {
-        if (!w.residual()) {
+    private static UpsamplingNetwork withSkip(UpsamplingNetwork net, String sampling, ModelWeights w) {
+        TargetSkip skip = w.skip();
+        if (skip == TargetSkip.NONE) {
             return net;
         }
         if (!(net instanceof TrainableUpsampler t)) {
             throw new IllegalArgumentException("weights " + w.source() + ": '" + BilinearResidual.METADATA_KEY
                     + "' metadata on " + w.model() + ", which is not a trainable upsampling network");
         }
-        return new BilinearResidual(t);
+        Set<Sampling> trained = sampling == null ? Set.of(Sampling.AREA)
+                : Sampling.parseSet(sampling, "weights " + w.source() + ": metadata '" + SAMPLING_KEY + "'");
+        return skip.wrap(t, trained);
     }
 
     /** The upsampling factor: the guide is this many times the target's size. */

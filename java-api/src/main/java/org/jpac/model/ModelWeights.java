@@ -18,6 +18,7 @@ import org.jpac.nn.BilinearResidual;
 import org.jpac.nn.ModelArgs;
 import org.jpac.nn.ModelRegistry;
 import org.jpac.nn.Network;
+import org.jpac.nn.TargetSkip;
 
 /**
  * A weight file as read for a model: its state dict and the metadata a
@@ -148,6 +149,11 @@ public final class ModelWeights {
     /** Whether the metadata asks for the bilinear skip ({@code target_residual: bilinear}). */
     public boolean residual() {
         return BilinearResidual.requestedBy(metadata);
+    }
+
+    /** The skip the metadata asks for ({@code target_residual}: none, bilinear or jbu). */
+    public TargetSkip skip() {
+        return TargetSkip.of(metadata);
     }
 
     /** Float values in the state dict. */

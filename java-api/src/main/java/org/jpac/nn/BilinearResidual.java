@@ -40,19 +40,12 @@ public final class BilinearResidual implements TrainableUpsampler {
 
     /**
      * Whether weight-file metadata asks for the bilinear skip: {@code bilinear}
-     * yes; absent or {@code none} no; any other value is an error (running such
-     * weights without their skip would give wrong results silently).
+     * yes; absent, {@code none} or another known skip ({@link TargetSkip}) no; an
+     * unknown value is an error (running such weights without their skip would
+     * give wrong results silently).
      */
     public static boolean requestedBy(Map<String, String> metadata) {
-        String v = metadata == null ? null : metadata.get(METADATA_KEY);
-        if (v == null || v.equals("none")) {
-            return false;
-        }
-        if (v.equals(METADATA_VALUE)) {
-            return true;
-        }
-        throw new IllegalArgumentException(METADATA_KEY + ": unknown value '" + v + "' in the weight file's metadata"
-                + " (jpac knows '" + METADATA_VALUE + "' and 'none')");
+        return TargetSkip.of(metadata) == TargetSkip.BILINEAR;
     }
 
     /** The wrapped network. */

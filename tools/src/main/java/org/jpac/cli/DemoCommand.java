@@ -14,7 +14,7 @@ import org.jpac.io.images.Image;
 import org.jpac.io.images.Png;
 import org.jpac.model.CrfRefiner;
 import org.jpac.model.DepthUpsampler;
-import org.jpac.nn.BilinearResidual;
+import org.jpac.nn.TargetSkip;
 import org.jpac.nn.SampledBilinear;
 import org.jpac.nn.SampledJointBilateral;
 import org.jpac.nn.Sampling;
@@ -190,8 +190,9 @@ public final class DemoCommand extends CliCommand {
         float[] pac;
         try (Network net = pacNetwork(weights)) {
             pac = tm.time(() -> upsample((UpsamplingNetwork) net, lowImg, guide));
-            pacName = (net instanceof BilinearResidual skip ? skip.inner().getClass().getSimpleName() + " + bilinear"
-                    : net.getClass().getSimpleName()) + (weightsPath == null ? " (bundled)" : "");
+            UpsamplingNetwork un = (UpsamplingNetwork) net;
+            pacName = TargetSkip.inner(un).getClass().getSimpleName() + TargetSkip.of(un).suffix()
+                    + (weightsPath == null ? " (bundled)" : "");
             row(out, pacName, rmse(pac, scene.depth), tm.last());
             if (weightsPath == null) {
                 out.println("      (trained by jpac train on other synthetic scenes, for the protocols "

@@ -15,7 +15,7 @@ import org.jpac.io.StateDict;
 import org.jpac.io.WeightFiles;
 import org.jpac.nn.Bicubic;
 import org.jpac.model.DepthUpsampler;
-import org.jpac.nn.BilinearResidual;
+import org.jpac.nn.TargetSkip;
 import org.jpac.nn.SampledBilinear;
 import org.jpac.nn.SampledJointBilateral;
 import org.jpac.nn.Sampling;
@@ -120,7 +120,16 @@ final class EvalCommand {
             FiniteValues.strict().weights("--weights", wPath, weights);
             List<Batch> set = DataStream.fixedSet(src, SyntheticRgbd.HELD_OUT_SEED, count, crop, factor,
                     LowResProtocol.of(sampling, holes));
-            try (TrainableUpsampler net = Models.create(model, BilinearResidual.requestedBy(meta), factor, 0)) {
+            TargetSkip skip;
+            TrainableUpsampler created;
+            try {
+                skip = TargetSkip.of(meta);
+                created = Models.create(model, skip, factor, 0, trained);
+            } catch (IllegalArgumentException e) {
+                set.forEach(Batch::close);
+                throw new IOException("--weights " + wPath + ": " + e.getMessage());
+            }
+            try (TrainableUpsampler net = created) {
                 net.loadStateDict(weights);
                 String metric = Evaluation.metric(src.targetChannels());
                 String size = crop > 0 ? crop + "x" + crop : "whole";
@@ -131,8 +140,8 @@ final class EvalCommand {
                     err.println("jpac eval: warning: the model was trained for " + Sampling.format(trained)
                             + ", not " + sampling.key());
                 }
-                out.printf(Locale.ROOT, "  %-30s %.4f%n", Models.className(model)
-                        + (net instanceof BilinearResidual ? " + bilinear" : ""), Evaluation.error(net, set));
+                out.printf(Locale.ROOT, "  %-30s %.4f%n", Models.className(model) + skip.suffix(),
+                        Evaluation.error(net, set));
                 out.printf(Locale.ROOT, "  %-30s %.4f%n", "bilinear", Evaluation.error(new SampledBilinear(factor,
                         sampling), set));
                 out.printf(Locale.ROOT, "  %-30s %.4f%n", "JBU", Evaluation.error(SampledJointBilateral.defaults(factor,

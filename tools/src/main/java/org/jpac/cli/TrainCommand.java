@@ -16,6 +16,7 @@ import org.jpac.train.SyntheticSegmentation;
 
 import org.jpac.nn.ModelLimits;
 import org.jpac.nn.Sampling;
+import org.jpac.nn.TargetSkip;
 import org.jpac.train.LowResProtocol;
 import org.jpac.train.Models;
 import org.jpac.train.TrainConfig;
@@ -61,6 +62,12 @@ final class TrainCommand {
             "  --minutes M         stop after M minutes with a checkpoint and the model so far",
             "  --residual          learn the correction to bilinear upsampling (output = network + bilinear);",
             "                      recorded in the model's metadata, which jpac upsample and eval follow",
+            "  --skip none|bilinear|jbu  what the output is added to (--residual is --skip bilinear); jbu: joint",
+            "                      bilateral upsampling, also given to the network as a guide channel, its last",
+            "                      layer starting at zero so the untrained model is JBU; needs one --sampling",
+            "  --loss mse|image-rmse  depth loss: the batch's MSE of the scaled targets (default), or the mean of",
+            "                      each image's RMSE (the metric's form; an image with a huge error cannot drown",
+            "                      the others)",
             "  --init FILE         start from these weights (every tensor whose key and shape match, e.g. an 8x",
             "                      model's for a 4x or 16x one); the optimizer starts afresh",
             "  --quiet             no progress lines",
@@ -78,7 +85,7 @@ final class TrainCommand {
     static final Set<String> VALUED = Set.of("--factor", "--model", "--data", "--epochs", "--out", "--seed",
             "--batch", "--crop", "--lr", "--optimizer", "--momentum", "--weight-decay", "--lr-step", "--lr-gamma",
             "--steps-per-epoch", "--val-count", "--val-crop", "--checkpoint", "--resume", "--minutes", "--scenes",
-            "--sampling", "--holes", "--init");
+            "--sampling", "--holes", "--init", "--skip", "--loss");
     static final Set<String> CRF_VALUED = Set.of("--steps", "--seed", "--lr", "--out", "--size",
             "--held-out", "--table", "--table-count", "--table-size");
     static final Set<String> FLAGS = Set.of("--synthetic", "--quiet", "--residual");
@@ -240,13 +247,22 @@ final class TrainCommand {
         if (clash != null) {
             throw CliException.usage(clash);
         }
-        return new TrainConfig(model, a.has("--residual"), factor, a.path("--data"), epochs,
+        if (a.has("--residual") && a.has("--skip")) {
+            throw CliException.usage("give --residual or --skip, not both");
+        }
+        TargetSkip skip = a.has("--residual") ? TargetSkip.BILINEAR
+                : TargetSkip.parse(a.choice("--skip", "none", List.of("none", "bilinear", "jbu")), "--skip");
+        if (skip == TargetSkip.JBU && a.choice("--sampling", "area", List.of("center", "area", "both"))
+                .equals("both")) {
+            throw CliException.usage("--skip jbu needs --sampling center or area (one model per protocol)");
+        }
+        return new TrainConfig(model, skip, factor, a.path("--data"), epochs,
                 a.integer("--steps-per-epoch", 100, 1, Integer.MAX_VALUE), a.longValue("--seed", 1),
                 a.integer("--batch", 4, 1, 4096), crop, a.number("--lr", 1e-3, 0, 10),
                 a.choice("--optimizer", "adam", List.of("adam", "sgd")), a.number("--momentum", 0.9, 0, 0.9999),
                 a.number("--weight-decay", 0, 0, 1), a.integer("--lr-step", 0, 0, 1_000_000),
                 a.number("--lr-gamma", 0.5, 1e-6, 1), a.integer("--val-count", 16, 0, 100_000), valCrop,
                 a.number("--minutes", 0, 0, 1e7), out, ckpt, resume, lowRes(a), a.path("--init"),
-                a.choice("--scenes", "basic", TrainConfig.SCENES));
+                a.choice("--scenes", "basic", TrainConfig.SCENES), a.choice("--loss", "mse", TrainConfig.LOSSES));
     }
 }

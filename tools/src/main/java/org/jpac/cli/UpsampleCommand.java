@@ -12,7 +12,6 @@ import org.jpac.io.images.Image;
 import org.jpac.io.images.Images;
 import org.jpac.io.images.NpyLayout;
 import org.jpac.model.DepthUpsampler;
-import org.jpac.nn.BilinearResidual;
 import org.jpac.nn.DJIF;
 import org.jpac.nn.JointBilateral;
 import org.jpac.nn.ModelArgs;
@@ -23,6 +22,7 @@ import org.jpac.nn.PacJointUpsampleLite;
 import org.jpac.nn.SampledBilinear;
 import org.jpac.nn.SampledJointBilateral;
 import org.jpac.nn.Sampling;
+import org.jpac.nn.TargetSkip;
 import org.jpac.nn.UpsamplingNetwork;
 
 /**
@@ -307,8 +307,8 @@ final class UpsampleCommand extends CliCommand {
     }
 
     private static String describe(Network net) {
-        if (net instanceof BilinearResidual r) {
-            return describe(r.inner()) + " + bilinear";
+        if (net instanceof UpsamplingNetwork u && TargetSkip.of(u) != TargetSkip.NONE) {
+            return describe(TargetSkip.inner(u)) + TargetSkip.of(u).suffix();
         }
         if (net instanceof SampledJointBilateral j) {
             return String.format(Locale.ROOT, "joint bilateral upsampling (kernel %d, sigma_space %.3g, sigma_color "
@@ -326,13 +326,15 @@ final class UpsampleCommand extends CliCommand {
 
     /** A grey guide is repeated to the network's guide channels; other mismatches are errors. */
     private static Image fitGuide(Network net, Image guide, Progress progress) {
-        if (net instanceof BilinearResidual r) {
-            return fitGuide(r.inner(), guide, progress);
+        int extra = 0; // the JBU skip appends its upsampling to the guide
+        if (net instanceof UpsamplingNetwork u && TargetSkip.of(u) != TargetSkip.NONE) {
+            extra = TargetSkip.of(u) == TargetSkip.JBU ? 1 : 0;
+            net = TargetSkip.inner(u);
         }
         if (!(net instanceof PacJointUpsample || net instanceof DJIF)) {
             return guide;
         }
-        int want = net instanceof PacJointUpsample p ? p.guideChannels() : ((DJIF) net).guideChannels();
+        int want = (net instanceof PacJointUpsample p ? p.guideChannels() : ((DJIF) net).guideChannels()) - extra;
         if (guide.channels() == want) {
             return guide;
         }

@@ -31,7 +31,7 @@ record WeightsFile(Path path, ModelWeights weights) {
                 }
             }
             WeightsFile w = new WeightsFile(path, ModelWeights.of(path.toString(), dict, md));
-            w.residual(); // an unknown target_residual is an error now, not when the network runs
+            w.skip(); // an unknown target_residual is an error now, not when the network runs
             return w;
         } catch (IOException e) {
             throw CliException.failure("cannot read " + opt + " " + CliCommand.ioMessage(e));
@@ -112,8 +112,9 @@ record WeightsFile(Path path, ModelWeights weights) {
         return weights.metadata();
     }
 
-    boolean residual() {
-        return weights.residual();
+    /** The skip the metadata asks for ({@code target_residual}). */
+    org.jpac.nn.TargetSkip skip() {
+        return weights.skip();
     }
 
     /** The network the metadata names, built from {@code args} ({@link ModelWeights#build(ModelArgs)}). */
@@ -127,11 +128,12 @@ record WeightsFile(Path path, ModelWeights weights) {
     }
 
     /**
-     * {@code net} with the bilinear skip the metadata asks for ({@link org.jpac.nn.BilinearResidual}), or
+     * {@code net} with the skip the metadata asks for ({@link org.jpac.nn.TargetSkip}: bilinear or JBU), or
      * {@code net} itself; closes {@code net} if it cannot take one.
      */
     Network withSkip(Network net, String what) {
-        if (!residual()) {
+        org.jpac.nn.TargetSkip skip = skip();
+        if (skip == org.jpac.nn.TargetSkip.NONE) {
             return net;
         }
         if (!(net instanceof org.jpac.nn.TrainableUpsampler t)) {
@@ -139,7 +141,12 @@ record WeightsFile(Path path, ModelWeights weights) {
             throw CliException.failure("weights " + path + ": 'target_residual' metadata on " + what
                     + ", which is not a trainable upsampling network");
         }
-        return new org.jpac.nn.BilinearResidual(t);
+        try {
+            return skip.wrap(t, samplings());
+        } catch (IllegalArgumentException e) {
+            net.close();
+            throw CliException.failure("weights " + path + ": " + e.getMessage());
+        }
     }
 
     /** Copies the weights into {@code net}; a one-line error says what does not fit. */

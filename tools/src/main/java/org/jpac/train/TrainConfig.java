@@ -8,7 +8,9 @@ import java.util.Map;
  * The settings of a training run ({@code jpac train upsample}).
  *
  * @param model          {@code pac}, {@code lite} or {@code djif} ({@link Models})
- * @param residual       learn the correction to bilinear upsampling ({@link org.jpac.nn.BilinearResidual})
+ * @param skip           what the network's output is added to: nothing, bilinear upsampling
+ *                       ({@link org.jpac.nn.BilinearResidual}) or JBU ({@link org.jpac.nn.JbuResidual}, which
+ *                       needs a single sampling protocol)
  * @param factor         upsampling factor (a power of 2)
  * @param data           a folder (NYU Depth V2 PNGs or MPI-Sintel), or null for synthetic RGB-D
  * @param epochs         epochs to train in all (a resumed run continues up to this)
@@ -27,11 +29,13 @@ import java.util.Map;
  * @param init           weights to start from (matching keys and shapes; {@link WarmStart}), or null
  * @param scenes         the synthetic scenes: {@code basic} ({@link SyntheticRgbd}) or {@code world}
  *                       ({@link SyntheticWorld})
+ * @param loss           the depth loss: {@code mse} (the batch's MSE) or {@code image-rmse}
+ *                       ({@link ImageRmseLoss}); optical flow always uses the end-point error
  */
-public record TrainConfig(String model, boolean residual, int factor, Path data, int epochs, long stepsPerEpoch, long seed, int batch,
+public record TrainConfig(String model, org.jpac.nn.TargetSkip skip, int factor, Path data, int epochs, long stepsPerEpoch, long seed, int batch,
                           int crop, double lr, String optimizer, double momentum, double weightDecay, int lrStep,
                           double lrGamma, int valCount, int valCrop, double minutes, Path out, Path checkpoint,
-                          Path resume, LowResProtocol lowRes, Path init, String scenes) {
+                          Path resume, LowResProtocol lowRes, Path init, String scenes, String loss) {
 
     /**
      * Checks the settings.
@@ -60,23 +64,33 @@ public record TrainConfig(String model, boolean residual, int factor, Path data,
         if (!optimizer.equals("adam") && !optimizer.equals("sgd")) {
             throw new IllegalArgumentException("optimizer: 'adam' or 'sgd', got '" + optimizer + "'");
         }
-        if (lowRes == null) {
-            throw new NullPointerException("lowRes");
+        if (lowRes == null || skip == null) {
+            throw new NullPointerException("lowRes and skip must be given");
+        }
+        if (skip == org.jpac.nn.TargetSkip.JBU && lowRes.samplingSet().size() != 1) {
+            throw new IllegalArgumentException("sampling: the JBU skip places its samples by one protocol; train "
+                    + "one model per protocol (--sampling center or area), got " + lowRes.describe());
         }
         if (!SCENES.contains(scenes)) {
             throw new IllegalArgumentException("scenes: expected one of " + SCENES + ", got '" + scenes + "'");
+        }
+        if (!LOSSES.contains(loss)) {
+            throw new IllegalArgumentException("loss: expected one of " + LOSSES + ", got '" + loss + "'");
         }
         if (out == null || checkpoint == null) {
             throw new NullPointerException("out and checkpoint must be given");
         }
     }
 
+    /** The depth losses by name. */
+    public static final java.util.List<String> LOSSES = java.util.List.of("mse", "image-rmse");
+
     /** The synthetic scene generators by name. */
     public static final java.util.List<String> SCENES = java.util.List.of("basic", "world");
 
     /** Identity values of checkpoints written before the key existed. */
     static final Map<String, String> IDENTITY_DEFAULTS = Map.of("train.residual", "none", "train.sampling", "area",
-            "train.holes", "0.0", "train.scenes", "basic");
+            "train.holes", "0.0", "train.scenes", "basic", "train.loss", "mse");
 
     /** The default checkpoint file beside {@code out}: {@code NAME.ckpt.safetensors}. */
     public static Path defaultCheckpoint(Path out) {
@@ -92,7 +106,7 @@ public record TrainConfig(String model, boolean residual, int factor, Path data,
     Map<String, String> identity(String dataDescription) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("train.model", model);
-        m.put("train.residual", residual ? "bilinear" : "none");
+        m.put("train.residual", skip.key());
         m.put("train.factor", Integer.toString(factor));
         m.put("train.data", dataDescription);
         m.put("train.seed", Long.toString(seed));
@@ -103,6 +117,7 @@ public record TrainConfig(String model, boolean residual, int factor, Path data,
         m.put("train.sampling", org.jpac.nn.Sampling.format(lowRes.samplingSet()));
         m.put("train.holes", Double.toString(lowRes.holes()));
         m.put("train.scenes", scenes);
+        m.put("train.loss", loss);
         return m;
     }
 }

@@ -81,12 +81,14 @@ public final class Trainer {
      * Runs the next step; returns its loss (before the update). The targets are
      * scaled per image to [0, 1] by the low-resolution target's range
      * ({@link TargetRange}), as the reference pipeline does; holes (NaN) in the
-     * low-resolution target are filled first ({@link Batch#withHolesFilled}).
+     * low-resolution target are filled first ({@link Batch#withHolesFilled}) unless the model
+     * skips them itself ({@link TrainableUpsampler#skipsMissing()}).
      */
     public double trainStep() {
         schedule.apply(optimizer, epoch());
-        // holes are filled as DepthUpsampler fills them before a network
-        try (Batch raw = data.batch(step); Batch f = raw.withHolesFilled(); Batch b = TargetRange.scaled(f)) {
+        // holes are filled as DepthUpsampler fills them before a network that does not skip them itself
+        try (Batch raw = data.batch(step); Batch f = model.skipsMissing() ? null : raw.withHolesFilled();
+             Batch b = TargetRange.scaled(f != null ? f : raw)) {
             double value = trainOn(b);
             step++;
             return value;

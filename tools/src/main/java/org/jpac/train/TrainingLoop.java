@@ -13,6 +13,7 @@ import java.util.Map;
 import org.jpac.nn.Bilinear;
 import org.jpac.nn.BilinearResidual;
 import org.jpac.nn.JointBilateral;
+import org.jpac.nn.TargetSkip;
 import org.jpac.nn.TrainableUpsampler;
 
 /**
@@ -45,9 +46,9 @@ public final class TrainingLoop {
     /** As {@link #openData(Path, long)}, with the synthetic scenes named by {@code scenes} (basic, world). */
     public static SampleSource openData(Path dir, long seed, String scenes) throws IOException {
         if (dir == null) {
-            if (seed == SyntheticRgbd.HELD_OUT_SEED) {
-                throw new IllegalArgumentException("seed: " + seed + " is the held-out validation set's seed; "
-                        + "choose another");
+            if (seed == SyntheticRgbd.HELD_OUT_SEED || seed == SyntheticRgbd.VALIDATION_SEED) {
+                throw new IllegalArgumentException("seed: " + seed + " is the " + (seed == SyntheticRgbd.HELD_OUT_SEED
+                        ? "held-out test" : "validation") + " set's seed; choose another");
             }
             return synthetic(scenes, seed);
         }
@@ -86,18 +87,26 @@ public final class TrainingLoop {
         DataStream data = new DataStream(src, c.seed(), c.batch(), c.crop(), c.factor(), c.stepsPerEpoch(),
                 c.lowRes());
         Map<String, String> identity = c.identity(src.describe());
-        try (TrainableUpsampler net = Models.create(c.model(), c.residual(), c.factor(), c.seed())) {
+        try (TrainableUpsampler net = Models.create(c.model(), c.skip(), c.factor(), c.seed(),
+                c.lowRes().samplingSet())) {
             Optimizer opt = c.optimizer().equals("adam")
                     ? new Adam(c.lr(), 0.9, 0.999, 1e-8, c.weightDecay(), false)
                     : new Sgd(c.lr(), c.momentum(), 0, c.weightDecay(), false);
             StepLr schedule = c.lrStep() > 0 ? new StepLr(c.lr(), c.lrStep(), c.lrGamma())
                     : new StepLr(c.lr(), Integer.MAX_VALUE, 1);
-            Loss loss = src.targetChannels() == 1 ? MseLoss.mse() : new EndPointError();
+            Loss loss = src.targetChannels() != 1 ? new EndPointError()
+                    : c.loss().equals("image-rmse") ? new ImageRmseLoss() : MseLoss.mse();
             Trainer trainer = new Trainer(net, opt, schedule, loss, data);
             if (c.init() != null && c.resume() == null) {
-                int n = WarmStart.apply(net, Checkpoint.load(c.init()).weights(), c.init().toString());
+                Checkpoint.Contents init = Checkpoint.load(c.init());
+                int n = WarmStart.apply(net, init.weights(), c.init().toString());
                 log.printf(Locale.ROOT, "initialised %d of %d tensors from %s%n", n, net.parameters().size(),
                         c.init());
+                if (c.skip() == TargetSkip.JBU && TargetSkip.of(init.metadata()) != TargetSkip.JBU) {
+                    // its output layer predicted another correction; starting it at zero starts the run at JBU
+                    Models.zeroLastLayer(c.model(), net);
+                    log.println("output layer set to zero (the initial weights were not trained on the JBU skip)");
+                }
             }
             if (c.resume() != null) {
                 resume(c.resume(), identity, net, opt, trainer);
@@ -107,7 +116,7 @@ public final class TrainingLoop {
             long total = c.epochs() * data.stepsPerEpoch();
             log.printf(Locale.ROOT, "training %s%s x%d on %s (low-resolution input: %s): %d epochs of %d steps, "
                             + "batch %d, crop %d, %s, %d parameters%n", Models.className(c.model()),
-                    c.residual() ? " (+ bilinear)" : "", c.factor(), src.describe(), c.lowRes().describe(),
+                    c.skip() == TargetSkip.NONE ? "" : " (+ " + c.skip().key() + ")", c.factor(), src.describe(), c.lowRes().describe(),
                     c.epochs(), data.stepsPerEpoch(), c.batch(), c.crop(), opt.describe(), count(net));
             Validation val = Validation.of(c, src);
             try {
@@ -130,7 +139,7 @@ public final class TrainingLoop {
         if (!val.isEmpty()) {
             bil = val.bilinear();
             jbu = val.jbu();
-            log.printf(Locale.ROOT, "validation (%d held-out synthetic %dx%d images per protocol, %s): bilinear RMSE "
+            log.printf(Locale.ROOT, "validation (%d synthetic %dx%d validation images per protocol, %s): bilinear RMSE "
                     + "%.4f, JBU RMSE %.4f, model RMSE %s%n", c.valCount(), c.valCrop(), c.valCrop(),
                     val.protocols(), bil, jbu, val.describe(val.errors(net)));
         }
@@ -196,11 +205,11 @@ public final class TrainingLoop {
     private static Map<String, String> modelMetadata(TrainConfig c, Map<String, String> identity, long steps) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("model", Models.className(c.model()));
-        m.put("args", Models.argsJson(c.factor()));
+        m.put("args", Models.argsJson(c.factor(), c.skip().networkGuideChannels(3)));
         m.put("target_scaling", "minmax");
         m.put(org.jpac.model.DepthUpsampler.SAMPLING_KEY, org.jpac.nn.Sampling.format(c.lowRes().samplingSet()));
-        if (c.residual()) {
-            m.put(BilinearResidual.METADATA_KEY, BilinearResidual.METADATA_VALUE);
+        if (c.skip() != TargetSkip.NONE) {
+            m.put(BilinearResidual.METADATA_KEY, c.skip().key());
         }
         m.putAll(identity);
         m.put("train.steps", Long.toString(steps));

@@ -10,7 +10,8 @@ import org.jpac.nn.Sampling;
 import org.jpac.nn.UpsamplingNetwork;
 
 /**
- * A training run's validation: the held-out synthetic scenes of its generator,
+ * A training run's validation: synthetic scenes of its generator from
+ * {@link SyntheticRgbd#VALIDATION_SEED} (not the held-out test set's seed),
  * one fixed set per sampling protocol it trains for (no holes), and the errors
  * of the model and of the bilinear and JBU baselines on them, averaged over the
  * protocols. Closing it closes the sets.
@@ -32,10 +33,10 @@ final class Validation implements AutoCloseable {
         List<List<Batch>> sets = new ArrayList<>();
         List<Sampling> protocols = List.copyOf(new java.util.TreeSet<>(c.lowRes().samplings()));
         if (c.valCount() > 0 && src.targetChannels() == 1) {
-            SampleSource held = TrainingLoop.synthetic(c.scenes(), SyntheticRgbd.HELD_OUT_SEED);
+            SampleSource held = TrainingLoop.synthetic(c.scenes(), SyntheticRgbd.VALIDATION_SEED);
             try {
                 for (Sampling s : protocols) {
-                    sets.add(DataStream.fixedSet(held, SyntheticRgbd.HELD_OUT_SEED, c.valCount(), c.valCrop(),
+                    sets.add(DataStream.fixedSet(held, SyntheticRgbd.VALIDATION_SEED, c.valCount(), c.valCrop(),
                             c.factor(), LowResProtocol.of(s, 0)));
                 }
             } catch (RuntimeException | Error e) {

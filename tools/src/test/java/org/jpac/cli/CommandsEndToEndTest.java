@@ -123,7 +123,7 @@ class CommandsEndToEndTest {
     }
 
     @Test
-    void bundledPacModelIsTheDefaultAt8xAndAddsBilinear() throws IOException {
+    void bundledPacModelIsTheDefaultAt8xAndRefinesJbu() throws IOException {
         Path file = tmp.resolve("bundled.safetensors");
         // the default --sampling area picks the model trained for block averages alone
         try (java.io.InputStream in = getClass().getResourceAsStream("/models/pac_upsample_x8_area.safetensors")) {
@@ -131,7 +131,8 @@ class CommandsEndToEndTest {
         }
         try (SafeTensors st = SafeTensors.open(file)) {
             assertEquals("PacJointUpsample", st.metadata().get("model"));
-            assertEquals("bilinear", st.metadata().get("target_residual"));
+            assertEquals("jbu", st.metadata().get("target_residual"));
+            assertEquals("area", st.metadata().get("sampling"));
         }
         Random r = new Random(5);
         float[] g = new float[3 * 64 * 64];
@@ -150,11 +151,13 @@ class CommandsEndToEndTest {
         ok(Cli.run("upsample", "--guide", guide.toString(), "--low", low.toString(), "--factor", "8", "--model",
                 "pac", "--raw", "--out", out.toString(), "--quiet"));
         float[] got = Images.read(out).data();
-        try (org.jpac.nn.PacJointUpsample net = new org.jpac.nn.PacJointUpsample(8);
-             Tensor lt = Tensor.of(l, 1, 1, 8, 8); Tensor gt = Tensor.of(g, 1, 3, 64, 64)) {
+        // the network sees JBU's upsampling as a fourth guide channel and adds its correction to it
+        try (org.jpac.nn.PacJointUpsample net = org.jpac.nn.PacJointUpsample.builder(8).guideChannels(4).build();
+             Tensor lt = Tensor.of(l, 1, 1, 8, 8); Tensor gt = Tensor.of(g, 1, 3, 64, 64);
+             Tensor jbu = org.jpac.nn.SampledJointBilateral.defaults(8, org.jpac.nn.Sampling.AREA).forward(lt, gt);
+             Tensor g4 = StdOps.concatChannels(gt, jbu)) {
             net.loadStateDict(org.jpac.io.WeightFiles.load(file));
-            try (Tensor o = net.forward(lt, gt); Tensor up = StdOps.resizeBilinearScale(lt, 8);
-                 Tensor want = StdOps.add(o, up)) {
+            try (Tensor o = net.forward(lt, g4); Tensor want = StdOps.add(o, jbu)) {
                 float[] w = want.toArray();
                 for (int i = 0; i < w.length; i++) {
                     assertEquals(w[i], got[i], 1e-5, "pixel " + i);

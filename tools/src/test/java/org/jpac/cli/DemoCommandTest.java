@@ -23,7 +23,7 @@ class DemoCommandTest {
         Cli.Result r = Cli.run("demo", "--out", tmp.toString(), "--quiet");
         assertEquals(0, r.code(), r.err());
         String o = r.out();
-        for (String s : new String[] {"bilinear", "JBU", "guided PAC filter", "PacJointUpsample + bilinear (bundled)",
+        for (String s : new String[] {"bilinear", "JBU", "guided PAC filter", "PacJointUpsample + JBU (bundled)",
                 "mIoU", "PAC-CRF", "backend cpu", "sampling area", "errs most in the 32x32 window"}) {
             assertTrue(o.contains(s), "missing '" + s + "' in\n" + o);
         }

@@ -59,12 +59,14 @@ class DepthUpsamplerHolesTest {
                 assertTrue(up.scalesTarget());
             }
         }
-        // for block averages at 8x, the model trained for them alone is preferred
+        // for each protocol at 8x, the model trained for it alone (a JBU refinement) is preferred
         try (DepthUpsampler area = DepthUpsampler.bundled(8, Sampling.AREA);
              DepthUpsampler center = DepthUpsampler.bundled(8, Sampling.CENTER)) {
             assertTrue(area.toString().contains("pac_upsample_x8_area"), area.toString());
             assertEquals(java.util.Set.of(Sampling.AREA), area.samplings());
-            assertTrue(center.supports(Sampling.CENTER), center.toString());
+            assertTrue(center.toString().contains("pac_upsample_x8_center"), center.toString());
+            assertEquals(java.util.Set.of(Sampling.CENTER), center.samplings());
+            assertTrue(area.network() instanceof org.jpac.nn.JbuResidual, area.toString());
         }
     }
 

@@ -65,6 +65,23 @@ class LossTest {
     }
 
     @Test
+    void imageRmseIsTheMeanOfEachImagesRmse() {
+        try (Tensor p = Tensor.of(new float[] {1, 2, 3, 4, 0, 0, 0, 0}, 2, 1, 2, 2);
+             Tensor t = Tensor.of(new float[] {1, 0, 3, 8, 0, 0, 0, 40}, 2, 1, 2, 2)) {
+            // image 0: sqrt((4 + 16) / 4); image 1: sqrt(1600 / 4), whose size does not scale image 0's gradient
+            assertEquals((Math.sqrt(5) + 20) / 2, new ImageRmseLoss().value(p, t), 1e-12);
+            try (Loss.Value v = new ImageRmseLoss().evaluate(p, t, true)) {
+                assertEquals(2 / (2 * 4 * Math.sqrt(5)), v.grad().getFlat(1), 1e-7);
+                assertEquals(-40 / (2 * 4 * 20.0), v.grad().getFlat(7), 1e-7);
+            }
+        }
+        Random r = new Random(2);
+        try (Tensor p = random(r, 3, 1, 3, 3); Tensor t = random(r, 3, 1, 3, 3)) {
+            checkGradient(new ImageRmseLoss(), p, t);
+        }
+    }
+
+    @Test
     void endPointError() {
         // two pixels: errors (3, 4) and (0, 0) -> mean 2.5
         try (Tensor p = Tensor.of(new float[] {3, 1, 4, 1}, 1, 2, 1, 2);

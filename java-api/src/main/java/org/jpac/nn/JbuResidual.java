@@ -1,0 +1,175 @@
+package org.jpac.nn;
+
+import java.util.Map;
+import java.util.Set;
+
+import org.jpac.Tensor;
+
+/**
+ * A joint upsampling network that refines joint bilateral upsampling, as PAC
+ * refines a guided upsampling in the paper's joint upsampling experiments:
+ * {@code u = JBU(targetLow, guide)} (jpac's defaults, samples placed by the
+ * protocol, holes skipped), then
+ * {@code out = net(filled(targetLow), [guide, u]) + u}. The wrapped network
+ * sees the upsampling as one more guide channel, so its PAC layers are guided
+ * by the image and by the depth that JBU proposes, and it predicts only the
+ * correction. With its last layer at zero (as {@code jpac train} starts it) the
+ * output is exactly JBU's, so training starts from the baseline rather than
+ * from far above it.
+ *
+ * <p>Missing samples (NaN) are taken here: JBU leaves them out of its sums and
+ * the wrapped network sees them filled ({@link DepthHoles#filled}). The wrapped
+ * network must take {@code guide channels + 1} guide channels. Weight files
+ * record this design as {@code target_residual: jbu} with a single
+ * {@code sampling}; the state dict is the wrapped network's.
+ *
+ * <p>{@link #backward} gives the parameters' gradients; the input gradients
+ * (through JBU's colour weights) are not implemented and are refused.
+ */
+public final class JbuResidual implements TrainableUpsampler {
+
+    /** The value of {@link BilinearResidual#METADATA_KEY} that marks this design. */
+    public static final String METADATA_VALUE = "jbu";
+
+    private final TrainableUpsampler net;
+    private final SampledJointBilateral jbu;
+    private Tensor savedGuide;  // [guide, u] of the last forwardTrain, until backward
+    private Tensor savedFilled; // the filled target of the last forwardTrain (null: the caller's)
+
+    /**
+     * Wraps {@code net}, which predicts the correction to JBU from the filled
+     * target and the guide with the JBU upsampling appended.
+     *
+     * @param net the network that predicts the correction
+     * @param sampling where the low-resolution samples sit (JBU places them so)
+     * @throws NullPointerException if an argument is null
+     */
+    public JbuResidual(TrainableUpsampler net, Sampling sampling) {
+        if (net == null) {
+            throw new NullPointerException("net");
+        }
+        if (sampling == null) {
+            throw new NullPointerException("sampling");
+        }
+        this.net = net;
+        this.jbu = SampledJointBilateral.defaults(net.factor(), sampling);
+    }
+
+    /** The wrapped network. */
+    public TrainableUpsampler inner() {
+        return net;
+    }
+
+    /** Where JBU places the low-resolution samples. */
+    public Sampling sampling() {
+        return jbu.sampling();
+    }
+
+    @Override
+    public int factor() {
+        return net.factor();
+    }
+
+    /** Holes (NaN) are skipped by JBU and filled for the network here. */
+    @Override
+    public boolean skipsMissing() {
+        return true;
+    }
+
+    @Override
+    public Map<String, Tensor> parameters() {
+        return net.parameters();
+    }
+
+    @Override
+    public Set<String> optionalKeys() {
+        return net.optionalKeys();
+    }
+
+    @Override
+    public Map<String, Tensor> learnableParameters() {
+        return net.learnableParameters();
+    }
+
+    @Override
+    public Tensor forward(Tensor targetLow, Tensor guide) {
+        return run(targetLow, guide, false);
+    }
+
+    @Override
+    public Tensor forwardTrain(Tensor targetLow, Tensor guide) {
+        releaseSaved();
+        return run(targetLow, guide, true);
+    }
+
+    private Tensor run(Tensor targetLow, Tensor guide, boolean train) {
+        StdOps.nchw(targetLow, "targetLow");
+        StdOps.nchw(guide, "guide");
+        Tensor u = jbu.forward(targetLow, guide);
+        Tensor g = null;
+        Tensor filled = null;
+        Tensor out = null;
+        try {
+            g = StdOps.concatChannels(guide, u);
+            filled = DepthHoles.any(targetLow) ? DepthHoles.filled(targetLow) : null;
+            Tensor t = filled != null ? filled : targetLow;
+            out = train ? net.forwardTrain(t, g) : net.forward(t, g);
+            StdOps.addInPlace(out, u);
+            if (train) {
+                savedGuide = g;
+                savedFilled = filled;
+                g = null;
+                filled = null;
+            }
+            Tensor r = out;
+            out = null;
+            return r;
+        } finally {
+            closeAll(u, g, filled, out);
+        }
+    }
+
+    /**
+     * The parameters' gradients for {@code gradOutput}; {@code inputGrads} must be false.
+     *
+     * @throws UnsupportedOperationException if input gradients are asked for
+     */
+    @Override
+    public UpsampleGrads backward(Tensor gradOutput, boolean inputGrads) {
+        if (inputGrads) {
+            releaseSaved();
+            throw new UnsupportedOperationException("inputGrads: JbuResidual gives the parameters' gradients only "
+                    + "(the input gradients through JBU's colour weights are not implemented)");
+        }
+        if (savedGuide == null) {
+            throw new IllegalStateException("backward: no forwardTrain to take the gradients of");
+        }
+        try {
+            return net.backward(gradOutput, false);
+        } finally {
+            releaseSaved();
+        }
+    }
+
+    @Override
+    public void releaseSaved() {
+        closeAll(savedGuide, savedFilled);
+        savedGuide = null;
+        savedFilled = null;
+        net.releaseSaved();
+    }
+
+    private static void closeAll(Tensor... ts) {
+        for (Tensor t : ts) {
+            if (t != null) {
+                t.close();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        releaseSaved();
+        net.close();
+    }
+}
