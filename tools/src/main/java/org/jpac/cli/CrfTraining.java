@@ -44,21 +44,31 @@ import org.jpac.train.SyntheticSegmentation;
  */
 final class CrfTraining {
 
-    /** Segmenter factors a training step draws from, and how often (coarse ones more). */
+    /** Segmenter factors a training step draws from, and how often (coarse ones more; 1 by {@code fineOdds}). */
     static final int[] FACTORS = {1, 2, 4, 8, 16};
     static final double[] FACTOR_ODDS = {0.2, 0.1, 0.25, 0.25, 0.2};
+    /** How often a step draws already-fine scores (factor 1) unless set. */
+    static final double FINE_ODDS = FACTOR_ODDS[0];
 
     /**
      * @param photos     photographs for the scenes' surfaces (training uses its training set, the held-out
      *                   scenes its held-out set), or null for procedural textures only
      * @param projection whether the CRF learns guide projections ({@link PacCRF.Builder#guideProjection})
+     * @param fineOdds   how often a step draws already-fine scores (factor 1); the other factors share the
+     *                   rest in the proportions of {@link #FACTOR_ODDS}
      */
     record Settings(int steps, long seed, double lr, int height, int width, int heldOut, PhotoTextures photos,
-                    boolean projection) {
+                    boolean projection, double fineOdds) {
 
         /** Procedural scenes, no projections (the CRF trained before photographs). */
         Settings(int steps, long seed, double lr, int height, int width, int heldOut) {
-            this(steps, seed, lr, height, width, heldOut, null, false);
+            this(steps, seed, lr, height, width, heldOut, null, false, FINE_ODDS);
+        }
+
+        Settings {
+            if (!(fineOdds >= 0 && fineOdds <= 1)) {
+                throw new IllegalArgumentException("fineOdds: expected 0..1, got " + fineOdds);
+            }
         }
 
         PhotoTextures trainingPhotos() {
@@ -151,7 +161,7 @@ final class CrfTraining {
                  (float) -Math.log(scaleColor)}, 2)) {
             for (int step = 0; step < s.steps(); step++) {
                 long seed = trainSeed(step);
-                int factor = drawFactor(rnd);
+                int factor = drawFactor(rnd, s.fineOdds());
                 SyntheticSegmentation.Scene scene = SyntheticSegmentation.render(h, w, seed, photos);
                 float[] scores = CoarseSegmenter.logProbabilities(scene.labels(), h, w, factor,
                         new SplittableRandom(rnd.nextLong()));
@@ -233,10 +243,10 @@ final class CrfTraining {
         return d;
     }
 
-    private static int drawFactor(SplittableRandom rnd) {
+    static int drawFactor(SplittableRandom rnd, double fineOdds) {
         double u = rnd.nextDouble();
         for (int i = 0; i < FACTORS.length; i++) {
-            u -= FACTOR_ODDS[i];
+            u -= i == 0 ? fineOdds : FACTOR_ODDS[i] * (1 - fineOdds) / (1 - FACTOR_ODDS[0]);
             if (u < 0) {
                 return FACTORS[i];
             }

@@ -76,6 +76,8 @@ final class TrainCommand {
             "                      use different ones); default " + PhotoTextures.DEBIAN_DIR,
             "                      (apt-get install mate-backgrounds) if there, else procedural textures only",
             "  --no-projection     Potts terms without learned guide projections (the CRF bundled before)",
+            "  --fine-odds P       how often a step draws already-fine scores (default 0.2; the coarse factors",
+            "                      share the rest)",
             "  --table SEEDS       then the held-out table: scores at 1/4, 1/8, 1/16 and already fine, untrained",
             "                      vs bundled vs trained CRF, SEEDS seeds of --table-count scenes (default 16)",
             "                      of --table-size (default 240x320)");
@@ -86,7 +88,7 @@ final class TrainCommand {
             "--steps-per-epoch", "--val-count", "--val-crop", "--checkpoint", "--resume", "--minutes", "--scenes",
             "--sampling", "--holes", "--init");
     static final Set<String> CRF_VALUED = Set.of("--steps", "--seed", "--lr", "--out", "--size",
-            "--held-out", "--table", "--table-count", "--table-size", "--photos");
+            "--held-out", "--table", "--table-count", "--table-size", "--photos", "--fine-odds");
     static final Set<String> FLAGS = Set.of("--synthetic", "--quiet", "--residual", "--no-projection");
 
     private TrainCommand() {
@@ -146,7 +148,7 @@ final class TrainCommand {
         boolean projection = !a.has("--no-projection");
         CrfTraining.Settings st = new CrfTraining.Settings(a.integer("--steps", 200, 0, 10_000_000),
                 a.longValue("--seed", 1), a.number("--lr", 0.01, 0, 10), h, w, a.integer("--held-out", 16, 1, 100_000),
-                photos, projection);
+                photos, projection, a.number("--fine-odds", CrfTraining.FINE_ODDS, 0, 1));
         int tableSeeds = a.integer("--table", 0, 0, 1000);
         int tableCount = a.integer("--table-count", 16, 1, 100_000);
         int[] tableSize = size(a, "--table-size", CrfEvaluation.HEIGHT + "x" + CrfEvaluation.WIDTH);
@@ -166,8 +168,9 @@ final class TrainCommand {
                     training.edgeScales()[0], training.edgeScales()[1]);
             if (outPath != null) {
                 training.save(outPath, crf, String.format(Locale.ROOT, "jpac train crf --steps %d --seed %d"
-                        + " --lr %s --size %dx%d%s --photos %s (%.0f s)", st.steps(), st.seed(),
+                        + " --lr %s --size %dx%d%s --fine-odds %s --photos %s (%.0f s)", st.steps(), st.seed(),
                         Double.toString(st.lr()), h, w, projection ? "" : " --no-projection",
+                        Double.toString(st.fineOdds()),
                         photos == null ? "none" : photos.source() + " " + photos.names(), seconds));
                 out.println("model: " + outPath);
             }

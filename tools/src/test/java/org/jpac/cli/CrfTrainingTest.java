@@ -63,7 +63,8 @@ class CrfTrainingTest {
 
     @Test
     void projectionsOnPhotographsLearnAndLoad() throws Exception {
-        CrfTraining t = new CrfTraining(new CrfTraining.Settings(10, 5, 0.05, 48, 64, 4, photos(), true));
+        CrfTraining t = new CrfTraining(new CrfTraining.Settings(10, 5, 0.05, 48, 64, 4, photos(), true,
+                CrfTraining.FINE_ODDS));
         try (PacCRF crf = CrfTraining.newCrf(SyntheticSegmentation.CLASSES, true)) {
             assertEquals(5, crf.guideProjection());
             float[] p0 = crf.parameters().get("guide_projections.0.weight").toArray();
