@@ -80,7 +80,9 @@ final class TrainCommand {
             "                      share the rest)",
             "  --table SEEDS       then the held-out table: scores at 1/4, 1/8, 1/16 and already fine, untrained",
             "                      vs bundled vs trained CRF, SEEDS seeds of --table-count scenes (default 16)",
-            "                      of --table-size (default 240x320)");
+            "                      of --table-size (default 240x320)",
+            "  --compare A[,B..]   more columns in the table: CRFs from these weight files (e.g. earlier runs;",
+            "                      with --steps 0 the table has these, the untrained and the bundled CRF)");
 
     // package-private: CliArgumentsFuzzTest parses with the real options
     static final Set<String> VALUED = Set.of("--factor", "--model", "--data", "--epochs", "--out", "--seed",
@@ -88,7 +90,7 @@ final class TrainCommand {
             "--steps-per-epoch", "--val-count", "--val-crop", "--checkpoint", "--resume", "--minutes", "--scenes",
             "--sampling", "--holes", "--init");
     static final Set<String> CRF_VALUED = Set.of("--steps", "--seed", "--lr", "--out", "--size",
-            "--held-out", "--table", "--table-count", "--table-size", "--photos", "--fine-odds");
+            "--held-out", "--table", "--table-count", "--table-size", "--photos", "--fine-odds", "--compare");
     static final Set<String> FLAGS = Set.of("--synthetic", "--quiet", "--residual", "--no-projection");
 
     private TrainCommand() {
@@ -181,9 +183,20 @@ final class TrainCommand {
                      CrfRefiner trained = training.refiner(crf)) {
                     crfs.put("untrained CRF", untrained);
                     crfs.put("bundled CRF", bundled);
-                    crfs.put("trained CRF", trained);
-                    CrfEvaluation.table(crfs, new int[] {4, 8, 16, 1}, tableSeeds, tableCount, tableSize[0],
-                            tableSize[1], st.heldOutPhotos(), out);
+                    if (st.steps() > 0) { // with no steps it is the untrained CRF
+                        crfs.put("trained CRF", trained);
+                    }
+                    int own = crfs.size();
+                    try {
+                        for (String f : a.has("--compare") ? a.required("--compare").split(",") : new String[0]) {
+                            crfs.put(Path.of(f).getFileName().toString(),
+                                    CrfRefiner.load(Path.of(f), SyntheticSegmentation.CLASSES));
+                        }
+                        CrfEvaluation.table(crfs, new int[] {4, 8, 16, 1}, tableSeeds, tableCount, tableSize[0],
+                                tableSize[1], st.heldOutPhotos(), out);
+                    } finally {
+                        crfs.values().stream().skip(own).forEach(CrfRefiner::close);
+                    }
                 }
             }
         }

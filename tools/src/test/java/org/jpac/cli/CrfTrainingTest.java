@@ -125,11 +125,15 @@ class CrfTrainingTest {
 
     @Test
     void theTablePrintsEveryFactorForBothCrfs() {
+        Path w = tmp.resolve("earlier.safetensors");
+        assertEquals(0, Cli.run("train", "crf", "--steps", "1", "--size", "32x48", "--held-out", "1", "--out",
+                w.toString(), "--photos", "none", "--quiet").code());
         Cli.Result r = Cli.run("train", "crf", "--steps", "1", "--size", "32x48", "--held-out", "1", "--table", "2",
-                "--table-count", "1", "--table-size", "48x64", "--photos", "none", "--quiet");
+                "--table-count", "1", "--table-size", "48x64", "--photos", "none", "--compare", w.toString(),
+                "--quiet");
         assertEquals(0, r.code(), r.err());
         for (String row : new String[] {"| 1/4 |", "| 1/8 |", "| 1/16 |", "| already fine |",
-            "untrained CRF: ", "bundled CRF: ", "trained CRF: ", "s per megapixel"}) {
+            "untrained CRF: ", "bundled CRF: ", "trained CRF: ", "earlier.safetensors: ", "s per megapixel"}) {
             assertTrue(r.out().contains(row), row + " missing from\n" + r.out());
         }
     }
