@@ -30,15 +30,17 @@ import org.jpac.train.SyntheticSegmentation;
 
 /**
  * Trains the default PAC-CRF in Java on {@link SyntheticSegmentation}: each
- * step renders a new training scene (seeds below the held-out range), draws
+ * step renders a new training scene (seeds below the held-out range, surfaces
+ * from the training photographs of {@link PhotoTextures} when given), draws
  * a segmenter ({@link CoarseSegmenter}) at a random factor (1, 2, 4, 8 or 16),
  * calibrates its scores ({@link UnaryCalibration}), runs the CRF (log-probability
  * output, dilations scaled to the training size as {@link CrfRefiner} scales
  * them), takes the class-balanced cross-entropy against the true labels
  * ({@link ClassBalancedCrossEntropy}: thin objects count as much as the background),
  * backpropagates with {@link PacCRF#gradients} and updates the learnable
- * parameters (the unary weight, the Potts weights and the edge features'
- * position and colour scales, as logs of their inverses) with {@link Adam}. The
+ * parameters (the unary weight, the Potts weights, the guide projections when
+ * the CRF has them, and the edge features' position and colour scales, as logs
+ * of their inverses) with {@link Adam}. The
  * weights are saved at the reference dilations with the metadata that makes
  * {@link CrfRefiner} calibrate and scale the same way.
  */
