@@ -91,7 +91,8 @@ final class TrainCommand {
             "--sampling", "--holes", "--init");
     static final Set<String> CRF_VALUED = Set.of("--steps", "--seed", "--lr", "--out", "--size",
             "--held-out", "--table", "--table-count", "--table-size", "--photos", "--fine-odds", "--compare");
-    static final Set<String> FLAGS = Set.of("--synthetic", "--quiet", "--residual", "--no-projection");
+    static final Set<String> FLAGS = Set.of("--synthetic", "--quiet", "--residual");
+    static final Set<String> CRF_FLAGS = Set.of("--synthetic", "--quiet", "--residual", "--no-projection");
 
     private TrainCommand() {
     }
@@ -106,7 +107,7 @@ final class TrainCommand {
         try {
             if (argv.length > 0 && argv[0].equals("crf")) {
                 return trainCrf(Args.parse(java.util.Arrays.copyOfRange(argv, 1, argv.length), CRF_VALUED,
-                        FLAGS), out, err);
+                        CRF_FLAGS), out, err);
             }
             if (argv.length == 0 || !argv[0].equals("upsample")) {
                 throw CliException.usage(argv.length == 0 ? "what to train? (jpac train upsample|crf ...)"
