@@ -337,7 +337,8 @@ public final class CrfRefiner implements AutoCloseable {
         long h = scores.dim(2);
         long w = scores.dim(3);
         CrfNetwork net = networkFor(h, w);
-        try (Tensor edge = PacCRF.createYXRGB(image, scaleSpace(h, w), scaleColor);
+        try (Tensor colour = grayAsColour(net, image);
+             Tensor edge = PacCRF.createYXRGB(colour != null ? colour : image, scaleSpace(h, w), scaleColor);
              Tensor unary = calibrate ? UnaryCalibration.calibrate(scores) : null) {
             Tensor out = net.forward(unary != null ? unary : scores, edge);
             if (finalOutput() == CrfOutput.SOFTMAX) {
@@ -347,6 +348,18 @@ public final class CrfRefiner implements AutoCloseable {
                 return StdOps.softmax(out);
             }
         }
+    }
+
+    /**
+     * A grey [B, 1, H, W] image as three equal channels when the CRF's learned guide
+     * projections take a colour image's features (so grey photographs run too), else null.
+     */
+    private static Tensor grayAsColour(CrfNetwork net, Tensor image) {
+        if (image == null || image.shape().length != 4 || image.dim(1) != 1
+                || !(net instanceof PacCRF p) || p.guideProjection() != 5) {
+            return null;
+        }
+        return StdOps.concatChannels(image, image, image);
     }
 
     /** {@link #refine(Tensor, Tensor)} written into {@code out}; returns out. */

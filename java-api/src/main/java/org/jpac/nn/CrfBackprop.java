@@ -114,6 +114,17 @@ final class CrfBackprop {
         }
     }
 
+    /** Term i's gradient for its (blurred) edge features, through its guide projection if it has one. */
+    private static Tensor edgeKernelBackward(GuideProjections gp, int i, CrfPairwise t, Tensor feat, Tensor gk,
+                                             GradAcc acc) {
+        if (gp == null) {
+            return t.edgeKernelBackward(feat, gk);
+        }
+        try (Tensor projected = gp.project(i, feat); Tensor gProjected = t.edgeKernelBackward(projected, gk)) {
+            return gp.backward(i, feat, gProjected, acc);
+        }
+    }
+
     /** Adds the edge features' gradient (from the edge kernels' gradients in acc) to acc. */
     static void edgeBackward(PacCRF crf, Tensor edgeFeat, List<Tensor> kernels, GradAcc acc) {
         List<CrfPairwise> terms = crf.terms();
@@ -128,7 +139,7 @@ final class CrfBackprop {
                 }
                 Tensor feat = t.blur() == 1 ? edgeFeat
                         : pooled.computeIfAbsent(t.blur(), b -> BlurPool.down(edgeFeat, b));
-                Tensor gf = t.edgeKernelBackward(feat, gk);
+                Tensor gf = edgeKernelBackward(crf.projections(), i, t, feat, gk, acc);
                 Tensor old = gPooled.putIfAbsent(t.blur(), gf);
                 if (old != null) {
                     try (gf) {

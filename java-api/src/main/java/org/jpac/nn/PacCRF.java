@@ -27,8 +27,9 @@ import org.jpac.Tensor;
  *
  * <p>State-dict names are the reference's: {@code unary_weight} (absent with
  * fixed weighting), {@code messengers.<i>.weight}, {@code compat.<i>.weight}
- * (2d terms), {@code pairwise_weights.<i>}. Scalars are held as {@code [1]}
- * tensors. The CRF owns its parameters ({@link #close}). {@link #gradients}
+ * (2d terms), {@code pairwise_weights.<i>}; with {@link Builder#guideProjection}
+ * (a jpac extension) also {@code guide_projections.<i>.weight} ({@link GuideProjections}).
+ * Scalars are held as {@code [1]} tensors. The CRF owns its parameters ({@link #close}). {@link #gradients}
  * gives the backward pass. Not thread-safe while parameters are being changed.
  */
 public final class PacCRF implements CrfNetwork {
@@ -41,6 +42,8 @@ public final class PacCRF implements CrfNetwork {
     private final double initUnaryWeight;
     private final Tensor unaryWeight;
     private final List<CrfPairwise> terms = new ArrayList<>();
+    /** Learned guide-feature projections, one per term; null without them. */
+    private final GuideProjections projections;
     private final SplittableRandom rng;
     private boolean closed;
 
@@ -62,6 +65,16 @@ public final class PacCRF implements CrfNetwork {
         initUnaryWeight = b.unaryWeight;
         rng = b.seed == null ? new SplittableRandom() : new SplittableRandom(b.seed);
         unaryWeight = fixedWeighting ? null : Tensor.of(new float[] {(float) b.unaryWeight}, 1).named("unary_weight");
+        GuideProjections gp = null;
+        try {
+            gp = b.guideProjection > 0 ? new GuideProjections(b.guideProjection) : null;
+        } catch (RuntimeException e) {
+            if (unaryWeight != null) {
+                unaryWeight.close();
+            }
+            throw e;
+        }
+        projections = gp;
         try {
             for (PairwiseKernel k : b.kernels) {
                 addPairwiseKernel(k);
@@ -111,7 +124,11 @@ public final class PacCRF implements CrfNetwork {
         if (k == null) {
             throw new NullPointerException("pairwiseKernel");
         }
-        terms.add(new CrfPairwise(channels, k, perturbedInit, fixedWeighting, rng));
+        CrfPairwise t = new CrfPairwise(channels, k, perturbedInit, fixedWeighting, rng);
+        terms.add(t);
+        if (projections != null) {
+            projections.addTerm(t.needsEdgeKernel());
+        }
         return this;
     }
 
@@ -133,6 +150,11 @@ public final class PacCRF implements CrfNetwork {
     /** Whether the unary and pairwise weights are constants rather than learnable parameters. */
     public boolean fixedWeighting() {
         return fixedWeighting;
+    }
+
+    /** The number of edge features the learned guide projections take, 0 without them. */
+    public int guideProjection() {
+        return projections == null ? 0 : projections.features();
     }
 
     /** The number of pairwise terms. */
@@ -192,7 +214,13 @@ public final class PacCRF implements CrfNetwork {
                 }
                 Tensor feat = t.blur() == 1 ? edgeFeat
                         : pooled.computeIfAbsent(t.blur(), b -> BlurPool.down(edgeFeat, b));
-                out.set(i, t.edgeKernel(feat));
+                if (projections == null) {
+                    out.set(i, t.edgeKernel(feat));
+                } else {
+                    try (Tensor projected = projections.project(i, feat)) {
+                        out.set(i, t.edgeKernel(projected));
+                    }
+                }
             }
             return out;
         } catch (RuntimeException | Error e) {
@@ -369,7 +397,8 @@ public final class PacCRF implements CrfNetwork {
                     + (dilations == null ? "null" : dilations.size()));
         }
         Builder b = builder(channels, numSteps).finalOutput(finalOutput).perturbedInit(false)
-                .fixedWeighting(fixedWeighting).unaryWeight(unaryWeight()).seed(0);
+                .fixedWeighting(fixedWeighting).unaryWeight(unaryWeight()).guideProjection(guideProjection())
+                .seed(0);
         for (int i = 0; i < terms.size(); i++) {
             b.pairwiseKernel(terms.get(i).spec.withDilation(dilations.get(i)));
         }
@@ -387,6 +416,11 @@ public final class PacCRF implements CrfNetwork {
     /** The pairwise terms (for the backward pass). */
     List<CrfPairwise> terms() {
         return terms;
+    }
+
+    /** The guide projections (for the backward pass); null without them. */
+    GuideProjections projections() {
+        return projections;
     }
 
     /** Whether the unary weight is a learnable parameter. */
@@ -428,6 +462,9 @@ public final class PacCRF implements CrfNetwork {
                     }
                 });
             }
+        }
+        if (projections != null) {
+            projections.putState(m);
         }
         return m;
     }
@@ -480,6 +517,9 @@ public final class PacCRF implements CrfNetwork {
             unaryWeight.close();
         }
         terms.forEach(CrfPairwise::close);
+        if (projections != null) {
+            projections.close();
+        }
     }
 
     @Override
@@ -491,6 +531,9 @@ public final class PacCRF implements CrfNetwork {
         }
         if (fixedWeighting) {
             s.append(", fixed_weighting=True");
+        }
+        if (projections != null) {
+            s.append(", guide_projection=").append(projections.features());
         }
         if (!terms.isEmpty()) {
             s.append(", pairwise_kernels=(").append(String.join(", ",
@@ -508,6 +551,7 @@ public final class PacCRF implements CrfNetwork {
         boolean fixedWeighting;
         double unaryWeight = 1.0;
         final List<PairwiseKernel> kernels = new ArrayList<>();
+        int guideProjection;
         Long seed;
 
         private Builder(int channels, int numSteps) {
@@ -600,6 +644,20 @@ public final class PacCRF implements CrfNetwork {
             return this;
         }
 
+        /**
+         * Gives every term with an edge kernel a learned projection of the
+         * {@code features} edge features, starting as the identity
+         * ({@link GuideProjections}; a jpac extension, args key {@code guide_projection});
+         * 0 (the default) for none.
+         *
+         * @param features the number of edge features (2 + the image's channels), or 0
+         * @return this builder
+         */
+        public Builder guideProjection(int features) {
+            guideProjection = features;
+            return this;
+        }
+
         /** Seed of the parameter initialisation (default: random). */
         public Builder seed(long s) {
             seed = s;
@@ -619,13 +677,14 @@ public final class PacCRF implements CrfNetwork {
         /** A builder from the reference's keyword arguments (see {@link PacCRF#fromArgs(ModelArgs)}). */
         static Builder fromArgs(ModelArgs a) {
             a.rejectUnknown(Set.of("channels", "num_steps", "final_output", "perturbed_init", "native_impl",
-                    "fixed_weighting", "unary_weight", "pairwise_kernels"));
+                    "fixed_weighting", "unary_weight", "pairwise_kernels", "guide_projection"));
             Builder b = new Builder(a.requireInt("channels", 1, ModelLimits.MAX_CHANNELS),
                     a.requireInt("num_steps", 0, ModelLimits.MAX_CRF_STEPS))
                     .finalOutput(a.getString("final_output", "log_Q"))
                     .perturbedInit(a.getBool("perturbed_init", true))
                     .fixedWeighting(a.getBool("fixed_weighting", false))
-                    .unaryWeight(a.getDouble("unary_weight", 1.0));
+                    .unaryWeight(a.getDouble("unary_weight", 1.0))
+                    .guideProjection(a.getInt("guide_projection", 0, 0, ModelLimits.MAX_CHANNELS));
             Object pk = a.raw("pairwise_kernels");
             if (pk instanceof Map<?, ?> m) {
                 // a single dict of add_pairwise_kernel arguments

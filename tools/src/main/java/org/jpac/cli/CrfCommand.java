@@ -47,7 +47,7 @@ final class CrfCommand extends CliCommand {
             "                    or a safetensors file with a tensor named 'unary'",
             "  --image IMG       the image (PNG, .npy, .pfm), same size as the scores",
             "  --weights FILE    trained PacCRF weights (.safetensors / .pth); safetensors metadata 'model'/'args'",
-            "                    set the architecture. Without: the bundled CRF trained on synthetic photographs",
+            "                    set the architecture. Without: the bundled CRF trained on synthetic scenes",
             "  --untrained       the hand-set CRF instead: two 5x5 Potts terms at dilations 16 and 64 (at 500x375)",
             "  --steps N         mean-field steps (default 5, or the weight file's)",
             "  --labels          write the label map (default for .png): palette PNG, or .npy (H, W)",

@@ -9,6 +9,7 @@ import java.util.SplittableRandom;
 import org.jpac.Tensor;
 import org.jpac.model.CrfRefiner;
 import org.jpac.train.CoarseSegmenter;
+import org.jpac.train.PhotoTextures;
 import org.jpac.train.SyntheticSegmentation;
 
 /**
@@ -42,8 +43,12 @@ final class CrfEvaluation {
                 new SplittableRandom(sceneSeed * 31 + factor));
     }
 
-    /** Scenes {@code first .. first + count - 1} of seed {@code seed} at {@code h x w}, scores at 1/factor. */
-    static Score run(CrfRefiner crf, int factor, long seed, int first, int count, int h, int w) {
+    /**
+     * Scenes {@code first .. first + count - 1} of seed {@code seed} at {@code h x w}, scores at 1/factor,
+     * wearing {@code photos} (held-out photographs; null for procedural scenes).
+     */
+    static Score run(CrfRefiner crf, int factor, long seed, int first, int count, int h, int w,
+                     PhotoTextures photos) {
         double su = 0;
         double sc = 0;
         long nanos = 0;
@@ -51,7 +56,7 @@ final class CrfEvaluation {
         int c = SyntheticSegmentation.CLASSES;
         for (int k = first; k < first + count; k++) {
             long ss = sceneSeed(seed, k);
-            SyntheticSegmentation.Scene s = SyntheticSegmentation.render(h, w, ss);
+            SyntheticSegmentation.Scene s = SyntheticSegmentation.render(h, w, ss, photos);
             float[] scores = scores(s, factor, ss);
             su += Labels.meanIoU(Labels.argmax(scores, c, n), s.labels(), c);
             try (Tensor img = Tensor.of(s.rgb(), 1, 3, h, w); Tensor u = Tensor.of(scores, 1, c, h, w)) {
@@ -72,9 +77,10 @@ final class CrfEvaluation {
      * time per megapixel over all of it.
      */
     static void table(Map<String, CrfRefiner> crfs, int[] factors, int seeds, int count, int h, int w,
-                      PrintStream out) {
-        out.printf(Locale.ROOT, "held-out synthetic mIoU, %d seeds x %d scenes of %dx%d (mean +- sd over seeds)%n",
-                seeds, count, w, h);
+                      PhotoTextures photos, PrintStream out) {
+        out.printf(Locale.ROOT, "held-out synthetic mIoU, %d seeds x %d scenes of %dx%d (mean +- sd over seeds),"
+                + " %s%n", seeds, count, w, h, photos == null ? "procedural textures"
+                : "photographs " + String.join(", ", photos.names()) + " from " + photos.source());
         StringBuilder head = new StringBuilder("| segmenter scores | mIoU of the scores |");
         StringBuilder rule = new StringBuilder("|---|---|");
         crfs.keySet().forEach(k -> {
@@ -91,7 +97,7 @@ final class CrfEvaluation {
             for (Map.Entry<String, CrfRefiner> e : crfs.entrySet()) {
                 double[] m = new double[seeds];
                 for (int sd = 0; sd < seeds; sd++) {
-                    Score sc = run(e.getValue(), f, sd, 0, count, h, w);
+                    Score sc = run(e.getValue(), f, sd, 0, count, h, w, photos);
                     unary[sd] = sc.unary();
                     m[sd] = sc.crf();
                     time.get(e.getKey())[0] += sc.seconds();

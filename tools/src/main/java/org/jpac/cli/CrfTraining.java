@@ -25,29 +25,61 @@ import org.jpac.train.Adam;
 import org.jpac.train.ClassBalancedCrossEntropy;
 import org.jpac.train.CoarseSegmenter;
 import org.jpac.train.Loss;
+import org.jpac.train.PhotoTextures;
 import org.jpac.train.SyntheticSegmentation;
 
 /**
  * Trains the default PAC-CRF in Java on {@link SyntheticSegmentation}: each
- * step renders a new training scene (seeds below the held-out range), draws
+ * step renders a new training scene (seeds below the held-out range, surfaces
+ * from the training photographs of {@link PhotoTextures} when given), draws
  * a segmenter ({@link CoarseSegmenter}) at a random factor (1, 2, 4, 8 or 16),
  * calibrates its scores ({@link UnaryCalibration}), runs the CRF (log-probability
  * output, dilations scaled to the training size as {@link CrfRefiner} scales
  * them), takes the class-balanced cross-entropy against the true labels
  * ({@link ClassBalancedCrossEntropy}: thin objects count as much as the background),
  * backpropagates with {@link PacCRF#gradients} and updates the learnable
- * parameters (the unary weight, the Potts weights and the edge features'
- * position and colour scales, as logs of their inverses) with {@link Adam}. The
+ * parameters (the unary weight, the Potts weights, the guide projections when
+ * the CRF has them, and the edge features' position and colour scales, as logs
+ * of their inverses) with {@link Adam}. The
  * weights are saved at the reference dilations with the metadata that makes
  * {@link CrfRefiner} calibrate and scale the same way.
  */
 final class CrfTraining {
 
-    /** Segmenter factors a training step draws from, and how often (coarse ones more). */
+    /** Segmenter factors a training step draws from, and how often (coarse ones more; 1 by {@code fineOdds}). */
     static final int[] FACTORS = {1, 2, 4, 8, 16};
     static final double[] FACTOR_ODDS = {0.2, 0.1, 0.25, 0.25, 0.2};
+    /** How often a step draws already-fine scores (factor 1) unless set. */
+    static final double FINE_ODDS = FACTOR_ODDS[0];
 
-    record Settings(int steps, long seed, double lr, int height, int width, int heldOut) {
+    /**
+     * @param photos     photographs for the scenes' surfaces (training uses its training set, the held-out
+     *                   scenes its held-out set), or null for procedural textures only
+     * @param projection whether the CRF learns guide projections ({@link PacCRF.Builder#guideProjection})
+     * @param fineOdds   how often a step draws already-fine scores (factor 1); the other factors share the
+     *                   rest in the proportions of {@link #FACTOR_ODDS}
+     */
+    record Settings(int steps, long seed, double lr, int height, int width, int heldOut, PhotoTextures photos,
+                    boolean projection, double fineOdds) {
+
+        /** Procedural scenes, no projections (the CRF trained before photographs). */
+        Settings(int steps, long seed, double lr, int height, int width, int heldOut) {
+            this(steps, seed, lr, height, width, heldOut, null, false, FINE_ODDS);
+        }
+
+        Settings {
+            if (!(fineOdds >= 0 && fineOdds <= 1)) {
+                throw new IllegalArgumentException("fineOdds: expected 0..1, got " + fineOdds);
+            }
+        }
+
+        PhotoTextures trainingPhotos() {
+            return photos == null ? null : photos.trainingSet();
+        }
+
+        PhotoTextures heldOutPhotos() {
+            return photos == null ? null : photos.heldOutSet();
+        }
     }
 
     record Result(double unaryMiou, double untrainedMiou, double trainedMiou, double firstLoss, double lastLoss,
@@ -67,10 +99,16 @@ final class CrfTraining {
         this.s = s;
     }
 
-    /** The default CRF's architecture at its reference dilations with log-probability output (for the loss). */
-    static PacCRF newCrf(int classes) {
+    /** The edge features the guide projections take: y, x and the image's RGB. */
+    static final int EDGE_FEATURES = 5;
+
+    /**
+     * The default CRF's architecture at its reference dilations with log-probability output (for the loss),
+     * with learned guide projections when {@code projection}.
+     */
+    static PacCRF newCrf(int classes, boolean projection) {
         PacCRF.Builder b = PacCRF.builder(classes, CrfRefiner.DEFAULT_STEPS).finalOutput(CrfOutput.LOG_Q)
-                .perturbedInit(false).seed(0);
+                .perturbedInit(false).guideProjection(projection ? EDGE_FEATURES : 0).seed(0);
         for (int i = 0; i < CrfRefiner.DEFAULT_DILATIONS.length; i++) {
             b.pairwiseKernel(new PairwiseKernel(5, CrfRefiner.DEFAULT_DILATIONS[i], 1, CompatType.POTTS, false,
                     CrfRefiner.DEFAULT_WEIGHTS[i]));
@@ -79,7 +117,7 @@ final class CrfTraining {
     }
 
     /** The constructor arguments of {@link #newCrf} as the reference's JSON (weight file metadata). */
-    static String argsJson(int classes) {
+    static String argsJson(int classes, boolean projection) {
         StringBuilder k = new StringBuilder();
         for (int i = 0; i < CrfRefiner.DEFAULT_DILATIONS.length; i++) {
             k.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT, "{\"kernel_size\":5,\"dilation\":%d,"
@@ -88,7 +126,8 @@ final class CrfTraining {
         }
         return String.format(Locale.ROOT, "{\"channels\":%d,\"num_steps\":%d,\"final_output\":\"log_Q\","
                 + "\"perturbed_init\":false,\"fixed_weighting\":false,\"unary_weight\":1.0,"
-                + "\"pairwise_kernels\":[%s]}", classes, CrfRefiner.DEFAULT_STEPS, k);
+                + "\"pairwise_kernels\":[%s]%s}", classes, CrfRefiner.DEFAULT_STEPS, k,
+                projection ? ",\"guide_projection\":" + EDGE_FEATURES : "");
     }
 
     /** The geometry every trained CRF is saved with: dilations set for VOC-sized images. */
@@ -113,6 +152,7 @@ final class CrfTraining {
         Loss ce = new ClassBalancedCrossEntropy();
         Adam adam = new Adam(s.lr());
         SplittableRandom rnd = new SplittableRandom(s.seed());
+        PhotoTextures photos = s.trainingPhotos();
         double[] losses = new double[s.steps()];
         double avg = 0;
         List<Integer> dil = scaledDilations(crf, h, w);
@@ -123,8 +163,8 @@ final class CrfTraining {
                  (float) -Math.log(scaleColor)}, 2)) {
             for (int step = 0; step < s.steps(); step++) {
                 long seed = trainSeed(step);
-                int factor = drawFactor(rnd);
-                SyntheticSegmentation.Scene scene = SyntheticSegmentation.render(h, w, seed);
+                int factor = drawFactor(rnd, s.fineOdds());
+                SyntheticSegmentation.Scene scene = SyntheticSegmentation.render(h, w, seed, photos);
                 float[] scores = CoarseSegmenter.logProbabilities(scene.labels(), h, w, factor,
                         new SplittableRandom(rnd.nextLong()));
                 float[] lab = new float[h * w];
@@ -205,10 +245,10 @@ final class CrfTraining {
         return d;
     }
 
-    private static int drawFactor(SplittableRandom rnd) {
+    static int drawFactor(SplittableRandom rnd, double fineOdds) {
         double u = rnd.nextDouble();
         for (int i = 0; i < FACTORS.length; i++) {
-            u -= FACTOR_ODDS[i];
+            u -= i == 0 ? fineOdds : FACTOR_ODDS[i] * (1 - fineOdds) / (1 - FACTOR_ODDS[0]);
             if (u < 0) {
                 return FACTORS[i];
             }
@@ -232,7 +272,7 @@ final class CrfTraining {
         try (CrfRefiner r = refiner(crf)) {
             for (int k = 0; k < s.heldOut(); k++) {
                 CrfEvaluation.Score e = CrfEvaluation.run(r, factors[k % factors.length], 0, k, 1, s.height(),
-                        s.width());
+                        s.width(), s.heldOutPhotos());
                 su += e.unary();
                 sc += e.crf();
             }
@@ -250,7 +290,7 @@ final class CrfTraining {
         try (PacCRF at = crf.withDilations(scaledDilations(crf, h, w))) {
             for (int k = 0; k < s.heldOut(); k++) {
                 long seed = CrfEvaluation.sceneSeed(0, k);
-                SyntheticSegmentation.Scene scene = SyntheticSegmentation.render(h, w, seed);
+                SyntheticSegmentation.Scene scene = SyntheticSegmentation.render(h, w, seed, s.heldOutPhotos());
                 float[] scores = CrfEvaluation.scores(scene, factors[k % factors.length], seed);
                 float[] lab = new float[h * w];
                 for (int i = 0; i < lab.length; i++) {
@@ -281,6 +321,15 @@ final class CrfTraining {
                     b.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.3f", v[i]));
                 }
                 b.append(' ');
+            } else if (e.getKey().startsWith("guide_projections.")) {
+                // a projection's diagonal: how much each of y, x, R, G, B counts
+                float[] v = e.getValue().toArray();
+                int f = (int) e.getValue().dim(0);
+                b.append(e.getKey().replace(".weight", "")).append(".diag=");
+                for (int i = 0; i < f; i++) {
+                    b.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.2f", v[i * f + i]));
+                }
+                b.append(' ');
             }
         }
         return b.toString().trim();
@@ -296,7 +345,7 @@ final class CrfTraining {
         crf.parameters().forEach(d::put);
         Map<String, String> md = new LinkedHashMap<>();
         md.put("model", "PacCRF");
-        md.put("args", argsJson(crf.channels()));
+        md.put("args", argsJson(crf.channels(), crf.guideProjection() > 0));
         md.put(CrfRefiner.UNARY_KEY, "calibrated");
         md.put(CrfRefiner.GEOMETRY_KEY, geometry().metadata());
         md.put(CrfRefiner.SCALE_SPACE_KEY, Double.toString(scaleSpace));

@@ -19,6 +19,7 @@ import org.jpac.nn.Sampling;
 import org.jpac.nn.TargetSkip;
 import org.jpac.train.LowResProtocol;
 import org.jpac.train.Models;
+import org.jpac.train.PhotoTextures;
 import org.jpac.train.TrainConfig;
 import org.jpac.train.TrainingLoop;
 
@@ -72,14 +73,23 @@ final class TrainCommand {
             "                      model's for a 4x or 16x one); the optimizer starts afresh",
             "  --quiet             no progress lines",
             "usage: jpac train crf [--steps N] [--seed S] [--lr LR] [--out FILE.safetensors] [options]",
-            "  Trains the jpac crf default PAC-CRF (5 steps, Potts terms) on synthetic photographs with coarse",
-            "  segmenter scores at 1/1 to 1/16 (a new scene every step; cross-entropy, Adam); prints held-out mIoU",
-            "  of the scores, the untrained and the trained CRF. --out writes weights for jpac crf --weights.",
+            "  Trains the jpac crf default PAC-CRF (5 steps, Potts terms, learned guide projections) on synthetic",
+            "  scenes with coarse segmenter scores at 1/1 to 1/16 (a new scene every step; cross-entropy, Adam);",
+            "  prints held-out mIoU of the scores, the untrained and the trained CRF. --out writes weights for",
+            "  jpac crf --weights.",
             "  --steps N (default 200)  --seed S (default 1)  --lr LR (default 0.01)",
             "  --size HxW          training scene size (default 144x192)  --held-out K  scenes (default 16)",
+            "  --photos DIR|none   photographs for the scenes' surfaces (JPEG/PNG; training and held-out scenes",
+            "                      use different ones); default " + PhotoTextures.DEBIAN_DIR,
+            "                      (apt-get install mate-backgrounds) if there, else procedural textures only",
+            "  --no-projection     Potts terms without learned guide projections (the CRF bundled before)",
+            "  --fine-odds P       how often a step draws already-fine scores (default 0.2; the coarse factors",
+            "                      share the rest)",
             "  --table SEEDS       then the held-out table: scores at 1/4, 1/8, 1/16 and already fine, untrained",
-            "                      vs trained CRF, SEEDS seeds of --table-count scenes (default 16) of --table-size",
-            "                      (default 240x320)");
+            "                      vs bundled vs trained CRF, SEEDS seeds of --table-count scenes (default 16)",
+            "                      of --table-size (default 240x320)",
+            "  --compare A[,B..]   more columns in the table: CRFs from these weight files (e.g. earlier runs;",
+            "                      with --steps 0 the table has these, the untrained and the bundled CRF)");
 
     // package-private: CliArgumentsFuzzTest parses with the real options
     static final Set<String> VALUED = Set.of("--factor", "--model", "--data", "--epochs", "--out", "--seed",
@@ -87,8 +97,9 @@ final class TrainCommand {
             "--steps-per-epoch", "--val-count", "--val-crop", "--checkpoint", "--resume", "--minutes", "--scenes",
             "--sampling", "--holes", "--init", "--skip", "--loss");
     static final Set<String> CRF_VALUED = Set.of("--steps", "--seed", "--lr", "--out", "--size",
-            "--held-out", "--table", "--table-count", "--table-size");
+            "--held-out", "--table", "--table-count", "--table-size", "--photos", "--fine-odds", "--compare");
     static final Set<String> FLAGS = Set.of("--synthetic", "--quiet", "--residual");
+    static final Set<String> CRF_FLAGS = Set.of("--synthetic", "--quiet", "--residual", "--no-projection");
 
     private TrainCommand() {
     }
@@ -103,7 +114,7 @@ final class TrainCommand {
         try {
             if (argv.length > 0 && argv[0].equals("crf")) {
                 return trainCrf(Args.parse(java.util.Arrays.copyOfRange(argv, 1, argv.length), CRF_VALUED,
-                        FLAGS), out, err);
+                        CRF_FLAGS), out, err);
             }
             if (argv.length == 0 || !argv[0].equals("upsample")) {
                 throw CliException.usage(argv.length == 0 ? "what to train? (jpac train upsample|crf ...)"
@@ -142,15 +153,18 @@ final class TrainCommand {
         int[] hw = size(a, "--size", "144x192");
         int h = hw[0];
         int w = hw[1];
+        PrintStream log = a.has("--quiet") ? new PrintStream(PrintStream.nullOutputStream()) : err;
+        PhotoTextures photos = photos(a, log);
+        boolean projection = !a.has("--no-projection");
         CrfTraining.Settings st = new CrfTraining.Settings(a.integer("--steps", 200, 0, 10_000_000),
-                a.longValue("--seed", 1), a.number("--lr", 0.01, 0, 10), h, w, a.integer("--held-out", 16, 1, 100_000));
+                a.longValue("--seed", 1), a.number("--lr", 0.01, 0, 10), h, w, a.integer("--held-out", 16, 1, 100_000),
+                photos, projection, a.number("--fine-odds", CrfTraining.FINE_ODDS, 0, 1));
         int tableSeeds = a.integer("--table", 0, 0, 1000);
         int tableCount = a.integer("--table-count", 16, 1, 100_000);
         int[] tableSize = size(a, "--table-size", CrfEvaluation.HEIGHT + "x" + CrfEvaluation.WIDTH);
         Path outPath = a.path("--out");
-        PrintStream log = a.has("--quiet") ? new PrintStream(PrintStream.nullOutputStream()) : err;
         long t0 = System.nanoTime();
-        try (PacCRF crf = CrfTraining.newCrf(SyntheticSegmentation.CLASSES)) {
+        try (PacCRF crf = CrfTraining.newCrf(SyntheticSegmentation.CLASSES, projection)) {
             CrfTraining training = new CrfTraining(st);
             CrfTraining.Result r = training.run(crf, log);
             double seconds = (System.nanoTime() - t0) / 1e9;
@@ -164,22 +178,63 @@ final class TrainCommand {
                     training.edgeScales()[0], training.edgeScales()[1]);
             if (outPath != null) {
                 training.save(outPath, crf, String.format(Locale.ROOT, "jpac train crf --steps %d --seed %d"
-                        + " --lr %s --size %dx%d (%.0f s)", st.steps(), st.seed(), Double.toString(st.lr()), h, w,
-                        seconds));
+                        + " --lr %s --size %dx%d%s --fine-odds %s --photos %s (%.0f s)", st.steps(), st.seed(),
+                        Double.toString(st.lr()), h, w, projection ? "" : " --no-projection",
+                        Double.toString(st.fineOdds()),
+                        photos == null ? "none" : photos.source() + " " + photos.names(), seconds));
                 out.println("model: " + outPath);
             }
             if (tableSeeds > 0) {
                 Map<String, CrfRefiner> crfs = new LinkedHashMap<>();
                 try (CrfRefiner untrained = CrfRefiner.defaults(SyntheticSegmentation.CLASSES);
+                     CrfRefiner bundled = CrfRefiner.bundled(SyntheticSegmentation.CLASSES);
                      CrfRefiner trained = training.refiner(crf)) {
                     crfs.put("untrained CRF", untrained);
-                    crfs.put("trained CRF", trained);
-                    CrfEvaluation.table(crfs, new int[] {4, 8, 16, 1}, tableSeeds, tableCount, tableSize[0],
-                            tableSize[1], out);
+                    crfs.put("bundled CRF", bundled);
+                    if (st.steps() > 0) { // with no steps it is the untrained CRF
+                        crfs.put("trained CRF", trained);
+                    }
+                    int own = crfs.size();
+                    try {
+                        for (String f : a.has("--compare") ? a.required("--compare").split(",") : new String[0]) {
+                            crfs.put(Path.of(f).getFileName().toString(),
+                                    CrfRefiner.load(Path.of(f), SyntheticSegmentation.CLASSES));
+                        }
+                        CrfEvaluation.table(crfs, new int[] {4, 8, 16, 1}, tableSeeds, tableCount, tableSize[0],
+                                tableSize[1], st.heldOutPhotos(), out);
+                    } finally {
+                        crfs.values().stream().skip(own).forEach(CrfRefiner::close);
+                    }
                 }
             }
         }
         return 0;
+    }
+
+    /**
+     * --photos: a folder of photographs, {@code none}, or by default Debian's
+     * (procedural textures, with a note, when that package is not installed).
+     */
+    private static PhotoTextures photos(Args a, PrintStream log) throws IOException {
+        String v = a.has("--photos") ? a.required("--photos") : null;
+        if ("none".equals(v)) {
+            return null;
+        }
+        Path dir = v != null ? Path.of(v) : PhotoTextures.DEBIAN_DIR;
+        if (v == null && !java.nio.file.Files.isDirectory(dir)) {
+            log.println("note: no photographs at " + dir + " (apt-get install mate-backgrounds):"
+                    + " procedural textures only");
+            return null;
+        }
+        try {
+            PhotoTextures p = PhotoTextures.load(dir);
+            p.heldOutSet(); // at least 3, so that both sets have some
+            log.println("photographs: " + p.trainingSet().names() + " for training, " + p.heldOutSet().names()
+                    + " held out, from " + dir);
+            return p;
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage("--photos: " + e.getMessage());
+        }
     }
 
     /** An image size option HxW within 16..4096. */

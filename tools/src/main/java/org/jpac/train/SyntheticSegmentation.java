@@ -19,8 +19,14 @@ import java.util.SplittableRandom;
  *   <li>edges are anti-aliased by coverage, then the camera blurs slightly and
  *       adds sensor noise.</li>
  * </ul>
+ * With {@link PhotoTextures}, photographs take the place of most procedural
+ * surfaces: the background is a photograph in 85% of the scenes, the second
+ * surface below the horizon in 60%, an object's surface in half of the objects
+ * (a camouflaged object wears another crop of the background's photograph).
+ * Without them ({@link #render(int, int, long)}) the scenes are procedural only.
  * Scene seeds from {@link #HELD_OUT_BASE} up are the held-out set; training
- * draws seeds below it. Coarse segmenter scores for a scene come from
+ * draws seeds below it (and should use {@link PhotoTextures#trainingSet}, the
+ * held-out scenes {@link PhotoTextures#heldOutSet}). Coarse segmenter scores for a scene come from
  * {@link CoarseSegmenter}.
  */
 public final class SyntheticSegmentation {
@@ -44,31 +50,63 @@ public final class SyntheticSegmentation {
     private SyntheticSegmentation() {
     }
 
+    /** Fills a {@code h x w} planar RGB surface (drawn when a shape turns out visible). */
+    private interface Surface {
+        float[] texture(int h, int w);
+    }
+
     /**
-     * Scene {@code seed} at {@code height x width}.
+     * Scene {@code seed} at {@code height x width} with procedural textures only.
      *
      * @throws IllegalArgumentException if a size is below 16 or above 4096
      */
     public static Scene render(int height, int width, long seed) {
+        return render(height, width, seed, null);
+    }
+
+    /**
+     * Scene {@code seed} at {@code height x width}, its surfaces cropped from
+     * {@code photos} where the class comment says (procedural only when null).
+     * The same seed and photographs give the same scene.
+     *
+     * @throws IllegalArgumentException if a size is below 16 or above 4096
+     */
+    public static Scene render(int height, int width, long seed, PhotoTextures photos) {
         if (height < 16 || width < 16 || height > 4096 || width > 4096) {
             throw new IllegalArgumentException("height, width: expected 16..4096, got " + height + "x" + width);
         }
         SplittableRandom rng = new SplittableRandom(seed);
         int n = height * width;
         double scale = Math.sqrt((double) n);
+        // photographs draw from a stream of their own: without them the scenes are as they always were
+        SplittableRandom photoRng = new SplittableRandom(seed ^ 0x5DEECE66DL);
+        int groundPhoto = photos == null ? -1 : photos.pick(photoRng);
+        boolean photoGround = photos != null && photoRng.nextDouble() < 0.85;
         SceneTextures.Palette ground = SceneTextures.Palette.random(rng);
         float[] rgb = SceneTextures.texture(height, width, ground, scale, rng);
+        if (photoGround) {
+            rgb = photos.crop(height, width, groundPhoto, false, photoRng);
+        }
         int[] labels = new int[n];
         if (rng.nextDouble() < 0.6) {
-            paintHorizon(rgb, height, width, scale, rng);
+            Surface below = photos != null && photoRng.nextDouble() < 0.6
+                    ? (h, w) -> photos.crop(h, w, photos.pick(photoRng), false, photoRng)
+                    : (h, w) -> SceneTextures.texture(h, w, SceneTextures.Palette.random(rng), scale, rng);
+            paintHorizon(rgb, height, width, below, rng);
         }
         int objects = 3 + rng.nextInt(8);
         for (int i = 0; i < objects; i++) {
             int label = i == 0 || rng.nextDouble() < 0.67 ? 1 : 0;
             SceneShapes.Shape shape = randomShape(height, width, rng);
-            SceneTextures.Palette p = rng.nextDouble() < 0.25 ? ground.near(0.05 + 0.08 * rng.nextDouble(), rng)
+            boolean camouflaged = rng.nextDouble() < 0.25;
+            SceneTextures.Palette p = camouflaged ? ground.near(0.05 + 0.08 * rng.nextDouble(), rng)
                     : SceneTextures.Palette.random(rng);
-            paint(rgb, labels, height, width, shape, p, label, scale, rng);
+            Surface surface = (h, w) -> SceneTextures.texture(h, w, p, scale, rng);
+            if (photos != null && photoRng.nextDouble() < 0.5) {
+                int photo = camouflaged && photoGround ? groundPhoto : photos.pick(photoRng);
+                surface = (h, w) -> photos.crop(h, w, photo, true, photoRng);
+            }
+            paint(rgb, labels, height, width, shape, surface, label);
         }
         camera(rgb, height, width, rng);
         return new Scene(height, width, rgb, labels);
@@ -108,13 +146,13 @@ public final class SyntheticSegmentation {
     }
 
     /** A second background surface below a wavy horizon (a floor, a field, water). */
-    private static void paintHorizon(float[] rgb, int h, int w, double scale, SplittableRandom rng) {
+    private static void paintHorizon(float[] rgb, int h, int w, Surface below, SplittableRandom rng) {
         double level = h * (0.35 + 0.45 * rng.nextDouble());
         double tilt = (rng.nextDouble() - 0.5) * 0.3;
         double wave = h * 0.04 * rng.nextDouble();
         double freq = (1 + 3 * rng.nextDouble()) * 2 * Math.PI / w;
         double phase = rng.nextDouble() * 2 * Math.PI;
-        float[] tex = SceneTextures.texture(h, w, SceneTextures.Palette.random(rng), scale, rng);
+        float[] tex = below.texture(h, w);
         int n = h * w;
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
@@ -129,8 +167,8 @@ public final class SyntheticSegmentation {
     }
 
     /** Paints a textured shape over its bounding box: colour by coverage, label where the centre is inside. */
-    private static void paint(float[] rgb, int[] labels, int h, int w, SceneShapes.Shape shape,
-                              SceneTextures.Palette palette, int label, double scale, SplittableRandom rng) {
+    private static void paint(float[] rgb, int[] labels, int h, int w, SceneShapes.Shape shape, Surface surface,
+                              int label) {
         double[] b = shape.bounds();
         int x0 = Math.max(0, (int) Math.floor(b[0]));
         int y0 = Math.max(0, (int) Math.floor(b[1]));
@@ -141,7 +179,7 @@ public final class SyntheticSegmentation {
         }
         int bw = x1 - x0;
         int bh = y1 - y0;
-        float[] tex = SceneTextures.texture(bh, bw, palette, scale, rng);
+        float[] tex = surface.texture(bh, bw);
         int n = h * w;
         int bn = bh * bw;
         for (int y = y0; y < y1; y++) {

@@ -61,7 +61,7 @@ class CliArgumentsFuzzTest {
             args(new UpsampleCommand()), args(new CrfCommand()), args(new FilterCommand()), args(new DemoCommand()),
             args(new BenchNetsCommand()),
             new Command("train upsample", TrainCommand.VALUED, TrainCommand.FLAGS, true),
-            new Command("train crf", TrainCommand.CRF_VALUED, TrainCommand.FLAGS, true),
+            new Command("train crf", TrainCommand.CRF_VALUED, TrainCommand.CRF_FLAGS, true),
             new Command("eval", EvalCommand.VALUED, EvalCommand.FLAGS, true));
 
     /** The commands run end to end: each reads its inputs first and fails fast on the files offered here. */

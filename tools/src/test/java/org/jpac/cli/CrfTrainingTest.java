@@ -1,18 +1,24 @@
 package org.jpac.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
+
+import org.jpac.Tensor;
 
 import org.jpac.io.SafeTensors;
 import org.jpac.io.images.Npy;
 import org.jpac.model.CrfRefiner;
 import org.jpac.nn.PacCRF;
 import org.jpac.train.CoarseSegmenter;
+import org.jpac.train.PhotoTextures;
 import org.jpac.train.SyntheticSegmentation;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,7 +32,7 @@ class CrfTrainingTest {
     @Test
     void fewStepsLowerHeldOutLoss() {
         CrfTraining t = new CrfTraining(new CrfTraining.Settings(10, 5, 0.05, 48, 64, 4));
-        try (PacCRF crf = CrfTraining.newCrf(SyntheticSegmentation.CLASSES)) {
+        try (PacCRF crf = CrfTraining.newCrf(SyntheticSegmentation.CLASSES, false)) {
             double before = t.heldOutLoss(crf);
             String p0 = CrfTraining.describe(crf);
             CrfTraining.Result r = t.run(crf, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
@@ -37,11 +43,62 @@ class CrfTrainingTest {
         }
     }
 
+    /** Three made-up "photographs": smooth colour waves of different frequencies. */
+    private static PhotoTextures photos() {
+        List<PhotoTextures.Photo> list = new ArrayList<>();
+        for (int k = 0; k < 3; k++) {
+            int h = 90;
+            int w = 120;
+            float[] rgb = new float[3 * h * w];
+            for (int c = 0; c < 3; c++) {
+                for (int i = 0; i < h * w; i++) {
+                    rgb[c * h * w + i] = (float) (0.5 + 0.4 * Math.sin((k + 1) * 0.07 * (i % w) + c
+                            + 0.05 * (k + 2) * (i / w)));
+                }
+            }
+            list.add(new PhotoTextures.Photo("p" + k, h, w, rgb));
+        }
+        return PhotoTextures.of(list, "test");
+    }
+
+    @Test
+    void projectionsOnPhotographsLearnAndLoad() throws Exception {
+        CrfTraining t = new CrfTraining(new CrfTraining.Settings(10, 5, 0.05, 48, 64, 4, photos(), true,
+                CrfTraining.FINE_ODDS));
+        try (PacCRF crf = CrfTraining.newCrf(SyntheticSegmentation.CLASSES, true)) {
+            assertEquals(5, crf.guideProjection());
+            float[] p0 = crf.parameters().get("guide_projections.0.weight").toArray();
+            double before = t.heldOutLoss(crf);
+            t.run(crf, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+            double after = t.heldOutLoss(crf);
+            assertFalse(java.util.Arrays.equals(p0, crf.parameters().get("guide_projections.0.weight").toArray()),
+                    "the projection did not move");
+            assertTrue(after < before, "held-out cross-entropy " + before + " -> " + after);
+            assertTrue(CrfTraining.describe(crf).contains("guide_projections.0.diag="), CrfTraining.describe(crf));
+            Path w = tmp.resolve("proj.safetensors");
+            t.save(w, crf, "test");
+            try (CrfRefiner r = CrfRefiner.load(w, 3);
+                 Tensor grey = Tensor.allocate(1, 1, 40, 50); Tensor scores = Tensor.allocate(1, 3, 40, 50);
+                 Tensor p = r.refine(grey, scores)) {
+                assertEquals(5, ((PacCRF) r.network()).guideProjection());
+                assertEquals(3, p.dim(1)); // retargeted to 3 classes; a grey image runs as three equal channels
+            }
+        }
+    }
+
+    @Test
+    void missingPhotosAreNamed() {
+        Cli.Result r = Cli.run("train", "crf", "--steps", "1", "--size", "32x48", "--photos",
+                tmp.resolve("absent").toString(), "--quiet");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--photos: photos: ") && r.err().contains("mate-backgrounds"), r.err());
+    }
+
     @Test
     void cliWritesWeightsThatCrfLoads() throws Exception {
         Path w = tmp.resolve("crf.safetensors");
         Cli.Result r = Cli.run("train", "crf", "--steps", "2", "--size", "32x48", "--held-out", "1", "--out",
-                w.toString(), "--quiet");
+                w.toString(), "--photos", "none", "--quiet");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("held-out mIoU (1 scenes): scores"), r.out());
         try (SafeTensors st = SafeTensors.open(w)) {
@@ -68,11 +125,15 @@ class CrfTrainingTest {
 
     @Test
     void theTablePrintsEveryFactorForBothCrfs() {
+        Path w = tmp.resolve("earlier.safetensors");
+        assertEquals(0, Cli.run("train", "crf", "--steps", "1", "--size", "32x48", "--held-out", "1", "--out",
+                w.toString(), "--photos", "none", "--quiet").code());
         Cli.Result r = Cli.run("train", "crf", "--steps", "1", "--size", "32x48", "--held-out", "1", "--table", "2",
-                "--table-count", "1", "--table-size", "48x64", "--quiet");
+                "--table-count", "1", "--table-size", "48x64", "--photos", "none", "--compare", w.toString(),
+                "--quiet");
         assertEquals(0, r.code(), r.err());
         for (String row : new String[] {"| 1/4 |", "| 1/8 |", "| 1/16 |", "| already fine |",
-            "untrained CRF: ", "trained CRF: ", "s per megapixel"}) {
+            "untrained CRF: ", "bundled CRF: ", "trained CRF: ", "earlier.safetensors: ", "s per megapixel"}) {
             assertTrue(r.out().contains(row), row + " missing from\n" + r.out());
         }
     }

@@ -164,6 +164,7 @@ class CrfDefaultsTest {
         }
         try (CrfRefiner b = CrfRefiner.bundled(2)) {
             assertTrue(b.calibrates() && b.geometry().isScaled(), b.toString());
+            assertEquals(5, ((org.jpac.nn.PacCRF) b.network()).guideProjection(), b.toString());
         }
     }
 }
