@@ -512,25 +512,23 @@ public final class GoldenRunner {
         }
 
         static boolean bool(Map<String, Object> p, String key, boolean dflt) {
-            Object v = p.get(key);
-            if (v == null) {
-                return dflt;
-            }
-            if (v instanceof Boolean b) {
-                return b;
-            }
-            throw new IllegalArgumentException("params: " + key + " must be a boolean, got " + v);
+            return typed(p, key, dflt, Boolean.class, "a boolean");
         }
 
         static String string(Map<String, Object> p, String key, String dflt) {
+            return typed(p, key, dflt, String.class, "a string");
+        }
+
+        /** p[key] as a {@code type}, {@code dflt} when absent. */
+        private static <T> T typed(Map<String, Object> p, String key, T dflt, Class<T> type, String what) {
             Object v = p.get(key);
             if (v == null) {
                 return dflt;
             }
-            if (v instanceof String s) {
-                return s;
+            if (type.isInstance(v)) {
+                return type.cast(v);
             }
-            throw new IllegalArgumentException("params: " + key + " must be a string, got " + v);
+            throw new IllegalArgumentException("params: " + key + " must be " + what + ", got " + v);
         }
     }
 }
