@@ -163,12 +163,7 @@ final class Args {
         if (v == null) {
             return dflt;
         }
-        double d;
-        try {
-            d = Double.parseDouble(v.trim());
-        } catch (NumberFormatException e) {
-            throw CliException.usage(name + " must be a number, got '" + v + "'");
-        }
+        double d = parseNumber(name, v);
         if (!(d >= min && d <= max)) {
             throw CliException.usage(name + " must be in " + min + ".." + max + ", got " + v);
         }
@@ -181,17 +176,20 @@ final class Args {
         if (v == null) {
             return dflt;
         }
-        double d;
-        try {
-            d = Double.parseDouble(v.trim());
-        } catch (NumberFormatException e) {
-            throw CliException.usage(name + " must be a number, got '" + v + "'");
-        }
+        double d = parseNumber(name, v);
         if (!Double.isFinite(d) || d < 0 || (d == 0 && !zeroOk)) {
             throw CliException.usage(name + " must be a " + (zeroOk ? "non-negative" : "positive")
                     + " number, got '" + v + "'");
         }
         return d;
+    }
+
+    private static double parseNumber(String name, String v) {
+        try {
+            return Double.parseDouble(v.trim());
+        } catch (NumberFormatException e) {
+            throw CliException.usage(name + " must be a number, got '" + v + "'");
+        }
     }
 
     /** Comma-separated numbers {@code >= 0}; {@code dflt} when absent. */
