@@ -150,7 +150,7 @@ class IsaPathsTest {
                 wantBias[(i / (ho * wo)) % co] += gout[i];
             }
             String shape = java.util.Arrays.toString(s);
-            Map<String, float[]> guideGrads = new LinkedHashMap<>();
+            Map<String, double[]> guideGrads = new LinkedHashMap<>();
             // (a transposed conv's weight is [Ci][Co], as the reference reads it then)
             long[] wShape = transposed ? new long[] {ci, co, k, k} : new long[] {co, ci, k, k};
             try (Tensor ti = TestSupport.tensor(in, b, ci, h, w); Tensor tg = TestSupport.tensor(g, b, gc, ho, wo);
@@ -169,25 +169,18 @@ class IsaPathsTest {
                         assertTrue(Math.abs(gotW - wantW) <= 1e-4 * (1 + Math.abs(wantW)),
                                 isa + " weight gradient " + shape + ": " + gotW + " vs " + wantW);
                         TestSupport.assertClose(isa + " bias gradient " + shape, wantBias, grads.gradBias(), 1e-5);
-                        guideGrads.put(isa, grads.gradGuide().toArray());
+                        guideGrads.put(isa, TestSupport.doubles(grads.gradGuide()));
                     }
                 }
             }
-            double[] generic = toDoubles(guideGrads.get("generic"));
-            for (Map.Entry<String, float[]> e : guideGrads.entrySet()) {
+            double[] generic = guideGrads.get("generic");
+            for (Map.Entry<String, double[]> e : guideGrads.entrySet()) {
                 TestSupport.assertClose(e.getKey() + " guide gradient vs generic " + shape, generic,
-                        toDoubles(e.getValue()), 1e-4);
+                        e.getValue(), 1e-4);
             }
         }
     }
 
-    private static double[] toDoubles(float[] f) {
-        double[] d = new double[f.length];
-        for (int i = 0; i < f.length; i++) {
-            d[i] = f[i];
-        }
-        return d;
-    }
 
     @Test
     void anIsaTheCpuLacksOrAnUnknownNameIsRefused() {
