@@ -79,7 +79,7 @@ final class CrfPairwise implements AutoCloseable {
                         .bias(false).sharedFilters(shared).filler(filler).seed(rng.nextLong()).build();
             }
         } catch (RuntimeException e) {
-            closeAll(pw, cw, plain);
+            StdOps.closeAll(pw, cw, plain);
             if (layer != null) {
                 layer.close();
             }
@@ -89,14 +89,6 @@ final class CrfPairwise implements AutoCloseable {
         compatWeight = cw;
         plainWeight = plain;
         pac = layer;
-    }
-
-    private static void closeAll(Tensor... ts) {
-        for (Tensor t : ts) {
-            if (t != null) {
-                t.close();
-            }
-        }
     }
 
     int blur() {
@@ -213,7 +205,7 @@ final class CrfPairwise implements AutoCloseable {
 
     @Override
     public void close() {
-        closeAll(pairwiseWeight, compatWeight, plainWeight);
+        StdOps.closeAll(pairwiseWeight, compatWeight, plainWeight);
         if (pac != null) {
             pac.close();
         }

@@ -125,7 +125,7 @@ public final class JbuResidual implements TrainableUpsampler {
             out = null;
             return r;
         } finally {
-            closeAll(u, g, filled, out);
+            StdOps.closeAll(u, g, filled, out);
         }
     }
 
@@ -153,18 +153,10 @@ public final class JbuResidual implements TrainableUpsampler {
 
     @Override
     public void releaseSaved() {
-        closeAll(savedGuide, savedFilled);
+        StdOps.closeAll(savedGuide, savedFilled);
         savedGuide = null;
         savedFilled = null;
         net.releaseSaved();
-    }
-
-    private static void closeAll(Tensor... ts) {
-        for (Tensor t : ts) {
-            if (t != null) {
-                t.close();
-            }
-        }
     }
 
     @Override

@@ -448,6 +448,15 @@ public final class StdOps {
         return t.requireOpen(name);
     }
 
+    /** Closes each tensor that is not null. */
+    static void closeAll(Tensor... ts) {
+        for (Tensor t : ts) {
+            if (t != null) {
+                t.close();
+            }
+        }
+    }
+
     static void nchw(Tensor t, String name) {
         need(t, name);
         rank(t, name, 4, "[B, C, H, W]");
