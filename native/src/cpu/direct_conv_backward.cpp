@@ -15,6 +15,7 @@
 #include "cpu/direct_conv.hpp"
 #include "cpu/isa.hpp"
 #include "cpu/parallel.hpp"
+#include "cpu/simd.hpp"
 #include "cpu/simd_isa.hpp"
 
 namespace jpac::cpu {
@@ -91,8 +92,8 @@ namespace {
 
 // dL/dout of one row piece, channels-last: g_cl[x - xs][o] for columns
 // [xs, xe) of output row y, read where map says. Strided columns (a phase
-// class of a strided transposed conv) are first packed per channel: whole
-// vector loads, then the same transposes as contiguous rows.
+// class of a strided transposed conv) are first packed per channel (whole
+// vector loads at step 2), then transposed as contiguous rows are.
 void load_grad_piece(const float* gout_n, const OutputMap& map, int64_t co, int64_t y, int64_t xs, int64_t xe,
                      ScratchBuffer& packed, float* g_cl) {
     const float* src = gout_n + y * map.row + xs * map.col;
@@ -100,13 +101,10 @@ void load_grad_piece(const float* gout_n, const OutputMap& map, int64_t co, int6
     if (map.col == 1) return to_channels_last(src, map.plane, co, n, co, g_cl);
     packed.resize(size_t(co * n));
     float* dst = packed.data();
-    if (map.col == 2) {
+    with_constant_step(map.col, [&](auto step) {
         for (int64_t o = 0; o < co; ++o)
-            for (int64_t x = 0; x < n; ++x) dst[o * n + x] = src[o * map.plane + 2 * x];
-    } else {
-        for (int64_t o = 0; o < co; ++o)
-            for (int64_t x = 0; x < n; ++x) dst[o * n + x] = src[o * map.plane + x * map.col];
-    }
+            for (int64_t x = 0; x < n; ++x) dst[o * n + x] = src[o * map.plane + x * int64_t(step)];
+    });
     to_channels_last(dst, n, co, n, co, g_cl);
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 #include <algorithm>
 #include <cstdint>
+#include <type_traits>
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define JPAC_HOT __attribute__((target_clones("arch=x86-64-v4", "arch=haswell", "default")))
@@ -13,6 +14,17 @@
 #endif
 
 namespace jpac::cpu {
+
+// f(s) with s = step as a compile-time constant where it is 1 or 2 (the
+// stride of a strided transposed conv's output phases), else f(step): a
+// constant step lets the compiler load strided runs as whole vectors and
+// pick the lanes, instead of one load per lane. Use s as int64_t(s).
+template <typename F>
+__attribute__((always_inline)) inline void with_constant_step(int64_t step, F&& f) {
+    if (step == 1) f(std::integral_constant<int64_t, 1>());
+    else if (step == 2) f(std::integral_constant<int64_t, 2>());
+    else f(step);
+}
 
 // exp(x) for x <= 0 (relative error about 1e-7; 0 below -87), written so
 // that loops over it vectorise: x = n ln2 + r with |r| <= ln2 / 2 (ln2 split

@@ -1,7 +1,6 @@
 #include "cpu/tile_gather.hpp"
 
 #include <algorithm>
-#include <type_traits>
 
 #include "cpu/simd.hpp"
 
@@ -58,18 +57,8 @@ JPAC_HOT void stream_scaled(const float* src, int64_t step, const float* k, int6
     }
 }
 
-// The guide's runs have step 1, or the stride for a strided transposed
-// conv's output phases (usually 2): a constant step lets the compiler load
-// them as whole vectors and pick the lanes, instead of one load per lane.
-template <typename F>
-__attribute__((always_inline)) inline void by_step(int64_t step, F&& f) {
-    if (step == 1) f(std::integral_constant<int64_t, 1>());
-    else if (step == 2) f(std::integral_constant<int64_t, 2>());
-    else f(step);
-}
-
 JPAC_HOT void stream_energy(const float* src, int64_t step, const float* f0, int64_t n, bool asym, float* e) {
-    by_step(step, [&](auto s) {
+    with_constant_step(step, [&](auto s) {
         for (int64_t x = 0; x < n; ++x) {
             float d = src[x * int64_t(s)] - f0[x];
             if (asym) d = std::max(d, 0.f);
@@ -104,7 +93,7 @@ JPAC_HOT void scatter_by_offset(const float* g, const int* off, const float* k, 
 // One run of energy_backward: inside the image (src != null) or in the padding.
 JPAC_HOT void stream_energy_grad(const float* src, int64_t step, const float* f0, const float* ge, int64_t n,
                                  bool asym, float* gsrc, float* gf0) {
-    by_step(step, [&](auto s) {
+    with_constant_step(step, [&](auto s) {
         for (int64_t x = 0; x < n; ++x) {
             float d = (src ? src[x * int64_t(s)] : 0.f) - f0[x];
             if (asym) d = std::max(d, 0.f);
