@@ -18,6 +18,8 @@ die() {
 
 "$java_home/bin/jar" tf "$natives_jar" | grep -q 'native/linux-x86_64/libjpac_cuda.so$' ||
   die "$natives_jar has no libjpac_cuda.so: build jpac where nvcc is found (CUDA toolkit), with -Djpac.cuda=AUTO or ON"
+nvcc="$(command -v nvcc || ls /usr/local/cuda/bin/nvcc /usr/local/cuda-*/bin/nvcc 2>/dev/null | tail -n 1 || true)"
+[[ -x "$nvcc" ]] || die "no nvcc (on PATH or under /usr/local/cuda*) to build the cuDNN benchmark"
 [[ -d "$golden/ops" ]] || die "no golden op cases in $golden/ops (set -Djpac.golden.dir or put shared/golden beside the repo)"
 
 stage="$(mktemp -d "${TMPDIR:-/tmp}/jpac-gpu-bundle.XXXXXX")"
@@ -28,11 +30,18 @@ mkdir -p "$root/lib" "$root/golden"
 # FFM needs java.base only; the commands the bundle runs (info, verify) need no more.
 "$java_home/bin/jlink" --add-modules java.base --strip-debug --no-header-files --no-man-pages \
   --compress=zip-9 --output "$root/runtime"
-cp "$api_jar" "$root/lib/jpac.jar"
+# The bundle runs no network: the API jar goes without its bundled model weights (8 MB).
+mkdir "$stage/api"
+(cd "$stage/api" && "$java_home/bin/jar" xf "$api_jar" && rm -rf models &&
+  "$java_home/bin/jar" cfm "$root/lib/jpac.jar" META-INF/MANIFEST.MF -C "$stage/api" .)
+rm -rf "$stage/api"
 cp "$natives_jar" "$root/lib/jpac-natives.jar"
 cp "$tools_jar" "$root/lib/jpac-tools.jar"
 cp -r "$golden/ops" "$root/golden/ops"
-cp "$here/run.sh" "$root/run.sh"
+cp "$here/run.sh" "$here/compare.awk" "$here/pytorch_pac_bench.py" "$root/"
+# The cuDNN baseline: host code only (cuDNN is dlopened there), static CUDA runtime.
+mkdir -p "$root/bin"
+"$nvcc" -O2 -std=c++17 -cudart static -o "$root/bin/jpac-cudnn-bench" "$here/cudnn_bench.cu" -ldl
 chmod +x "$root/run.sh"
 cat > "$root/README.txt" <<TXT
 jpac GPU bundle, built $(date -u +%Y-%m-%dT%H:%MZ) from $(git -C "$here/.." describe --always --dirty 2>/dev/null || echo "an unknown commit").

@@ -5,12 +5,18 @@
 # native libraries, and the golden cases). Runs
 #   1. jpac info                     (is the GPU seen, and why not)
 #   2. jpac verify golden/ops        on CUDA tensors (JPAC_BACKEND=cuda)
-#   3. the same under compute-sanitizer memcheck and racecheck, when it is on PATH
-#   4. jpac gpu-bench                 times of the fused ops on cuda:0 (no cuDNN comparison yet)
+#   3. jpac gpu-bench                 times of the fused ops on cuda:0, for each of
+#      JPAC_BENCH_CONFIGS (default "1x32 8x64": batch x channels), beside
+#      cuDNN's fp32 convolutions of the same shapes (bin/jpac-cudnn-bench; cuDNN
+#      is taken from the host, skipped with a line when absent) and, when
+#      PACNET_DIR names a checkout of NVlabs/pacnet and python3 has PyTorch,
+#      the authors' PyTorch PAC (pytorch_pac_bench.py)
+#   4. the golden cases under compute-sanitizer memcheck and racecheck, when it is on PATH
+#   5. ncu's speed-of-light section for each kernel, when ncu is on PATH
 # and prints one summary table. Usage: ./run.sh   (from the unpacked bundle)
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
-LOG="$HERE/logs"
+LOG="${JPAC_LOG_DIR:-$HERE/logs}"
 mkdir -p "$LOG"
 JAVA="$HERE/runtime/bin/java"
 CP="$HERE/lib/jpac.jar:$HERE/lib/jpac-natives.jar:$HERE/lib/jpac-tools.jar"
@@ -43,10 +49,69 @@ JPAC_BACKEND=cuda jpac verify "$HERE/golden/ops" 2>&1 | tee "$LOG/verify-cuda.tx
 row "verify golden/ops (cuda)" "$(grep -q ' 0 failed' "$LOG/verify-cuda.txt"; echo $?)" \
     "$(tail -n 1 "$LOG/verify-cuda.txt")"
 
+# The benchmark configurations, "BATCHxCHANNELS" (256x256 images, 5x5 windows, 8 guide channels).
+CONFIGS=${JPAC_BENCH_CONFIGS:-"1x32 8x64"}
+bench_args=""
+emulated=0
+if grep -q '^cuda backend: EMULATED' "$LOG/info.txt"; then
+    # The emulator (a test hook standing in for the GPU) is far too slow at full size.
+    bench_args="--size tiny --runs 1 --warmup 0"
+    CONFIGS="1x8"
+    emulated=1
+fi
+
+# cuDNN comes from the host: the loader's paths, LD_LIBRARY_PATH, or a Python
+# environment's nvidia-cudnn wheel (PyTorch brings one).
+cudnn_dir=""
+if ! ldconfig -p 2>/dev/null | grep -q 'libcudnn.so.9 '; then
+    cudnn_dir=$(find /usr /opt "$HOME" -name 'libcudnn.so.9' -path '*nvidia*' 2>/dev/null | head -n 1)
+    # Beside it, the wheels' other libraries (cuBLAS and the like) that cuDNN's engines load.
+    [ -n "$cudnn_dir" ] && cudnn_dir=$(find "${cudnn_dir%/*/lib/*}" -maxdepth 3 -type d -name lib | tr '\n' ':')
+fi
+PYTORCH_PAC=${PACNET_DIR:-}
+
+for config in $CONFIGS; do
+    batch=${config%x*}
+    channels=${config#*x}
+    tag="n${batch}c${channels}"
+    echo "== jpac gpu-bench --batch $batch --channels $channels: the fused ops on cuda:0"
+    # shellcheck disable=SC2086
+    jpac gpu-bench --batch "$batch" --channels "$channels" $bench_args > "$LOG/gpu-bench-$tag.txt" 2>&1
+    status=$?
+    cat "$LOG/gpu-bench-$tag.txt"
+    row "gpu-bench $config" "$status" "$LOG/gpu-bench-$tag.txt"
+    [ "$emulated" -eq 1 ] && continue
+
+    echo "== cuDNN convolutions of the same shapes"
+    LD_LIBRARY_PATH="${cudnn_dir}${LD_LIBRARY_PATH:-}" "$HERE/bin/jpac-cudnn-bench" \
+        --batch "$batch" --channels "$channels" > "$LOG/cudnn-$tag.txt" 2>&1
+    status=$?
+    cat "$LOG/cudnn-$tag.txt"
+    if [ "$status" -eq 3 ]; then
+        SUMMARY="$SUMMARY$(printf '%-34s %s' "cuDNN $config" "skipped: $(head -n 1 "$LOG/cudnn-$tag.txt")")
+"
+    else
+        row "cuDNN $config" "$status" "$LOG/cudnn-$tag.txt"
+    fi
+
+    if [ -n "$PYTORCH_PAC" ] && [ -f "$PYTORCH_PAC/pac.py" ]; then
+        echo "== the authors' PyTorch PAC ($PYTORCH_PAC/pac.py) on the same shapes"
+        python3 "$HERE/pytorch_pac_bench.py" --pacnet "$PYTORCH_PAC" --batch "$batch" --channels "$channels" \
+            > "$LOG/pytorch-$tag.txt" 2>&1
+        status=$?
+        cat "$LOG/pytorch-$tag.txt"
+        row "PyTorch PAC $config" "$status" "$LOG/pytorch-$tag.txt"
+    else
+        echo "== the authors' PyTorch PAC: skipped (set PACNET_DIR to a checkout of NVlabs/pacnet)"
+    fi
+    echo "== jpac against cuDNN and PyTorch PAC, $config (median ms; MiB of device memory)"
+    cat "$LOG/gpu-bench-$tag.txt" "$LOG/cudnn-$tag.txt" "$LOG/pytorch-$tag.txt" 2>/dev/null | awk -f "$HERE/compare.awk" | tee "$LOG/compare-$tag.txt"
+done
+
 if command -v compute-sanitizer >/dev/null 2>&1; then
     for tool in memcheck racecheck; do
         echo "== compute-sanitizer --tool $tool: jpac verify golden/ops on CUDA"
-        JPAC_BACKEND=cuda compute-sanitizer --tool "$tool" --error-exitcode 99 --target-processes all \
+        JPAC_BACKEND=cuda timeout 150 compute-sanitizer --tool "$tool" --error-exitcode 99 --target-processes all \
             "$JAVA" --enable-native-access=ALL-UNNAMED "-Djpac.cache.dir=$HERE/cache" -cp "$CP" \
             org.jpac.cli.Main verify "$HERE/golden/ops" > "$LOG/sanitizer-$tool.txt" 2>&1
         status=$?
@@ -59,19 +124,18 @@ else
 "
 fi
 
-echo "== jpac gpu-bench: the fused ops on cuda:0"
-bench_args=""
-if grep -q '^cuda backend: EMULATED' "$LOG/info.txt"; then
-    # The emulator (a test hook standing in for the GPU) is far too slow at full size.
-    bench_args="--size tiny --runs 1 --warmup 0"
+if [ "$emulated" -eq 0 ] && command -v ncu >/dev/null 2>&1; then
+    # Hardware counters of each kernel, one call per case: how near each comes to the
+    # memory and compute ceilings (its bound). Clocks left alone, as benchmarks run.
+    echo "== ncu speed of light: each kernel of one gpu-bench call per case"
+    timeout 150 ncu --target-processes all --clock-control none --section SpeedOfLight \
+        "$JAVA" --enable-native-access=ALL-UNNAMED "-Djpac.cache.dir=$HERE/cache" -cp "$CP" \
+        org.jpac.cli.Main gpu-bench --runs 1 --warmup 0 > "$LOG/ncu.txt" 2>&1
+    status=$?
+    grep -E '^  [a-z_]+.*\(|Throughput|Duration' "$LOG/ncu.txt" | head -n 80
+    row "ncu speed of light" "$status" "$LOG/ncu.txt"
 fi
-# shellcheck disable=SC2086
-jpac gpu-bench $bench_args > "$LOG/gpu-bench.txt" 2>&1
-status=$?
-cat "$LOG/gpu-bench.txt"
-row "gpu-bench" "$status" "see above and $LOG/gpu-bench.txt"
-SUMMARY="$SUMMARY$(printf '%-34s %s' "cuDNN comparison" "not in this bundle yet (issue 14)")
-"
+
 printf '\n== summary (logs in %s)\n%s' "$LOG" "$SUMMARY"
 case "$SUMMARY" in *FAILED*) exit 1 ;; esac
 exit 0
