@@ -1,6 +1,6 @@
 // The team's CUDA emulator: what the kernel headers in native/src/cuda/kernels
 // need from CUDA, for the host compiler. A launch runs the grid's blocks one
-// after the other; each block's threads are fibers (fiber.hpp) that switch
+// after the other, in the chosen order below (as a GPU promises no order); each block's threads are fibers (fiber.hpp) that switch
 // only at __syncthreads and at warp collectives, and the scheduler resumes
 // runnable threads in a chosen order (forward, reverse or seeded random), so
 // a missing barrier shows up as a wrong result. Dynamic shared memory is
@@ -36,8 +36,8 @@ struct dim3 {
 
 enum class Order { forward, reverse, random };
 
-// The order in which runnable threads of a block are resumed (per launch on
-// this OS thread; random reshuffles every round from `seed`).
+// The order in which a launch's blocks run and runnable threads of a block are
+// resumed (per launch on this OS thread; random reshuffles every round from `seed`).
 void set_order(Order order, uint64_t seed = 1);
 Order order();
 const char* order_name(Order order);

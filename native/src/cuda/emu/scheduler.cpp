@@ -216,9 +216,16 @@ void run_grid(dim3 grid, dim3 block, size_t shared_bytes, const std::function<vo
     t_block = &b;
     std::mt19937_64 rng(t_seed);
     try {
+        // Blocks run in the same order as threads: a block that writes what
+        // another block owns (no GPU orders blocks) then shows up as a wrong result.
+        std::vector<uint3> blocks;
+        blocks.reserve(size_t(grid.x) * grid.y * grid.z);
         for (unsigned z = 0; z < grid.z; ++z)
             for (unsigned y = 0; y < grid.y; ++y)
-                for (unsigned x = 0; x < grid.x; ++x) run_block(b, {x, y, z}, rng);
+                for (unsigned x = 0; x < grid.x; ++x) blocks.push_back({x, y, z});
+        if (t_order == Order::reverse) std::reverse(blocks.begin(), blocks.end());
+        if (t_order == Order::random) std::shuffle(blocks.begin(), blocks.end(), rng);
+        for (const uint3& at : blocks) run_block(b, at, rng);
     } catch (...) {
         t_block = outer_block;
         t_thread = outer_thread;

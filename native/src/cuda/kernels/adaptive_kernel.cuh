@@ -21,12 +21,13 @@ struct Pixel {
     bool valid;    // inside the output (threads past the edge still take part in barriers)
 };
 
-JPAC_DEVICE Pixel pixel_of(const Geometry& g, int n, int kc) {
+// The thread's pixel in tile (tile_x, tile_y) of image n.
+JPAC_DEVICE Pixel pixel_at(const Geometry& g, int n, int kc, int tile_x, int tile_y) {
     Pixel p;
     p.n = n;
     p.kc = kc;
-    p.y0 = int(blockIdx.y) * kTileY;
-    p.x0 = int(blockIdx.x) * kTileX;
+    p.y0 = tile_y * kTileY;
+    p.x0 = tile_x * kTileX;
     p.ty = int(threadIdx.y);
     p.tx = int(threadIdx.x);
     p.y = p.y0 + p.ty;
@@ -34,6 +35,11 @@ JPAC_DEVICE Pixel pixel_of(const Geometry& g, int n, int kc) {
     p.tid = p.ty * kTileX + p.tx;
     p.valid = p.y < g.r.out && p.x < g.c.out;
     return p;
+}
+
+// The thread's pixel in the block's tile (blockIdx.x, blockIdx.y) of image n.
+JPAC_DEVICE Pixel pixel_of(const Geometry& g, int n, int kc) {
+    return pixel_at(g, n, kc, int(blockIdx.x), int(blockIdx.y));
 }
 
 // Real input index of tap i of output y, or -1 (padding or an inserted zero).

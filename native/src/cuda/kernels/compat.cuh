@@ -37,8 +37,22 @@ using Stream = void*;
 #define JPAC_TILE_BARRIER(id) (::jpac::emu::barrier_dropped(id) ? (void)0 : __syncthreads())
 #endif
 namespace jpac::cuda {
-constexpr int kTileBarriers = 8;  // ids 1..8
+constexpr int kTileBarriers = 10;  // ids 1..10
 }
+
+// Four consecutive floats from a 16-byte aligned (shared memory) address: one
+// 128-bit load on the GPU, which faults when misaligned; the emulator checks.
+namespace jpac::cuda {
+JPAC_DEVICE void load4(const float* p, float (&v)[4]) {
+#if defined(__CUDACC__)
+    const float4 q = *reinterpret_cast<const float4*>(p);
+    v[0] = q.x, v[1] = q.y, v[2] = q.z, v[3] = q.w;
+#else
+    if (reinterpret_cast<uintptr_t>(p) % 16 != 0) ::jpac::emu::fail("a 128-bit load from a misaligned address");
+    for (int i = 0; i < 4; ++i) v[i] = p[i];
+#endif
+}
+}  // namespace jpac::cuda
 
 // Lets a kernel use more than the default 48 KiB of dynamic shared memory.
 #if defined(__CUDACC__)

@@ -2,8 +2,12 @@
 // its adapting kernel: each thread computes K for its output pixel into
 // registers, then streams input-channel chunks of a shared-memory halo tile.
 // A transposed convolution is the same loop over the zero-inserted input
-// (Axis::ups). Grids: (Wo/16, Ho/8, B * output-channel blocks) for the
-// forward, (Wo/16, Ho/8, B) for the two backward kernels.
+// (Axis::ups). Here: the direct kernels (the forward and weight gradient of
+// shared filters and pooling, and every backward data pass) and the tile
+// helpers; the forward and weight gradient of convolutions with their own
+// filters are register-blocked GEMMs (conv_gemm_kernels.cuh). Grids:
+// (Wo/16, Ho/8, B * output-channel blocks) for the forward, (Wo/16, Ho/8, B)
+// for the backward kernels.
 #pragma once
 #include "cuda/kernels/adaptive_kernel.cuh"
 
@@ -104,47 +108,29 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks) conv_forward_kernel(Geom
 #pragma unroll
     for (int o = 0; o < kOutBlock; ++o) acc[o] = (v.bias && o0 + o < v.co) ? v.bias[o0 + o] : 0.f;
     float* tile = region;
-    if (v.shared_filters) {  // channel o filtered by W[0, 0] alone, v.chunk channels per tile
-        const int nb = v.co - o0 < per_block ? v.co - o0 : per_block;
-        for (int b0 = 0; b0 < nb; b0 += v.chunk) {
-            const int nc = nb - b0 < v.chunk ? nb - b0 : v.chunk;
-            load_input_tile(g, v, p, o0 + b0, nc, tile);
-            JPAC_TILE_BARRIER(3);
+    // Channel o filtered by W[0, 0] alone, v.chunk channels per tile.
+    const int nb = v.co - o0 < per_block ? v.co - o0 : per_block;
+    for (int b0 = 0; b0 < nb; b0 += v.chunk) {
+        const int nc = nb - b0 < v.chunk ? nb - b0 : v.chunk;
+        load_input_tile(g, v, p, o0 + b0, nc, tile);
+        JPAC_TILE_BARRIER(3);
 #pragma unroll
-            for (int o = 0; o < kOutBlock; ++o) {
-                if (o >= b0 && o < b0 + nc) {
+        for (int o = 0; o < kOutBlock; ++o) {
+            if (o >= b0 && o < b0 + nc) {
 #pragma unroll
-                    for (int t = 0; t < KMAX; ++t)
-                        if (t < kk) acc[o] += shared_weight(v, t) * K[t] * tile[(o - b0) * plane + pix + ioff[t]];
-                }
+                for (int t = 0; t < KMAX; ++t)
+                    if (t < kk) acc[o] += shared_weight(v, t) * K[t] * tile[(o - b0) * plane + pix + ioff[t]];
             }
-            __syncthreads();  // the tile is overwritten next
         }
-    } else {
-        float* sw = tile + v.chunk * plane;
-        for (int c0 = 0; c0 < v.ci; c0 += v.chunk) {
-            const int nc = v.ci - c0 < v.chunk ? v.ci - c0 : v.chunk;
-            load_input_tile(g, v, p, c0, nc, tile);
-            load_weight_block(v, o0, c0, nc, kk, p.tid, sw);
-            JPAC_TILE_BARRIER(4);
-            for (int c = 0; c < nc; ++c) {
-#pragma unroll
-                for (int t = 0; t < KMAX; ++t) {
-                    if (t < kk) {
-                        const float kv = K[t] * tile[c * plane + pix + ioff[t]];
-#pragma unroll
-                        for (int o = 0; o < kOutBlock; ++o) acc[o] += sw[(o * nc + c) * kk + t] * kv;
-                    }
-                }
-            }
-            __syncthreads();  // the tiles are overwritten next
-        }
+        __syncthreads();  // the tile is overwritten next
     }
     if (!p.valid) return;
     const size_t px = size_t(g.r.out) * g.c.out, at = size_t(p.y) * g.c.out + p.x;
+    // Only the block's own channels: a per-channel block owns one, and the
+    // next channels belong to other blocks (found on the first GPU run).
 #pragma unroll
     for (int o = 0; o < kOutBlock; ++o)
-        if (o0 + o < v.co) v.output[(size_t(p.n) * v.co + o0 + o) * px + at] = acc[o];
+        if (o < per_block && o0 + o < v.co) v.output[(size_t(p.n) * v.co + o0 + o) * px + at] = acc[o];
 }
 
 // Output gradients a thread of the backward data pass holds at a time: it
@@ -232,8 +218,9 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks) conv_backward_data_kerne
         kernel_backward<KMAX>(g, a, p, goff, region, K, dK);
 }
 
-// dL/dweight: per tap, the products of all pixels summed over each warp
-// (shuffles), then over the block (shared memory), then over blocks (atomics).
+// dL/dweight of shared filters (W[0, 0] alone): per tap, the products of all
+// pixels summed over each warp (shuffles), then over the block (shared
+// memory), then over blocks (atomics). Own filters: conv_gemm_kernels.cuh.
 template <int KMAX>
 __global__ void __launch_bounds__(kThreads, kMinBlocks) conv_backward_weight_kernel(Geometry g, GuideArgs a, ConvArgs v) {
     JPAC_DYNAMIC_SHARED(smem);
@@ -251,60 +238,26 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks) conv_backward_weight_ker
     const float* gout = v.grad_output + size_t(p.n) * v.co * px + at;
     const bool lane0 = (p.tid & 31) == 0;
     float* tile = region;
-    float* sgw = tile + v.chunk * plane;  // [kOutBlock][nc][kk], or [kk] for shared filters
-    if (v.shared_filters) {
-        for (int i = p.tid; i < kk; i += kThreads) sgw[i] = 0.f;
-        for (int c0 = 0; c0 < v.ci; c0 += v.chunk) {
-            const int nc = v.ci - c0 < v.chunk ? v.ci - c0 : v.chunk;
-            load_input_tile(g, v, p, c0, nc, tile);
-            JPAC_TILE_BARRIER(7);
-            for (int c = 0; c < nc; ++c) {
-                const float go = p.valid ? gout[size_t(c0 + c) * px] : 0.f;
+    float* sgw = tile + v.chunk * plane;  // [kk]
+    for (int i = p.tid; i < kk; i += kThreads) sgw[i] = 0.f;
+    for (int c0 = 0; c0 < v.ci; c0 += v.chunk) {
+        const int nc = v.ci - c0 < v.chunk ? v.ci - c0 : v.chunk;
+        load_input_tile(g, v, p, c0, nc, tile);
+        JPAC_TILE_BARRIER(7);
+        for (int c = 0; c < nc; ++c) {
+            const float go = p.valid ? gout[size_t(c0 + c) * px] : 0.f;
 #pragma unroll
-                for (int t = 0; t < KMAX; ++t) {
-                    if (t < kk) {
-                        const float s = warp_sum(go * K[t] * tile[c * plane + pix + ioff[t]]);
-                        if (lane0 && s != 0.f) atomicAdd(&sgw[t], s);
-                    }
+            for (int t = 0; t < KMAX; ++t) {
+                if (t < kk) {
+                    const float s = warp_sum(go * K[t] * tile[c * plane + pix + ioff[t]]);
+                    if (lane0 && s != 0.f) atomicAdd(&sgw[t], s);
                 }
             }
-            __syncthreads();
         }
-        for (int i = p.tid; i < kk; i += kThreads)
-            if (sgw[i] != 0.f) atomicAdd(&v.grad_weight[i], sgw[i]);
-        return;
+        __syncthreads();
     }
-    for (int o0 = 0; o0 < v.co; o0 += kOutBlock) {
-        float go[kOutBlock];
-#pragma unroll
-        for (int o = 0; o < kOutBlock; ++o) go[o] = (p.valid && o0 + o < v.co) ? gout[size_t(o0 + o) * px] : 0.f;
-        for (int c0 = 0; c0 < v.ci; c0 += v.chunk) {
-            const int nc = v.ci - c0 < v.chunk ? v.ci - c0 : v.chunk;
-            load_input_tile(g, v, p, c0, nc, tile);
-            for (int i = p.tid; i < kOutBlock * nc * kk; i += kThreads) sgw[i] = 0.f;
-            JPAC_TILE_BARRIER(8);
-            for (int c = 0; c < nc; ++c) {
-#pragma unroll
-                for (int t = 0; t < KMAX; ++t) {
-                    if (t < kk) {
-                        const float kv = K[t] * tile[c * plane + pix + ioff[t]];
-#pragma unroll
-                        for (int o = 0; o < kOutBlock; ++o) {
-                            const float s = warp_sum(go[o] * kv);
-                            if (lane0 && s != 0.f) atomicAdd(&sgw[(o * nc + c) * kk + t], s);
-                        }
-                    }
-                }
-            }
-            __syncthreads();
-            for (int idx = p.tid; idx < kOutBlock * nc * kk; idx += kThreads) {
-                const int o = idx / (nc * kk), rem = idx - o * nc * kk, c = rem / kk, t = rem - c * kk;
-                if (o0 + o < v.co && sgw[idx] != 0.f)
-                    atomicAdd(&v.grad_weight[weight_index(v, o0 + o, c0 + c, t, kk)], sgw[idx]);
-            }
-            __syncthreads();
-        }
-    }
+    for (int i = p.tid; i < kk; i += kThreads)
+        if (sgw[i] != 0.f) atomicAdd(&v.grad_weight[i], sgw[i]);
 }
 
 // dL/dbias[o]: the sum of dL/dout over images and pixels. Grid: (co), block kThreads.

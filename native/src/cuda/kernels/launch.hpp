@@ -10,6 +10,7 @@
 #include <type_traits>
 
 #include "jpac.h"
+#include "cuda/kernels/conv_gemm_kernels.cuh"
 #include "cuda/kernels/conv_kernels.cuh"
 #include "cuda/kernels/kernel2d_kernels.cuh"
 
@@ -218,6 +219,53 @@ bool choose_chunks(const Geometry& g, GuideArgs& a, ConvArgs& v, bool backward) 
     return a.chunk > 0 && v.chunk > 0;
 }
 
+// Guide channels per tile and input channels per GEMM stage within a block's
+// shared memory (`bytes(guide_chunk, in_chunk)`); false when one does not fit.
+template <typename Bytes>
+bool choose_gemm_chunks(const Geometry& g, GuideArgs& a, ConvArgs& v, Bytes bytes) {
+    a.chunk = a.given ? 1 : pick_chunk(a.channels, [&](int c) { return bytes(c, 1); });
+    const int most = v.ci < gemm_channels_max(g.kk()) ? v.ci : gemm_channels_max(g.kk());
+    v.chunk = pick_chunk(most, [&](int c) { return bytes(0, c); });
+    return a.chunk > 0 && v.chunk > 0;
+}
+
+// A convolution with its own filters: the register-blocked GEMM forward.
+inline LaunchResult conv_forward_gemm(const Geometry& g, GuideArgs a, ConvArgs v, Stream stream) {
+    return with_kmax(g.kk(), [&](auto kmax) {
+        constexpr int KMAX = decltype(kmax)::value;
+        auto bytes = [&](int guide_chunk, int in_chunk) {
+            return gemm_forward_shared_bytes(g, guide_chunk, in_chunk, KMAX);
+        };
+        if (!choose_gemm_chunks(g, a, v, bytes)) return too_wide(g);
+        const size_t total = bytes(a.given ? 0 : a.chunk, v.chunk);
+        JPAC_ALLOW_SHARED(conv_forward_gemm_kernel<KMAX>, total);
+        JPAC_LAUNCH(conv_forward_gemm_kernel<KMAX>, tile_grid(g, g.batch * ((v.co + kGemmOut - 1) / kGemmOut)),
+                    dim3(kTileX, kTileY), total, stream, g, a, v);
+        return launch_error();
+    });
+}
+
+// dL/dweight of a convolution with its own filters (the register-blocked GEMM);
+// the gradient is zeroed already.
+template <int KMAX>
+LaunchResult conv_weight_grad_gemm(const Geometry& g, GuideArgs a, ConvArgs v, Stream stream) {
+    auto bytes = [&](int guide_chunk, int in_chunk) {
+        return gemm_weight_shared_bytes(g, guide_chunk, in_chunk, KMAX);
+    };
+    if (!choose_gemm_chunks(g, a, v, bytes)) return too_wide(g);
+    const size_t total = bytes(a.given ? 0 : a.chunk, v.chunk);
+    const long long tiles = (long long)g.batch * ((g.r.out + kTileY - 1) / kTileY) * ((g.c.out + kTileX - 1) / kTileX);
+    const int outputs = (v.co + kWgOut - 1) / kWgOut * ((v.ci + v.chunk - 1) / v.chunk);
+    // About 1024 blocks in all: enough to fill any GPU, few enough that each sums
+    // many tiles in registers before its one round of atomics.
+    long long groups = 1024 / outputs;
+    groups = groups < 1 ? 1 : groups > tiles ? tiles : groups;
+    JPAC_ALLOW_SHARED(conv_weight_grad_gemm_kernel<KMAX>, total);
+    JPAC_LAUNCH(conv_weight_grad_gemm_kernel<KMAX>, dim3(unsigned(outputs), unsigned(groups)), dim3(kTileX, kTileY),
+                total, stream, g, a, v, int(groups));
+    return launch_error();
+}
+
 inline LaunchResult conv_forward(const ConvCall& c, const jpac_tensor* output, Stream stream) {
     const Geometry g = make_geometry(*c.options, c.transposed, dim(c.input, 0), dim(c.input, 2), dim(c.input, 3),
                                      smooth_size(c.smooth));
@@ -225,6 +273,7 @@ inline LaunchResult conv_forward(const ConvCall& c, const jpac_tensor* output, S
     ConvArgs v = conv_args(c);
     v.output = mutable_data(output);
     if (g.r.out <= 0 || g.c.out <= 0) return {};
+    if (!v.shared_filters && !v.per_channel) return conv_forward_gemm(g, a, v, stream);
     const int blocks = v.per_channel ? v.co : (v.co + kOutBlock - 1) / kOutBlock;
     return with_kmax(g.kk(), [&](auto kmax) {
         constexpr int KMAX = decltype(kmax)::value;
@@ -285,6 +334,7 @@ inline LaunchResult conv_backward(const ConvCall& c, const jpac_tensor* grad_out
             LaunchResult r = launch_error();
             if (r.status != JPAC_OK) return r;
         }
+        if (v.grad_weight && !v.shared_filters) return conv_weight_grad_gemm<KMAX>(g, a, v, stream);
         if (v.grad_weight) {
             const size_t bytes = conv_shared_bytes(g, a.given ? 0 : a.chunk, v.chunk, KMAX, false);
             JPAC_ALLOW_SHARED(conv_backward_weight_kernel<KMAX>, bytes);

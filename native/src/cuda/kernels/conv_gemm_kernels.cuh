@@ -1,0 +1,214 @@
+// Register-blocked implicit GEMMs for a pixel-adaptive convolution with its own
+// filters (not shared, not per channel): the forward and the weight gradient.
+// Both build, per block of 16x8 output pixels and a stage of input channels,
+// the K-weighted columns A[(c, t)][pixel] = K[t] * x[c, pixel + tap t] in shared
+// memory (never in global memory), each thread writing its own pixel's column
+// from K in its registers; then every thread multiplies a register tile of A
+// with a register tile of the other operand. One FMA per shared load, the
+// direct kernels' ratio (conv_kernels.cuh), becomes 8 to 10.
+#pragma once
+#include "cuda/kernels/conv_kernels.cuh"
+
+namespace jpac::cuda {
+
+// Reduction rows (input channel, tap) per stage, and the stride of a pixel's
+// row of them (a multiple of 4 floats, for 128-bit loads).
+constexpr int kGemmRows = 64;
+constexpr int kGemmRowStride = kGemmRows + 4;
+// Forward: a block computes kGemmOut output channels of its 128 pixels; a
+// thread, kFwdOut channels of kFwdPix consecutive pixels (one of kFwdGroups).
+constexpr int kGemmOut = 32;
+constexpr int kFwdOut = 4;
+constexpr int kFwdPix = 8;
+constexpr int kFwdGroups = kThreads / kFwdPix;
+static_assert(kFwdGroups * (kGemmOut / kFwdOut) == kThreads && kTileX % kFwdPix == 0, "forward thread tiling");
+// Weight gradient: a block sums kWgOut x kGemmRows weights over its pixels; a
+// thread holds kWgOutPerThread x 4 of them.
+constexpr int kWgOut = 64;
+constexpr int kWgOutPerThread = 8;
+static_assert((kWgOut / kWgOutPerThread) * (kGemmRows / 4) == kThreads && kWgOutPerThread == 8,
+              "weight-gradient thread tiling");
+// Its shared memory (two 128 x 68 float tiles, 70 KiB) fits 3 blocks per SM,
+// which leaves 168 registers per thread: K, its computation and 32
+// accumulators need more than 128 (the ptxas gate's budget for it).
+constexpr int kWgMinBlocks = 3;
+
+// Whole input channels per stage: as many as keep their taps within kGemmRows.
+JPAC_HOST_DEVICE int gemm_channels_max(int kk) { return kk >= kGemmRows ? 1 : kGemmRows / kk; }
+
+// Where the float region starts after the two tap-offset tables (16-byte aligned).
+JPAC_HOST_DEVICE int gemm_region_offset(int kmax) { return (2 * kmax + 3) / 4 * 4; }
+
+// guide_chunk: 0 when K is given.
+inline size_t gemm_forward_shared_bytes(const Geometry& g, int guide_chunk, int in_chunk, int kmax) {
+    const size_t guide = size_t(guide_chunk) * guide_tile_floats(g);
+    const size_t gemm = size_t(kGemmRows) * kGemmOut + size_t(kGemmRows) * kThreads +
+                        size_t(in_chunk) * input_tile_floats(g);
+    return sizeof(float) * (size_t(gemm_region_offset(kmax)) + (guide > gemm ? guide : gemm));
+}
+
+inline size_t gemm_weight_shared_bytes(const Geometry& g, int guide_chunk, int in_chunk, int kmax) {
+    const size_t guide = size_t(guide_chunk) * guide_tile_floats(g);
+    const size_t gemm = size_t(2) * kThreads * kGemmRowStride + size_t(in_chunk) * input_tile_floats(g);
+    return sizeof(float) * (size_t(gemm_region_offset(kmax)) + (guide > gemm ? guide : gemm));
+}
+
+// Column p.tid of A for input channels [c0, c0 + nc): K[t] * x[c, pixel + tap t]
+// at A[(c * kk + t) * stride_r + p.tid * stride_p].
+template <int KMAX>
+JPAC_DEVICE void build_columns(const Geometry& g, const Pixel& p, const int* ioff, const float (&K)[KMAX],
+                               const float* tile, int nc, float* A, int stride_r, int stride_p) {
+    const int kk = g.kk(), plane = input_tile_floats(g), pix = input_pixel(g, p);
+    for (int c = 0; c < nc; ++c) {
+#pragma unroll
+        for (int t = 0; t < KMAX; ++t)
+            if (t < kk) A[(c * kk + t) * stride_r + p.tid * stride_p] = K[t] * tile[c * plane + pix + ioff[t]];
+    }
+}
+
+// Grid: (Wo/16, Ho/8, B * ceil(co / kGemmOut)).
+template <int KMAX>
+__global__ void __launch_bounds__(kThreads, kMinBlocks) conv_forward_gemm_kernel(Geometry g, GuideArgs a, ConvArgs v) {
+    JPAC_DYNAMIC_SHARED(smem);
+    int* ioff = reinterpret_cast<int*>(smem);
+    int* goff = ioff + KMAX;
+    float* region = smem + gemm_region_offset(KMAX);
+    const int blocks = (v.co + kGemmOut - 1) / kGemmOut;
+    const int o0 = int(blockIdx.z) % blocks * kGemmOut;
+    const Pixel p = pixel_of(g, int(blockIdx.z) / blocks, 0);
+    fill_tap_offsets<KMAX>(g, p.tid, ioff, goff);
+    __syncthreads();
+    float K[KMAX];
+    pixel_kernel<KMAX>(g, a, p, goff, region, K);
+
+    const int kk = g.kk();
+    float* B = region;                       // [kGemmRows][kGemmOut] weights
+    float* A = B + kGemmRows * kGemmOut;     // [kGemmRows][kThreads] columns
+    float* tile = A + kGemmRows * kThreads;  // [nc][input tile]
+    // The thread's GEMM tile: the 8 consecutive pixels pg * 8 .. pg * 8 + 7 of
+    // the block's tile (half a tile row: 128-bit loads of A), output channels
+    // o0 + og * kFwdOut + j.
+    const int pg = p.tid % kFwdGroups, og = p.tid / kFwdGroups;
+    float acc[kFwdPix][kFwdOut];
+#pragma unroll
+    for (int i = 0; i < kFwdPix; ++i)
+#pragma unroll
+        for (int j = 0; j < kFwdOut; ++j) acc[i][j] = 0.f;
+    for (int c0 = 0; c0 < v.ci; c0 += v.chunk) {
+        const int nc = v.ci - c0 < v.chunk ? v.ci - c0 : v.chunk, rows = nc * kk;
+        load_input_tile(g, v, p, c0, nc, tile);
+        for (int idx = p.tid; idx < kGemmOut * rows; idx += kThreads) {
+            const int o = idx / rows, r = idx - o * rows;  // r fastest: contiguous weights
+            B[r * kGemmOut + o] = o0 + o < v.co ? v.weight[weight_index(v, o0 + o, c0 + r / kk, r % kk, kk)] : 0.f;
+        }
+        JPAC_TILE_BARRIER(4);
+        build_columns<KMAX>(g, p, ioff, K, tile, nc, A, kThreads, 1);
+        JPAC_TILE_BARRIER(8);
+        for (int r = 0; r < rows; ++r) {
+            float b[kFwdOut], x0[4], x1[4];
+            load4(B + r * kGemmOut + og * kFwdOut, b);
+            load4(A + r * kThreads + pg * kFwdPix, x0);
+            load4(A + r * kThreads + pg * kFwdPix + 4, x1);
+#pragma unroll
+            for (int j = 0; j < kFwdOut; ++j) {
+#pragma unroll
+                for (int i = 0; i < 4; ++i) {
+                    acc[i][j] += x0[i] * b[j];
+                    acc[i + 4][j] += x1[i] * b[j];
+                }
+            }
+        }
+        __syncthreads();  // B, A and the tile are overwritten next
+    }
+    const size_t px = size_t(g.r.out) * g.c.out;
+    const int q0 = pg * kFwdPix, y = p.y0 + q0 / kTileX, x = p.x0 + q0 % kTileX;
+    if (y >= g.r.out) return;
+#pragma unroll
+    for (int j = 0; j < kFwdOut; ++j) {
+        const int o = o0 + og * kFwdOut + j;
+        if (o >= v.co) continue;
+        const float bias = v.bias ? v.bias[o] : 0.f;
+        float* out = v.output + (size_t(p.n) * v.co + o) * px + size_t(y) * g.c.out + x;
+#pragma unroll
+        for (int i = 0; i < kFwdPix; ++i)
+            if (x + i < g.c.out) out[i] = acc[i][j] + bias;
+    }
+}
+
+// dL/dW[o][(c, t)] = sum over pixels of dL/dout[o][pixel] * A[(c, t)][pixel].
+// Grid: (ceil(co / kWgOut) * input-channel stages, pixel-tile groups); a block
+// owns kWgOut outputs x one stage's rows and sums them over its group's tiles
+// in registers, then adds them to the gradient (zeroed by the launcher) once.
+template <int KMAX>
+__global__ void __launch_bounds__(kThreads, kWgMinBlocks) conv_weight_grad_gemm_kernel(Geometry g, GuideArgs a, ConvArgs v,
+                                                                                    int groups) {
+    JPAC_DYNAMIC_SHARED(smem);
+    int* ioff = reinterpret_cast<int*>(smem);
+    int* goff = ioff + KMAX;
+    float* region = smem + gemm_region_offset(KMAX);
+    const int otiles = (v.co + kWgOut - 1) / kWgOut;
+    const int o0 = int(blockIdx.x) % otiles * kWgOut, c0 = int(blockIdx.x) / otiles * v.chunk;
+    const int nc = v.ci - c0 < v.chunk ? v.ci - c0 : v.chunk, kk = g.kk(), rows = nc * kk;
+    const int tiles_x = (g.c.out + kTileX - 1) / kTileX, tiles_y = (g.r.out + kTileY - 1) / kTileY;
+    const long long tiles = (long long)g.batch * tiles_x * tiles_y;
+    const long long t_begin = tiles * int(blockIdx.y) / groups, t_end = tiles * (int(blockIdx.y) + 1) / groups;
+
+    float* D = region;                        // [pixel][kGemmRowStride]: dL/dout, kWgOut channels
+    float* A = D + kThreads * kGemmRowStride; // [pixel][kGemmRowStride]: columns
+    float* tile = A + kThreads * kGemmRowStride;
+    const int tid = int(threadIdx.y) * kTileX + int(threadIdx.x);
+    const int wo = tid % (kWgOut / kWgOutPerThread), wr = tid / (kWgOut / kWgOutPerThread);
+    float acc[kWgOutPerThread][4];
+#pragma unroll
+    for (int j = 0; j < kWgOutPerThread; ++j)
+#pragma unroll
+        for (int i = 0; i < 4; ++i) acc[j][i] = 0.f;
+    fill_tap_offsets<KMAX>(g, tid, ioff, goff);
+    __syncthreads();
+    const size_t px = size_t(g.r.out) * g.c.out;
+    for (long long tl = t_begin; tl < t_end; ++tl) {
+        const int n = int(tl / (tiles_x * tiles_y)), in_image = int(tl % (tiles_x * tiles_y));
+        const Pixel p = pixel_at(g, n, 0, in_image % tiles_x, in_image / tiles_x);
+        float K[KMAX];
+        pixel_kernel<KMAX>(g, a, p, goff, region, K);  // ends after a barrier: the region is free
+        load_input_tile(g, v, p, c0, nc, tile);
+        // dL/dout of the tile's pixels, coalesced along the tile's rows.
+        for (int idx = tid; idx < kWgOut * kThreads; idx += kThreads) {
+            const int o = idx / kThreads, q = idx - o * kThreads;
+            const int y = p.y0 + q / kTileX, x = p.x0 + q % kTileX;
+            D[q * kGemmRowStride + o] = (o0 + o < v.co && y < g.r.out && x < g.c.out)
+                                            ? v.grad_output[(size_t(n) * v.co + o0 + o) * px + size_t(y) * g.c.out + x]
+                                            : 0.f;
+        }
+        JPAC_TILE_BARRIER(9);
+        build_columns<KMAX>(g, p, ioff, K, tile, nc, A, 1, kGemmRowStride);
+        JPAC_TILE_BARRIER(10);
+        for (int q = 0; q < kThreads; ++q) {
+            float d0[4], d1[4], x[4];
+            load4(D + q * kGemmRowStride + wo * kWgOutPerThread, d0);
+            load4(D + q * kGemmRowStride + wo * kWgOutPerThread + 4, d1);
+            load4(A + q * kGemmRowStride + wr * 4, x);
+#pragma unroll
+            for (int i = 0; i < 4; ++i) {
+#pragma unroll
+                for (int j = 0; j < 4; ++j) {
+                    acc[j][i] += d0[j] * x[i];
+                    acc[j + 4][i] += d1[j] * x[i];
+                }
+            }
+        }
+        __syncthreads();  // D, A and the tile are overwritten next
+    }
+#pragma unroll
+    for (int j = 0; j < kWgOutPerThread; ++j) {
+        const int o = o0 + wo * kWgOutPerThread + j;
+#pragma unroll
+        for (int i = 0; i < 4; ++i) {
+            const int r = wr * 4 + i;
+            if (o < v.co && r < rows && acc[j][i] != 0.f)
+                atomicAdd(&v.grad_weight[weight_index(v, o, c0 + r / kk, r % kk, kk)], acc[j][i]);
+        }
+    }
+}
+
+}  // namespace jpac::cuda
