@@ -37,7 +37,7 @@ using Stream = void*;
 #define JPAC_TILE_BARRIER(id) (::jpac::emu::barrier_dropped(id) ? (void)0 : __syncthreads())
 #endif
 namespace jpac::cuda {
-constexpr int kTileBarriers = 10;  // ids 1..10
+constexpr int kTileBarriers = 11;  // ids 1..11
 }
 
 // Four consecutive floats from a 16-byte aligned (shared memory) address: one

@@ -1,11 +1,14 @@
 // Register-blocked implicit GEMMs for a pixel-adaptive convolution with its own
-// filters (not shared, not per channel): the forward and the weight gradient.
-// Both build, per block of 16x8 output pixels and a stage of input channels,
-// the K-weighted columns A[(c, t)][pixel] = K[t] * x[c, pixel + tap t] in shared
-// memory (never in global memory), each thread writing its own pixel's column
-// from K in its registers; then every thread multiplies a register tile of A
-// with a register tile of the other operand. One FMA per shared load, the
-// direct kernels' ratio (conv_kernels.cuh), becomes 8 to 10.
+// filters (not shared, not per channel): the forward, the weight gradient and
+// the data gradient (input and K). The first two build, per block of 16x8
+// output pixels and a stage of input channels, the K-weighted columns
+// A[(c, t)][pixel] = K[t] * x[c, pixel + tap t] in shared memory (never in
+// global memory), each thread writing its own pixel's column from K in its
+// registers; then every thread multiplies a register tile of A with a register
+// tile of the other operand. The data gradient multiplies the weights'
+// transpose with dL/dout the same way into G[(c, t)][pixel], from which each
+// pixel's thread takes dL/dK and its input-gradient contributions. One FMA per
+// shared load, the direct kernels' ratio (conv_kernels.cuh), becomes 8 to 10.
 #pragma once
 #include "cuda/kernels/conv_kernels.cuh"
 
@@ -33,8 +36,18 @@ static_assert((kWgOut / kWgOutPerThread) * (kGemmRows / 4) == kThreads && kWgOut
 // accumulators need more than 128 (the ptxas gate's budget for it).
 constexpr int kWgMinBlocks = 3;
 
-// Whole input channels per stage: as many as keep their taps within kGemmRows.
-JPAC_HOST_DEVICE int gemm_channels_max(int kk) { return kk >= kGemmRows ? 1 : kGemmRows / kk; }
+// Data gradient: rows (input channel, tap) per stage, output channels per
+// GEMM step; a thread holds 4 rows x kDgPix consecutive pixels of G.
+constexpr int kDgRows = 32;
+constexpr int kDgOut = 32;
+constexpr int kDgPix = 8;
+static_assert((kDgRows / 4) * (kThreads / kDgPix) == kThreads, "data-gradient thread tiling");
+// K, dL/dK and 32 accumulators need more than 128 registers (ptxas spills at
+// 4 blocks per SM): 3 blocks, 168 registers (the ptxas gate's budget for it).
+constexpr int kDgMinBlocks = 3;
+
+// Whole input channels per stage: as many as keep their taps within `rows`.
+JPAC_HOST_DEVICE int gemm_channels_max(int kk, int rows = kGemmRows) { return kk >= rows ? 1 : rows / kk; }
 
 // Where the float region starts after the two tap-offset tables (16-byte aligned).
 JPAC_HOST_DEVICE int gemm_region_offset(int kmax) { return (2 * kmax + 3) / 4 * 4; }
@@ -44,6 +57,13 @@ inline size_t gemm_forward_shared_bytes(const Geometry& g, int guide_chunk, int 
     const size_t guide = size_t(guide_chunk) * guide_tile_floats(g);
     const size_t gemm = size_t(kGemmRows) * kGemmOut + size_t(kGemmRows) * kThreads +
                         size_t(in_chunk) * input_tile_floats(g);
+    return sizeof(float) * (size_t(gemm_region_offset(kmax)) + (guide > gemm ? guide : gemm));
+}
+
+inline size_t gemm_data_shared_bytes(const Geometry& g, int guide_chunk, int in_chunk, int kmax) {
+    const size_t guide = guide_chunk == 0 ? 0 : size_t(backward_region_floats(g, guide_chunk));
+    const size_t gemm = size_t(kDgOut) * kDgRows + size_t(kDgOut) * kThreads + size_t(kDgRows) * kThreads +
+                        size_t(2) * in_chunk * input_tile_floats(g);
     return sizeof(float) * (size_t(gemm_region_offset(kmax)) + (guide > gemm ? guide : gemm));
 }
 
@@ -209,6 +229,96 @@ __global__ void __launch_bounds__(kThreads, kWgMinBlocks) conv_weight_grad_gemm_
                 atomicAdd(&v.grad_weight[weight_index(v, o, c0 + r / kk, r % kk, kk)], acc[j][i]);
         }
     }
+}
+
+// dL/dinput and dL/dK. Per block of 128 pixels and stage of input channels:
+// G[(c, t)][pixel] = sum over o of W[o][(c, t)] * dL/dout[o][pixel], summed in
+// registers over steps of kDgOut output channels; then each pixel's thread
+// adds G * x to its dL/dK[t] and scatters K[t] * G onto the stage's input-
+// gradient tile (shared atomics), which goes to global memory once per stage.
+// Grid: (Wo/16, Ho/8, B).
+template <int KMAX>
+__global__ void __launch_bounds__(kThreads, kDgMinBlocks) conv_data_grad_gemm_kernel(Geometry g, GuideArgs a, ConvArgs v) {
+    JPAC_DYNAMIC_SHARED(smem);
+    int* ioff = reinterpret_cast<int*>(smem);
+    int* goff = ioff + KMAX;
+    float* region = smem + gemm_region_offset(KMAX);
+    const Pixel p = pixel_of(g, int(blockIdx.z), 0);
+    fill_tap_offsets<KMAX>(g, p.tid, ioff, goff);
+    __syncthreads();
+    float K[KMAX], dK[KMAX];
+    pixel_kernel<KMAX>(g, a, p, goff, region, K);
+#pragma unroll
+    for (int t = 0; t < KMAX; ++t) dK[t] = 0.f;
+
+    const int kk = g.kk(), plane = input_tile_floats(g), pix = input_pixel(g, p);
+    const size_t px = size_t(g.r.out) * g.c.out;
+    const bool want_input = v.grad_input != nullptr;
+    float* W = region;                    // [kDgOut][kDgRows]
+    float* D = W + kDgOut * kDgRows;      // [kDgOut][kThreads]: dL/dout of the block's pixels
+    float* G = D + kDgOut * kThreads;     // [kDgRows][kThreads]
+    float* tile = G + kDgRows * kThreads; // [nc][input tile]
+    float* gtile = tile + v.chunk * plane;
+    const int pg = p.tid % (kThreads / kDgPix), rg = p.tid / (kThreads / kDgPix);
+    for (int c0 = 0; c0 < v.ci; c0 += v.chunk) {
+        const int nc = v.ci - c0 < v.chunk ? v.ci - c0 : v.chunk, rows = nc * kk;
+        load_input_tile(g, v, p, c0, nc, tile);
+        for (int i = p.tid; i < nc * plane; i += kThreads) gtile[i] = 0.f;
+        float acc[4][kDgPix];
+#pragma unroll
+        for (int i = 0; i < 4; ++i)
+#pragma unroll
+            for (int j = 0; j < kDgPix; ++j) acc[i][j] = 0.f;
+        for (int o0 = 0; o0 < v.co; o0 += kDgOut) {
+            for (int idx = p.tid; idx < kDgOut * kDgRows; idx += kThreads) {
+                const int o = idx / kDgRows, r = idx - o * kDgRows;
+                W[idx] = (o0 + o < v.co && r < rows) ? v.weight[weight_index(v, o0 + o, c0 + r / kk, r % kk, kk)] : 0.f;
+            }
+            for (int idx = p.tid; idx < kDgOut * kThreads; idx += kThreads) {
+                const int o = idx / kThreads, q = idx - o * kThreads;
+                const int y = p.y0 + q / kTileX, x = p.x0 + q % kTileX;
+                D[idx] = (o0 + o < v.co && y < g.r.out && x < g.c.out)
+                             ? v.grad_output[(size_t(p.n) * v.co + o0 + o) * px + size_t(y) * g.c.out + x]
+                             : 0.f;
+            }
+            JPAC_TILE_BARRIER(6);
+            for (int o = 0; o < kDgOut; ++o) {
+                float w[4], d0[4], d1[4];
+                load4(W + o * kDgRows + rg * 4, w);
+                load4(D + o * kThreads + pg * kDgPix, d0);
+                load4(D + o * kThreads + pg * kDgPix + 4, d1);
+#pragma unroll
+                for (int i = 0; i < 4; ++i) {
+#pragma unroll
+                    for (int j = 0; j < 4; ++j) {
+                        acc[i][j] += w[i] * d0[j];
+                        acc[i][j + 4] += w[i] * d1[j];
+                    }
+                }
+            }
+            __syncthreads();  // W and D are overwritten next
+        }
+#pragma unroll
+        for (int i = 0; i < 4; ++i)
+#pragma unroll
+            for (int j = 0; j < kDgPix; ++j) G[(rg * 4 + i) * kThreads + pg * kDgPix + j] = acc[i][j];
+        JPAC_TILE_BARRIER(11);
+        for (int c = 0; c < nc; ++c) {
+#pragma unroll
+            for (int t = 0; t < KMAX; ++t) {
+                if (t < kk) {
+                    const float gv = G[(c * kk + t) * kThreads + p.tid];
+                    const int at = c * plane + pix + ioff[t];
+                    dK[t] += gv * tile[at];
+                    if (want_input && gv * K[t] != 0.f) atomicAdd(&gtile[at], gv * K[t]);
+                }
+            }
+        }
+        __syncthreads();
+        if (want_input) flush_input_grad(g, v, p, c0, nc, gtile);
+        __syncthreads();  // the tiles and G are overwritten next
+    }
+    kernel_grads<KMAX>(g, a, p, goff, region, K, dK);
 }
 
 }  // namespace jpac::cuda

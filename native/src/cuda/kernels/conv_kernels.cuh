@@ -59,15 +59,6 @@ JPAC_DEVICE size_t weight_index(const ConvArgs& v, int o, int c, int t, int kk) 
     return v.transposed_weight ? (size_t(c) * v.co + o) * kk + t : (size_t(o) * v.ci + c) * kk + t;
 }
 
-// Weights [block][nc][kk] of outputs o0.. and inputs c0.. into shared memory (0 past co).
-JPAC_DEVICE void load_weight_block(const ConvArgs& v, int o0, int c0, int nc, int kk, int tid, float* sw,
-                                   int block = kOutBlock) {
-    for (int idx = tid; idx < block * nc * kk; idx += kThreads) {
-        const int o = idx / (nc * kk), rem = idx - o * nc * kk, c = rem / kk, t = rem - c * kk;
-        sw[idx] = o0 + o < v.co ? v.weight[weight_index(v, o0 + o, c0 + c, t, kk)] : 0.f;
-    }
-}
-
 // W[0, 0, t] of shared filters; 1 for pooling.
 JPAC_DEVICE float shared_weight(const ConvArgs& v, int t) { return v.pool ? 1.f : v.weight[t]; }
 
@@ -82,9 +73,8 @@ inline size_t conv_shared_bytes(const Geometry& g, int guide_chunk, int in_chunk
     const size_t guide = guide_chunk == 0 ? 0
                          : backward      ? size_t(backward_region_floats(g, guide_chunk))
                                          : size_t(guide_chunk) * guide_tile_floats(g);
-    // input tile + (backward: its gradient tile) + a weight block
-    const size_t conv = size_t(in_chunk) * input_tile_floats(g) * (backward ? 2 : 1) +
-                        size_t(kOutBlock) * in_chunk * g.kk();
+    // input tile + (backward: its gradient tile; weight gradient: the kk tap sums)
+    const size_t conv = size_t(in_chunk) * input_tile_floats(g) * (backward ? 2 : 1) + g.kk();
     return sizeof(float) * (size_t(2) * kmax + (guide > conv ? guide : conv));
 }
 
@@ -133,11 +123,29 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks) conv_forward_kernel(Geom
         if (o < per_block && o0 + o < v.co) v.output[(size_t(p.n) * v.co + o0 + o) * px + at] = acc[o];
 }
 
-// Output gradients a thread of the backward data pass holds at a time: it
-// keeps K and dL/dK in registers too, and 8 would exceed 128 registers.
-constexpr int kGradBlock = 4;
+// The end of a backward data pass, with dL/dK of the thread's pixel in dK:
+// written out for a given K, else passed on to the guide and the kernel's
+// parameters (K's registers reused for the energies; `region` as
+// kernel_backward needs it).
+template <int KMAX>
+JPAC_DEVICE void kernel_grads(const Geometry& g, const GuideArgs& a, const Pixel& p, const int* goff, float* region,
+                              float (&K)[KMAX], float (&dK)[KMAX]) {
+    if (a.given != nullptr) {
+        if (a.grad_given != nullptr && p.valid) {
+            const size_t px = size_t(g.r.out) * g.c.out, at = size_t(p.y) * g.c.out + p.x;
+            float* gk = a.grad_given + (size_t(p.n) * a.kernel_channels + p.kc) * g.kk() * px + at;
+#pragma unroll
+            for (int t = 0; t < KMAX; ++t)
+                if (t < g.kk()) gk[t * px] = dK[t];
+        }
+        return;
+    }
+    if (a.grad_guide || a.grad_alpha || a.grad_lambda || a.grad_smooth)
+        kernel_backward<KMAX>(g, a, p, goff, region, K, dK);
+}
 
-// dL/dinput and dL/dK (written to a given K's gradient, or passed on to the guide).
+// dL/dinput and dL/dK (written to a given K's gradient, or passed on to the
+// guide) of shared filters and pooling; own filters: conv_gemm_kernels.cuh.
 template <int KMAX>
 __global__ void __launch_bounds__(kThreads, kMinBlocks) conv_backward_data_kernel(Geometry g, GuideArgs a, ConvArgs v) {
     JPAC_DYNAMIC_SHARED(smem);
@@ -160,62 +168,28 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks) conv_backward_data_kerne
     const bool want_input = v.grad_input != nullptr;
     float* tile = region;
     float* gtile = tile + v.chunk * plane;
-    float* sw = gtile + v.chunk * plane;
     const int step = v.chunk, c_begin = v.per_channel ? kc : 0, c_end = v.per_channel ? kc + 1 : v.ci;
     for (int c0 = c_begin; c0 < c_end; c0 += step) {
         const int nc = c_end - c0 < step ? c_end - c0 : step;
         load_input_tile(g, v, p, c0, nc, tile);
         for (int i = p.tid; i < nc * plane; i += kThreads) gtile[i] = 0.f;
-        if (v.shared_filters) {
-            JPAC_TILE_BARRIER(5);
-            for (int c = 0; c < nc; ++c) {
-                const float go = p.valid ? gout[size_t(c0 + c) * px] : 0.f;
+        JPAC_TILE_BARRIER(5);
+        for (int c = 0; c < nc; ++c) {
+            const float go = p.valid ? gout[size_t(c0 + c) * px] : 0.f;
 #pragma unroll
-                for (int t = 0; t < KMAX; ++t) {
-                    if (t < kk) {
-                        const float s = go * shared_weight(v, t);
-                        dK[t] += s * tile[c * plane + pix + ioff[t]];
-                        if (want_input && s * K[t] != 0.f) atomicAdd(&gtile[c * plane + pix + ioff[t]], s * K[t]);
-                    }
+            for (int t = 0; t < KMAX; ++t) {
+                if (t < kk) {
+                    const float s = go * shared_weight(v, t);
+                    dK[t] += s * tile[c * plane + pix + ioff[t]];
+                    if (want_input && s * K[t] != 0.f) atomicAdd(&gtile[c * plane + pix + ioff[t]], s * K[t]);
                 }
-            }
-        } else {
-            for (int o0 = 0; o0 < v.co; o0 += kGradBlock) {
-                float go[kGradBlock];
-#pragma unroll
-                for (int o = 0; o < kGradBlock; ++o) go[o] = (p.valid && o0 + o < v.co) ? gout[size_t(o0 + o) * px] : 0.f;
-                load_weight_block(v, o0, c0, nc, kk, p.tid, sw, kGradBlock);
-                JPAC_TILE_BARRIER(6);
-                for (int c = 0; c < nc; ++c) {
-#pragma unroll
-                    for (int t = 0; t < KMAX; ++t) {
-                        if (t < kk) {
-                            float s = 0.f;
-#pragma unroll
-                            for (int o = 0; o < kGradBlock; ++o) s += go[o] * sw[(o * nc + c) * kk + t];
-                            dK[t] += s * tile[c * plane + pix + ioff[t]];
-                            if (want_input && s * K[t] != 0.f) atomicAdd(&gtile[c * plane + pix + ioff[t]], s * K[t]);
-                        }
-                    }
-                }
-                __syncthreads();  // the weight block is overwritten next
             }
         }
         __syncthreads();
         if (want_input) flush_input_grad(g, v, p, c0, nc, gtile);
         __syncthreads();
     }
-    if (a.given != nullptr) {
-        if (a.grad_given != nullptr && p.valid) {
-            float* gk = a.grad_given + (size_t(p.n) * a.kernel_channels + p.kc) * kk * px + at;
-#pragma unroll
-            for (int t = 0; t < KMAX; ++t)
-                if (t < kk) gk[t * px] = dK[t];
-        }
-        return;
-    }
-    if (a.grad_guide || a.grad_alpha || a.grad_lambda || a.grad_smooth)
-        kernel_backward<KMAX>(g, a, p, goff, region, K, dK);
+    kernel_grads<KMAX>(g, a, p, goff, region, K, dK);
 }
 
 // dL/dweight of shared filters (W[0, 0] alone): per tap, the products of all

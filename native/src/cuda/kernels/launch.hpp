@@ -222,9 +222,9 @@ bool choose_chunks(const Geometry& g, GuideArgs& a, ConvArgs& v, bool backward) 
 // Guide channels per tile and input channels per GEMM stage within a block's
 // shared memory (`bytes(guide_chunk, in_chunk)`); false when one does not fit.
 template <typename Bytes>
-bool choose_gemm_chunks(const Geometry& g, GuideArgs& a, ConvArgs& v, Bytes bytes) {
+bool choose_gemm_chunks(const Geometry& g, GuideArgs& a, ConvArgs& v, Bytes bytes, int rows = kGemmRows) {
     a.chunk = a.given ? 1 : pick_chunk(a.channels, [&](int c) { return bytes(c, 1); });
-    const int most = v.ci < gemm_channels_max(g.kk()) ? v.ci : gemm_channels_max(g.kk());
+    const int most = v.ci < gemm_channels_max(g.kk(), rows) ? v.ci : gemm_channels_max(g.kk(), rows);
     v.chunk = pick_chunk(most, [&](int c) { return bytes(0, c); });
     return a.chunk > 0 && v.chunk > 0;
 }
@@ -263,6 +263,18 @@ LaunchResult conv_weight_grad_gemm(const Geometry& g, GuideArgs a, ConvArgs v, S
     JPAC_ALLOW_SHARED(conv_weight_grad_gemm_kernel<KMAX>, total);
     JPAC_LAUNCH(conv_weight_grad_gemm_kernel<KMAX>, dim3(unsigned(outputs), unsigned(groups)), dim3(kTileX, kTileY),
                 total, stream, g, a, v, int(groups));
+    return launch_error();
+}
+
+// dL/dinput and dL/dK (and on to the guide) of a convolution with its own
+// filters (the register-blocked GEMM); the gradients are zeroed already.
+template <int KMAX>
+LaunchResult conv_data_grad_gemm(const Geometry& g, GuideArgs a, ConvArgs v, Stream stream) {
+    auto bytes = [&](int guide_chunk, int in_chunk) { return gemm_data_shared_bytes(g, guide_chunk, in_chunk, KMAX); };
+    if (!choose_gemm_chunks(g, a, v, bytes, kDgRows)) return too_wide(g);
+    const size_t total = bytes(a.given ? 0 : a.chunk, v.chunk);
+    JPAC_ALLOW_SHARED(conv_data_grad_gemm_kernel<KMAX>, total);
+    JPAC_LAUNCH(conv_data_grad_gemm_kernel<KMAX>, tile_grid(g, g.batch), dim3(kTileX, kTileY), total, stream, g, a, v);
     return launch_error();
 }
 
@@ -324,6 +336,12 @@ inline LaunchResult conv_backward(const ConvCall& c, const jpac_tensor* grad_out
                            a.grad_smooth;
     return with_kmax(g.kk(), [&](auto kmax) {
         constexpr int KMAX = decltype(kmax)::value;
+        const bool own_filters = !v.shared_filters && !v.per_channel;
+        if (data_pass && own_filters) {
+            LaunchResult r = conv_data_grad_gemm<KMAX>(g, a, v, stream);
+            if (r.status != JPAC_OK) return r;
+        }
+        if (own_filters) return v.grad_weight ? conv_weight_grad_gemm<KMAX>(g, a, v, stream) : LaunchResult{};
         if (!choose_chunks<KMAX>(g, a, v, true)) return too_wide(g);
         if (data_pass) {
             const size_t bytes = conv_shared_bytes(g, a.given ? 0 : a.chunk, v.chunk, KMAX, true);
@@ -334,7 +352,6 @@ inline LaunchResult conv_backward(const ConvCall& c, const jpac_tensor* grad_out
             LaunchResult r = launch_error();
             if (r.status != JPAC_OK) return r;
         }
-        if (v.grad_weight && !v.shared_filters) return conv_weight_grad_gemm<KMAX>(g, a, v, stream);
         if (v.grad_weight) {
             const size_t bytes = conv_shared_bytes(g, a.given ? 0 : a.chunk, v.chunk, KMAX, false);
             JPAC_ALLOW_SHARED(conv_backward_weight_kernel<KMAX>, bytes);

@@ -66,9 +66,12 @@ class EmulatedInfoTest {
         String text = out.toString(StandardCharsets.UTF_8);
         assertEquals(0, code, text);
         assertTrue(text.contains("EMULATED: these are the emulator's times on the CPU, not a GPU's"), text);
-        for (String c : new String[] {"conv2d_guided forward", "conv2d_guided backward",
-                "conv_transpose2d_guided forward", "pool2d_guided forward", "kernel2d forward"}) {
+        for (String c : new String[] {"conv2d_guided.forward", "conv2d_guided.backward", "conv2d_guided.train",
+                "conv_transpose2d_guided.forward", "pool2d_guided.forward", "kernel2d.forward"}) {
             assertTrue(text.lines().anyMatch(l -> l.startsWith(c + " ")), c + " missing: " + text);
+            // The line the GPU bundle joins with cuDNN's and PyTorch's times.
+            assertTrue(text.lines().anyMatch(l -> l.matches("RESULT jpac " + java.util.regex.Pattern.quote(c)
+                    + " [0-9.]+ [0-9.]+")), "RESULT line of " + c + " missing: " + text);
         }
     }
 
