@@ -59,6 +59,17 @@ __global__ void index_kernel(int* out) {
     out[b * int(blockDim.x * blockDim.y * blockDim.z) + t] = b * 1000 + t;
 }
 
+// Writes one float past the `floats` of dynamic shared memory it was given.
+__global__ void shared_overflow_kernel(int floats) {
+    JPAC_DYNAMIC_SHARED(smem);
+    if (threadIdx.x == 0) smem[floats] = 1.f;
+}
+
+// Every block writes its index to the same place: the last block to run wins.
+__global__ void last_block_kernel(int* out) {
+    if (threadIdx.x == 0) *out = int(blockIdx.x);
+}
+
 template <typename F>
 bool throws(F&& f) {
     try {
@@ -113,6 +124,14 @@ int main() {
 
         check(throws([&] { JPAC_LAUNCH(early_exit_kernel, dim3(1), dim3(64), 0, nullptr, out.data()); }),
               "a __syncthreads that exited threads skip is reported" + tag);
+        int last = -1;
+        JPAC_LAUNCH(last_block_kernel, dim3(8), dim3(32), 0, nullptr, &last);
+        check(order == Order::forward ? last == 7 : order == Order::reverse ? last == 0 : last >= 0,
+              "blocks run in the chosen order (a kernel may not rely on any)" + tag);
+        check(throws([&] { JPAC_LAUNCH(shared_overflow_kernel, dim3(2), dim3(32), 16 * sizeof(float), nullptr, 16); }),
+              "a write past the block's dynamic shared memory is reported" + tag);
+        check(!throws([&] { JPAC_LAUNCH(shared_overflow_kernel, dim3(2), dim3(32), 17 * sizeof(float), nullptr, 16); }),
+              "a write at the last float of the block's dynamic shared memory is fine" + tag);
         check(throws([&] { JPAC_LAUNCH(partial_mask_kernel, dim3(1), dim3(32), 0, nullptr, out.data()); }),
               "a partial-mask warp collective is refused" + tag);
     }

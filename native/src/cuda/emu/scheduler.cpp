@@ -33,7 +33,8 @@ struct Block {
     // can only reach collective g+2 after every lane has left collective g.
     std::vector<uint64_t> exchange;    // [warps][2][32]
     std::vector<unsigned> generation;  // [warps]
-    std::vector<float> shared;         // dynamic shared memory
+    std::vector<float> shared;         // dynamic shared memory, then kSharedGuard guard floats
+    size_t shared_floats = 0;          // what the launch asked for
     const std::function<void()>* body = nullptr;
     std::string error;
 };
@@ -101,9 +102,32 @@ bool release_warps(Block& b) {
     return any;
 }
 
+// Floats past the end of a block's dynamic shared memory, filled with a
+// marker and checked after the block: a kernel that writes beyond what its
+// launch asked for (on a GPU: another block's memory, or a fault) fails.
+constexpr size_t kSharedGuard = 1024;
+float guard_value() {
+    const uint32_t bits = 0x7fc0deadu;  // a NaN no arithmetic produces
+    float f;
+    std::memcpy(&f, &bits, sizeof f);
+    return f;
+}
+
+void check_shared_guard(const Block& b, uint3 at) {
+    const float marker = guard_value();
+    for (size_t i = b.shared_floats; i < b.shared.size(); ++i) {
+        if (std::memcmp(&b.shared[i], &marker, sizeof marker) != 0)
+            throw std::runtime_error("CUDA emulator: block (" + std::to_string(at.x) + "," + std::to_string(at.y) + "," +
+                                     std::to_string(at.z) + ") wrote past the end of its " +
+                                     std::to_string(b.shared_floats * 4) + " bytes of dynamic shared memory (at byte " +
+                                     std::to_string(i * 4) + ")");
+    }
+}
+
 void run_block(Block& b, uint3 block_idx, std::mt19937_64& rng) {
     const size_t n = b.threads.size();
-    std::fill(b.shared.begin(), b.shared.end(), std::numeric_limits<float>::quiet_NaN());
+    std::fill(b.shared.begin(), b.shared.begin() + ptrdiff_t(b.shared_floats), std::numeric_limits<float>::quiet_NaN());
+    std::fill(b.shared.begin() + ptrdiff_t(b.shared_floats), b.shared.end(), guard_value());
     std::fill(b.exchange.begin(), b.exchange.end(), 0);
     std::fill(b.generation.begin(), b.generation.end(), 0);
     for (auto& t : b.threads) {
@@ -197,7 +221,8 @@ void run_grid(dim3 grid, dim3 block, size_t shared_bytes, const std::function<vo
     if (shared_bytes > 227 * 1024) throw std::invalid_argument("CUDA emulator: more than 227 KiB of dynamic shared memory");
     Block b;
     b.body = &body;
-    b.shared.resize((shared_bytes + sizeof(float) - 1) / sizeof(float));
+    b.shared_floats = (shared_bytes + sizeof(float) - 1) / sizeof(float);
+    b.shared.resize(b.shared_floats + kSharedGuard);
     b.exchange.resize((n + 31) / 32 * 64);
     b.generation.resize((n + 31) / 32);
     b.threads.reserve(n);
@@ -225,7 +250,10 @@ void run_grid(dim3 grid, dim3 block, size_t shared_bytes, const std::function<vo
                 for (unsigned x = 0; x < grid.x; ++x) blocks.push_back({x, y, z});
         if (t_order == Order::reverse) std::reverse(blocks.begin(), blocks.end());
         if (t_order == Order::random) std::shuffle(blocks.begin(), blocks.end(), rng);
-        for (const uint3& at : blocks) run_block(b, at, rng);
+        for (const uint3& at : blocks) {
+            run_block(b, at, rng);
+            check_shared_guard(b, at);
+        }
     } catch (...) {
         t_block = outer_block;
         t_thread = outer_thread;

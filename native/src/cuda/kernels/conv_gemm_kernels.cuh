@@ -19,12 +19,10 @@ namespace jpac::cuda {
 constexpr int kGemmRows = 64;
 constexpr int kGemmRowStride = kGemmRows + 4;
 // Forward: a block computes kGemmOut output channels of its 128 pixels; a
-// thread, kFwdOut channels of kFwdPix consecutive pixels (one of kFwdGroups).
+// thread, kFwdOut channels of one pixel column of the 16x8 tile.
 constexpr int kGemmOut = 32;
 constexpr int kFwdOut = 4;
-constexpr int kFwdPix = 8;
-constexpr int kFwdGroups = kThreads / kFwdPix;
-static_assert(kFwdGroups * (kGemmOut / kFwdOut) == kThreads && kTileX % kFwdPix == 0, "forward thread tiling");
+static_assert(kTileX * (kGemmOut / kFwdOut) == kThreads, "forward thread tiling");
 // Weight gradient: a block sums kWgOut x kGemmRows weights over its pixels; a
 // thread holds kWgOutPerThread x 4 of them.
 constexpr int kWgOut = 64;
@@ -42,6 +40,13 @@ constexpr int kDgRows = 32;
 constexpr int kDgOut = 32;
 constexpr int kDgPix = 8;
 static_assert((kDgRows / 4) * (kThreads / kDgPix) == kThreads, "data-gradient thread tiling");
+// dL/dout of a block's pixels stays in shared memory across all stages when it
+// has at most kDgResident channels; else it is read again per stage, kDgOut
+// channels at a time.
+constexpr int kDgResident = 64;
+JPAC_HOST_DEVICE int dg_out_rows(int co) {
+    return co <= kDgResident ? (co + kDgOut - 1) / kDgOut * kDgOut : kDgOut;
+}
 // K, dL/dK and 32 accumulators need more than 128 registers (ptxas spills at
 // 4 blocks per SM): 3 blocks, 168 registers (the ptxas gate's budget for it).
 constexpr int kDgMinBlocks = 3;
@@ -60,9 +65,9 @@ inline size_t gemm_forward_shared_bytes(const Geometry& g, int guide_chunk, int 
     return sizeof(float) * (size_t(gemm_region_offset(kmax)) + (guide > gemm ? guide : gemm));
 }
 
-inline size_t gemm_data_shared_bytes(const Geometry& g, int guide_chunk, int in_chunk, int kmax) {
+inline size_t gemm_data_shared_bytes(const Geometry& g, int guide_chunk, int in_chunk, int kmax, int co) {
     const size_t guide = guide_chunk == 0 ? 0 : size_t(backward_region_floats(g, guide_chunk));
-    const size_t gemm = size_t(kDgOut) * kDgRows + size_t(kDgOut) * kThreads + size_t(kDgRows) * kThreads +
+    const size_t gemm = size_t(kDgOut) * kDgRows + size_t(dg_out_rows(co)) * kThreads + size_t(kDgRows) * kThreads +
                         size_t(2) * in_chunk * input_tile_floats(g);
     return sizeof(float) * (size_t(gemm_region_offset(kmax)) + (guide > gemm ? guide : gemm));
 }
@@ -105,13 +110,14 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks) conv_forward_gemm_kernel
     float* B = region;                       // [kGemmRows][kGemmOut] weights
     float* A = B + kGemmRows * kGemmOut;     // [kGemmRows][kThreads] columns
     float* tile = A + kGemmRows * kThreads;  // [nc][input tile]
-    // The thread's GEMM tile: the 8 consecutive pixels pg * 8 .. pg * 8 + 7 of
-    // the block's tile (half a tile row: 128-bit loads of A), output channels
-    // o0 + og * kFwdOut + j.
-    const int pg = p.tid % kFwdGroups, og = p.tid / kFwdGroups;
-    float acc[kFwdPix][kFwdOut];
+    // The thread's GEMM tile: pixel column `col` of every row of the block's
+    // tile, output channels o0 + og * kFwdOut + j. (Measured on an H200: 8
+    // scalar loads of a column beat two 128-bit loads of 8 consecutive pixels,
+    // which hit 4-way bank conflicts, by 13%.)
+    const int col = p.tid % kTileX, og = p.tid / kTileX;
+    float acc[kTileY][kFwdOut];
 #pragma unroll
-    for (int i = 0; i < kFwdPix; ++i)
+    for (int i = 0; i < kTileY; ++i)
 #pragma unroll
         for (int j = 0; j < kFwdOut; ++j) acc[i][j] = 0.f;
     for (int c0 = 0; c0 < v.ci; c0 += v.chunk) {
@@ -125,33 +131,29 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks) conv_forward_gemm_kernel
         build_columns<KMAX>(g, p, ioff, K, tile, nc, A, kThreads, 1);
         JPAC_TILE_BARRIER(8);
         for (int r = 0; r < rows; ++r) {
-            float b[kFwdOut], x0[4], x1[4];
+            float b[kFwdOut];
             load4(B + r * kGemmOut + og * kFwdOut, b);
-            load4(A + r * kThreads + pg * kFwdPix, x0);
-            load4(A + r * kThreads + pg * kFwdPix + 4, x1);
 #pragma unroll
-            for (int j = 0; j < kFwdOut; ++j) {
+            for (int i = 0; i < kTileY; ++i) {
+                const float x = A[r * kThreads + i * kTileX + col];
 #pragma unroll
-                for (int i = 0; i < 4; ++i) {
-                    acc[i][j] += x0[i] * b[j];
-                    acc[i + 4][j] += x1[i] * b[j];
-                }
+                for (int j = 0; j < kFwdOut; ++j) acc[i][j] += x * b[j];
             }
         }
         __syncthreads();  // B, A and the tile are overwritten next
     }
     const size_t px = size_t(g.r.out) * g.c.out;
-    const int q0 = pg * kFwdPix, y = p.y0 + q0 / kTileX, x = p.x0 + q0 % kTileX;
-    if (y >= g.r.out) return;
+    const int x = p.x0 + col;
+    if (x >= g.c.out) return;
 #pragma unroll
     for (int j = 0; j < kFwdOut; ++j) {
         const int o = o0 + og * kFwdOut + j;
         if (o >= v.co) continue;
         const float bias = v.bias ? v.bias[o] : 0.f;
-        float* out = v.output + (size_t(p.n) * v.co + o) * px + size_t(y) * g.c.out + x;
+        float* out = v.output + (size_t(p.n) * v.co + o) * px + x;
 #pragma unroll
-        for (int i = 0; i < kFwdPix; ++i)
-            if (x + i < g.c.out) out[i] = acc[i][j] + bias;
+        for (int i = 0; i < kTileY; ++i)
+            if (p.y0 + i < g.r.out) out[size_t(p.y0 + i) * g.c.out] = acc[i][j] + bias;
     }
 }
 
@@ -255,10 +257,22 @@ __global__ void __launch_bounds__(kThreads, kDgMinBlocks) conv_data_grad_gemm_ke
     const size_t px = size_t(g.r.out) * g.c.out;
     const bool want_input = v.grad_input != nullptr;
     float* W = region;                    // [kDgOut][kDgRows]
-    float* D = W + kDgOut * kDgRows;      // [kDgOut][kThreads]: dL/dout of the block's pixels
-    float* G = D + kDgOut * kThreads;     // [kDgRows][kThreads]
+    float* D = W + kDgOut * kDgRows;      // [dg_out_rows(co)][kThreads]: dL/dout of the block's pixels
+    float* G = D + dg_out_rows(v.co) * kThreads;  // [kDgRows][kThreads]
     float* tile = G + kDgRows * kThreads; // [nc][input tile]
     float* gtile = tile + v.chunk * plane;
+    const bool resident = v.co <= kDgResident;
+    // Channels [o0, o0 + count) of dL/dout at D (0 past co and the image).
+    auto load_grad_output = [&](int o0, int count) {
+        for (int idx = p.tid; idx < count * kThreads; idx += kThreads) {
+            const int o = idx / kThreads, q = idx - o * kThreads;
+            const int y = p.y0 + q / kTileX, x = p.x0 + q % kTileX;
+            D[idx] = (o0 + o < v.co && y < g.r.out && x < g.c.out)
+                         ? v.grad_output[(size_t(p.n) * v.co + o0 + o) * px + size_t(y) * g.c.out + x]
+                         : 0.f;
+        }
+    };
+    if (resident) load_grad_output(0, dg_out_rows(v.co));  // before the first stage's barrier
     const int pg = p.tid % (kThreads / kDgPix), rg = p.tid / (kThreads / kDgPix);
     for (int c0 = 0; c0 < v.ci; c0 += v.chunk) {
         const int nc = v.ci - c0 < v.chunk ? v.ci - c0 : v.chunk, rows = nc * kk;
@@ -274,19 +288,14 @@ __global__ void __launch_bounds__(kThreads, kDgMinBlocks) conv_data_grad_gemm_ke
                 const int o = idx / kDgRows, r = idx - o * kDgRows;
                 W[idx] = (o0 + o < v.co && r < rows) ? v.weight[weight_index(v, o0 + o, c0 + r / kk, r % kk, kk)] : 0.f;
             }
-            for (int idx = p.tid; idx < kDgOut * kThreads; idx += kThreads) {
-                const int o = idx / kThreads, q = idx - o * kThreads;
-                const int y = p.y0 + q / kTileX, x = p.x0 + q % kTileX;
-                D[idx] = (o0 + o < v.co && y < g.r.out && x < g.c.out)
-                             ? v.grad_output[(size_t(p.n) * v.co + o0 + o) * px + size_t(y) * g.c.out + x]
-                             : 0.f;
-            }
+            if (!resident) load_grad_output(o0, kDgOut);
             JPAC_TILE_BARRIER(6);
+            const float* Do = resident ? D + o0 * kThreads : D;
             for (int o = 0; o < kDgOut; ++o) {
                 float w[4], d0[4], d1[4];
                 load4(W + o * kDgRows + rg * 4, w);
-                load4(D + o * kThreads + pg * kDgPix, d0);
-                load4(D + o * kThreads + pg * kDgPix + 4, d1);
+                load4(Do + o * kThreads + pg * kDgPix, d0);
+                load4(Do + o * kThreads + pg * kDgPix + 4, d1);
 #pragma unroll
                 for (int i = 0; i < 4; ++i) {
 #pragma unroll
@@ -296,7 +305,7 @@ __global__ void __launch_bounds__(kThreads, kDgMinBlocks) conv_data_grad_gemm_ke
                     }
                 }
             }
-            __syncthreads();  // W and D are overwritten next
+            __syncthreads();  // W (and D when not resident) are overwritten next
         }
 #pragma unroll
         for (int i = 0; i < 4; ++i)

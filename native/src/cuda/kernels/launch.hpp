@@ -270,7 +270,9 @@ LaunchResult conv_weight_grad_gemm(const Geometry& g, GuideArgs a, ConvArgs v, S
 // filters (the register-blocked GEMM); the gradients are zeroed already.
 template <int KMAX>
 LaunchResult conv_data_grad_gemm(const Geometry& g, GuideArgs a, ConvArgs v, Stream stream) {
-    auto bytes = [&](int guide_chunk, int in_chunk) { return gemm_data_shared_bytes(g, guide_chunk, in_chunk, KMAX); };
+    auto bytes = [&](int guide_chunk, int in_chunk) {
+        return gemm_data_shared_bytes(g, guide_chunk, in_chunk, KMAX, v.co);
+    };
     if (!choose_gemm_chunks(g, a, v, bytes, kDgRows)) return too_wide(g);
     const size_t total = bytes(a.given ? 0 : a.chunk, v.chunk);
     JPAC_ALLOW_SHARED(conv_data_grad_gemm_kernel<KMAX>, total);
