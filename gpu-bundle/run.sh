@@ -126,13 +126,16 @@ fi
 
 if [ "$emulated" -eq 0 ] && command -v ncu >/dev/null 2>&1; then
     # Hardware counters of each kernel, one call per case: how near each comes to the
-    # memory and compute ceilings (its bound). Clocks left alone, as benchmarks run.
+    # memory and compute ceilings (its bound), its occupancy and what its warps wait
+    # for. Clocks left alone, as benchmarks run.
     echo "== ncu speed of light: each kernel of one gpu-bench call per case"
     timeout 150 ncu --target-processes all --clock-control none --section SpeedOfLight \
+        --section Occupancy --section WarpStateStats \
         "$JAVA" --enable-native-access=ALL-UNNAMED "-Djpac.cache.dir=$HERE/cache" -cp "$CP" \
-        org.jpac.cli.Main gpu-bench --runs 1 --warmup 0 > "$LOG/ncu.txt" 2>&1
+        org.jpac.cli.Main gpu-bench --channels 64 --runs 1 --warmup 0 > "$LOG/ncu.txt" 2>&1
     status=$?
-    grep -E '^  [a-z_]+.*\(|Throughput|Duration' "$LOG/ncu.txt" | head -n 80
+    grep -E '^  [a-z_]+.*\(|Throughput|Duration|Achieved Occupancy|Stall|Warp Cycles Per Issued' "$LOG/ncu.txt" |
+        head -n 120
     row "ncu speed of light" "$status" "$LOG/ncu.txt"
 fi
 

@@ -40,10 +40,10 @@ namespace jpac::cuda {
 constexpr int kTileBarriers = 11;  // ids 1..11
 }
 
-// Four consecutive floats from a 16-byte aligned (shared memory) address: one
-// 128-bit load on the GPU, which faults when misaligned; the emulator checks.
+// Four consecutive floats from a 16-byte aligned (shared memory) address into
+// v[0..3] (registers, once unrolled): one 128-bit load on the GPU, which faults when misaligned; the emulator checks.
 namespace jpac::cuda {
-JPAC_DEVICE void load4(const float* p, float (&v)[4]) {
+JPAC_DEVICE void load4(const float* p, float* v) {
 #if defined(__CUDACC__)
     const float4 q = *reinterpret_cast<const float4*>(p);
     v[0] = q.x, v[1] = q.y, v[2] = q.z, v[3] = q.w;

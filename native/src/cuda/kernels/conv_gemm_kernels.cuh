@@ -18,11 +18,16 @@ namespace jpac::cuda {
 // row of them (a multiple of 4 floats, for 128-bit loads).
 constexpr int kGemmRows = 64;
 constexpr int kGemmRowStride = kGemmRows + 4;
-// Forward: a block computes kGemmOut output channels of its 128 pixels; a
-// thread, kFwdOut channels of one pixel column of the 16x8 tile.
+// Forward: a block computes OUT output channels of its 128 pixels (32, or 64
+// for wider layers: the wide kernel); a thread, OUT / 8 channels of one pixel
+// column of the 16x8 tile: 32 or 64 FMAs per 9 or 10 shared loads.
 constexpr int kGemmOut = 32;
-constexpr int kFwdOut = 4;
-static_assert(kTileX * (kGemmOut / kFwdOut) == kThreads, "forward thread tiling");
+constexpr int kGemmOutWide = 64;
+constexpr int kFwdGroups = kThreads / kTileX;  // output-channel groups
+static_assert(kGemmOut % (4 * kFwdGroups) == 0 && kGemmOutWide % (4 * kFwdGroups) == 0, "forward thread tiling");
+// The wide kernel's 64 accumulators and K need more than 128 registers: 3
+// blocks per SM, 168 registers (the ptxas gate's budget for it).
+constexpr int kFwdWideMinBlocks = 3;
 // Weight gradient: a block sums kWgOut x kGemmRows weights over its pixels; a
 // thread holds kWgOutPerThread x 4 of them.
 constexpr int kWgOut = 64;
@@ -58,9 +63,9 @@ JPAC_HOST_DEVICE int gemm_channels_max(int kk, int rows = kGemmRows) { return kk
 JPAC_HOST_DEVICE int gemm_region_offset(int kmax) { return (2 * kmax + 3) / 4 * 4; }
 
 // guide_chunk: 0 when K is given.
-inline size_t gemm_forward_shared_bytes(const Geometry& g, int guide_chunk, int in_chunk, int kmax) {
+inline size_t gemm_forward_shared_bytes(const Geometry& g, int guide_chunk, int in_chunk, int kmax, int out) {
     const size_t guide = size_t(guide_chunk) * guide_tile_floats(g);
-    const size_t gemm = size_t(kGemmRows) * kGemmOut + size_t(kGemmRows) * kThreads +
+    const size_t gemm = size_t(kGemmRows) * out + size_t(kGemmRows) * kThreads +
                         size_t(in_chunk) * input_tile_floats(g);
     return sizeof(float) * (size_t(gemm_region_offset(kmax)) + (guide > gemm ? guide : gemm));
 }
@@ -91,15 +96,16 @@ JPAC_DEVICE void build_columns(const Geometry& g, const Pixel& p, const int* iof
     }
 }
 
-// Grid: (Wo/16, Ho/8, B * ceil(co / kGemmOut)).
-template <int KMAX>
-__global__ void __launch_bounds__(kThreads, kMinBlocks) conv_forward_gemm_kernel(Geometry g, GuideArgs a, ConvArgs v) {
+// The forward of OUT output channels per block. Grid: (Wo/16, Ho/8, B * ceil(co / OUT)).
+template <int KMAX, int OUT>
+JPAC_DEVICE void conv_forward_gemm(const Geometry& g, const GuideArgs& a, const ConvArgs& v) {
+    constexpr int PER = OUT / kFwdGroups;  // output channels per thread
     JPAC_DYNAMIC_SHARED(smem);
     int* ioff = reinterpret_cast<int*>(smem);
     int* goff = ioff + KMAX;
     float* region = smem + gemm_region_offset(KMAX);
-    const int blocks = (v.co + kGemmOut - 1) / kGemmOut;
-    const int o0 = int(blockIdx.z) % blocks * kGemmOut;
+    const int blocks = (v.co + OUT - 1) / OUT;
+    const int o0 = int(blockIdx.z) % blocks * OUT;
     const Pixel p = pixel_of(g, int(blockIdx.z) / blocks, 0);
     fill_tap_offsets<KMAX>(g, p.tid, ioff, goff);
     __syncthreads();
@@ -107,37 +113,38 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks) conv_forward_gemm_kernel
     pixel_kernel<KMAX>(g, a, p, goff, region, K);
 
     const int kk = g.kk();
-    float* B = region;                       // [kGemmRows][kGemmOut] weights
-    float* A = B + kGemmRows * kGemmOut;     // [kGemmRows][kThreads] columns
+    float* B = region;                       // [kGemmRows][OUT] weights
+    float* A = B + kGemmRows * OUT;          // [kGemmRows][kThreads] columns
     float* tile = A + kGemmRows * kThreads;  // [nc][input tile]
     // The thread's GEMM tile: pixel column `col` of every row of the block's
-    // tile, output channels o0 + og * kFwdOut + j. (Measured on an H200: 8
-    // scalar loads of a column beat two 128-bit loads of 8 consecutive pixels,
-    // which hit 4-way bank conflicts, by 13%.)
+    // tile, output channels o0 + og * PER + j. (Measured on an H200: 8 scalar
+    // loads of a column beat two 128-bit loads of 8 consecutive pixels, which
+    // hit 4-way bank conflicts, by 13%.)
     const int col = p.tid % kTileX, og = p.tid / kTileX;
-    float acc[kTileY][kFwdOut];
+    float acc[kTileY][PER];
 #pragma unroll
     for (int i = 0; i < kTileY; ++i)
 #pragma unroll
-        for (int j = 0; j < kFwdOut; ++j) acc[i][j] = 0.f;
+        for (int j = 0; j < PER; ++j) acc[i][j] = 0.f;
     for (int c0 = 0; c0 < v.ci; c0 += v.chunk) {
         const int nc = v.ci - c0 < v.chunk ? v.ci - c0 : v.chunk, rows = nc * kk;
         load_input_tile(g, v, p, c0, nc, tile);
-        for (int idx = p.tid; idx < kGemmOut * rows; idx += kThreads) {
+        for (int idx = p.tid; idx < OUT * rows; idx += kThreads) {
             const int o = idx / rows, r = idx - o * rows;  // r fastest: contiguous weights
-            B[r * kGemmOut + o] = o0 + o < v.co ? v.weight[weight_index(v, o0 + o, c0 + r / kk, r % kk, kk)] : 0.f;
+            B[r * OUT + o] = o0 + o < v.co ? v.weight[weight_index(v, o0 + o, c0 + r / kk, r % kk, kk)] : 0.f;
         }
         JPAC_TILE_BARRIER(4);
         build_columns<KMAX>(g, p, ioff, K, tile, nc, A, kThreads, 1);
         JPAC_TILE_BARRIER(8);
         for (int r = 0; r < rows; ++r) {
-            float b[kFwdOut];
-            load4(B + r * kGemmOut + og * kFwdOut, b);
+            float b[PER];
+#pragma unroll
+            for (int j = 0; j < PER; j += 4) load4(B + r * OUT + og * PER + j, b + j);
 #pragma unroll
             for (int i = 0; i < kTileY; ++i) {
                 const float x = A[r * kThreads + i * kTileX + col];
 #pragma unroll
-                for (int j = 0; j < kFwdOut; ++j) acc[i][j] += x * b[j];
+                for (int j = 0; j < PER; ++j) acc[i][j] += x * b[j];
             }
         }
         __syncthreads();  // B, A and the tile are overwritten next
@@ -146,8 +153,8 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks) conv_forward_gemm_kernel
     const int x = p.x0 + col;
     if (x >= g.c.out) return;
 #pragma unroll
-    for (int j = 0; j < kFwdOut; ++j) {
-        const int o = o0 + og * kFwdOut + j;
+    for (int j = 0; j < PER; ++j) {
+        const int o = o0 + og * PER + j;
         if (o >= v.co) continue;
         const float bias = v.bias ? v.bias[o] : 0.f;
         float* out = v.output + (size_t(p.n) * v.co + o) * px + x;
@@ -155,6 +162,17 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks) conv_forward_gemm_kernel
         for (int i = 0; i < kTileY; ++i)
             if (p.y0 + i < g.r.out) out[size_t(p.y0 + i) * g.c.out] = acc[i][j] + bias;
     }
+}
+
+template <int KMAX>
+__global__ void __launch_bounds__(kThreads, kMinBlocks) conv_forward_gemm_kernel(Geometry g, GuideArgs a, ConvArgs v) {
+    conv_forward_gemm<KMAX, kGemmOut>(g, a, v);
+}
+
+template <int KMAX>
+__global__ void __launch_bounds__(kThreads, kFwdWideMinBlocks)
+    conv_forward_gemm_wide_kernel(Geometry g, GuideArgs a, ConvArgs v) {
+    conv_forward_gemm<KMAX, kGemmOutWide>(g, a, v);
 }
 
 // dL/dW[o][(c, t)] = sum over pixels of dL/dout[o][pixel] * A[(c, t)][pixel].

@@ -229,18 +229,25 @@ bool choose_gemm_chunks(const Geometry& g, GuideArgs& a, ConvArgs& v, Bytes byte
     return a.chunk > 0 && v.chunk > 0;
 }
 
-// A convolution with its own filters: the register-blocked GEMM forward.
+// A convolution with its own filters: the register-blocked GEMM forward, 32
+// output channels per block, or 64 (the wide kernel) for more than 32.
 inline LaunchResult conv_forward_gemm(const Geometry& g, GuideArgs a, ConvArgs v, Stream stream) {
     return with_kmax(g.kk(), [&](auto kmax) {
         constexpr int KMAX = decltype(kmax)::value;
+        const int out = v.co > kGemmOut ? kGemmOutWide : kGemmOut;
         auto bytes = [&](int guide_chunk, int in_chunk) {
-            return gemm_forward_shared_bytes(g, guide_chunk, in_chunk, KMAX);
+            return gemm_forward_shared_bytes(g, guide_chunk, in_chunk, KMAX, out);
         };
         if (!choose_gemm_chunks(g, a, v, bytes)) return too_wide(g);
         const size_t total = bytes(a.given ? 0 : a.chunk, v.chunk);
-        JPAC_ALLOW_SHARED(conv_forward_gemm_kernel<KMAX>, total);
-        JPAC_LAUNCH(conv_forward_gemm_kernel<KMAX>, tile_grid(g, g.batch * ((v.co + kGemmOut - 1) / kGemmOut)),
-                    dim3(kTileX, kTileY), total, stream, g, a, v);
+        const dim3 grid = tile_grid(g, g.batch * ((v.co + out - 1) / out));
+        if (out == kGemmOutWide) {
+            JPAC_ALLOW_SHARED(conv_forward_gemm_wide_kernel<KMAX>, total);
+            JPAC_LAUNCH(conv_forward_gemm_wide_kernel<KMAX>, grid, dim3(kTileX, kTileY), total, stream, g, a, v);
+        } else {
+            JPAC_ALLOW_SHARED(conv_forward_gemm_kernel<KMAX>, total);
+            JPAC_LAUNCH(conv_forward_gemm_kernel<KMAX>, grid, dim3(kTileX, kTileY), total, stream, g, a, v);
+        }
         return launch_error();
     });
 }
