@@ -2,8 +2,10 @@
 # Builds the GPU bundle: ./jpac gpu-bundle OUT.tgz runs this after building jpac.
 # Usage: build.sh OUT.tgz JAVA_HOME API_JAR NATIVES_JAR TOOLS_JAR GOLDEN_DIR
 # The bundle (at most 64 MiB) holds a jlinked java.base runtime, the three jars
-# (the natives jar with libjpac, libdnnl, libgomp and libjpac_cuda), the golden
-# op cases and run.sh; it needs nothing on the GPU host but the NVIDIA driver.
+# (the natives jar with libjpac, libdnnl, libgomp and libjpac_cuda; the API jar
+# without model weights), the golden op cases, the cuDNN baseline (built here
+# with nvcc) and run.sh; it needs nothing on the GPU host but the NVIDIA driver
+# (cuDNN and PyTorch, for the comparisons, are taken from the host when there).
 set -euo pipefail
 
 MAX_BYTES=$((64 * 1024 * 1024))
@@ -46,9 +48,9 @@ chmod +x "$root/run.sh"
 cat > "$root/README.txt" <<TXT
 jpac GPU bundle, built $(date -u +%Y-%m-%dT%H:%MZ) from $(git -C "$here/.." describe --always --dirty 2>/dev/null || echo "an unknown commit").
 On a Linux x86-64 host with an NVIDIA driver: tar xzf this file, then ./jpac-gpu/run.sh
-(jpac info, the golden op cases on CUDA, compute-sanitizer when present, one summary table;
-logs in jpac-gpu/logs). jpac's CUDA backend has been verified under emulation only:
-this is its first run on a GPU.
+(jpac info, the golden op cases on CUDA, jpac gpu-bench beside cuDNN and, with
+PACNET_DIR=<a checkout of NVlabs/pacnet>, the authors' PyTorch PAC; compute-sanitizer
+and ncu when present; comparison tables and a summary; logs in jpac-gpu/logs).
 TXT
 
 mkdir -p "$(dirname "$out")"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The first GPU run of jpac's CUDA backend, from the bundle that
+# A check of jpac's CUDA backend on a GPU host, from the bundle that
 # `./jpac gpu-bundle OUT.tgz` builds: needs a Linux x86-64 host with an NVIDIA
 # driver, nothing else (the bundle brings its own Java runtime, jpac's jars and
 # native libraries, and the golden cases). Runs
