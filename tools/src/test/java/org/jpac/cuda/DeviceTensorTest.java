@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.Random;
-
 import org.jpac.Device;
 import org.jpac.Jpac;
 import org.jpac.JpacException;
@@ -32,16 +30,7 @@ class DeviceTensorTest {
     }
 
     private static Tensor random(long seed, long... shape) {
-        Random r = new Random(seed);
-        long n = 1;
-        for (long d : shape) {
-            n *= d;
-        }
-        float[] v = new float[Math.toIntExact(n)];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) r.nextGaussian();
-        }
-        return Tensor.of(v, shape);
+        return EmulatedCuda.gaussian(seed, shape);
     }
 
     @Test

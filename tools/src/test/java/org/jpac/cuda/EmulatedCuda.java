@@ -33,4 +33,18 @@ final class EmulatedCuda {
                 + Jpac.backendStatus(Device.Type.CUDA));
         return Device.cuda(0);
     }
+
+    /** A host tensor of standard normal values from {@code seed}. */
+    static org.jpac.Tensor gaussian(long seed, long... shape) {
+        java.util.Random r = new java.util.Random(seed);
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        float[] v = new float[Math.toIntExact(n)];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) r.nextGaussian();
+        }
+        return org.jpac.Tensor.of(v, shape);
+    }
 }

@@ -2,8 +2,6 @@ package org.jpac.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.util.Random;
-
 import org.jpac.Device;
 import org.jpac.Grad;
 import org.jpac.Guide;
@@ -105,16 +103,7 @@ class GemmTilingTest {
     }
 
     private static Tensor random(long seed, long... shape) {
-        Random r = new Random(seed);
-        long n = 1;
-        for (long d : shape) {
-            n *= d;
-        }
-        float[] v = new float[Math.toIntExact(n)];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) r.nextGaussian();
-        }
-        return Tensor.of(v, shape);
+        return EmulatedCuda.gaussian(seed, shape);
     }
 
     private static void assertClose(String what, Tensor cpu, Tensor dev) {
