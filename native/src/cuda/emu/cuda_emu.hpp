@@ -22,6 +22,7 @@
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 namespace jpac::emu {
 
@@ -42,12 +43,21 @@ void set_order(Order order, uint64_t seed = 1);
 Order order();
 const char* order_name(Order order);
 
+// One asynchronous 4-byte copy to shared memory, pending until waited for.
+struct AsyncCopy {
+    float* dst;
+    const float* src;
+};
+
 // What a running emulated thread sees.
 struct ThreadContext {
     uint3 thread_idx, block_idx;
     dim3 block_dim, grid_dim;
     unsigned linear = 0;  // thread index within the block
     void* dynamic_shared = nullptr;
+    // Asynchronous copies: committed groups (oldest first) and the open one.
+    std::vector<std::vector<AsyncCopy>> copy_groups;
+    std::vector<AsyncCopy> open_copies;
 };
 ThreadContext& current();
 
@@ -56,6 +66,13 @@ void syncwarp(unsigned mask);
 // Warp exchange: every lane publishes `value`; returns the 32 lanes' values.
 const uint64_t* warp_exchange(unsigned mask, uint64_t value, int kind);
 void fail(const std::string& message);  // ends the kernel with an error
+
+// Asynchronous global -> shared copies (cp.async): a copy lands only when a
+// wait covers its group, so reading it earlier reads the poisoned (NaN) or old
+// value, as a missing wait would on a GPU.
+void copy_async(float* dst, const float* src);
+void copy_commit();
+void copy_wait_prior(size_t pending);  // all but the `pending` newest groups land
 
 // Test hook: barrier `id` of JPAC_TILE_BARRIER(id) is skipped (0: none).
 void drop_barrier(int id);

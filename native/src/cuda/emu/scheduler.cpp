@@ -48,6 +48,8 @@ thread_local Thread* t_thread = nullptr;
 void thread_entry(void* arg) {
     auto* self = static_cast<Thread*>(arg);
     (*t_block->body)();
+    if (!self->ctx.copy_groups.empty() || !self->ctx.open_copies.empty())
+        t_block->error = "a thread exited with asynchronous copies it never waited for";
     self->state = State::done;
 }
 
@@ -134,6 +136,8 @@ void run_block(Block& b, uint3 block_idx, std::mt19937_64& rng) {
         t->ctx.block_idx = block_idx;
         t->ctx.dynamic_shared = b.shared.empty() ? nullptr : b.shared.data();
         t->state = State::runnable;
+        t->ctx.copy_groups.clear();
+        t->ctx.open_copies.clear();
         t->fiber.reset(&thread_entry, t.get(), kStackBytes);
     }
     std::vector<size_t> order(n);
@@ -194,6 +198,22 @@ void drop_barrier(int id) { t_dropped_barrier = id; }
 bool barrier_dropped(int id) { return id == t_dropped_barrier; }
 
 void syncthreads() { switch_out(State::at_barrier, 0); }
+
+void copy_async(float* dst, const float* src) { current().open_copies.push_back({dst, src}); }
+
+void copy_commit() {
+    ThreadContext& c = current();
+    c.copy_groups.push_back(std::move(c.open_copies));
+    c.open_copies.clear();
+}
+
+void copy_wait_prior(size_t pending) {
+    ThreadContext& c = current();
+    while (c.copy_groups.size() > pending) {
+        for (const AsyncCopy& a : c.copy_groups.front()) *a.dst = *a.src;
+        c.copy_groups.erase(c.copy_groups.begin());
+    }
+}
 
 void fail(const std::string& message) {
     t_block->error = message;

@@ -4,6 +4,7 @@
 #pragma once
 
 #if defined(__CUDACC__)
+#include <cuda_pipeline.h>
 #include <cuda_runtime.h>
 #define JPAC_DEVICE __device__ __forceinline__
 #define JPAC_HOST_DEVICE __host__ __device__ __forceinline__
@@ -52,6 +53,23 @@ JPAC_DEVICE void load4(const float* p, float* v) {
     for (int i = 0; i < 4; ++i) v[i] = p[i];
 #endif
 }
+}  // namespace jpac::cuda
+
+// Asynchronous 4-byte copies from global to shared memory (cp.async on sm_80+),
+// in groups: copy_commit() closes a group, copy_wait_prior(n) waits until all
+// but the n newest groups have landed (then a barrier shares them).
+namespace jpac::cuda {
+#if defined(__CUDACC__)
+JPAC_DEVICE void copy_async(float* dst, const float* src) { __pipeline_memcpy_async(dst, src, sizeof(float)); }
+JPAC_DEVICE void copy_commit() { __pipeline_commit(); }
+template <int PENDING>
+JPAC_DEVICE void copy_wait_prior() { __pipeline_wait_prior(PENDING); }
+#else
+JPAC_DEVICE void copy_async(float* dst, const float* src) { ::jpac::emu::copy_async(dst, src); }
+JPAC_DEVICE void copy_commit() { ::jpac::emu::copy_commit(); }
+template <int PENDING>
+JPAC_DEVICE void copy_wait_prior() { ::jpac::emu::copy_wait_prior(PENDING); }
+#endif
 }  // namespace jpac::cuda
 
 // Lets a kernel use more than the default 48 KiB of dynamic shared memory.

@@ -63,10 +63,12 @@ JPAC_HOST_DEVICE int gemm_channels_max(int kk, int rows = kGemmRows) { return kk
 JPAC_HOST_DEVICE int gemm_region_offset(int kmax) { return (2 * kmax + 3) / 4 * 4; }
 
 // guide_chunk: 0 when K is given.
+// The forward holds two stages of weights and input tiles (one loading while
+// the other is used) and one of columns.
 inline size_t gemm_forward_shared_bytes(const Geometry& g, int guide_chunk, int in_chunk, int kmax, int out) {
     const size_t guide = size_t(guide_chunk) * guide_tile_floats(g);
-    const size_t gemm = size_t(kGemmRows) * out + size_t(kGemmRows) * kThreads +
-                        size_t(in_chunk) * input_tile_floats(g);
+    const size_t gemm = size_t(2) * kGemmRows * out + size_t(kGemmRows) * kThreads +
+                        size_t(2) * in_chunk * input_tile_floats(g);
     return sizeof(float) * (size_t(gemm_region_offset(kmax)) + (guide > gemm ? guide : gemm));
 }
 
@@ -96,6 +98,23 @@ JPAC_DEVICE void build_columns(const Geometry& g, const Pixel& p, const int* iof
     }
 }
 
+// load_input_tile through asynchronous copies (zeros stored directly); the
+// caller commits and waits.
+JPAC_DEVICE void load_input_tile_async(const Geometry& g, const ConvArgs& v, const Pixel& p, int c0, int nc,
+                                       float* tile) {
+    const int rows = g.r.in_span, cols = g.c.in_span, plane = rows * cols;
+    const int vy = p.y0 * g.r.cs - g.r.cp, vx = p.x0 * g.c.cs - g.c.cp;
+    const float* base = v.input + (size_t(p.n) * v.ci + c0) * size_t(g.r.in) * g.c.in;
+    for (int idx = p.tid; idx < nc * plane; idx += kThreads) {
+        const int c = idx / plane, rem = idx - c * plane, r = rem / cols, col = rem - r * cols;
+        const int ry = virtual_to_real(g.r, vy + r), rx = virtual_to_real(g.c, vx + col);
+        if (ry >= 0 && rx >= 0)
+            copy_async(&tile[idx], &base[(size_t(c) * g.r.in + ry) * g.c.in + rx]);
+        else
+            tile[idx] = 0.f;
+    }
+}
+
 // The forward of OUT output channels per block. Grid: (Wo/16, Ho/8, B * ceil(co / OUT)).
 template <int KMAX, int OUT>
 JPAC_DEVICE void conv_forward_gemm(const Geometry& g, const GuideArgs& a, const ConvArgs& v) {
@@ -112,10 +131,24 @@ JPAC_DEVICE void conv_forward_gemm(const Geometry& g, const GuideArgs& a, const 
     float K[KMAX];
     pixel_kernel<KMAX>(g, a, p, goff, region, K);
 
-    const int kk = g.kk();
-    float* B = region;                       // [kGemmRows][OUT] weights
-    float* A = B + kGemmRows * OUT;          // [kGemmRows][kThreads] columns
-    float* tile = A + kGemmRows * kThreads;  // [nc][input tile]
+    const int kk = g.kk(), tile_floats = v.chunk * input_tile_floats(g);
+    float* A = region;                            // [kGemmRows][kThreads] columns
+    float* B2 = A + kGemmRows * kThreads;         // 2 x [kGemmRows][OUT] weights
+    float* tile2 = B2 + 2 * kGemmRows * OUT;      // 2 x [chunk][input tile]
+    // Stage `buf` of input channels [c0, c0 + nc): copies issued, not waited for.
+    auto load_stage = [&](int c0, int buf) {
+        const int nc = v.ci - c0 < v.chunk ? v.ci - c0 : v.chunk, rows = nc * kk;
+        load_input_tile_async(g, v, p, c0, nc, tile2 + buf * tile_floats);
+        float* B = B2 + buf * kGemmRows * OUT;
+        for (int idx = p.tid; idx < OUT * rows; idx += kThreads) {
+            const int o = idx / rows, r = idx - o * rows;  // r fastest: contiguous weights
+            if (o0 + o < v.co)
+                copy_async(&B[r * OUT + o], &v.weight[weight_index(v, o0 + o, c0 + r / kk, r % kk, kk)]);
+            else
+                B[r * OUT + o] = 0.f;
+        }
+        copy_commit();
+    };
     // The thread's GEMM tile: pixel column `col` of every row of the block's
     // tile, output channels o0 + og * PER + j. (Measured on an H200: 8 scalar
     // loads of a column beat two 128-bit loads of 8 consecutive pixels, which
@@ -126,16 +159,21 @@ JPAC_DEVICE void conv_forward_gemm(const Geometry& g, const GuideArgs& a, const 
     for (int i = 0; i < kTileY; ++i)
 #pragma unroll
         for (int j = 0; j < PER; ++j) acc[i][j] = 0.f;
-    for (int c0 = 0; c0 < v.ci; c0 += v.chunk) {
+    load_stage(0, 0);
+    int buf = 0;
+    for (int c0 = 0; c0 < v.ci; c0 += v.chunk, buf ^= 1) {
         const int nc = v.ci - c0 < v.chunk ? v.ci - c0 : v.chunk, rows = nc * kk;
-        load_input_tile(g, v, p, c0, nc, tile);
-        for (int idx = p.tid; idx < OUT * rows; idx += kThreads) {
-            const int o = idx / rows, r = idx - o * rows;  // r fastest: contiguous weights
-            B[r * OUT + o] = o0 + o < v.co ? v.weight[weight_index(v, o0 + o, c0 + r / kk, r % kk, kk)] : 0.f;
+        // The next stage's copies run during this stage's columns and GEMM.
+        if (c0 + v.chunk < v.ci) {
+            load_stage(c0 + v.chunk, buf ^ 1);
+            copy_wait_prior<1>();
+        } else {
+            copy_wait_prior<0>();
         }
         JPAC_TILE_BARRIER(4);
-        build_columns<KMAX>(g, p, ioff, K, tile, nc, A, kThreads, 1);
+        build_columns<KMAX>(g, p, ioff, K, tile2 + buf * tile_floats, nc, A, kThreads, 1);
         JPAC_TILE_BARRIER(8);
+        const float* B = B2 + buf * kGemmRows * OUT;
         for (int r = 0; r < rows; ++r) {
             float b[PER];
 #pragma unroll
@@ -147,7 +185,7 @@ JPAC_DEVICE void conv_forward_gemm(const Geometry& g, const GuideArgs& a, const 
                 for (int j = 0; j < PER; ++j) acc[i][j] += x * b[j];
             }
         }
-        __syncthreads();  // B, A and the tile are overwritten next
+        __syncthreads();  // A, and this stage's buffers (loaded again next stage), are overwritten next
     }
     const size_t px = size_t(g.r.out) * g.c.out;
     const int x = p.x0 + col;
