@@ -5,7 +5,8 @@
 # native libraries, and the golden cases). Runs
 #   1. jpac info                     (is the GPU seen, and why not)
 #   2. jpac verify golden/ops        on CUDA tensors (JPAC_BACKEND=cuda)
-#   3. jpac gpu-bench                 times of the fused ops on cuda:0, for each of
+#   3. jpac gpu-bench --check         times of the fused ops on cuda:0 (and their results
+#      checked against the CPU backend's at these shapes), for each of
 #      JPAC_BENCH_CONFIGS (default "1x32 8x64": batch x channels), beside
 #      cuDNN's fp32 convolutions of the same shapes (bin/jpac-cudnn-bench; cuDNN
 #      is taken from the host, skipped with a line when absent) and, when
@@ -76,7 +77,7 @@ for config in $CONFIGS; do
     tag="n${batch}c${channels}"
     echo "== jpac gpu-bench --batch $batch --channels $channels: the fused ops on cuda:0"
     # shellcheck disable=SC2086
-    jpac gpu-bench --batch "$batch" --channels "$channels" $bench_args > "$LOG/gpu-bench-$tag.txt" 2>&1
+    jpac gpu-bench --batch "$batch" --channels "$channels" --check $bench_args > "$LOG/gpu-bench-$tag.txt" 2>&1
     status=$?
     cat "$LOG/gpu-bench-$tag.txt"
     row "gpu-bench $config" "$status" "$LOG/gpu-bench-$tag.txt"

@@ -5,15 +5,18 @@ import java.io.PrintStream;
 import java.util.Locale;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 
 import org.jpac.Device;
 import org.jpac.Grad;
 import org.jpac.Guide;
 import org.jpac.Jpac;
+import org.jpac.Kernel2dResult;
 import org.jpac.JpacException;
 import org.jpac.Pac;
 import org.jpac.PacOptions;
 import org.jpac.Tensor;
+import org.jpac.grad.GuidedConvGrads;
 import org.jpac.internal.MacCounter;
 
 /**
@@ -29,13 +32,16 @@ import org.jpac.internal.MacCounter;
 final class GpuBenchCommand extends CliCommand {
 
     static final String USAGE = String.join("\n",
-            "usage: jpac gpu-bench [--runs N] [--warmup N] [--size full|tiny] [--batch N] [--channels C]",
+            "usage: jpac gpu-bench [--runs N] [--warmup N] [--size full|tiny] [--batch N] [--channels C] [--check]",
             "  Times the fused PAC ops on cuda:0 tensors: conv2d_guided forward, backward and both (a training",
             "  step), conv_transpose2d_guided, pool2d_guided and kernel2d forward; C channels (default 32), 5x5",
             "  windows, 8 guide channels, N images (default 1) of 256x256 outputs",
             "  (--size tiny: 16x16, to check the command itself, e.g. on the emulated backend).",
             "  --runs N      timed calls per case (default 20); the median and the minimum are reported",
             "  --warmup N    untimed calls first (default 3)",
+            "  --check       also compare every case's outputs and gradients with the CPU backend's on the same",
+            "                inputs ('CHECK case: worst relative error', FAILED above 1e-3 of the largest value);",
+            "                exit 1 on any failure",
             "  Each case also prints 'RESULT jpac CASE MEDIAN_MS MIB' (MIB: the device tensors the case uses;",
             "  the kernels allocate nothing else), which the GPU bundle joins with cuDNN's and PyTorch's times.");
 
@@ -56,7 +62,7 @@ final class GpuBenchCommand extends CliCommand {
 
     @Override
     Set<String> flags() {
-        return Set.of();
+        return Set.of("--check");
     }
 
     @Override
@@ -66,6 +72,8 @@ final class GpuBenchCommand extends CliCommand {
         int h = a.choice("--size", "full", "full", "tiny").equals("full") ? 256 : 16;
         int n = a.integer("--batch", 1, 1, 1024);
         int c = a.integer("--channels", 32, 1, 4096);
+        boolean check = a.flag("--check");
+        int failures = 0;
         if (!Jpac.available(Device.Type.CUDA)) {
             throw new JpacException(JpacException.Status.UNSUPPORTED,
                     "the CUDA backend is not available: " + Jpac.backendStatus(Device.Type.CUDA));
@@ -88,8 +96,18 @@ final class GpuBenchCommand extends CliCommand {
             long bwdBytes = bytes(x, g, w, b, dy) + bytes(x, g, w, b); // and the four gradients
             time(out, "conv2d_guided.forward", shape, fwdBytes, runs, warmup,
                     () -> Pac.conv2dGuidedInto(x, g, null, null, null, w, b, o, y));
+            if (check) {
+                failures += check(out, "conv2d_guided.forward", t -> new Tensor[] {
+                        Pac.conv2dGuided(t[0], t[1], t[2], t[3], o)}, x, g, w, b);
+            }
             time(out, "conv2d_guided.backward", shape + ", all grads", bwdBytes, runs, warmup,
                     () -> Pac.conv2dGuidedBackward(x, Guide.of(g), w, dy, o, Grad.all()).close());
+            if (check) {
+                failures += check(out, "conv2d_guided.backward", t -> {
+                    GuidedConvGrads d = Pac.conv2dGuidedBackward(t[0], Guide.of(t[1]), t[2], t[3], o, Grad.all());
+                    return new Tensor[] {d.gradInput(), d.gradGuide(), d.gradWeight(), d.gradBias()};
+                }, x, g, w, dy);
+            }
             time(out, "conv2d_guided.train", shape + ", forward + all grads", bwdBytes + bytes(y), runs, warmup,
                     () -> {
                         Pac.conv2dGuidedInto(x, g, null, null, null, w, b, o, y);
@@ -98,12 +116,90 @@ final class GpuBenchCommand extends CliCommand {
             time(out, "conv_transpose2d_guided.forward", n + "x" + c + "x" + h / 2 + "x" + h / 2 + " -> " + h + "x" + h
                     + ", stride 2, 5x5, guide 8", bytes(xt, g, w, b, y), runs, warmup,
                     () -> Pac.convTranspose2dGuidedInto(xt, g, null, null, null, w, b, ot, y));
+            if (check) {
+                failures += check(out, "conv_transpose2d_guided.forward", t -> new Tensor[] {
+                        Pac.convTranspose2dGuided(t[0], t[1], t[2], t[3], ot)}, xt, g, w, b);
+                failures += check(out, "conv_transpose2d_guided.backward", t -> {
+                    GuidedConvGrads d = Pac.convTranspose2dGuidedBackward(t[0], Guide.of(t[1]), t[2], t[3], ot,
+                            Grad.all());
+                    return new Tensor[] {d.gradInput(), d.gradGuide(), d.gradWeight(), d.gradBias()};
+                }, xt, g, w, dy);
+            }
             time(out, "pool2d_guided.forward", n + "x" + c + "x" + h + "x" + h + ", 5x5, guide 8", bytes(x, g, y),
                     runs, warmup, () -> Pac.pool2dGuidedInto(x, Guide.of(g), o, y));
+            if (check) {
+                failures += check(out, "pool2d_guided.forward", t -> new Tensor[] {
+                        Pac.pool2dGuided(t[0], Guide.of(t[1]), o)}, x, g);
+            }
             time(out, "kernel2d.forward", "guide " + n + "x8x" + h + "x" + h + ", 5x5", bytes(g, k), runs, warmup,
                     () -> Pac.kernel2dInto(g, null, null, null, null, o, k, null));
+            if (check) {
+                failures += check(out, "kernel2d.forward", t -> {
+                    Kernel2dResult r = Pac.kernel2d(t[0], o);
+                    return new Tensor[] {r.kernel()};
+                }, g);
+            }
         }
-        return 0;
+        if (check) {
+            out.println(failures == 0 ? "CHECK: every case matches the CPU backend"
+                    : "CHECK: " + failures + " case(s) FAILED against the CPU backend");
+        }
+        return failures == 0 ? 0 : 1;
+    }
+
+    /**
+     * Runs {@code op} on the CUDA inputs and on host copies of them (so on the CPU backend) and prints the
+     * worst difference of its results relative to the CPU result's largest magnitude; returns 1 if that is
+     * above {@link #CHECK_TOLERANCE}. Every result and copy is freed.
+     */
+    private static int check(PrintStream out, String name, Function<Tensor[], Tensor[]> op, Tensor... cudaInputs) {
+        Tensor[] dev = op.apply(cudaInputs);
+        Tensor[] host = new Tensor[cudaInputs.length];
+        Tensor[] cpu = null;
+        try {
+            for (int i = 0; i < cudaInputs.length; i++) {
+                host[i] = cudaInputs[i].to(Device.CPU);
+            }
+            cpu = op.apply(host);
+            double worst = 0;
+            for (int i = 0; i < dev.length; i++) {
+                if (dev[i] == null) {
+                    continue;
+                }
+                try (Tensor back = dev[i].to(Device.CPU)) {
+                    worst = Math.max(worst, relativeError(cpu[i].toArray(), back.toArray()));
+                }
+            }
+            boolean ok = worst <= CHECK_TOLERANCE;
+            out.printf(Locale.ROOT, "CHECK %-32s worst relative error %.2e: %s%n", name, worst, ok ? "ok" : "FAILED");
+            return ok ? 0 : 1;
+        } finally {
+            closeAll(dev);
+            closeAll(host);
+            if (cpu != null) {
+                closeAll(cpu);
+            }
+        }
+    }
+
+    static final double CHECK_TOLERANCE = 1e-3;
+
+    private static double relativeError(float[] want, float[] got) {
+        double scale = 0;
+        double diff = 0;
+        for (int i = 0; i < want.length; i++) {
+            scale = Math.max(scale, Math.abs(want[i]));
+            diff = Math.max(diff, Math.abs((double) want[i] - got[i]));
+        }
+        return scale == 0 ? diff : diff / scale;
+    }
+
+    private static void closeAll(Tensor[] ts) {
+        for (Tensor t : ts) {
+            if (t != null) {
+                t.close();
+            }
+        }
     }
 
     private static long bytes(Tensor... ts) {

@@ -60,12 +60,14 @@ class EmulatedInfoTest {
     void gpuBenchTimesEveryCaseAndSaysTheTimesAreTheEmulators() {
         EmulatedCuda.device();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int code = Main.run(new String[] {"gpu-bench", "--size", "tiny", "--runs", "1", "--warmup", "0"},
+        int code = Main.run(new String[] {"gpu-bench", "--size", "tiny", "--runs", "1", "--warmup", "0", "--check"},
                 new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         String text = out.toString(StandardCharsets.UTF_8);
         assertEquals(0, code, text);
         assertTrue(text.contains("EMULATED: these are the emulator's times on the CPU, not a GPU's"), text);
+        assertTrue(text.contains("CHECK: every case matches the CPU backend"), text);
+        assertTrue(text.lines().filter(l -> l.startsWith("CHECK ") && l.endsWith(": ok")).count() == 6, text);
         for (String c : new String[] {"conv2d_guided.forward", "conv2d_guided.backward", "conv2d_guided.train",
                 "conv_transpose2d_guided.forward", "pool2d_guided.forward", "kernel2d.forward"}) {
             assertTrue(text.lines().anyMatch(l -> l.startsWith(c + " ")), c + " missing: " + text);
