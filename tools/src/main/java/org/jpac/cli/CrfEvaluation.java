@@ -18,7 +18,8 @@ import org.jpac.train.SyntheticSegmentation;
  * over {@code count} scenes of the per-image mIoU of the scores' argmax and of
  * the refined labels. Seed {@code s} draws scenes
  * {@code HELD_OUT_BASE + s * 1,000,000 + k}, which training never uses, and
- * each scene's segmenter noise from the scene's seed and the factor.
+ * each scene's segmenter noise from the scene's seed and the factor; the
+ * validation set ({@link SceneSet#VALIDATION}) the same from {@code VALIDATION_BASE}.
  */
 final class CrfEvaluation {
 
@@ -33,8 +34,26 @@ final class CrfEvaluation {
     private CrfEvaluation() {
     }
 
+    /** Which scenes a measurement draws: the held-out set, or the validation set for choosing settings. */
+    enum SceneSet {
+        HELD_OUT("held-out", SyntheticSegmentation.HELD_OUT_BASE),
+        VALIDATION("validation", SyntheticSegmentation.VALIDATION_BASE);
+
+        final String label;
+        final long base;
+
+        SceneSet(String label, long base) {
+            this.label = label;
+            this.base = base;
+        }
+    }
+
     static long sceneSeed(long seed, int k) {
-        return SyntheticSegmentation.HELD_OUT_BASE + seed * 1_000_000L + k;
+        return sceneSeed(SceneSet.HELD_OUT, seed, k);
+    }
+
+    static long sceneSeed(SceneSet set, long seed, int k) {
+        return set.base + seed * 1_000_000L + k;
     }
 
     /** The held-out scores of scene {@code sceneSeed} at {@code factor}: [2, H, W] log-probabilities. */
@@ -49,13 +68,18 @@ final class CrfEvaluation {
      */
     static Score run(CrfRefiner crf, int factor, long seed, int first, int count, int h, int w,
                      PhotoTextures photos) {
+        return run(crf, SceneSet.HELD_OUT, factor, seed, first, count, h, w, photos);
+    }
+
+    static Score run(CrfRefiner crf, SceneSet set, int factor, long seed, int first, int count, int h, int w,
+                     PhotoTextures photos) {
         double su = 0;
         double sc = 0;
         long nanos = 0;
         int n = h * w;
         int c = SyntheticSegmentation.CLASSES;
         for (int k = first; k < first + count; k++) {
-            long ss = sceneSeed(seed, k);
+            long ss = sceneSeed(set, seed, k);
             SyntheticSegmentation.Scene s = SyntheticSegmentation.render(h, w, ss, photos);
             float[] scores = scores(s, factor, ss);
             su += Labels.meanIoU(Labels.argmax(scores, c, n), s.labels(), c);
@@ -71,15 +95,15 @@ final class CrfEvaluation {
     }
 
     /**
-     * The held-out table: for each factor (1 = already fine), the scores' mIoU
+     * The held-out (or validation) table: for each factor (1 = already fine), the scores' mIoU
      * and each CRF's with its gain over the scores (in brackets), as mean +- sd
      * over {@code seeds} seeds of {@code count} scenes each; then each CRF's
      * time per megapixel over all of it.
      */
-    static void table(Map<String, CrfRefiner> crfs, int[] factors, int seeds, int count, int h, int w,
+    static void table(Map<String, CrfRefiner> crfs, SceneSet set, int[] factors, int seeds, int count, int h, int w,
                       PhotoTextures photos, PrintStream out) {
-        out.printf(Locale.ROOT, "held-out synthetic mIoU, %d seeds x %d scenes of %dx%d (mean +- sd over seeds),"
-                + " %s%n", seeds, count, w, h, photos == null ? "procedural textures"
+        out.printf(Locale.ROOT, "%s synthetic mIoU, %d seeds x %d scenes of %dx%d (mean +- sd over seeds),"
+                + " %s%n", set.label, seeds, count, w, h, photos == null ? "procedural textures"
                 : "photographs " + String.join(", ", photos.names()) + " from " + photos.source());
         StringBuilder head = new StringBuilder("| segmenter scores | mIoU of the scores |");
         StringBuilder rule = new StringBuilder("|---|---|");
@@ -97,7 +121,7 @@ final class CrfEvaluation {
             for (Map.Entry<String, CrfRefiner> e : crfs.entrySet()) {
                 double[] m = new double[seeds];
                 for (int sd = 0; sd < seeds; sd++) {
-                    Score sc = run(e.getValue(), f, sd, 0, count, h, w, photos);
+                    Score sc = run(e.getValue(), set, f, sd, 0, count, h, w, photos);
                     unary[sd] = sc.unary();
                     m[sd] = sc.crf();
                     time.get(e.getKey())[0] += sc.seconds();

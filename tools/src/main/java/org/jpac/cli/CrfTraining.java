@@ -30,7 +30,7 @@ import org.jpac.train.SyntheticSegmentation;
 
 /**
  * Trains the default PAC-CRF in Java on {@link SyntheticSegmentation}: each
- * step renders a new training scene (seeds below the held-out range, surfaces
+ * step renders a new training scene (seeds below the validation and held-out ranges, surfaces
  * from the training photographs of {@link PhotoTextures} when given), draws
  * a segmenter ({@link CoarseSegmenter}) at a random factor (1, 2, 4, 8 or 16),
  * calibrates its scores ({@link UnaryCalibration}), runs the CRF (log-probability
@@ -256,9 +256,9 @@ final class CrfTraining {
         return FACTORS[FACTORS.length - 1];
     }
 
-    /** Training scene seeds: from the run's seed, below the held-out range. */
+    /** Training scene seeds: from the run's seed, below the validation and held-out ranges. */
     private long trainSeed(int step) {
-        return Math.floorMod(s.seed() * 1_000_003L + step, SyntheticSegmentation.HELD_OUT_BASE);
+        return Math.floorMod(s.seed() * 1_000_003L + step, SyntheticSegmentation.VALIDATION_BASE);
     }
 
     /**

@@ -89,7 +89,10 @@ final class TrainCommand {
             "                      vs bundled vs trained CRF, SEEDS seeds of --table-count scenes (default 16)",
             "                      of --table-size (default 240x320)",
             "  --compare A[,B..]   more columns in the table: CRFs from these weight files (e.g. earlier runs;",
-            "                      with --steps 0 the table has these, the untrained and the bundled CRF)");
+            "                      with --steps 0 the table has these, the untrained and the bundled CRF)",
+            "  --table-set S       held-out (default: scenes and photographs training never sees) or validation",
+            "                      (new scenes wearing the training photographs, for choosing settings such as",
+            "                      --fine-odds without looking at the held-out set)");
 
     // package-private: CliArgumentsFuzzTest parses with the real options
     static final Set<String> VALUED = Set.of("--factor", "--model", "--data", "--epochs", "--out", "--seed",
@@ -97,7 +100,8 @@ final class TrainCommand {
             "--steps-per-epoch", "--val-count", "--val-crop", "--checkpoint", "--resume", "--minutes", "--scenes",
             "--sampling", "--holes", "--init", "--skip", "--loss");
     static final Set<String> CRF_VALUED = Set.of("--steps", "--seed", "--lr", "--out", "--size",
-            "--held-out", "--table", "--table-count", "--table-size", "--photos", "--fine-odds", "--compare");
+            "--held-out", "--table", "--table-count", "--table-size", "--photos", "--fine-odds", "--compare",
+            "--table-set");
     static final Set<String> FLAGS = Set.of("--synthetic", "--quiet", "--residual");
     static final Set<String> CRF_FLAGS = Set.of("--synthetic", "--quiet", "--residual", "--no-projection");
 
@@ -162,6 +166,8 @@ final class TrainCommand {
         int tableSeeds = a.integer("--table", 0, 0, 1000);
         int tableCount = a.integer("--table-count", 16, 1, 100_000);
         int[] tableSize = size(a, "--table-size", CrfEvaluation.HEIGHT + "x" + CrfEvaluation.WIDTH);
+        CrfEvaluation.SceneSet tableSet = a.choice("--table-set", "held-out", "held-out", "validation")
+                .equals("validation") ? CrfEvaluation.SceneSet.VALIDATION : CrfEvaluation.SceneSet.HELD_OUT;
         Path outPath = a.path("--out");
         long t0 = System.nanoTime();
         try (PacCRF crf = CrfTraining.newCrf(SyntheticSegmentation.CLASSES, projection)) {
@@ -200,8 +206,9 @@ final class TrainCommand {
                             crfs.put(Path.of(f).getFileName().toString(),
                                     CrfRefiner.load(Path.of(f), SyntheticSegmentation.CLASSES));
                         }
-                        CrfEvaluation.table(crfs, new int[] {4, 8, 16, 1}, tableSeeds, tableCount, tableSize[0],
-                                tableSize[1], st.heldOutPhotos(), out);
+                        CrfEvaluation.table(crfs, tableSet, new int[] {4, 8, 16, 1}, tableSeeds, tableCount,
+                                tableSize[0], tableSize[1], tableSet == CrfEvaluation.SceneSet.VALIDATION
+                                        ? st.trainingPhotos() : st.heldOutPhotos(), out);
                     } finally {
                         crfs.values().stream().skip(own).forEach(CrfRefiner::close);
                     }

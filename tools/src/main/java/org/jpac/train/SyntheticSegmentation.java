@@ -24,17 +24,21 @@ import java.util.SplittableRandom;
  * surface below the horizon in 60%, an object's surface in half of the objects
  * (a camouflaged object wears another crop of the background's photograph).
  * Without them ({@link #render(int, int, long)}) the scenes are procedural only.
- * Scene seeds from {@link #HELD_OUT_BASE} up are the held-out set; training
- * draws seeds below it (and should use {@link PhotoTextures#trainingSet}, the
- * held-out scenes {@link PhotoTextures#heldOutSet}). Coarse segmenter scores for a scene come from
+ * Scene seeds from {@link #HELD_OUT_BASE} up are the held-out set, from
+ * {@link #VALIDATION_BASE} up to it the validation set (for choosing training
+ * settings without looking at the held-out set); training draws seeds below
+ * both (and should use {@link PhotoTextures#trainingSet}, as validation does:
+ * new geometry, known photographs; the held-out scenes use {@link PhotoTextures#heldOutSet}). Coarse segmenter scores for a scene come from
  * {@link CoarseSegmenter}.
  */
 public final class SyntheticSegmentation {
 
     /** Background and object. */
     public static final int CLASSES = 2;
-    /** Held-out scene seeds are {@code HELD_OUT_BASE + k}; training seeds stay below. */
+    /** Held-out scene seeds are {@code HELD_OUT_BASE + k}; validation and training seeds stay below. */
     public static final long HELD_OUT_BASE = 1L << 40;
+    /** Validation scene seeds are {@code VALIDATION_BASE + k} (below {@link #HELD_OUT_BASE}); training seeds stay below. */
+    public static final long VALIDATION_BASE = 1L << 39;
 
     /**
      * A rendered scene.

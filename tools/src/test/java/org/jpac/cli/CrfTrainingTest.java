@@ -137,4 +137,29 @@ class CrfTrainingTest {
             assertTrue(r.out().contains(row), row + " missing from\n" + r.out());
         }
     }
+
+    /** The validation table draws other scenes than the held-out one (settings are chosen on it). */
+    @Test
+    void theValidationTableUsesItsOwnScenes() {
+        String[] common = {"train", "crf", "--steps", "0", "--held-out", "1", "--table", "1", "--table-count", "2",
+            "--table-size", "48x64", "--photos", "none", "--quiet"};
+        Cli.Result heldOut = Cli.run(common);
+        String[] withSet = java.util.Arrays.copyOf(common, common.length + 2);
+        withSet[common.length] = "--table-set";
+        withSet[common.length + 1] = "validation";
+        Cli.Result validation = Cli.run(withSet);
+        assertEquals(0, heldOut.code(), heldOut.err());
+        assertEquals(0, validation.code(), validation.err());
+        assertTrue(heldOut.out().contains("held-out synthetic mIoU"), heldOut.out());
+        assertTrue(validation.out().contains("validation synthetic mIoU"), validation.out());
+        assertTrue(!tableRows(heldOut.out()).equals(tableRows(validation.out())),
+                "the same scenes:\n" + heldOut.out() + "\n" + validation.out());
+        assertEquals(2, Cli.run("train", "crf", "--steps", "0", "--table", "1", "--table-set", "test",
+                "--photos", "none", "--quiet").code());
+    }
+
+    private static String tableRows(String out) {
+        return out.lines().filter(l -> l.startsWith("| 1/") || l.startsWith("| already"))
+                .collect(java.util.stream.Collectors.joining("\n"));
+    }
 }
