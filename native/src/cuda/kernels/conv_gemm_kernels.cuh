@@ -44,7 +44,7 @@ constexpr int kWgMinBlocks = 3;
 constexpr int kDgRows = 32;
 constexpr int kDgOut = 32;
 constexpr int kDgPix = 8;
-static_assert((kDgRows / 4) * (kThreads / kDgPix) == kThreads, "data-gradient thread tiling");
+static_assert((kDgRows / 4) * (kThreads / kDgPix) == kThreads && kDgPix == 8, "data-gradient thread tiling");
 // dL/dout of a block's pixels stays in shared memory across all stages when it
 // has at most kDgResident channels; else it is read again per stage, kDgOut
 // channels at a time.
@@ -263,8 +263,10 @@ __global__ void __launch_bounds__(kThreads, kWgMinBlocks) conv_weight_grad_gemm_
         JPAC_TILE_BARRIER(10);
         for (int q = 0; q < kThreads; ++q) {
             float d0[4], d1[4], x[4];
-            load4(D + q * kGemmRowStride + wo * kWgOutPerThread, d0);
-            load4(D + q * kGemmRowStride + wo * kWgOutPerThread + 4, d1);
+            // The thread's channels wo*4.. and kWgOut/2 + wo*4..: each 128-bit load of a warp
+            // covers 128 consecutive bytes (one shared-memory wavefront, not two).
+            load4(D + q * kGemmRowStride + wo * 4, d0);
+            load4(D + q * kGemmRowStride + kWgOut / 2 + wo * 4, d1);
             load4(A + q * kGemmRowStride + wr * 4, x);
 #pragma unroll
             for (int i = 0; i < 4; ++i) {
@@ -279,7 +281,7 @@ __global__ void __launch_bounds__(kThreads, kWgMinBlocks) conv_weight_grad_gemm_
     }
 #pragma unroll
     for (int j = 0; j < kWgOutPerThread; ++j) {
-        const int o = o0 + wo * kWgOutPerThread + j;
+        const int o = o0 + (j < 4 ? wo * 4 + j : kWgOut / 2 + wo * 4 + j - 4);
 #pragma unroll
         for (int i = 0; i < 4; ++i) {
             const int r = wr * 4 + i;
@@ -350,8 +352,10 @@ __global__ void __launch_bounds__(kThreads, kDgMinBlocks) conv_data_grad_gemm_ke
             for (int o = 0; o < kDgOut; ++o) {
                 float w[4], d0[4], d1[4];
                 load4(W + o * kDgRows + rg * 4, w);
-                load4(Do + o * kThreads + pg * kDgPix, d0);
-                load4(Do + o * kThreads + pg * kDgPix + 4, d1);
+                // Pixels pg*4.. and kThreads/2 + pg*4..: each 128-bit load of a warp covers
+                // 256 consecutive bytes (two wavefronts, not four).
+                load4(Do + o * kThreads + pg * 4, d0);
+                load4(Do + o * kThreads + kThreads / 2 + pg * 4, d1);
 #pragma unroll
                 for (int i = 0; i < 4; ++i) {
 #pragma unroll
@@ -366,7 +370,8 @@ __global__ void __launch_bounds__(kThreads, kDgMinBlocks) conv_data_grad_gemm_ke
 #pragma unroll
         for (int i = 0; i < 4; ++i)
 #pragma unroll
-            for (int j = 0; j < kDgPix; ++j) G[(rg * 4 + i) * kThreads + pg * kDgPix + j] = acc[i][j];
+            for (int j = 0; j < kDgPix; ++j)
+                G[(rg * 4 + i) * kThreads + (j < 4 ? pg * 4 + j : kThreads / 2 + pg * 4 + j - 4)] = acc[i][j];
         JPAC_TILE_BARRIER(11);
         for (int c = 0; c < nc; ++c) {
 #pragma unroll
