@@ -13,9 +13,11 @@ constexpr int kTileY = 8;
 constexpr int kThreads = kTileX * kTileY;
 // Blocks per SM the kernels are built for (__launch_bounds__): 4 x 128
 // threads cap ptxas at 128 registers per thread, the ptxas gate's budget.
-// Without the minimum, ptxas picks its own lower target and spills.
+// Without the minimum, ptxas picks its own lower target and spills. (The
+// gradient GEMMs and the wide forward are built for 3: conv_gemm_kernels.cuh.)
 constexpr int kMinBlocks = 4;
-// Output channels a thread accumulates in registers.
+// Output channels a thread of the direct forward (shared filters, pooling)
+// accumulates in registers.
 constexpr int kOutBlock = 8;
 // At most this many input (guide) channels per shared-memory tile; fewer
 // when the halo is wide (large dilation), to stay within kSharedBudget.
