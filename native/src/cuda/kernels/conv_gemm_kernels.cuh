@@ -102,17 +102,12 @@ JPAC_DEVICE void build_columns(const Geometry& g, const Pixel& p, const int* iof
 // caller commits and waits.
 JPAC_DEVICE void load_input_tile_async(const Geometry& g, const ConvArgs& v, const Pixel& p, int c0, int nc,
                                        float* tile) {
-    const int rows = g.r.in_span, cols = g.c.in_span, plane = rows * cols;
-    const int vy = p.y0 * g.r.cs - g.r.cp, vx = p.x0 * g.c.cs - g.c.cp;
-    const float* base = v.input + (size_t(p.n) * v.ci + c0) * size_t(g.r.in) * g.c.in;
-    for (int idx = p.tid; idx < nc * plane; idx += kThreads) {
-        const int c = idx / plane, rem = idx - c * plane, r = rem / cols, col = rem - r * cols;
-        const int ry = virtual_to_real(g.r, vy + r), rx = virtual_to_real(g.c, vx + col);
-        if (ry >= 0 && rx >= 0)
-            copy_async(&tile[idx], &base[(size_t(c) * g.r.in + ry) * g.c.in + rx]);
+    fill_input_tile(g, v, p, c0, nc, tile, [](float* dst, const float* src) {
+        if (src)
+            copy_async(dst, src);
         else
-            tile[idx] = 0.f;
-    }
+            *dst = 0.f;
+    });
 }
 
 // The forward of OUT output channels per block. Grid: (Wo/16, Ho/8, B * ceil(co / OUT)).

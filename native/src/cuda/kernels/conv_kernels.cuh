@@ -25,16 +25,24 @@ JPAC_DEVICE int virtual_to_real(const Axis& a, int u) {
     return u < a.in ? u : -1;
 }
 
-// Input channels [c0, c0 + nc) of image n over the block's (virtual) window.
-JPAC_DEVICE void load_input_tile(const Geometry& g, const ConvArgs& v, const Pixel& p, int c0, int nc, float* tile) {
+// Input channels [c0, c0 + nc) of image n over the block's (virtual) window:
+// store(tile + idx, src) for each of the thread's tile elements, src the real
+// input sample or null (padding, an inserted zero).
+template <typename Store>
+JPAC_DEVICE void fill_input_tile(const Geometry& g, const ConvArgs& v, const Pixel& p, int c0, int nc, float* tile,
+                                 Store&& store) {
     const int rows = g.r.in_span, cols = g.c.in_span, plane = rows * cols;
     const int vy = p.y0 * g.r.cs - g.r.cp, vx = p.x0 * g.c.cs - g.c.cp;
     const float* base = v.input + (size_t(p.n) * v.ci + c0) * size_t(g.r.in) * g.c.in;
     for (int idx = p.tid; idx < nc * plane; idx += kThreads) {
         const int c = idx / plane, rem = idx - c * plane, r = rem / cols, col = rem - r * cols;
         const int ry = virtual_to_real(g.r, vy + r), rx = virtual_to_real(g.c, vx + col);
-        tile[idx] = (ry >= 0 && rx >= 0) ? base[(size_t(c) * g.r.in + ry) * g.c.in + rx] : 0.f;
+        store(tile + idx, (ry >= 0 && rx >= 0) ? base + (size_t(c) * g.r.in + ry) * g.c.in + rx : nullptr);
     }
+}
+
+JPAC_DEVICE void load_input_tile(const Geometry& g, const ConvArgs& v, const Pixel& p, int c0, int nc, float* tile) {
+    fill_input_tile(g, v, p, c0, nc, tile, [](float* dst, const float* src) { *dst = src ? *src : 0.f; });
 }
 
 // Adds a shared tile of input gradients to global memory (real samples only).

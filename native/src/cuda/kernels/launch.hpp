@@ -240,14 +240,10 @@ inline LaunchResult conv_forward_gemm(const Geometry& g, GuideArgs a, ConvArgs v
         };
         if (!choose_gemm_chunks(g, a, v, bytes)) return too_wide(g);
         const size_t total = bytes(a.given ? 0 : a.chunk, v.chunk);
-        const dim3 grid = tile_grid(g, g.batch * ((v.co + out - 1) / out));
-        if (out == kGemmOutWide) {
-            JPAC_ALLOW_SHARED(conv_forward_gemm_wide_kernel<KMAX>, total);
-            JPAC_LAUNCH(conv_forward_gemm_wide_kernel<KMAX>, grid, dim3(kTileX, kTileY), total, stream, g, a, v);
-        } else {
-            JPAC_ALLOW_SHARED(conv_forward_gemm_kernel<KMAX>, total);
-            JPAC_LAUNCH(conv_forward_gemm_kernel<KMAX>, grid, dim3(kTileX, kTileY), total, stream, g, a, v);
-        }
+        auto* kernel = out == kGemmOutWide ? conv_forward_gemm_wide_kernel<KMAX> : conv_forward_gemm_kernel<KMAX>;
+        JPAC_ALLOW_SHARED(kernel, total);
+        JPAC_LAUNCH(kernel, tile_grid(g, g.batch * ((v.co + out - 1) / out)), dim3(kTileX, kTileY), total, stream,
+                    g, a, v);
         return launch_error();
     });
 }

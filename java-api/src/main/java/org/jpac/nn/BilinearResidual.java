@@ -1,7 +1,6 @@
 package org.jpac.nn;
 
 import java.util.Map;
-import java.util.Set;
 
 import org.jpac.Tensor;
 
@@ -15,14 +14,13 @@ import org.jpac.Tensor;
  * weight files record the skip in their metadata ({@code target_residual:
  * bilinear}) so that whoever runs them adds it too.
  */
-public final class BilinearResidual implements TrainableUpsampler {
+public final class BilinearResidual extends ResidualUpsampler {
 
     /** The metadata key and value that mark a weight file as trained with the skip. */
     public static final String METADATA_KEY = "target_residual";
     /** The value of {@link #METADATA_KEY} that marks the bilinear skip. */
     public static final String METADATA_VALUE = "bilinear";
 
-    private final TrainableUpsampler net;
     private long[] savedLowShape; // of the last forwardTrain, until backward
 
     /**
@@ -32,10 +30,7 @@ public final class BilinearResidual implements TrainableUpsampler {
      * @throws NullPointerException if {@code net} is null
      */
     public BilinearResidual(TrainableUpsampler net) {
-        if (net == null) {
-            throw new NullPointerException("net");
-        }
-        this.net = net;
+        super(net);
     }
 
     /**
@@ -46,31 +41,6 @@ public final class BilinearResidual implements TrainableUpsampler {
      */
     public static boolean requestedBy(Map<String, String> metadata) {
         return TargetSkip.of(metadata) == TargetSkip.BILINEAR;
-    }
-
-    /** The wrapped network. */
-    public TrainableUpsampler inner() {
-        return net;
-    }
-
-    @Override
-    public int factor() {
-        return net.factor();
-    }
-
-    @Override
-    public Map<String, Tensor> parameters() {
-        return net.parameters();
-    }
-
-    @Override
-    public Set<String> optionalKeys() {
-        return net.optionalKeys();
-    }
-
-    @Override
-    public Map<String, Tensor> learnableParameters() {
-        return net.learnableParameters();
     }
 
     @Override

@@ -1,8 +1,5 @@
 package org.jpac.nn;
 
-import java.util.Map;
-import java.util.Set;
-
 import org.jpac.Tensor;
 
 /**
@@ -26,12 +23,11 @@ import org.jpac.Tensor;
  * <p>{@link #backward} gives the parameters' gradients; the input gradients
  * (through JBU's colour weights) are not implemented and are refused.
  */
-public final class JbuResidual implements TrainableUpsampler {
+public final class JbuResidual extends ResidualUpsampler {
 
     /** The value of {@link BilinearResidual#METADATA_KEY} that marks this design. */
     public static final String METADATA_VALUE = "jbu";
 
-    private final TrainableUpsampler net;
     private final SampledJointBilateral jbu;
     private Tensor savedGuide;  // [guide, u] of the last forwardTrain, until backward
     private Tensor savedFilled; // the filled target of the last forwardTrain (null: the caller's)
@@ -45,19 +41,11 @@ public final class JbuResidual implements TrainableUpsampler {
      * @throws NullPointerException if an argument is null
      */
     public JbuResidual(TrainableUpsampler net, Sampling sampling) {
-        if (net == null) {
-            throw new NullPointerException("net");
-        }
+        super(net);
         if (sampling == null) {
             throw new NullPointerException("sampling");
         }
-        this.net = net;
         this.jbu = SampledJointBilateral.defaults(net.factor(), sampling);
-    }
-
-    /** The wrapped network. */
-    public TrainableUpsampler inner() {
-        return net;
     }
 
     /** Where JBU places the low-resolution samples. */
@@ -65,30 +53,10 @@ public final class JbuResidual implements TrainableUpsampler {
         return jbu.sampling();
     }
 
-    @Override
-    public int factor() {
-        return net.factor();
-    }
-
     /** Holes (NaN) are skipped by JBU and filled for the network here. */
     @Override
     public boolean skipsMissing() {
         return true;
-    }
-
-    @Override
-    public Map<String, Tensor> parameters() {
-        return net.parameters();
-    }
-
-    @Override
-    public Set<String> optionalKeys() {
-        return net.optionalKeys();
-    }
-
-    @Override
-    public Map<String, Tensor> learnableParameters() {
-        return net.learnableParameters();
     }
 
     @Override

@@ -74,7 +74,7 @@ public enum TargetSkip {
 
     /** The wrapped network of a {@link #wrap} result, or {@code net} itself. */
     public static UpsamplingNetwork inner(UpsamplingNetwork net) {
-        return net instanceof BilinearResidual b ? b.inner() : net instanceof JbuResidual j ? j.inner() : net;
+        return net instanceof ResidualUpsampler r ? r.inner() : net;
     }
 
     /** " + bilinear", " + JBU" or "" for names in reports. */

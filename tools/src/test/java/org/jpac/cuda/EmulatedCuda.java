@@ -1,5 +1,6 @@
 package org.jpac.cuda;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -46,5 +47,25 @@ final class EmulatedCuda {
             v[i] = (float) r.nextGaussian();
         }
         return org.jpac.Tensor.of(v, shape);
+    }
+
+    /**
+     * That {@code dev} is on cuda:0 and holds {@code cpu}'s values within 1e-4 of (1 + its largest
+     * magnitude), element by element; {@code what} names it in failures.
+     */
+    static void assertMatchesCpu(String what, org.jpac.Tensor cpu, org.jpac.Tensor dev) {
+        assertEquals(Device.cuda(0), dev.device(), what);
+        try (org.jpac.Tensor back = dev.to(Device.CPU)) {
+            float[] a = cpu.toArray();
+            float[] b = back.toArray();
+            assertEquals(a.length, b.length, what);
+            double scale = 0;
+            for (float v : a) {
+                scale = Math.max(scale, Math.abs(v));
+            }
+            for (int i = 0; i < a.length; i++) {
+                assertEquals(a[i], b[i], 1e-4 * (1 + scale), what + ", element " + i);
+            }
+        }
     }
 }
