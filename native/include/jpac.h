@@ -229,7 +229,7 @@ JPAC_API jpac_status jpac_pool2d_guided_backward(const jpac_options* options,
 
 /* ---- plain convolution (oneDNN on CPU): the baseline PAC is compared with --
  * Cross-correlation, weight [Co,Ci,kh,kw], bias [Co] or NULL. Uses the
- * geometry fields only. */
+ * geometry fields only. On CUDA tensors: the PAC kernels with K = 1. */
 JPAC_API jpac_status jpac_std_conv2d_forward(const jpac_options* options,
     const jpac_tensor* input, const jpac_tensor* weight, const jpac_tensor* bias,
     const jpac_tensor* output);
@@ -238,7 +238,8 @@ JPAC_API jpac_status jpac_std_conv2d_backward(const jpac_options* options,
     const jpac_tensor* grad_input, const jpac_tensor* grad_weight, const jpac_tensor* grad_bias);
 
 /* ---- standard operations the networks need ------------------------------
- * Plain NCHW float32. The output of each is written whole. */
+ * Plain NCHW float32, on the CPU or (all tensors there) a CUDA device. The
+ * output of each is written whole. */
 JPAC_API jpac_status jpac_relu_forward(const jpac_tensor* input, const jpac_tensor* output);
 JPAC_API jpac_status jpac_relu_backward(const jpac_tensor* input, const jpac_tensor* grad_output,
     const jpac_tensor* grad_input);
@@ -279,6 +280,13 @@ JPAC_API jpac_status jpac_axpby(float alpha, const jpac_tensor* x, float beta, c
 JPAC_API jpac_status jpac_copy_channels(const jpac_tensor* input, int64_t from, int64_t count,
     const jpac_tensor* output, int64_t to);
 
+/* Crop: output [B,C,h,w] = input[:, :, top:top+h, left:left+w] (the window
+ * must fit); the backward places grad_output there in a zeroed grad_input. */
+JPAC_API jpac_status jpac_crop2d_forward(const jpac_tensor* input, int64_t top, int64_t left,
+    const jpac_tensor* output);
+JPAC_API jpac_status jpac_crop2d_backward(const jpac_tensor* grad_output, int64_t top, int64_t left,
+    const jpac_tensor* grad_input);
+
 /* No-op that validates one tensor: measures the cost of a call from Java. */
 JPAC_API jpac_status jpac_noop(const jpac_tensor* tensor);
 
@@ -294,7 +302,7 @@ JPAC_API jpac_status jpac_noop(const jpac_tensor* tensor);
  * arguments in order, as doubles (NULL when it has none):
  *   RESIZE_BILINEAR_*: scale_h, scale_w; SOFTMAX_*: log_softmax;
  *   BATCH_NORM_INFERENCE: eps; AXPBY: alpha, beta;
- *   COPY_CHANNELS: from, count, to (integers).
+ *   COPY_CHANNELS: from, count, to (integers); CROP2D_*: top, left (integers).
  * `options` is the operation's options (ignored by those that take none). */
 typedef enum jpac_op {
     JPAC_OP_KERNEL2D_FORWARD = 0,
@@ -325,7 +333,9 @@ typedef enum jpac_op {
     JPAC_OP_AXPBY = 25,
     JPAC_OP_COPY_CHANNELS = 26,
     JPAC_OP_NOOP = 27,
-    JPAC_OP_COPY_TENSOR = 28
+    JPAC_OP_COPY_TENSOR = 28,
+    JPAC_OP_CROP2D_FORWARD = 29,
+    JPAC_OP_CROP2D_BACKWARD = 30
 } jpac_op;
 
 #define JPAC_CALL_MAX_TENSORS 16

@@ -44,19 +44,9 @@ bool resolve(void* handle, const char* name, T& out, std::string& missing) {
 
 bool resolve_all(void* h, CudaLibrary& l, std::string& missing) {
     bool ok = true;
-    ok &= resolve(h, "jpac_cuda_device_count", l.device_count, missing);
-    ok &= resolve(h, "jpac_cuda_emulated", l.emulated, missing);
-    ok &= resolve(h, "jpac_cuda_malloc", l.malloc, missing);
-    ok &= resolve(h, "jpac_cuda_free", l.free, missing);
-    ok &= resolve(h, "jpac_cuda_copy", l.copy, missing);
-    ok &= resolve(h, "jpac_cuda_kernel2d_forward", l.kernel2d_forward, missing);
-    ok &= resolve(h, "jpac_cuda_kernel2d_backward", l.kernel2d_backward, missing);
-    ok &= resolve(h, "jpac_cuda_conv_forward", l.conv_forward, missing);
-    ok &= resolve(h, "jpac_cuda_conv_backward", l.conv_backward, missing);
-    ok &= resolve(h, "jpac_cuda_conv_guided_forward", l.conv_guided_forward, missing);
-    ok &= resolve(h, "jpac_cuda_conv_guided_backward", l.conv_guided_backward, missing);
-    ok &= resolve(h, "jpac_cuda_pool_forward", l.pool_forward, missing);
-    ok &= resolve(h, "jpac_cuda_pool_backward", l.pool_backward, missing);
+#define JPAC_CUDA_RESOLVE(name) ok &= resolve(h, "jpac_cuda_" #name, l.name, missing);
+    JPAC_CUDA_FUNCTIONS(JPAC_CUDA_RESOLVE)
+#undef JPAC_CUDA_RESOLVE
     return ok;
 }
 

@@ -13,20 +13,19 @@
 
 namespace jpac {
 
+// Every function of jpac_cuda.h, by the name after "jpac_cuda_".
+#define JPAC_CUDA_FUNCTIONS(X)                                                                          \
+    X(device_count) X(emulated) X(malloc) X(free) X(copy) X(kernel2d_forward) X(kernel2d_backward)    \
+    X(conv_forward) X(conv_backward) X(conv_guided_forward) X(conv_guided_backward) X(pool_forward)    \
+    X(pool_backward) X(std_conv_forward) X(std_conv_backward) X(relu_forward) X(relu_backward)         \
+    X(resize_bilinear_forward) X(resize_bilinear_backward) X(avg_pool2d_forward) X(avg_pool2d_backward) \
+    X(softmax_forward) X(softmax_backward) X(batch_norm_inference) X(axpby) X(copy_channels)           \
+    X(crop2d_forward) X(crop2d_backward)
+
 struct CudaLibrary {
-    decltype(&jpac_cuda_device_count) device_count;
-    decltype(&jpac_cuda_emulated) emulated;
-    decltype(&jpac_cuda_malloc) malloc;
-    decltype(&jpac_cuda_free) free;
-    decltype(&jpac_cuda_copy) copy;
-    decltype(&jpac_cuda_kernel2d_forward) kernel2d_forward;
-    decltype(&jpac_cuda_kernel2d_backward) kernel2d_backward;
-    decltype(&jpac_cuda_conv_forward) conv_forward;
-    decltype(&jpac_cuda_conv_backward) conv_backward;
-    decltype(&jpac_cuda_conv_guided_forward) conv_guided_forward;
-    decltype(&jpac_cuda_conv_guided_backward) conv_guided_backward;
-    decltype(&jpac_cuda_pool_forward) pool_forward;
-    decltype(&jpac_cuda_pool_backward) pool_backward;
+#define JPAC_CUDA_MEMBER(name) decltype(&jpac_cuda_##name) name;
+    JPAC_CUDA_FUNCTIONS(JPAC_CUDA_MEMBER)
+#undef JPAC_CUDA_MEMBER
     std::string path;
     bool is_emulated = false;
     int devices = 0;

@@ -29,16 +29,19 @@ constexpr int kArity[] = {
     2,      // copy_channels
     1,      // noop
     2,      // copy_tensor
+    2, 2,   // crop2d
 };
 constexpr int kOps = int(sizeof(kArity) / sizeof(kArity[0]));
-static_assert(kOps == JPAC_OP_COPY_TENSOR + 1, "kArity must list every jpac_op");
+static_assert(kOps == JPAC_OP_CROP2D_BACKWARD + 1, "kArity must list every jpac_op");
 
 // Scalar arguments of each op (all others take none).
 int scalar_count(int op) {
     switch (op) {
         case JPAC_OP_RESIZE_BILINEAR_FORWARD:
         case JPAC_OP_RESIZE_BILINEAR_BACKWARD:
-        case JPAC_OP_AXPBY: return 2;
+        case JPAC_OP_AXPBY:
+        case JPAC_OP_CROP2D_FORWARD:
+        case JPAC_OP_CROP2D_BACKWARD: return 2;
         case JPAC_OP_SOFTMAX_FORWARD:
         case JPAC_OP_SOFTMAX_BACKWARD:
         case JPAC_OP_BATCH_NORM_INFERENCE: return 1;
@@ -112,6 +115,17 @@ jpac_status dispatch(int op, const jpac_options* o, const double* s, const jpac_
         }
         case JPAC_OP_NOOP: return jpac_noop(t[0]);
         case JPAC_OP_COPY_TENSOR: return jpac_copy_tensor(t[0], t[1]);
+        case JPAC_OP_CROP2D_FORWARD:
+        case JPAC_OP_CROP2D_BACKWARD: {
+            int64_t top = 0, left = 0;
+            jpac_status st = guarded([&] {
+                top = integral(s[0], "top");
+                left = integral(s[1], "left");
+            });
+            if (st != JPAC_OK) return st;
+            return op == JPAC_OP_CROP2D_FORWARD ? jpac_crop2d_forward(t[0], top, left, t[1])
+                                                : jpac_crop2d_backward(t[0], top, left, t[1]);
+        }
         default: return guarded([&] { invalid("op: unknown operation " + std::to_string(op)); });
     }
 }

@@ -1,4 +1,6 @@
-// C entry points of the plain (oneDNN) convolution.
+// C entry points of the plain convolution: oneDNN on the CPU, libjpac_cuda's
+// kernels (with K = 1) for CUDA tensors.
+#include "api/cuda_backend.hpp"
 #include "api/guard.hpp"
 #include "api/plan_builder.hpp"
 #include "api/validate.hpp"
@@ -26,10 +28,13 @@ JPAC_API jpac_status jpac_std_conv2d_forward(const jpac_options* options, const 
                                              const jpac_tensor* weight, const jpac_tensor* bias,
                                              const jpac_tensor* output) {
     return guarded([&] {
+        CallPlace place({input, weight, bias, output});
         cpu::StdConvShape s = prepare(options, input, weight);
         const float* b = optional(bias, "bias", {s.out_channels});
         float* out = checked(output, "output", {s.batch, s.out_channels, s.out_h, s.out_w});
         check_no_overlap({{output, "output"}}, {{input, "input"}, {weight, "weight"}, {bias, "bias"}});
+        if (const CudaLibrary* cuda = place.cuda())
+            return cuda_run(cuda->std_conv_forward, options, input, weight, bias, output);
         cpu::std_conv_forward(s, input->data, weight->data, b, out);
     });
 }
@@ -39,11 +44,15 @@ JPAC_API jpac_status jpac_std_conv2d_backward(const jpac_options* options, const
                                               const jpac_tensor* grad_input, const jpac_tensor* grad_weight,
                                               const jpac_tensor* grad_bias) {
     return guarded([&] {
+        CallPlace place({input, weight, grad_output, grad_input, grad_weight, grad_bias});
         cpu::StdConvShape s = prepare(options, input, weight);
         const float* gout = checked(grad_output, "grad_output", {s.batch, s.out_channels, s.out_h, s.out_w});
         float* gi = optional(grad_input, "grad_input", {s.batch, s.in_channels, s.h, s.w});
         float* gw = optional(grad_weight, "grad_weight", {s.out_channels, s.in_channels, s.kh, s.kw});
         float* gb = optional(grad_bias, "grad_bias", {s.out_channels});
+        if (const CudaLibrary* cuda = place.cuda())
+            return cuda_run(cuda->std_conv_backward, options, input, weight, grad_output, grad_input, grad_weight,
+                            grad_bias);
         cpu::std_conv_backward(s, input->data, weight->data, gout, gi, gw, gb);
     });
 }

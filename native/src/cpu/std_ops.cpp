@@ -234,4 +234,21 @@ void copy_channels(const float* x, int64_t c_in, int64_t from, float* y, int64_t
     }
 }
 
+void crop_forward(const Nchw& in, const float* x, int64_t top, int64_t left, int64_t h, int64_t w, float* y) {
+#pragma omp parallel for num_threads(threads_for(in.planes() * h * w, in.planes())) schedule(static)
+    for (int64_t p = 0; p < in.planes(); ++p)
+        for (int64_t r = 0; r < h; ++r)
+            std::memcpy(y + (p * h + r) * w, x + p * in.plane() + (top + r) * in.w + left, sizeof(float) * w);
+}
+
+void crop_backward(const Nchw& in, const float* gy, int64_t top, int64_t left, int64_t h, int64_t w, float* gx) {
+#pragma omp parallel for num_threads(threads_for(in.planes() * in.plane(), in.planes())) schedule(static)
+    for (int64_t p = 0; p < in.planes(); ++p) {
+        float* dst = gx + p * in.plane();
+        std::fill(dst, dst + in.plane(), 0.f);
+        for (int64_t r = 0; r < h; ++r)
+            std::memcpy(dst + (top + r) * in.w + left, gy + (p * h + r) * w, sizeof(float) * w);
+    }
+}
+
 }  // namespace jpac::cpu

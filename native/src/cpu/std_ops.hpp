@@ -45,4 +45,8 @@ void axpby(float alpha, const float* x, float beta, const float* y, int64_t coun
 void copy_channels(const float* x, int64_t c_in, int64_t from, float* y, int64_t c_out, int64_t to, int64_t count,
                    int64_t batch, int64_t plane);
 
+// y = x[:, :, top:top+h, left:left+w]; the backward places gy there in a zeroed gx.
+void crop_forward(const Nchw& in, const float* x, int64_t top, int64_t left, int64_t h, int64_t w, float* y);
+void crop_backward(const Nchw& in, const float* gy, int64_t top, int64_t left, int64_t h, int64_t w, float* gx);
+
 }  // namespace jpac::cpu

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "cuda/kernels/launch.hpp"
+#include "cuda/kernels/std_launch.hpp"
 
 namespace {
 
@@ -223,6 +224,99 @@ JPAC_API jpac_status jpac_cuda_pool_backward(const jpac_options* o, const jpac_t
                                       grad_smooth};
         return jpac::cuda::conv_backward(c, grad_output, d, kStream);
     });
+}
+
+
+JPAC_API jpac_status jpac_cuda_std_conv_forward(const jpac_options* o, const jpac_tensor* input,
+                                                const jpac_tensor* weight, const jpac_tensor* bias,
+                                                const jpac_tensor* output, char* error, int64_t cap) {
+    return run(error, cap, [&] { return jpac::cuda::std_conv_forward(*o, input, weight, bias, output, kStream); });
+}
+
+JPAC_API jpac_status jpac_cuda_std_conv_backward(const jpac_options* o, const jpac_tensor* input,
+                                                 const jpac_tensor* weight, const jpac_tensor* grad_output,
+                                                 const jpac_tensor* grad_input, const jpac_tensor* grad_weight,
+                                                 const jpac_tensor* grad_bias, char* error, int64_t cap) {
+    return run(error, cap, [&] {
+        return jpac::cuda::std_conv_backward(*o, input, weight, grad_output, grad_input, grad_weight, grad_bias,
+                                             kStream);
+    });
+}
+
+JPAC_API jpac_status jpac_cuda_relu_forward(const jpac_tensor* input, const jpac_tensor* output, char* error,
+                                            int64_t cap) {
+    return run(error, cap, [&] { return jpac::cuda::relu_forward(input, output, kStream); });
+}
+
+JPAC_API jpac_status jpac_cuda_relu_backward(const jpac_tensor* input, const jpac_tensor* grad_output,
+                                             const jpac_tensor* grad_input, char* error, int64_t cap) {
+    return run(error, cap, [&] { return jpac::cuda::relu_backward(input, grad_output, grad_input, kStream); });
+}
+
+JPAC_API jpac_status jpac_cuda_resize_bilinear_forward(const jpac_tensor* input, double scale_h, double scale_w,
+                                                       const jpac_tensor* output, char* error, int64_t cap) {
+    return run(error, cap,
+               [&] { return jpac::cuda::resize_bilinear_forward(input, scale_h, scale_w, output, kStream); });
+}
+
+JPAC_API jpac_status jpac_cuda_resize_bilinear_backward(const jpac_tensor* grad_output, double scale_h,
+                                                        double scale_w, const jpac_tensor* grad_input, char* error,
+                                                        int64_t cap) {
+    return run(error, cap, [&] {
+        return jpac::cuda::resize_bilinear_backward(grad_output, scale_h, scale_w, grad_input, kStream);
+    });
+}
+
+JPAC_API jpac_status jpac_cuda_avg_pool2d_forward(const jpac_options* o, const jpac_tensor* input,
+                                                  const jpac_tensor* output, char* error, int64_t cap) {
+    return run(error, cap, [&] { return jpac::cuda::avg_pool_forward(*o, input, output, kStream); });
+}
+
+JPAC_API jpac_status jpac_cuda_avg_pool2d_backward(const jpac_options* o, const jpac_tensor* grad_output,
+                                                   const jpac_tensor* grad_input, char* error, int64_t cap) {
+    return run(error, cap, [&] { return jpac::cuda::avg_pool_backward(*o, grad_output, grad_input, kStream); });
+}
+
+JPAC_API jpac_status jpac_cuda_softmax_forward(const jpac_tensor* input, int32_t log_softmax,
+                                               const jpac_tensor* output, char* error, int64_t cap) {
+    return run(error, cap, [&] { return jpac::cuda::softmax_forward(input, log_softmax, output, kStream); });
+}
+
+JPAC_API jpac_status jpac_cuda_softmax_backward(const jpac_tensor* output, const jpac_tensor* grad_output,
+                                                int32_t log_softmax, const jpac_tensor* grad_input, char* error,
+                                                int64_t cap) {
+    return run(error, cap, [&] {
+        return jpac::cuda::softmax_backward(output, grad_output, log_softmax, grad_input, kStream);
+    });
+}
+
+JPAC_API jpac_status jpac_cuda_batch_norm_inference(const jpac_tensor* input, const jpac_tensor* mean,
+                                                    const jpac_tensor* var, const jpac_tensor* weight,
+                                                    const jpac_tensor* bias, float eps, const jpac_tensor* output,
+                                                    char* error, int64_t cap) {
+    return run(error, cap, [&] {
+        return jpac::cuda::batch_norm_inference(input, mean, var, weight, bias, eps, output, kStream);
+    });
+}
+
+JPAC_API jpac_status jpac_cuda_axpby(float alpha, const jpac_tensor* x, float beta, const jpac_tensor* y,
+                                     const jpac_tensor* output, char* error, int64_t cap) {
+    return run(error, cap, [&] { return jpac::cuda::axpby(alpha, x, beta, y, output, kStream); });
+}
+
+JPAC_API jpac_status jpac_cuda_copy_channels(const jpac_tensor* input, int64_t from, int64_t count,
+                                             const jpac_tensor* output, int64_t to, char* error, int64_t cap) {
+    return run(error, cap, [&] { return jpac::cuda::copy_channels(input, from, count, output, to, kStream); });
+}
+
+JPAC_API jpac_status jpac_cuda_crop2d_forward(const jpac_tensor* input, int64_t top, int64_t left,
+                                              const jpac_tensor* output, char* error, int64_t cap) {
+    return run(error, cap, [&] { return jpac::cuda::crop(input, top, left, output, true, kStream); });
+}
+
+JPAC_API jpac_status jpac_cuda_crop2d_backward(const jpac_tensor* grad_output, int64_t top, int64_t left,
+                                               const jpac_tensor* grad_input, char* error, int64_t cap) {
+    return run(error, cap, [&] { return jpac::cuda::crop(grad_input, top, left, grad_output, false, kStream); });
 }
 
 }  // extern "C"

@@ -83,6 +83,42 @@ JPAC_API jpac_status jpac_cuda_pool_backward(const jpac_options* options,
     const jpac_tensor* grad_guide, const jpac_tensor* grad_inv_alpha, const jpac_tensor* grad_inv_lambda,
     const jpac_tensor* grad_smooth_kernel, char* error, int64_t error_capacity);
 
+/* The standard operations the networks need (jpac.h's arguments; scales
+ * resolved: never 0) and the plain convolution. */
+JPAC_API jpac_status jpac_cuda_std_conv_forward(const jpac_options* options, const jpac_tensor* input,
+    const jpac_tensor* weight, const jpac_tensor* bias, const jpac_tensor* output, char* error,
+    int64_t error_capacity);
+JPAC_API jpac_status jpac_cuda_std_conv_backward(const jpac_options* options, const jpac_tensor* input,
+    const jpac_tensor* weight, const jpac_tensor* grad_output, const jpac_tensor* grad_input,
+    const jpac_tensor* grad_weight, const jpac_tensor* grad_bias, char* error, int64_t error_capacity);
+JPAC_API jpac_status jpac_cuda_relu_forward(const jpac_tensor* input, const jpac_tensor* output, char* error,
+    int64_t error_capacity);
+JPAC_API jpac_status jpac_cuda_relu_backward(const jpac_tensor* input, const jpac_tensor* grad_output,
+    const jpac_tensor* grad_input, char* error, int64_t error_capacity);
+JPAC_API jpac_status jpac_cuda_resize_bilinear_forward(const jpac_tensor* input, double scale_h, double scale_w,
+    const jpac_tensor* output, char* error, int64_t error_capacity);
+JPAC_API jpac_status jpac_cuda_resize_bilinear_backward(const jpac_tensor* grad_output, double scale_h,
+    double scale_w, const jpac_tensor* grad_input, char* error, int64_t error_capacity);
+JPAC_API jpac_status jpac_cuda_avg_pool2d_forward(const jpac_options* options, const jpac_tensor* input,
+    const jpac_tensor* output, char* error, int64_t error_capacity);
+JPAC_API jpac_status jpac_cuda_avg_pool2d_backward(const jpac_options* options, const jpac_tensor* grad_output,
+    const jpac_tensor* grad_input, char* error, int64_t error_capacity);
+JPAC_API jpac_status jpac_cuda_softmax_forward(const jpac_tensor* input, int32_t log_softmax,
+    const jpac_tensor* output, char* error, int64_t error_capacity);
+JPAC_API jpac_status jpac_cuda_softmax_backward(const jpac_tensor* output, const jpac_tensor* grad_output,
+    int32_t log_softmax, const jpac_tensor* grad_input, char* error, int64_t error_capacity);
+JPAC_API jpac_status jpac_cuda_batch_norm_inference(const jpac_tensor* input, const jpac_tensor* mean,
+    const jpac_tensor* var, const jpac_tensor* weight, const jpac_tensor* bias, float eps,
+    const jpac_tensor* output, char* error, int64_t error_capacity);
+JPAC_API jpac_status jpac_cuda_axpby(float alpha, const jpac_tensor* x, float beta, const jpac_tensor* y,
+    const jpac_tensor* output, char* error, int64_t error_capacity);
+JPAC_API jpac_status jpac_cuda_copy_channels(const jpac_tensor* input, int64_t from, int64_t count,
+    const jpac_tensor* output, int64_t to, char* error, int64_t error_capacity);
+JPAC_API jpac_status jpac_cuda_crop2d_forward(const jpac_tensor* input, int64_t top, int64_t left,
+    const jpac_tensor* output, char* error, int64_t error_capacity);
+JPAC_API jpac_status jpac_cuda_crop2d_backward(const jpac_tensor* grad_output, int64_t top, int64_t left,
+    const jpac_tensor* grad_input, char* error, int64_t error_capacity);
+
 #ifdef __cplusplus
 }
 #endif

@@ -193,11 +193,11 @@ template <int KMAX>
 JPAC_DEVICE bool pixel_kernel(const Geometry& g, const GuideArgs& a, const Pixel& p, const int* goff,
                               float* region, float (&K)[KMAX]) {
     const int kk = g.kk();
-    if (a.given != nullptr) {
+    if (a.guide == nullptr) {  // K given, or 1 (a plain convolution)
         const size_t px = size_t(g.r.out) * g.c.out, at = size_t(p.y) * g.c.out + p.x;
-        const float* k = a.given + (size_t(p.n) * a.kernel_channels + p.kc) * kk * px;
+        const float* k = a.given ? a.given + (size_t(p.n) * a.kernel_channels + p.kc) * kk * px : nullptr;
 #pragma unroll
-        for (int t = 0; t < KMAX; ++t) K[t] = (t < kk && p.valid) ? k[t * px + at] : 0.f;
+        for (int t = 0; t < KMAX; ++t) K[t] = (t < kk && p.valid) ? (k ? k[t * px + at] : 1.f) : 0.f;
         return false;
     }
     energies<KMAX>(g, a, p, goff, region, K);

@@ -138,7 +138,7 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks) conv_forward_kernel(Geom
 template <int KMAX>
 JPAC_DEVICE void kernel_grads(const Geometry& g, const GuideArgs& a, const Pixel& p, const int* goff, float* region,
                               float (&K)[KMAX], float (&dK)[KMAX]) {
-    if (a.given != nullptr) {
+    if (a.guide == nullptr) {  // K given (or 1): no guide to pass it on to
         if (a.grad_given != nullptr && p.valid) {
             const size_t px = size_t(g.r.out) * g.c.out, at = size_t(p.y) * g.c.out + p.x;
             float* gk = a.grad_given + (size_t(p.n) * a.kernel_channels + p.kc) * g.kk() * px + at;

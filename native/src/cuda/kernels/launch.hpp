@@ -214,7 +214,8 @@ inline GuideArgs conv_guide_args(const ConvCall& c) {
 // holds a gradient tile too); false when one channel does not fit.
 template <int KMAX>
 bool choose_chunks(const Geometry& g, GuideArgs& a, ConvArgs& v, bool backward) {
-    a.chunk = a.given ? 1 : pick_chunk(a.channels, [&](int c) { return conv_shared_bytes(g, c, 1, KMAX, backward); });
+    a.chunk = a.guide == nullptr ? 1
+                                 : pick_chunk(a.channels, [&](int c) { return conv_shared_bytes(g, c, 1, KMAX, backward); });
     v.chunk = pick_chunk(v.ci, [&](int c) { return conv_shared_bytes(g, 0, c, KMAX, backward); });
     return a.chunk > 0 && v.chunk > 0;
 }
@@ -223,7 +224,7 @@ bool choose_chunks(const Geometry& g, GuideArgs& a, ConvArgs& v, bool backward) 
 // shared memory (`bytes(guide_chunk, in_chunk)`); false when one does not fit.
 template <typename Bytes>
 bool choose_gemm_chunks(const Geometry& g, GuideArgs& a, ConvArgs& v, Bytes bytes, int rows = kGemmRows) {
-    a.chunk = a.given ? 1 : pick_chunk(a.channels, [&](int c) { return bytes(c, 1); });
+    a.chunk = a.guide == nullptr ? 1 : pick_chunk(a.channels, [&](int c) { return bytes(c, 1); });
     const int most = v.ci < gemm_channels_max(g.kk(), rows) ? v.ci : gemm_channels_max(g.kk(), rows);
     v.chunk = pick_chunk(most, [&](int c) { return bytes(0, c); });
     return a.chunk > 0 && v.chunk > 0;
@@ -239,7 +240,7 @@ inline LaunchResult conv_forward_gemm(const Geometry& g, GuideArgs a, ConvArgs v
             return gemm_forward_shared_bytes(g, guide_chunk, in_chunk, KMAX, out);
         };
         if (!choose_gemm_chunks(g, a, v, bytes)) return too_wide(g);
-        const size_t total = bytes(a.given ? 0 : a.chunk, v.chunk);
+        const size_t total = bytes(a.guide == nullptr ? 0 : a.chunk, v.chunk);
         auto* kernel = out == kGemmOutWide ? conv_forward_gemm_wide_kernel<KMAX> : conv_forward_gemm_kernel<KMAX>;
         JPAC_ALLOW_SHARED(kernel, total);
         JPAC_LAUNCH(kernel, tile_grid(g, g.batch * ((v.co + out - 1) / out)), dim3(kTileX, kTileY), total, stream,
@@ -256,7 +257,7 @@ LaunchResult conv_weight_grad_gemm(const Geometry& g, GuideArgs a, ConvArgs v, S
         return gemm_weight_shared_bytes(g, guide_chunk, in_chunk, KMAX);
     };
     if (!choose_gemm_chunks(g, a, v, bytes)) return too_wide(g);
-    const size_t total = bytes(a.given ? 0 : a.chunk, v.chunk);
+    const size_t total = bytes(a.guide == nullptr ? 0 : a.chunk, v.chunk);
     const long long tiles = (long long)g.batch * ((g.r.out + kTileY - 1) / kTileY) * ((g.c.out + kTileX - 1) / kTileX);
     const int outputs = (v.co + kWgOut - 1) / kWgOut * ((v.ci + v.chunk - 1) / v.chunk);
     // About 1024 blocks in all: enough to fill any GPU, few enough that each sums
@@ -277,7 +278,7 @@ LaunchResult conv_data_grad_gemm(const Geometry& g, GuideArgs a, ConvArgs v, Str
         return gemm_data_shared_bytes(g, guide_chunk, in_chunk, KMAX, v.co);
     };
     if (!choose_gemm_chunks(g, a, v, bytes, kDgRows)) return too_wide(g);
-    const size_t total = bytes(a.given ? 0 : a.chunk, v.chunk);
+    const size_t total = bytes(a.guide == nullptr ? 0 : a.chunk, v.chunk);
     JPAC_ALLOW_SHARED(conv_data_grad_gemm_kernel<KMAX>, total);
     JPAC_LAUNCH(conv_data_grad_gemm_kernel<KMAX>, tile_grid(g, g.batch), dim3(kTileX, kTileY), total, stream, g, a, v);
     return launch_error();
@@ -295,7 +296,7 @@ inline LaunchResult conv_forward(const ConvCall& c, const jpac_tensor* output, S
     return with_kmax(g.kk(), [&](auto kmax) {
         constexpr int KMAX = decltype(kmax)::value;
         if (!choose_chunks<KMAX>(g, a, v, false)) return too_wide(g);
-        const size_t bytes = conv_shared_bytes(g, a.given ? 0 : a.chunk, v.chunk, KMAX, false);
+        const size_t bytes = conv_shared_bytes(g, a.guide == nullptr ? 0 : a.chunk, v.chunk, KMAX, false);
         JPAC_ALLOW_SHARED(conv_forward_kernel<KMAX>, bytes);
         JPAC_LAUNCH(conv_forward_kernel<KMAX>, tile_grid(g, g.batch * blocks), dim3(kTileX, kTileY), bytes, stream,
                     g, a, v);
@@ -349,7 +350,7 @@ inline LaunchResult conv_backward(const ConvCall& c, const jpac_tensor* grad_out
         if (own_filters) return v.grad_weight ? conv_weight_grad_gemm<KMAX>(g, a, v, stream) : LaunchResult{};
         if (!choose_chunks<KMAX>(g, a, v, true)) return too_wide(g);
         if (data_pass) {
-            const size_t bytes = conv_shared_bytes(g, a.given ? 0 : a.chunk, v.chunk, KMAX, true);
+            const size_t bytes = conv_shared_bytes(g, a.guide == nullptr ? 0 : a.chunk, v.chunk, KMAX, true);
             JPAC_ALLOW_SHARED(conv_backward_data_kernel<KMAX>, bytes);
             JPAC_LAUNCH(conv_backward_data_kernel<KMAX>, tile_grid(g, g.batch * (v.per_channel ? v.ci : 1)),
                         dim3(kTileX, kTileY), bytes, stream,
@@ -358,7 +359,7 @@ inline LaunchResult conv_backward(const ConvCall& c, const jpac_tensor* grad_out
             if (r.status != JPAC_OK) return r;
         }
         if (v.grad_weight) {
-            const size_t bytes = conv_shared_bytes(g, a.given ? 0 : a.chunk, v.chunk, KMAX, false);
+            const size_t bytes = conv_shared_bytes(g, a.guide == nullptr ? 0 : a.chunk, v.chunk, KMAX, false);
             JPAC_ALLOW_SHARED(conv_backward_weight_kernel<KMAX>, bytes);
             JPAC_LAUNCH(conv_backward_weight_kernel<KMAX>, tile_grid(g, g.batch), dim3(kTileX, kTileY), bytes, stream,
                         g, a, v);

@@ -45,7 +45,8 @@ struct Geometry {
     JPAC_HOST_DEVICE int kk() const { return r.k * c.k; }
 };
 
-// The adapting kernel's source: a guide (with its options), or a given K.
+// The adapting kernel's source: a guide (with its options), or a given K, or
+// neither: K = 1, a plain convolution (std_launch.hpp).
 struct GuideArgs {
     const float* guide;      // [B, channels, r.guide, c.guide], or null when K is given
     int channels;
@@ -57,7 +58,7 @@ struct GuideArgs {
     int chunk;               // guide channels per shared tile (1..kMaxChunk)
     const float* smooth;     // [m, m] or null
     const float* mask;       // [B, 1, r.in, c.in] or null
-    const float* given;      // a given K [B, kernel_channels, kk, Ho, Wo], or null
+    const float* given;      // a given K [B, kernel_channels, kk, Ho, Wo], or null (with the guide null: K = 1)
     // Backward outputs (null: not wanted); zeroed by the launcher.
     float* grad_guide;
     float* grad_alpha;

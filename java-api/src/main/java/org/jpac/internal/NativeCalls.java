@@ -310,4 +310,14 @@ public final class NativeCalls {
     public static void copyChannels(Tensor input, long from, long count, Tensor output, long to) {
         run(NativeOp.COPY_CHANNELS, null, new double[] {from, count, to}, input, output);
     }
+
+    /** output = input's window at (top, left) of output's size. */
+    public static void crop2dForward(Tensor input, long top, long left, Tensor output) {
+        run(NativeOp.CROP2D_FORWARD, null, new double[] {top, left}, input, output);
+    }
+
+    /** gradInput = zeros with gradOutput placed at (top, left). */
+    public static void crop2dBackward(Tensor gradOutput, long top, long left, Tensor gradInput) {
+        run(NativeOp.CROP2D_BACKWARD, null, new double[] {top, left}, gradOutput, gradInput);
+    }
 }

@@ -66,7 +66,9 @@ enum NativeOp {
     AXPBY(JpacNative.JPAC_OP_AXPBY(), "jpac_axpby", 2, "x", "y", "output"),
     COPY_CHANNELS(JpacNative.JPAC_OP_COPY_CHANNELS(), "jpac_copy_channels", 1, "input", "output"),
     NOOP(JpacNative.JPAC_OP_NOOP(), "jpac_noop", 1, "tensor"),
-    COPY_TENSOR(JpacNative.JPAC_OP_COPY_TENSOR(), "jpac_copy_tensor", 1, "src", "dst");
+    COPY_TENSOR(JpacNative.JPAC_OP_COPY_TENSOR(), "jpac_copy_tensor", 1, "src", "dst"),
+    CROP2D_FORWARD(JpacNative.JPAC_OP_CROP2D_FORWARD(), "jpac_crop2d_forward", 1, "input", "output"),
+    CROP2D_BACKWARD(JpacNative.JPAC_OP_CROP2D_BACKWARD(), "jpac_crop2d_backward", 1, "grad_output", "grad_input");
 
     final int code;
     final String cName;

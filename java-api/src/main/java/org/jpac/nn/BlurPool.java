@@ -32,7 +32,7 @@ final class BlurPool {
         int[] p = pad(x.dim(2), x.dim(3), blur);
         long oh = (x.dim(2) + 2L * p[0] - blur) / blur + 1;
         long ow = (x.dim(3) + 2L * p[1] - blur) / blur + 1;
-        Tensor y = Tensor.allocate(x.dim(0), x.dim(1), oh, ow);
+        Tensor y = StdOps.alloc(x, x.dim(0), x.dim(1), oh, ow);
         try {
             NativeCalls.avgPool2dForward(blur, blur, blur, blur, p[0], p[1], x, y);
             return y;

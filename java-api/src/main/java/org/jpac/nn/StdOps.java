@@ -1,6 +1,5 @@
 package org.jpac.nn;
 
-import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.Set;
 
@@ -10,7 +9,6 @@ import org.jpac.PacOptions;
 import org.jpac.Tensor;
 import org.jpac.grad.StdConvGrads;
 import org.jpac.internal.NativeCalls;
-import org.jpac.internal.TensorAccess;
 
 /**
  * The standard (non-adaptive) operations the networks are built from, as static
@@ -384,55 +382,30 @@ public final class StdOps {
         return output;
     }
 
-    // ---- spatial crop / pad (Java; CPU tensors) ------------------------------------------
+    // ---- spatial crop ------------------------------------------------------------------------
 
     /** x[:, :, top:top+h, left:left+w] (a copy). */
     public static Tensor crop(Tensor x, long top, long left, long h, long w) {
         nchw(x, "x");
-        cpu(x, "x");
         if (top < 0 || left < 0 || h < 1 || w < 1 || top + h > x.dim(2) || left + w > x.dim(3)) {
             throw new IllegalArgumentException("top/left/h/w: window " + h + "x" + w + " at (" + top + ", " + left
                     + ") does not fit in x of " + shape(x));
         }
-        Tensor out = Tensor.allocate(x.dim(0), x.dim(1), h, w);
-        copyWindow(x, out, top, left, h, w, true);
-        return out;
+        Tensor out = alloc(x, x.dim(0), x.dim(1), h, w);
+        return run(out, () -> NativeCalls.crop2dForward(x, top, left, out));
     }
 
     /** The gradient of {@link #crop}: gy placed at (top, left) in a zero tensor of H x W. */
     public static Tensor cropBackward(Tensor gradOutput, long inH, long inW, long top, long left) {
         nchw(gradOutput, "gradOutput");
-        cpu(gradOutput, "gradOutput");
         long h = gradOutput.dim(2);
         long w = gradOutput.dim(3);
         if (top < 0 || left < 0 || top + h > inH || left + w > inW) {
             throw new IllegalArgumentException("top/left: gradOutput of " + shape(gradOutput) + " at (" + top + ", "
                     + left + ") does not fit in " + inH + "x" + inW);
         }
-        Tensor gx = Tensor.allocate(gradOutput.dim(0), gradOutput.dim(1), inH, inW);
-        copyWindow(gx, gradOutput, top, left, h, w, false);
-        return gx;
-    }
-
-    /** Copies the window of {@code big} at (top, left) to {@code small} (toSmall) or back. */
-    private static void copyWindow(Tensor big, Tensor small, long top, long left, long h, long w, boolean toSmall) {
-        MemorySegment b = TensorAccess.data(big, "big");
-        MemorySegment s = TensorAccess.data(small, "small");
-        long planes = big.dim(0) * big.dim(1);
-        long bh = big.dim(2);
-        long bw = big.dim(3);
-        long row = w * Float.BYTES;
-        for (long p = 0; p < planes; p++) {
-            for (long y = 0; y < h; y++) {
-                long bo = ((p * bh + top + y) * bw + left) * Float.BYTES;
-                long so = (p * h + y) * w * Float.BYTES;
-                if (toSmall) {
-                    MemorySegment.copy(b, bo, s, so, row);
-                } else {
-                    MemorySegment.copy(s, so, b, bo, row);
-                }
-            }
-        }
+        Tensor gx = alloc(gradOutput, gradOutput.dim(0), gradOutput.dim(1), inH, inW);
+        return run(gx, () -> NativeCalls.crop2dBackward(gradOutput, top, left, gx));
     }
 
     // ---- checks --------------------------------------------------------------------------------
@@ -502,12 +475,9 @@ public final class StdOps {
         return Arrays.toString(t.shape());
     }
 
-    private static Tensor alloc(Tensor like, long... shape) {
-        if (!like.device().isCpu()) {
-            throw new UnsupportedOperationException("the standard ops run on CPU tensors only (the CUDA backend has "
-                    + "none yet); the input is on " + like.device() + ": copy it to the host with to(Device.CPU)");
-        }
-        return Tensor.empty(shape);
+    /** An uninitialised tensor on {@code like}'s device (each op writes its output whole). */
+    static Tensor alloc(Tensor like, long... shape) {
+        return Tensor.empty(like.device(), shape);
     }
 
     private static Tensor run(Tensor out, Runnable call) {

@@ -16,7 +16,6 @@ import org.jpac.Tensor;
 import org.jpac.grad.GuidedConvGrads;
 import org.jpac.internal.DeviceMemoryPool;
 import org.jpac.internal.NativeCalls;
-import org.jpac.nn.StdOps;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -118,13 +117,14 @@ class DeviceTensorTest {
 
     @Test
     void operationsWithoutACudaFormSaySo() {
-        try (Tensor x = Tensor.allocate(cuda, 1, 2, 4, 4); Tensor y = Tensor.empty(cuda, 1, 2, 4, 4)) {
+        try (Tensor image = Tensor.allocate(cuda, 1, 3, 4, 4)) {
             UnsupportedOperationException java = assertThrows(UnsupportedOperationException.class,
-                    () -> StdOps.relu(x));
-            assertTrue(java.getMessage().contains("CPU tensors only"), java.getMessage());
-            JpacException c = assertThrows(JpacException.class, () -> NativeCalls.reluForward(x, y));
+                    () -> org.jpac.nn.PacCRF.createYXRGB(image, 1, 1));
+            assertTrue(java.getMessage().contains("runs on CPU only"), java.getMessage());
+            // jpac_noop validates its tensor as any operation without a CUDA form would.
+            JpacException c = assertThrows(JpacException.class, () -> NativeCalls.noop(image));
             assertEquals(JpacException.Status.UNSUPPORTED, c.status());
-            assertTrue(c.getMessage().startsWith("input: is on cuda:0, but this operation has no CUDA implementation"),
+            assertTrue(c.getMessage().startsWith("tensor: is on cuda:0, but this operation has no CUDA implementation"),
                     c.getMessage());
         }
     }

@@ -2856,6 +2856,132 @@ public class JpacNative extends JpacNative$shared {
         }
     }
 
+    private static class jpac_crop2d_forward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            JpacNative.C_INT,
+            JpacNative.C_POINTER,
+            JpacNative.C_LONG,
+            JpacNative.C_LONG,
+            JpacNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("jpac_crop2d_forward");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * jpac_status jpac_crop2d_forward(const jpac_tensor *input, int64_t top, int64_t left, const jpac_tensor *output)
+     * }
+     */
+    public static FunctionDescriptor jpac_crop2d_forward$descriptor() {
+        return jpac_crop2d_forward.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * jpac_status jpac_crop2d_forward(const jpac_tensor *input, int64_t top, int64_t left, const jpac_tensor *output)
+     * }
+     */
+    public static MethodHandle jpac_crop2d_forward$handle() {
+        return jpac_crop2d_forward.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * jpac_status jpac_crop2d_forward(const jpac_tensor *input, int64_t top, int64_t left, const jpac_tensor *output)
+     * }
+     */
+    public static MemorySegment jpac_crop2d_forward$address() {
+        return jpac_crop2d_forward.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * jpac_status jpac_crop2d_forward(const jpac_tensor *input, int64_t top, int64_t left, const jpac_tensor *output)
+     * }
+     */
+    public static int jpac_crop2d_forward(MemorySegment input, long top, long left, MemorySegment output) {
+        var mh$ = jpac_crop2d_forward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("jpac_crop2d_forward", input, top, left, output);
+            }
+            return (int)mh$.invokeExact(input, top, left, output);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class jpac_crop2d_backward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            JpacNative.C_INT,
+            JpacNative.C_POINTER,
+            JpacNative.C_LONG,
+            JpacNative.C_LONG,
+            JpacNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("jpac_crop2d_backward");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * jpac_status jpac_crop2d_backward(const jpac_tensor *grad_output, int64_t top, int64_t left, const jpac_tensor *grad_input)
+     * }
+     */
+    public static FunctionDescriptor jpac_crop2d_backward$descriptor() {
+        return jpac_crop2d_backward.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * jpac_status jpac_crop2d_backward(const jpac_tensor *grad_output, int64_t top, int64_t left, const jpac_tensor *grad_input)
+     * }
+     */
+    public static MethodHandle jpac_crop2d_backward$handle() {
+        return jpac_crop2d_backward.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * jpac_status jpac_crop2d_backward(const jpac_tensor *grad_output, int64_t top, int64_t left, const jpac_tensor *grad_input)
+     * }
+     */
+    public static MemorySegment jpac_crop2d_backward$address() {
+        return jpac_crop2d_backward.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * jpac_status jpac_crop2d_backward(const jpac_tensor *grad_output, int64_t top, int64_t left, const jpac_tensor *grad_input)
+     * }
+     */
+    public static int jpac_crop2d_backward(MemorySegment grad_output, long top, long left, MemorySegment grad_input) {
+        var mh$ = jpac_crop2d_backward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("jpac_crop2d_backward", grad_output, top, left, grad_input);
+            }
+            return (int)mh$.invokeExact(grad_output, top, left, grad_input);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class jpac_noop {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             JpacNative.C_INT,
@@ -3175,6 +3301,24 @@ public class JpacNative extends JpacNative$shared {
      */
     public static int JPAC_OP_COPY_TENSOR() {
         return JPAC_OP_COPY_TENSOR;
+    }
+    private static final int JPAC_OP_CROP2D_FORWARD = (int)29L;
+    /**
+     * {@snippet lang=c :
+     * enum jpac_op.JPAC_OP_CROP2D_FORWARD = 29
+     * }
+     */
+    public static int JPAC_OP_CROP2D_FORWARD() {
+        return JPAC_OP_CROP2D_FORWARD;
+    }
+    private static final int JPAC_OP_CROP2D_BACKWARD = (int)30L;
+    /**
+     * {@snippet lang=c :
+     * enum jpac_op.JPAC_OP_CROP2D_BACKWARD = 30
+     * }
+     */
+    public static int JPAC_OP_CROP2D_BACKWARD() {
+        return JPAC_OP_CROP2D_BACKWARD;
     }
 
     private static class jpac_call {
