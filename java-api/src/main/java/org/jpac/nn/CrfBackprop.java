@@ -24,15 +24,10 @@ final class CrfBackprop {
         final Map<Integer, Tensor> qBlur = new HashMap<>();
         Tensor[] pre;
         Tensor[] message;
-        /** The summed messages (with a confidence gate only). */
-        Tensor pairwise;
 
         @Override
         public void close() {
             PacCRF.closeAll(qBlur.values());
-            if (pairwise != null) {
-                pairwise.close();
-            }
             if (pre != null) {
                 PacCRF.closeAll(java.util.Arrays.asList(pre));
                 PacCRF.closeAll(java.util.Arrays.asList(message));
@@ -75,30 +70,16 @@ final class CrfBackprop {
 
     /**
      * Backward of one step: from g = dL/d(logQ out) adds the parameter gradients
-     * (under {@code prefix}), the unary's and the edge kernels' to acc, and with a
-     * confidence gate ({@code gated} non-null) dL/dG to its values; returns
+     * (under {@code prefix}), the unary's and the edge kernels' to acc; returns
      * dL/d(logQ in).
      */
     static Tensor stepBackward(PacCRF crf, Tensor unary, double uw, StepTape tape, List<Tensor> kernels, Tensor g,
-                               ConfidenceGate.Values gated, GradAcc acc, String prefix) {
+                               GradAcc acc, String prefix) {
+        List<CrfPairwise> terms = crf.terms();
         acc.add(UNARY_GRAD, StdOps.scale(g, uw));
         if (crf.learnsUnaryWeight()) {
             acc.addScalar(prefix + "unary_weight", GradAcc.dot(g, unary));
         }
-        if (gated == null) {
-            return messagesBackward(crf, tape, kernels, g, acc, prefix);
-        }
-        // The messages reach next through G: their gradient is G * g.
-        ConfidenceGate.addGateGradient(gated, g, tape.pairwise);
-        try (Tensor gg = ConfidenceGate.gated(gated, g)) {
-            return messagesBackward(crf, tape, kernels, gg, acc, prefix);
-        }
-    }
-
-    /** The pairwise terms' part of a step's backward, from g = dL/d(logQ out) through the messages. */
-    private static Tensor messagesBackward(PacCRF crf, StepTape tape, List<Tensor> kernels, Tensor g, GradAcc acc,
-                                           String prefix) {
-        List<CrfPairwise> terms = crf.terms();
         Map<Integer, Tensor> gBlur = new HashMap<>();
         try {
             for (int i = 0; i < terms.size(); i++) {

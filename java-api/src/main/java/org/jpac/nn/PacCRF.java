@@ -19,8 +19,7 @@ import org.jpac.Tensor;
  *
  * <p>Each step: {@code Q = softmax(logQ)} over the labels, then
  * {@code logQ = unary_weight * unary - sum_i w_i * msg_i(Q)}, starting from
- * {@code logQ = unary} (with a {@linkplain Builder#confidenceGate confidence gate}
- * the sum is scaled per pixel by a function of the unary's margin). Term i's message is its messenger applied to Q (after
+ * {@code logQ = unary}. Term i's message is its messenger applied to Q (after
  * average pooling by its blur factor, then bilinearly upsampled back and
  * cropped), followed by its 1x1 compatibility conv for {@code 2d}. The edge
  * kernels K of the messengers are computed once per image from the edge
@@ -29,9 +28,7 @@ import org.jpac.Tensor;
  * <p>State-dict names are the reference's: {@code unary_weight} (absent with
  * fixed weighting), {@code messengers.<i>.weight}, {@code compat.<i>.weight}
  * (2d terms), {@code pairwise_weights.<i>}; with {@link Builder#guideProjection}
- * (a jpac extension) also {@code guide_projections.<i>.weight} ({@link GuideProjections}); with
- * {@link Builder#confidenceGate} (also a jpac extension) {@code confidence_gate.bias} and
- * {@code confidence_gate.slope} ({@link ConfidenceGate}).
+ * (a jpac extension) also {@code guide_projections.<i>.weight} ({@link GuideProjections}).
  * Scalars are held as {@code [1]} tensors. The CRF owns its parameters ({@link #close}). {@link #gradients}
  * gives the backward pass. Not thread-safe while parameters are being changed.
  */
@@ -47,8 +44,6 @@ public final class PacCRF implements CrfNetwork {
     private final List<CrfPairwise> terms = new ArrayList<>();
     /** Learned guide-feature projections, one per term; null without them. */
     private final GuideProjections projections;
-    /** The confidence gate on the pairwise messages; null without it. */
-    private final ConfidenceGate gate;
     private final SplittableRandom rng;
     private boolean closed;
 
@@ -80,7 +75,6 @@ public final class PacCRF implements CrfNetwork {
             throw e;
         }
         projections = gp;
-        gate = b.confidenceGate ? new ConfidenceGate() : null;
         try {
             for (PairwiseKernel k : b.kernels) {
                 addPairwiseKernel(k);
@@ -161,11 +155,6 @@ public final class PacCRF implements CrfNetwork {
     /** The number of edge features the learned guide projections take, 0 without them. */
     public int guideProjection() {
         return projections == null ? 0 : projections.features();
-    }
-
-    /** Whether the pairwise messages are scaled per pixel by the unary's confidence ({@link Builder#confidenceGate}). */
-    public boolean confidenceGate() {
-        return gate != null;
     }
 
     /** The number of pairwise terms. */
@@ -252,11 +241,10 @@ public final class PacCRF implements CrfNetwork {
         long h = unary.dim(2);
         long w = unary.dim(3);
         double uw = unaryWeight();
-        ConfidenceGate.Values g = gateValues(unary);
         Tensor logQ = logQ0.copy();
         try {
             for (int step = 0; step < numSteps; step++) {
-                Tensor next = oneStep(unary, uw, logQ, edgeKernels, h, w, g, null);
+                Tensor next = oneStep(unary, uw, logQ, edgeKernels, h, w);
                 logQ.close();
                 logQ = next;
             }
@@ -285,31 +273,22 @@ public final class PacCRF implements CrfNetwork {
         }
     }
 
-    /** The confidence gate's values for this unary, or null without a gate. */
-    ConfidenceGate.Values gateValues(Tensor unary) {
-        return gate == null ? null : gate.compute(unary);
+    private Tensor oneStep(Tensor unary, double uw, Tensor logQ, List<Tensor> kernels, long h, long w) {
+        return oneStep(unary, uw, logQ, kernels, h, w, null);
     }
 
-    /**
-     * One mean-field step from logQ (with the gate's values for this unary, or null);
-     * with a tape, keeps what the backward pass needs in it.
-     */
+    /** One mean-field step from logQ; with a tape, keeps what the backward pass needs in it. */
     Tensor oneStep(Tensor unary, double uw, Tensor logQ, List<Tensor> kernels, long h, long w,
-                   ConfidenceGate.Values gated, CrfBackprop.StepTape tape) {
+                   CrfBackprop.StepTape tape) {
         Map<Integer, Tensor> qBlur = tape != null ? tape.qBlur : new HashMap<>();
         if (tape != null) {
             tape.pre = new Tensor[terms.size()];
             tape.message = new Tensor[terms.size()];
         }
         Tensor next = null;
-        Tensor pairwise = null;
         try {
             qBlur.put(1, StdOps.softmax(logQ));
             next = StdOps.scale(unary, uw);
-            // Gated: the messages add up in their own tensor, then next -= G * pairwise.
-            pairwise = gated == null ? null : Tensor.allocate(unary.shape());
-            Tensor sum = gated == null ? next : pairwise;
-            double sign = gated == null ? -1 : 1;
             for (int i = 0; i < terms.size(); i++) {
                 CrfPairwise t = terms.get(i);
                 Tensor q = qBlur.get(1);
@@ -322,7 +301,7 @@ public final class PacCRF implements CrfNetwork {
                     }
                     // Without blur the message is already full size: no copy.
                     Tensor msg = t.blur() == 1 ? m : BlurPool.up(m, t.blur(), h, w);
-                    StdOps.axpbyInto(1, sum, sign * t.weight(), msg, sum);
+                    StdOps.axpbyInto(1, next, -t.weight(), msg, next);
                     if (tape != null && t.useParameter) {
                         tape.message[i] = msg == m ? m.copy() : msg;
                     } else if (msg != m) {
@@ -339,13 +318,6 @@ public final class PacCRF implements CrfNetwork {
                     }
                 }
             }
-            if (gated != null) {
-                ConfidenceGate.subtractGated(gated, next, pairwise);
-                if (tape != null) {
-                    tape.pairwise = pairwise;
-                    pairwise = null;
-                }
-            }
             return next;
         } catch (RuntimeException | Error e) {
             if (next != null) {
@@ -353,9 +325,6 @@ public final class PacCRF implements CrfNetwork {
             }
             throw e;
         } finally {
-            if (pairwise != null) {
-                pairwise.close();
-            }
             if (tape == null) {
                 closeAll(qBlur.values());
             }
@@ -379,11 +348,10 @@ public final class PacCRF implements CrfNetwork {
         try (GradAcc acc = new GradAcc()) {
             checkMeanField(unary, kernels);
             double uw = unaryWeight();
-            ConfidenceGate.Values gated = gateValues(unary);
             for (int s = 0; s < numSteps; s++) {
                 CrfBackprop.StepTape tape = new CrfBackprop.StepTape();
                 tapes.add(tape);
-                Tensor next = oneStep(unary, uw, logQ, kernels, unary.dim(2), unary.dim(3), gated, tape);
+                Tensor next = oneStep(unary, uw, logQ, kernels, unary.dim(2), unary.dim(3), tape);
                 logQ.close();
                 logQ = next;
             }
@@ -396,15 +364,12 @@ public final class PacCRF implements CrfNetwork {
                 g = finalOutput.backward(out, gradOutput);
             }
             for (int s = numSteps - 1; s >= 0; s--) {
-                Tensor gIn = CrfBackprop.stepBackward(this, unary, uw, tapes.get(s), kernels, g, gated, acc, "");
+                Tensor gIn = CrfBackprop.stepBackward(this, unary, uw, tapes.get(s), kernels, g, acc, "");
                 g.close();
                 g = gIn;
             }
             acc.add(CrfBackprop.UNARY_GRAD, g);
             g = null;
-            if (gated != null) {
-                gate.backward(gated, acc, "");
-            }
             CrfBackprop.edgeBackward(this, edgeFeat, kernels, acc);
             return CrfBackprop.collectGrads(acc, edgeFeat, learnableParameters());
         } finally {
@@ -433,7 +398,7 @@ public final class PacCRF implements CrfNetwork {
         }
         Builder b = builder(channels, numSteps).finalOutput(finalOutput).perturbedInit(false)
                 .fixedWeighting(fixedWeighting).unaryWeight(unaryWeight()).guideProjection(guideProjection())
-                .confidenceGate(gate != null).seed(0);
+                .seed(0);
         for (int i = 0; i < terms.size(); i++) {
             b.pairwiseKernel(terms.get(i).spec.withDilation(dilations.get(i)));
         }
@@ -501,9 +466,6 @@ public final class PacCRF implements CrfNetwork {
         if (projections != null) {
             projections.putState(m);
         }
-        if (gate != null) {
-            gate.putState(m);
-        }
         return m;
     }
 
@@ -558,9 +520,6 @@ public final class PacCRF implements CrfNetwork {
         if (projections != null) {
             projections.close();
         }
-        if (gate != null) {
-            gate.close();
-        }
     }
 
     @Override
@@ -575,9 +534,6 @@ public final class PacCRF implements CrfNetwork {
         }
         if (projections != null) {
             s.append(", guide_projection=").append(projections.features());
-        }
-        if (gate != null) {
-            s.append(", confidence_gate=True");
         }
         if (!terms.isEmpty()) {
             s.append(", pairwise_kernels=(").append(String.join(", ",
@@ -596,7 +552,6 @@ public final class PacCRF implements CrfNetwork {
         double unaryWeight = 1.0;
         final List<PairwiseKernel> kernels = new ArrayList<>();
         int guideProjection;
-        boolean confidenceGate;
         Long seed;
 
         private Builder(int channels, int numSteps) {
@@ -703,20 +658,6 @@ public final class PacCRF implements CrfNetwork {
             return this;
         }
 
-        /**
-         * Scales the pairwise messages per pixel by {@code 2 sigmoid(bias + slope * margin)}, the
-         * margin being the unary's best minus second-best label there, with a learned bias and
-         * slope that start at 0, where the CRF is the one without the gate ({@link ConfidenceGate};
-         * a jpac extension, args key {@code confidence_gate}; default false). CPU tensors only.
-         *
-         * @param v true for the gate
-         * @return this builder
-         */
-        public Builder confidenceGate(boolean v) {
-            confidenceGate = v;
-            return this;
-        }
-
         /** Seed of the parameter initialisation (default: random). */
         public Builder seed(long s) {
             seed = s;
@@ -736,15 +677,14 @@ public final class PacCRF implements CrfNetwork {
         /** A builder from the reference's keyword arguments (see {@link PacCRF#fromArgs(ModelArgs)}). */
         static Builder fromArgs(ModelArgs a) {
             a.rejectUnknown(Set.of("channels", "num_steps", "final_output", "perturbed_init", "native_impl",
-                    "fixed_weighting", "unary_weight", "pairwise_kernels", "guide_projection", "confidence_gate"));
+                    "fixed_weighting", "unary_weight", "pairwise_kernels", "guide_projection"));
             Builder b = new Builder(a.requireInt("channels", 1, ModelLimits.MAX_CHANNELS),
                     a.requireInt("num_steps", 0, ModelLimits.MAX_CRF_STEPS))
                     .finalOutput(a.getString("final_output", "log_Q"))
                     .perturbedInit(a.getBool("perturbed_init", true))
                     .fixedWeighting(a.getBool("fixed_weighting", false))
                     .unaryWeight(a.getDouble("unary_weight", 1.0))
-                    .guideProjection(a.getInt("guide_projection", 0, 0, ModelLimits.MAX_CHANNELS))
-                    .confidenceGate(a.getBool("confidence_gate", false));
+                    .guideProjection(a.getInt("guide_projection", 0, 0, ModelLimits.MAX_CHANNELS));
             Object pk = a.raw("pairwise_kernels");
             if (pk instanceof Map<?, ?> m) {
                 // a single dict of add_pairwise_kernel arguments

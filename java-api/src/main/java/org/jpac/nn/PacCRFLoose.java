@@ -169,7 +169,7 @@ public final class PacCRFLoose implements CrfNetwork {
                 uw[s] = step.unaryWeight();
                 CrfBackprop.StepTape tape = new CrfBackprop.StepTape();
                 tapes.add(tape);
-                Tensor next = step.oneStep(unary, uw[s], logQ, kernels, unary.dim(2), unary.dim(3), null, tape);
+                Tensor next = step.oneStep(unary, uw[s], logQ, kernels, unary.dim(2), unary.dim(3), tape);
                 logQ.close();
                 logQ = next;
             }
@@ -182,7 +182,7 @@ public final class PacCRFLoose implements CrfNetwork {
                 g = finalOutput.backward(out, gradOutput);
             }
             for (int s = numSteps - 1; s >= 0; s--) {
-                Tensor gIn = CrfBackprop.stepBackward(steps.get(s), unary, uw[s], tapes.get(s), kernels, g, null, acc,
+                Tensor gIn = CrfBackprop.stepBackward(steps.get(s), unary, uw[s], tapes.get(s), kernels, g, acc,
                         "steps." + s + ".");
                 g.close();
                 g = gIn;

@@ -107,13 +107,8 @@ final class CrfTraining {
      * with learned guide projections when {@code projection}.
      */
     static PacCRF newCrf(int classes, boolean projection) {
-        return newCrf(classes, projection, false);
-    }
-
-    /** As {@link #newCrf(int, boolean)}, with a confidence gate ({@link PacCRF.Builder#confidenceGate}) when {@code gate}. */
-    static PacCRF newCrf(int classes, boolean projection, boolean gate) {
         PacCRF.Builder b = PacCRF.builder(classes, CrfRefiner.DEFAULT_STEPS).finalOutput(CrfOutput.LOG_Q)
-                .perturbedInit(false).guideProjection(projection ? EDGE_FEATURES : 0).confidenceGate(gate).seed(0);
+                .perturbedInit(false).guideProjection(projection ? EDGE_FEATURES : 0).seed(0);
         for (int i = 0; i < CrfRefiner.DEFAULT_DILATIONS.length; i++) {
             b.pairwiseKernel(new PairwiseKernel(5, CrfRefiner.DEFAULT_DILATIONS[i], 1, CompatType.POTTS, false,
                     CrfRefiner.DEFAULT_WEIGHTS[i]));
@@ -122,7 +117,7 @@ final class CrfTraining {
     }
 
     /** The constructor arguments of {@link #newCrf} as the reference's JSON (weight file metadata). */
-    static String argsJson(int classes, boolean projection, boolean gate) {
+    static String argsJson(int classes, boolean projection) {
         StringBuilder k = new StringBuilder();
         for (int i = 0; i < CrfRefiner.DEFAULT_DILATIONS.length; i++) {
             k.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT, "{\"kernel_size\":5,\"dilation\":%d,"
@@ -131,8 +126,8 @@ final class CrfTraining {
         }
         return String.format(Locale.ROOT, "{\"channels\":%d,\"num_steps\":%d,\"final_output\":\"log_Q\","
                 + "\"perturbed_init\":false,\"fixed_weighting\":false,\"unary_weight\":1.0,"
-                + "\"pairwise_kernels\":[%s]%s%s}", classes, CrfRefiner.DEFAULT_STEPS, k,
-                projection ? ",\"guide_projection\":" + EDGE_FEATURES : "", gate ? ",\"confidence_gate\":true" : "");
+                + "\"pairwise_kernels\":[%s]%s}", classes, CrfRefiner.DEFAULT_STEPS, k,
+                projection ? ",\"guide_projection\":" + EDGE_FEATURES : "");
     }
 
     /** The geometry every trained CRF is saved with: dilations set for VOC-sized images. */
@@ -350,7 +345,7 @@ final class CrfTraining {
         crf.parameters().forEach(d::put);
         Map<String, String> md = new LinkedHashMap<>();
         md.put("model", "PacCRF");
-        md.put("args", argsJson(crf.channels(), crf.guideProjection() > 0, crf.confidenceGate()));
+        md.put("args", argsJson(crf.channels(), crf.guideProjection() > 0));
         md.put(CrfRefiner.UNARY_KEY, "calibrated");
         md.put(CrfRefiner.GEOMETRY_KEY, geometry().metadata());
         md.put(CrfRefiner.SCALE_SPACE_KEY, Double.toString(scaleSpace));

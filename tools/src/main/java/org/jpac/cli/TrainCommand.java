@@ -83,8 +83,6 @@ final class TrainCommand {
             "                      use different ones); default " + PhotoTextures.DEBIAN_DIR,
             "                      (apt-get install mate-backgrounds) if there, else procedural textures only",
             "  --no-projection     Potts terms without learned guide projections (the CRF bundled before)",
-            "  --confidence-gate   scale the pairwise messages per pixel by a learned function of the scores'",
-            "                      margin (best minus second best), so confident pixels can keep their label",
             "  --fine-odds P       how often a step draws already-fine scores (default 0.2; the coarse factors",
             "                      share the rest)",
             "  --table SEEDS       then the held-out table: scores at 1/4, 1/8, 1/16 and already fine, untrained",
@@ -105,8 +103,7 @@ final class TrainCommand {
             "--held-out", "--table", "--table-count", "--table-size", "--photos", "--fine-odds", "--compare",
             "--table-set");
     static final Set<String> FLAGS = Set.of("--synthetic", "--quiet", "--residual");
-    static final Set<String> CRF_FLAGS = Set.of("--synthetic", "--quiet", "--residual", "--no-projection",
-            "--confidence-gate");
+    static final Set<String> CRF_FLAGS = Set.of("--synthetic", "--quiet", "--residual", "--no-projection");
 
     private TrainCommand() {
     }
@@ -163,7 +160,6 @@ final class TrainCommand {
         PrintStream log = a.has("--quiet") ? new PrintStream(PrintStream.nullOutputStream()) : err;
         PhotoTextures photos = photos(a, log);
         boolean projection = !a.has("--no-projection");
-        boolean gate = a.has("--confidence-gate");
         CrfTraining.Settings st = new CrfTraining.Settings(a.integer("--steps", 200, 0, 10_000_000),
                 a.longValue("--seed", 1), a.number("--lr", 0.01, 0, 10), h, w, a.integer("--held-out", 16, 1, 100_000),
                 photos, projection, a.number("--fine-odds", CrfTraining.FINE_ODDS, 0, 1));
@@ -174,7 +170,7 @@ final class TrainCommand {
                 .equals("validation") ? CrfEvaluation.SceneSet.VALIDATION : CrfEvaluation.SceneSet.HELD_OUT;
         Path outPath = a.path("--out");
         long t0 = System.nanoTime();
-        try (PacCRF crf = CrfTraining.newCrf(SyntheticSegmentation.CLASSES, projection, gate)) {
+        try (PacCRF crf = CrfTraining.newCrf(SyntheticSegmentation.CLASSES, projection)) {
             CrfTraining training = new CrfTraining(st);
             CrfTraining.Result r = training.run(crf, log);
             double seconds = (System.nanoTime() - t0) / 1e9;
@@ -189,8 +185,7 @@ final class TrainCommand {
             if (outPath != null) {
                 training.save(outPath, crf, String.format(Locale.ROOT, "jpac train crf --steps %d --seed %d"
                         + " --lr %s --size %dx%d%s --fine-odds %s --photos %s (%.0f s)", st.steps(), st.seed(),
-                        Double.toString(st.lr()), h, w, (projection ? "" : " --no-projection")
-                        + (gate ? " --confidence-gate" : ""),
+                        Double.toString(st.lr()), h, w, projection ? "" : " --no-projection",
                         Double.toString(st.fineOdds()),
                         photos == null ? "none" : photos.source() + " " + photos.names(), seconds));
                 out.println("model: " + outPath);
