@@ -75,7 +75,8 @@ JPAC_API jpac_status jpac_relu_backward(const jpac_tensor* input, const jpac_ten
         checked_rank(input, "input", input ? input->ndim : 1);
         const float* gy = checked(grad_output, "grad_output", dims(input));
         float* gx = checked(grad_input, "grad_input", dims(input));
-        if (const CudaLibrary* cuda = place.cuda()) return cuda_run(cuda->relu_backward, input, grad_output, grad_input);
+        if (const CudaLibrary* cuda = place.cuda())
+            return cuda_run(cuda->relu_backward, input, grad_output, grad_input);
         cpu::relu_backward(input->data, gy, numel(input), gx);
     });
 }
@@ -89,7 +90,8 @@ JPAC_API jpac_status jpac_resize_bilinear_forward(const jpac_tensor* input, doub
         const double sh = resize_scale(scale_h, in.h, output->shape[2], "scale_h");
         const double sw = resize_scale(scale_w, in.w, output->shape[3], "scale_w");
         check_no_overlap({{output, "output"}}, {{input, "input"}});
-        if (const CudaLibrary* cuda = place.cuda()) return cuda_run(cuda->resize_bilinear_forward, input, sh, sw, output);
+        if (const CudaLibrary* cuda = place.cuda())
+            return cuda_run(cuda->resize_bilinear_forward, input, sh, sw, output);
         cpu::resize_bilinear_forward(in, input->data, output->shape[2], output->shape[3], sh, sw, y);
     });
 }
@@ -179,7 +181,8 @@ JPAC_API jpac_status jpac_batch_norm_inference(const jpac_tensor* input, const j
         if (const CudaLibrary* cuda = place.cuda())
             return cuda_run(cuda->batch_norm_inference, input, mean, var, weight, bias, eps, output);
         for (int64_t c = 0; c < s.c; ++c)
-            if (!(v[c] >= 0.f)) invalid("var: expected values >= 0, got " + std::to_string(v[c]) + " at " + std::to_string(c));
+            if (!(v[c] >= 0.f))
+                invalid("var: expected values >= 0, got " + std::to_string(v[c]) + " at " + std::to_string(c));
         cpu::batch_norm_inference(s, input->data, m, v, w, b, eps, y);
     });
 }

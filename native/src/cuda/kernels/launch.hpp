@@ -214,8 +214,8 @@ inline GuideArgs conv_guide_args(const ConvCall& c) {
 // holds a gradient tile too); false when one channel does not fit.
 template <int KMAX>
 bool choose_chunks(const Geometry& g, GuideArgs& a, ConvArgs& v, bool backward) {
-    a.chunk = a.guide == nullptr ? 1
-                                 : pick_chunk(a.channels, [&](int c) { return conv_shared_bytes(g, c, 1, KMAX, backward); });
+    auto bytes = [&](int c) { return conv_shared_bytes(g, c, 1, KMAX, backward); };
+    a.chunk = a.guide == nullptr ? 1 : pick_chunk(a.channels, bytes);
     v.chunk = pick_chunk(v.ci, [&](int c) { return conv_shared_bytes(g, 0, c, KMAX, backward); });
     return a.chunk > 0 && v.chunk > 0;
 }

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Set;
 
 import org.jpac.grad.Kernel2dGrads;
+import org.jpac.internal.DeviceMoves;
 import org.jpac.internal.Results;
 
 /**
@@ -288,6 +289,23 @@ public abstract class PacLayer implements AutoCloseable {
         putGrads("guide", g.gradGuide(), "inv_alpha", g.gradInvAlpha(), "inv_lambda", g.gradInvLambda(),
                 "smooth_kernel", g.gradSmoothKernel());
         return g.gradGuide();
+    }
+
+    /**
+     * Moves the layer's tensors (weight, bias, inv alpha and lambda, smoothing
+     * kernel) to {@code device}, in place as PyTorch's {@code module.to} does:
+     * the tensors {@link #parameters()} returned before are closed, and forward
+     * then takes tensors on that device. Not while another thread runs the layer.
+     *
+     * @param device where the tensors go
+     */
+    public void to(Device device) {
+        checkOpen();
+        weight = DeviceMoves.moved(weight, device);
+        bias = DeviceMoves.moved(bias, device);
+        invAlpha = DeviceMoves.moved(invAlpha, device);
+        invLambda = DeviceMoves.moved(invLambda, device);
+        smoothKernel = DeviceMoves.moved(smoothKernel, device);
     }
 
     /** Throws {@link IllegalStateException} if the layer is closed. */

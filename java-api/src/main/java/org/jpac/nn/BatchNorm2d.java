@@ -3,7 +3,9 @@ package org.jpac.nn;
 import java.util.Map;
 import java.util.Set;
 
+import org.jpac.Device;
 import org.jpac.Tensor;
+import org.jpac.internal.DeviceMoves;
 
 /**
  * Batch norm in inference mode, as PyTorch's {@code nn.BatchNorm2d(channels)}
@@ -16,10 +18,10 @@ public final class BatchNorm2d implements Layer {
     /** The epsilon added to the running variance. */
     public static final double EPS = 1e-5;
 
-    private final Tensor weight;
-    private final Tensor bias;
-    private final Tensor runningMean;
-    private final Tensor runningVar;
+    private Tensor weight; // not final: to(Device) replaces them
+    private Tensor bias;
+    private Tensor runningMean;
+    private Tensor runningVar;
 
     /**
      * A batch norm with weight 1, bias 0, running mean 0 and running variance 1 (the identity up to eps).
@@ -38,6 +40,14 @@ public final class BatchNorm2d implements Layer {
         runningVar = t[3];
         weight.fill(1f);
         runningVar.fill(1f);
+    }
+
+    @Override
+    public void to(Device device) {
+        weight = DeviceMoves.moved(weight, device);
+        bias = DeviceMoves.moved(bias, device);
+        runningMean = DeviceMoves.moved(runningMean, device);
+        runningVar = DeviceMoves.moved(runningVar, device);
     }
 
     /** Zeroed tensors of {@code channels} values with these names; none is left open when one fails. */

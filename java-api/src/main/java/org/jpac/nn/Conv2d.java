@@ -3,7 +3,9 @@ package org.jpac.nn;
 import java.util.Map;
 import java.util.SplittableRandom;
 
+import org.jpac.Device;
 import org.jpac.Tensor;
+import org.jpac.internal.DeviceMoves;
 
 /**
  * A standard convolution layer as PyTorch's {@code nn.Conv2d(in, out, kernel_size,
@@ -19,8 +21,8 @@ public final class Conv2d implements Layer {
     private final int stride;
     private final int padding;
     private final int dilation;
-    private final Tensor weight;
-    private final Tensor bias;
+    private Tensor weight; // not final: to(Device) replaces them
+    private Tensor bias;
 
     /**
      * A convolution initialised from {@code rng}.
@@ -79,6 +81,12 @@ public final class Conv2d implements Layer {
             d[i] = (float) ((rng.nextDouble() * 2 - 1) * bound);
         }
         t.copyFrom(d);
+    }
+
+    @Override
+    public void to(Device device) {
+        weight = DeviceMoves.moved(weight, device);
+        bias = DeviceMoves.moved(bias, device);
     }
 
     /** The input channels. */

@@ -28,9 +28,9 @@ final class CrfPairwise implements AutoCloseable {
     /** The PAC messenger; null for {@link CompatType#NA}. */
     final PacConv2d pac;
     /** The plain-convolution messenger's weight {@code [L, L, k, k]}; null unless NA. */
-    final Tensor plainWeight;
+    Tensor plainWeight; // not final: to(Device) replaces it
     /** The 1x1 compatibility weight {@code [L, L, 1, 1]}; null unless 2d. */
-    final Tensor compatWeight;
+    Tensor compatWeight; // not final: to(Device) replaces it
     /** The learnable pairwise weight {@code [1]} (a parameter even when unused, as in the reference). */
     final Tensor pairwiseWeight;
     /** The weight the term is built with (negated for potts); used when the parameter is not. */
@@ -89,6 +89,15 @@ final class CrfPairwise implements AutoCloseable {
         compatWeight = cw;
         plainWeight = plain;
         pac = layer;
+    }
+
+    /** Moves the tensors the messages are computed with to {@code device}; the scalar weight stays on the host. */
+    void to(org.jpac.Device device) {
+        plainWeight = org.jpac.internal.DeviceMoves.moved(plainWeight, device);
+        compatWeight = org.jpac.internal.DeviceMoves.moved(compatWeight, device);
+        if (pac != null) {
+            pac.to(device);
+        }
     }
 
     int blur() {

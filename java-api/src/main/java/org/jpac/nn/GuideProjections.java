@@ -53,6 +53,11 @@ final class GuideProjections implements AutoCloseable {
         weights.add(w);
     }
 
+    /** Moves the projections to {@code device}. */
+    void to(org.jpac.Device device) {
+        weights.replaceAll(w -> org.jpac.internal.DeviceMoves.moved(w, device));
+    }
+
     static String key(int i) {
         return PREFIX + i + ".weight";
     }

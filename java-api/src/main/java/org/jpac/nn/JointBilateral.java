@@ -173,4 +173,13 @@ public final class JointBilateral extends UpsamplerBase {
     void collectLearnable(Map<String, Tensor> into) {
         into.put("convt.weight", convt.weight());
     }
+
+    /** Joint bilateral upsampling is computed in Java over host memory: it runs on the CPU only. */
+    @Override
+    public void to(org.jpac.Device device) {
+        if (!device.isCpu()) {
+            throw new UnsupportedOperationException("JointBilateral cannot move to " + device
+                    + ": it is computed in Java over host memory (CPU tensors only)");
+        }
+    }
 }

@@ -29,6 +29,13 @@ interface Layer extends AutoCloseable {
         return false;
     }
 
+    /**
+     * Moves the layer's tensors to {@code device} in place (see {@link org.jpac.PacLayer#to}); nothing
+     * for a layer without state.
+     */
+    default void to(org.jpac.Device device) {
+    }
+
     /** Adds this layer's ignorable state-dict keys under {@code prefix}. */
     default void collectOptional(String prefix, java.util.Set<String> into) {
     }

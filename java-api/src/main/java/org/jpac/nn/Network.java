@@ -46,6 +46,22 @@ public interface Network extends AutoCloseable {
         return java.util.Set.of();
     }
 
+    /**
+     * Moves the network's tensors to {@code device} in place, as PyTorch's
+     * {@code module.to(device)}: {@code forward} then takes and returns tensors
+     * there, and the tensors {@link #parameters()} returned before are closed
+     * (ask it again). For inference: a network on a CUDA device has no backward
+     * pass, and {@code to(Device.CPU)} brings it back (e.g. to save its weights).
+     * Not while another thread runs the network.
+     *
+     * @param device where the tensors go
+     * @throws UnsupportedOperationException if this network cannot run there
+     */
+    default void to(org.jpac.Device device) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot move to " + device
+                + ": only PacJointUpsample, PacJointUpsampleLite, DJIF, PacCRF and PacCRFLoose can");
+    }
+
     /** Frees the network's tensors; idempotent. */
     @Override
     void close();

@@ -413,6 +413,20 @@ public final class PacCRF implements CrfNetwork {
         }
     }
 
+    /**
+     * Moves the CRF to {@code device} (see {@link Network#to}): the tensors its messages and edge
+     * kernels are computed with; the unary and pairwise weights, single numbers read by every call,
+     * stay on the host. {@link #forward} then takes a unary and edge features on that device.
+     */
+    @Override
+    public void to(org.jpac.Device device) {
+        checkOpen();
+        terms.forEach(t -> t.to(device));
+        if (projections != null) {
+            projections.to(device);
+        }
+    }
+
     /** The pairwise terms (for the backward pass). */
     List<CrfPairwise> terms() {
         return terms;

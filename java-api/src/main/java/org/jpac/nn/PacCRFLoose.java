@@ -230,6 +230,13 @@ public final class PacCRFLoose implements CrfNetwork {
         }
     }
 
+    /** Moves every step's CRF to {@code device} (see {@link PacCRF#to}). */
+    @Override
+    public void to(org.jpac.Device device) {
+        checkOpen();
+        steps.forEach(s -> s.to(device));
+    }
+
     @Override
     public void close() {
         if (closed) {

@@ -131,4 +131,9 @@ final class Seq implements AutoCloseable {
     public void close() {
         layers.forEach(Layer::close);
     }
+
+    /** Moves every layer's tensors to {@code device} ({@link Layer#to}). */
+    void to(org.jpac.Device device) {
+        layers.forEach(l -> l.to(device));
+    }
 }

@@ -89,6 +89,26 @@ abstract class UpsamplerBase implements TrainableUpsampler {
         return state;
     }
 
+    /** Moves every part's tensors to {@code device} (see {@link Network#to}); the state map is rebuilt. */
+    @Override
+    public synchronized void to(org.jpac.Device device) {
+        checkOpen();
+        for (AutoCloseable part : parts) {
+            if (part instanceof Seq s) {
+                s.to(device);
+            } else if (part instanceof Layer l) {
+                l.to(device);
+            } else if (part instanceof org.jpac.PacLayer p) {
+                p.to(device);
+            } else {
+                throw new UnsupportedOperationException(getClass().getSimpleName() + ": a part of type "
+                        + part.getClass().getSimpleName() + " cannot move to " + device);
+            }
+        }
+        state = null;
+        optional = null;
+    }
+
     @Override
     public Set<String> optionalKeys() {
         parameters();

@@ -2,6 +2,7 @@ package org.jpac.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -18,6 +19,10 @@ import org.jpac.PacOptions;
 import org.jpac.Tensor;
 import org.jpac.grad.GuidedConvGrads;
 import org.jpac.internal.MacCounter;
+import org.jpac.nn.CompatType;
+import org.jpac.nn.CrfOutput;
+import org.jpac.nn.PacCRF;
+import org.jpac.nn.PairwiseKernel;
 
 /**
  * {@code jpac gpu-bench}: wall-clock times of the fused PAC operations on
@@ -35,7 +40,8 @@ final class GpuBenchCommand extends CliCommand {
             "usage: jpac gpu-bench [--runs N] [--warmup N] [--size full|tiny] [--batch N] [--channels C] [--check]",
             "  Times the fused PAC ops on cuda:0 tensors: conv2d_guided forward, backward and both (a training",
             "  step), conv_transpose2d_guided, pool2d_guided and kernel2d forward; C channels (default 32), 5x5",
-            "  windows, 8 guide channels, N images (default 1) of 256x256 outputs",
+            "  windows, 8 guide channels, N images (default 1) of 256x256 outputs; and a PacCRF's inference",
+            "  (21 labels, 512x512, 5 steps, two 5x5 Potts terms at dilations 16 and 32)",
             "  (--size tiny: 16x16, to check the command itself, e.g. on the emulated backend).",
             "  --runs N      timed calls per case (default 20); the median and the minimum are reported",
             "  --warmup N    untimed calls first (default 3)",
@@ -139,6 +145,7 @@ final class GpuBenchCommand extends CliCommand {
                     return new Tensor[] {r.kernel()};
                 }, g);
             }
+            failures += crf(out, cuda, h == 256 ? 512 : 16, runs, warmup, check);
         }
         if (check) {
             out.println(failures == 0 ? "CHECK: every case matches the CPU backend"
@@ -199,6 +206,26 @@ final class GpuBenchCommand extends CliCommand {
             if (t != null) {
                 t.close();
             }
+        }
+    }
+
+    /**
+     * PacCRF inference on cuda:0 (the network moved there): 21 labels, an image of side x side, 5 mean-field
+     * steps, two Potts terms with 5x5 windows at dilations 16 and 32 (the paper's 16-64 CRF's dilation 64 does
+     * not fit the kernels' shared-memory halo tile), YXRGB edge features. Returns the check's failures.
+     */
+    private static int crf(PrintStream out, Device cuda, int side, int runs, int warmup, boolean check) {
+        PacCRF.Builder b = PacCRF.builder(21, 5).finalOutput(CrfOutput.SOFTMAX).perturbedInit(false).seed(1);
+        for (int d : new int[] {16, 32}) {
+            b.pairwiseKernel(new PairwiseKernel(5, d, 1, CompatType.POTTS, false, 0.5));
+        }
+        try (PacCRF onCpu = b.build(); PacCRF onCuda = onCpu.withDilations(List.of(16, 32));
+             Tensor unary = random(cuda, 7, 1, 21, side, side); Tensor edge = random(cuda, 8, 1, 5, side, side)) {
+            onCuda.to(cuda);
+            time(out, "paccrf.forward", "21 labels, " + side + "x" + side + ", 5 steps, Potts 5x5 @16,32",
+                    bytes(unary, edge) * 3, runs, warmup, () -> onCuda.forward(unary, edge).close());
+            return !check ? 0 : check(out, "paccrf.forward", t -> new Tensor[] {
+                    (t[0].device().isCpu() ? onCpu : onCuda).forward(t[0], t[1])}, unary, edge);
         }
     }
 

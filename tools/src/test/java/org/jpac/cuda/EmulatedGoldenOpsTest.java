@@ -22,6 +22,7 @@ import org.junit.jupiter.api.TestFactory;
  * and compared with the golden files at the CPU tests' tolerance. The one case
  * whose window the kernels do not take (7x7, above 25 taps) must be refused
  * as unsupported, naming the limit, not run on the CPU behind the caller's back.
+ * The model cases run with their networks moved to cuda:0 (outputs only).
  */
 class EmulatedGoldenOpsTest {
 
@@ -43,6 +44,31 @@ class EmulatedGoldenOpsTest {
                                 + r.message());
             } else {
                 assertTrue(r.passed(), r.name() + " on " + cuda + ": " + r.message());
+            }
+        }));
+    }
+
+    /**
+     * Every golden model case with its network moved to cuda:0: the output must
+     * match; DJIF's 9x9 filters and the JBU (Java, host memory) must be refused
+     * as unsupported, saying why.
+     */
+    @TestFactory
+    Stream<DynamicTest> everyGoldenModelOnCuda() throws IOException {
+        Device cuda = EmulatedCuda.device();
+        Path models = TestSupport.goldenDir().resolve("models");
+        List<Path> files = GoldenRunner.listCases(models);
+        assertFalse(files.isEmpty(), "no *.safetensors files in " + models);
+        return files.stream().map(f -> DynamicTest.dynamicTest(GoldenRunner.caseName(f), f.toUri(), () -> {
+            GoldenRunner.CaseResult r = GoldenRunner.run(f, cuda);
+            if (r.name().startsWith("model_DJIF")) {
+                assertTrue(r.unsupported() && r.message().contains("more than 25 taps"), r.name() + ": " + r.message());
+            } else if (r.name().startsWith("model_JointBilateral")) {
+                assertTrue(r.unsupported() && r.message().contains("cannot move to cuda:0"),
+                        r.name() + ": " + r.message());
+            } else {
+                assertTrue(r.passed() && r.message().startsWith("output on cuda:0"),
+                        r.name() + " on " + cuda + ": " + r.message());
             }
         }));
     }
