@@ -13,16 +13,16 @@ import org.jpac.internal.NativeCalls;
 /**
  * The standard (non-adaptive) operations the networks are built from, as static
  * functions over NCHW float32 tensors: convolution, ReLU, bilinear resizing,
- * average pooling, softmax, batch norm, linear combinations and channel
- * concatenation / slicing / repetition, each with the backward the training
- * code needs.
+ * average pooling, softmax, batch norm, linear combinations, channel
+ * concatenation / slicing / repetition and crops, each with the backward the
+ * training code needs.
  *
  * <p>Every function checks its arguments in Java first (an exception whose
  * message starts with the argument's name: {@link NullPointerException} for a
  * missing tensor, {@link IllegalStateException} for a closed one,
  * {@link IllegalArgumentException} for a wrong shape or value), allocates its
- * output (CPU tensors; the caller owns and closes them) and then runs the
- * native operation. Functions are stateless and thread-safe; inputs are never
+ * output on its input's device (the caller owns and closes it) and then runs
+ * the native operation: on the CPU, or on CUDA tensors with libjpac_cuda. Functions are stateless and thread-safe; inputs are never
  * modified unless the name says so ({@code ...Into}).
  */
 public final class StdOps {
