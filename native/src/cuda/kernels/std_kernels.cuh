@@ -91,15 +91,29 @@ JPAC_DEVICE Lerp lerp_at(long long o, long long in, double scale) {
     return Lerp{i0, i1, 1.f - w1, w1};
 }
 
+// Output element i of a resize from `in` to out_h x out_w: the offsets of its
+// two source rows (in the input's plane of i) and the row and column weights.
+struct ResizeTaps {
+    long long row0, row1;
+    Lerp y, x;
+};
+
+JPAC_DEVICE ResizeTaps resize_taps(long long i, const StdShape& in, long long out_h, long long out_w,
+                                   double scale_h, double scale_w) {
+    const long long out_plane = out_h * out_w;
+    const long long p = i / out_plane, oy = (i % out_plane) / out_w, ox = i % out_w;
+    const Lerp a = lerp_at(oy, in.h, scale_h);
+    return ResizeTaps{p * in.plane() + a.i0 * in.w, p * in.plane() + a.i1 * in.w, a, lerp_at(ox, in.w, scale_w)};
+}
+
 // in: the input's shape; out_h x out_w the output's; scale_*: source step.
 __global__ void resize_bilinear_forward_kernel(StdShape in, const float* x, long long out_h, long long out_w,
                                                double scale_h, double scale_w, float* y) {
-    const long long out_plane = out_h * out_w;
-    JPAC_GRID_LOOP(i, in.n * in.c * out_plane) {
-        const long long p = i / out_plane, oy = (i % out_plane) / out_w, ox = i % out_w;
-        const Lerp a = lerp_at(oy, in.h, scale_h), b = lerp_at(ox, in.w, scale_w);
-        const float* r0 = x + p * in.plane() + a.i0 * in.w;
-        const float* r1 = x + p * in.plane() + a.i1 * in.w;
+    JPAC_GRID_LOOP(i, in.n * in.c * out_h * out_w) {
+        const ResizeTaps t = resize_taps(i, in, out_h, out_w, scale_h, scale_w);
+        const Lerp &a = t.y, &b = t.x;
+        const float* r0 = x + t.row0;
+        const float* r1 = x + t.row1;
         y[i] = a.w0 * (b.w0 * r0[b.i0] + b.w1 * r0[b.i1]) + a.w1 * (b.w0 * r1[b.i0] + b.w1 * r1[b.i1]);
     }
 }
@@ -107,14 +121,13 @@ __global__ void resize_bilinear_forward_kernel(StdShape in, const float* x, long
 // gx must be zero on entry.
 __global__ void resize_bilinear_backward_kernel(StdShape in, const float* gy, long long out_h, long long out_w,
                                                 double scale_h, double scale_w, float* gx) {
-    const long long out_plane = out_h * out_w;
-    JPAC_GRID_LOOP(i, in.n * in.c * out_plane) {
-        const long long p = i / out_plane, oy = (i % out_plane) / out_w, ox = i % out_w;
-        const Lerp a = lerp_at(oy, in.h, scale_h), b = lerp_at(ox, in.w, scale_w);
+    JPAC_GRID_LOOP(i, in.n * in.c * out_h * out_w) {
         const float v = gy[i];
         if (v == 0.f) continue;
-        float* r0 = gx + p * in.plane() + a.i0 * in.w;
-        float* r1 = gx + p * in.plane() + a.i1 * in.w;
+        const ResizeTaps t = resize_taps(i, in, out_h, out_w, scale_h, scale_w);
+        const Lerp &a = t.y, &b = t.x;
+        float* r0 = gx + t.row0;
+        float* r1 = gx + t.row1;
         atomicAdd(&r0[b.i0], a.w0 * b.w0 * v);
         atomicAdd(&r0[b.i1], a.w0 * b.w1 * v);
         atomicAdd(&r1[b.i0], a.w1 * b.w0 * v);
