@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 
+import org.jpac.Device;
 import org.jpac.Filler;
 import org.jpac.Grad;
 import org.jpac.Kernel2dResult;
@@ -14,6 +15,7 @@ import org.jpac.Tensor;
 import org.jpac.grad.ConvGrads;
 import org.jpac.grad.Kernel2dGrads;
 import org.jpac.grad.StdConvGrads;
+import org.jpac.internal.DeviceMoves;
 
 /**
  * One pairwise term of a {@link PacCRF}: its messenger (a PAC layer, or a plain
@@ -92,9 +94,9 @@ final class CrfPairwise implements AutoCloseable {
     }
 
     /** Moves the tensors the messages are computed with to {@code device}; the scalar weight stays on the host. */
-    void to(org.jpac.Device device) {
-        plainWeight = org.jpac.internal.DeviceMoves.moved(plainWeight, device);
-        compatWeight = org.jpac.internal.DeviceMoves.moved(compatWeight, device);
+    void to(Device device) {
+        plainWeight = DeviceMoves.moved(plainWeight, device);
+        compatWeight = DeviceMoves.moved(compatWeight, device);
         if (pac != null) {
             pac.to(device);
         }

@@ -5,9 +5,11 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 
+import org.jpac.Device;
 import org.jpac.Grad;
 import org.jpac.Tensor;
 import org.jpac.grad.StdConvGrads;
+import org.jpac.internal.DeviceMoves;
 
 /**
  * Learned guide-feature projections of a {@link PacCRF} (a jpac extension, not
@@ -54,8 +56,8 @@ final class GuideProjections implements AutoCloseable {
     }
 
     /** Moves the projections to {@code device}. */
-    void to(org.jpac.Device device) {
-        weights.replaceAll(w -> org.jpac.internal.DeviceMoves.moved(w, device));
+    void to(Device device) {
+        weights.replaceAll(w -> DeviceMoves.moved(w, device));
     }
 
     static String key(int i) {

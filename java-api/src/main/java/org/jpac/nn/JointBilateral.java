@@ -4,6 +4,7 @@ import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
 
+import org.jpac.Device;
 import org.jpac.Grad;
 import org.jpac.Pac;
 import org.jpac.PacConvTranspose2d;
@@ -176,7 +177,7 @@ public final class JointBilateral extends UpsamplerBase {
 
     /** Joint bilateral upsampling is computed in Java over host memory: it runs on the CPU only. */
     @Override
-    public void to(org.jpac.Device device) {
+    public void to(Device device) {
         if (!device.isCpu()) {
             throw new UnsupportedOperationException("JointBilateral cannot move to " + device
                     + ": it is computed in Java over host memory (CPU tensors only)");

@@ -2,6 +2,7 @@ package org.jpac.nn;
 
 import java.util.Map;
 
+import org.jpac.Device;
 import org.jpac.Tensor;
 
 /** One step of a sequential branch: a function of one tensor with named state. */
@@ -33,7 +34,7 @@ interface Layer extends AutoCloseable {
      * Moves the layer's tensors to {@code device} in place (see {@link org.jpac.PacLayer#to}); nothing
      * for a layer without state.
      */
-    default void to(org.jpac.Device device) {
+    default void to(Device device) {
     }
 
     /** Adds this layer's ignorable state-dict keys under {@code prefix}. */

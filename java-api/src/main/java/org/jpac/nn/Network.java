@@ -2,6 +2,7 @@ package org.jpac.nn;
 
 import java.util.Map;
 
+import org.jpac.Device;
 import org.jpac.Tensor;
 import org.jpac.io.StateDict;
 
@@ -57,7 +58,7 @@ public interface Network extends AutoCloseable {
      * @param device where the tensors go
      * @throws UnsupportedOperationException if this network cannot run there
      */
-    default void to(org.jpac.Device device) {
+    default void to(Device device) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot move to " + device
                 + ": only PacJointUpsample, PacJointUpsampleLite, DJIF, PacCRF and PacCRFLoose can");
     }

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 
+import org.jpac.Device;
 import org.jpac.Tensor;
 
 /**
@@ -419,7 +420,7 @@ public final class PacCRF implements CrfNetwork {
      * stay on the host. {@link #forward} then takes a unary and edge features on that device.
      */
     @Override
-    public void to(org.jpac.Device device) {
+    public void to(Device device) {
         checkOpen();
         terms.forEach(t -> t.to(device));
         if (projections != null) {

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.jpac.Device;
 import org.jpac.Tensor;
 
 /**
@@ -232,7 +233,7 @@ public final class PacCRFLoose implements CrfNetwork {
 
     /** Moves every step's CRF to {@code device} (see {@link PacCRF#to}). */
     @Override
-    public void to(org.jpac.Device device) {
+    public void to(Device device) {
         checkOpen();
         steps.forEach(s -> s.to(device));
     }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.jpac.Device;
 import org.jpac.Tensor;
 
 /** A sequential branch of named layers, as {@code nn.Sequential} (names "0", "1", ... or "conv1", ...). */
@@ -133,7 +134,7 @@ final class Seq implements AutoCloseable {
     }
 
     /** Moves every layer's tensors to {@code device} ({@link Layer#to}). */
-    void to(org.jpac.Device device) {
+    void to(Device device) {
         layers.forEach(l -> l.to(device));
     }
 }

@@ -22,8 +22,9 @@ import org.jpac.internal.NativeCalls;
  * missing tensor, {@link IllegalStateException} for a closed one,
  * {@link IllegalArgumentException} for a wrong shape or value), allocates its
  * output on its input's device (the caller owns and closes it) and then runs
- * the native operation: on the CPU, or on CUDA tensors with libjpac_cuda. Functions are stateless and thread-safe; inputs are never
- * modified unless the name says so ({@code ...Into}).
+ * the native operation: on the CPU, or on CUDA tensors with libjpac_cuda.
+ * Functions are stateless and thread-safe; inputs are never modified unless
+ * the name says so ({@code ...Into}).
  */
 public final class StdOps {
 

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.jpac.Device;
+import org.jpac.PacLayer;
 import org.jpac.Tensor;
 
 /**
@@ -91,14 +93,14 @@ abstract class UpsamplerBase implements TrainableUpsampler {
 
     /** Moves every part's tensors to {@code device} (see {@link Network#to}); the state map is rebuilt. */
     @Override
-    public synchronized void to(org.jpac.Device device) {
+    public synchronized void to(Device device) {
         checkOpen();
         for (AutoCloseable part : parts) {
             if (part instanceof Seq s) {
                 s.to(device);
             } else if (part instanceof Layer l) {
                 l.to(device);
-            } else if (part instanceof org.jpac.PacLayer p) {
+            } else if (part instanceof PacLayer p) {
                 p.to(device);
             } else {
                 throw new UnsupportedOperationException(getClass().getSimpleName() + ": a part of type "
