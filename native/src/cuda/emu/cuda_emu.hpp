@@ -77,6 +77,10 @@ void copy_wait_prior(size_t pending);  // all but the `pending` newest groups la
 // Test hook: barrier `id` of JPAC_TILE_BARRIER(id) is skipped (0: none).
 void drop_barrier(int id);
 bool barrier_dropped(int id);
+// Kernel launches so far, in this process (all threads): lets the Java tests
+// see that a call reached the kernels, where results alone cannot tell the
+// emulator from the CPU backend.
+long long launches();
 
 // Runs body() as the kernel of every thread of every block.
 void run_grid(dim3 grid, dim3 block, size_t shared_bytes, const std::function<void()>& body);

@@ -4,3 +4,6 @@
 // -Djpac.cuda.library), so the whole Java -> libjpac -> libjpac_cuda path runs
 // in CI without a GPU. Never shipped in the natives jar.
 #include "cuda/jpac_cuda.cu"
+
+// Kernel launches so far (emu::launches), for the Java tests' dispatch checks.
+extern "C" JPAC_API int64_t jpac_cuda_emu_launches(void) { return ::jpac::emu::launches(); }

@@ -2,6 +2,7 @@
 // resumed in the chosen order until every one waits (at a barrier or a warp
 // collective) or has finished; then the waiting group is released.
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <memory>
@@ -234,7 +235,14 @@ const uint64_t* warp_exchange(unsigned mask, uint64_t value, int kind) {
 
 void syncwarp(unsigned mask) { warp_exchange(mask, 0, kSyncWarp); }
 
+namespace {
+std::atomic<long long> g_launches{0};
+}  // namespace
+
+long long launches() { return g_launches.load(); }
+
 void run_grid(dim3 grid, dim3 block, size_t shared_bytes, const std::function<void()>& body) {
+    g_launches.fetch_add(1);
     const size_t n = size_t(block.x) * block.y * block.z;
     if (n == 0 || n > 1024) throw std::invalid_argument("CUDA emulator: block of " + std::to_string(n) + " threads");
     if (grid.y > 65535 || grid.z > 65535) throw std::invalid_argument("CUDA emulator: grid.y or grid.z above 65535");

@@ -60,8 +60,8 @@ JPAC_DEVICE void fill_tap_offsets(const Geometry& g, int tid, int* ioff, int* go
     if (tid < KMAX) {
         const int i = tid / g.c.k, j = tid % g.c.k;
         const bool tap = tid < g.kk();
-        ioff[tid] = tap ? i * g.r.dil * g.c.in_span + j * g.c.dil : 0;
-        goff[tid] = tap ? i * g.r.dil * g.c.g_span + j * g.c.dil : 0;
+        ioff[tid] = tap ? i * g.r.pitch * g.c.in_span + j * g.c.pitch : 0;
+        goff[tid] = tap ? i * g.r.g_pitch * g.c.g_span + j * g.c.g_pitch : 0;
     }
 }
 
@@ -75,7 +75,7 @@ JPAC_DEVICE void load_guide_tile(const Geometry& g, const GuideArgs& a, const Pi
     const float* base = a.guide + (size_t(p.n) * a.channels + c0) * size_t(g.r.guide) * g.c.guide;
     for (int idx = p.tid; idx < nc * plane; idx += kThreads) {
         const int c = idx / plane, rem = idx - c * plane, r = rem / cols, col = rem - r * cols;
-        const int yy = gy + r, xx = gx + col;
+        const int yy = gy + tile_offset(r, g.r.g_pitch, g.r.dil), xx = gx + tile_offset(col, g.c.g_pitch, g.c.dil);
         tile[idx] = (yy >= 0 && yy < g.r.guide && xx >= 0 && xx < g.c.guide)
                         ? base[(size_t(c) * g.r.guide + yy) * g.c.guide + xx]
                         : 0.f;
@@ -87,10 +87,15 @@ JPAC_DEVICE int guide_pixel(const Geometry& g, const Pixel& p) {
     return (p.ty * g.r.gs - g.r.g_lo) * g.c.g_span + p.tx * g.c.gs - g.c.g_lo;
 }
 
+// The centre tap's offset from a pixel's window start in the guide tile.
+JPAC_DEVICE int centre_tap(const Geometry& g) {
+    return (g.r.k / 2) * g.r.g_pitch * g.c.g_span + (g.c.k / 2) * g.c.g_pitch;
+}
+
 // f0 of one channel: the centre tap, or the smoothed neighbourhood.
 JPAC_DEVICE float centre_feature(const Geometry& g, const GuideArgs& a, const float* tile_c, int pix) {
     const int cols = g.c.g_span;
-    if (g.r.m == 0) return tile_c[pix + (g.r.k / 2) * g.r.dil * cols + (g.c.k / 2) * g.c.dil];
+    if (g.r.m == 0) return tile_c[pix + centre_tap(g)];
     const int m = g.r.m, at = pix + g.r.smooth_off * cols + g.c.smooth_off;
     float s = 0.f;
     for (int u = 0; u < m; ++u)
@@ -295,7 +300,7 @@ JPAC_DEVICE void kernel_backward(const Geometry& g, const GuideArgs& a, const Pi
             }
             if (m == 0) {
                 if (want_guide && gf0 != 0.f)
-                    atomicAdd(&gt[pix + (g.r.k / 2) * g.r.dil * g.c.g_span + (g.c.k / 2) * g.c.dil], gf0);
+                    atomicAdd(&gt[pix + centre_tap(g)], gf0);
             } else if (gf0 != 0.f) {
                 const int at = pix + g.r.smooth_off * g.c.g_span + g.c.smooth_off;
                 for (int u = 0; u < m; ++u)
@@ -313,7 +318,8 @@ JPAC_DEVICE void kernel_backward(const Geometry& g, const GuideArgs& a, const Pi
             float* base = a.grad_guide + (size_t(p.n) * a.channels + c0) * size_t(g.r.guide) * g.c.guide;
             for (int idx = p.tid; idx < nc * plane; idx += kThreads) {
                 const int c = idx / plane, rem = idx - c * plane, r = rem / cols, col = rem - r * cols;
-                const int yy = gy + r, xx = gx + col;
+                const int yy = gy + tile_offset(r, g.r.g_pitch, g.r.dil);
+                const int xx = gx + tile_offset(col, g.c.g_pitch, g.c.dil);
                 const float v = grad_tile[idx];
                 if (v != 0.f && yy >= 0 && yy < g.r.guide && xx >= 0 && xx < g.c.guide)
                     atomicAdd(&base[(size_t(c) * g.r.guide + yy) * g.c.guide + xx], v);

@@ -36,7 +36,8 @@ JPAC_DEVICE void fill_input_tile(const Geometry& g, const ConvArgs& v, const Pix
     const float* base = v.input + (size_t(p.n) * v.ci + c0) * size_t(g.r.in) * g.c.in;
     for (int idx = p.tid; idx < nc * plane; idx += kThreads) {
         const int c = idx / plane, rem = idx - c * plane, r = rem / cols, col = rem - r * cols;
-        const int ry = virtual_to_real(g.r, vy + r), rx = virtual_to_real(g.c, vx + col);
+        const int ry = virtual_to_real(g.r, vy + tile_offset(r, g.r.pitch, g.r.dil));
+        const int rx = virtual_to_real(g.c, vx + tile_offset(col, g.c.pitch, g.c.dil));
         store(tile + idx, (ry >= 0 && rx >= 0) ? base + (size_t(c) * g.r.in + ry) * g.c.in + rx : nullptr);
     }
 }
@@ -53,7 +54,8 @@ JPAC_DEVICE void flush_input_grad(const Geometry& g, const ConvArgs& v, const Pi
     float* base = v.grad_input + (size_t(p.n) * v.ci + c0) * size_t(g.r.in) * g.c.in;
     for (int idx = p.tid; idx < nc * plane; idx += kThreads) {
         const int c = idx / plane, rem = idx - c * plane, r = rem / cols, col = rem - r * cols;
-        const int ry = virtual_to_real(g.r, vy + r), rx = virtual_to_real(g.c, vx + col);
+        const int ry = virtual_to_real(g.r, vy + tile_offset(r, g.r.pitch, g.r.dil));
+        const int rx = virtual_to_real(g.c, vx + tile_offset(col, g.c.pitch, g.c.dil));
         if (ry >= 0 && rx >= 0 && tile[idx] != 0.f) atomicAdd(&base[(size_t(c) * g.r.in + ry) * g.c.in + rx], tile[idx]);
     }
 }

@@ -2,8 +2,9 @@
 // the tensors' shapes, zeroes the gradients that kernels add into, picks the
 // register size of K and launches. Shared by libjpac_cuda (nvcc, device
 // pointers) and the emulated tests (host compiler, host pointers). Arguments
-// are validated by libjpac before they get here; what the kernels cannot do
-// comes back as JPAC_ERR_UNSUPPORTED.
+// are validated by libjpac before they get here. What the tiled kernels
+// cannot hold (windows above 25 taps, halo tiles above a block's shared
+// memory) goes to the untiled kernels (untiled_launch.hpp).
 #pragma once
 #include <cstring>
 #include <string>
@@ -13,47 +14,14 @@
 #include "cuda/kernels/conv_gemm_kernels.cuh"
 #include "cuda/kernels/conv_kernels.cuh"
 #include "cuda/kernels/kernel2d_kernels.cuh"
+#include "cuda/kernels/launch_common.hpp"
+#include "cuda/kernels/untiled_launch.hpp"
 
 namespace jpac::cuda {
 
-struct LaunchResult {
-    jpac_status status = JPAC_OK;
-    std::string message;
-};
-
-inline LaunchResult unsupported(const std::string& what) { return {JPAC_ERR_UNSUPPORTED, what}; }
-
-inline void zero_floats(float* p, size_t count, Stream stream) {
-    if (p == nullptr || count == 0) return;
-#if defined(__CUDACC__)
-    cudaMemsetAsync(p, 0, count * sizeof(float), stream);
-#else
-    (void)stream;
-    std::memset(p, 0, count * sizeof(float));
-#endif
-}
-
-inline LaunchResult launch_error() {
-#if defined(__CUDACC__)
-    const cudaError_t e = cudaGetLastError();
-    if (e != cudaSuccess) return {JPAC_ERR_BACKEND, std::string("CUDA: ") + cudaGetErrorString(e)};
-#endif
-    return {};
-}
-
-inline size_t numel(const jpac_tensor* t) {
-    if (t == nullptr) return 0;
-    size_t n = 1;
-    for (int i = 0; i < t->ndim; ++i) n *= size_t(t->shape[i]);
-    return n;
-}
-inline int dim(const jpac_tensor* t, int i) { return int(t->shape[i < 0 ? t->ndim + i : i]); }
-inline const float* data(const jpac_tensor* t) { return t ? t->data : nullptr; }
-inline float* mutable_data(const jpac_tensor* t) { return t ? t->data : nullptr; }
-
 // Registers for K: 9 or 25 floats, the smaller that holds kh * kw (0: too
-// large). Larger windows (7x7) would need a kernel that keeps K in shared
-// memory: with K, its gradient and 8 accumulators in registers they spill.
+// large for the tiled kernels: with K, its gradient and 8 accumulators in
+// registers they would spill; the untiled kernels take those windows).
 inline int kmax_for(int kk) { return kk <= 9 ? 9 : kk <= 25 ? 25 : 0; }
 
 // Calls f(std::integral_constant<int, KMAX>) for the instantiated register size.
@@ -62,8 +30,8 @@ LaunchResult with_kmax(int kk, F&& f) {
     switch (kmax_for(kk)) {
         case 9: return f(std::integral_constant<int, 9>{});
         case 25: return f(std::integral_constant<int, 25>{});
-        default: return unsupported("CUDA backend: kernels of more than 25 taps (kernel_h * kernel_w = " +
-                                    std::to_string(kk) + ") are not supported");
+        default: return unsupported("CUDA backend: no tiled kernels for " + std::to_string(kk) +
+                                    " taps (the launcher should have taken the untiled ones)");
     }
 }
 
@@ -106,12 +74,6 @@ int pick_chunk(int channels, Bytes bytes) {
     return bytes(c) <= size_t(227 * 1024) ? c : 0;
 }
 
-inline LaunchResult too_wide(const Geometry& g) {
-    return unsupported("CUDA backend: the halo tile of a " + std::to_string(g.r.k) + "x" + std::to_string(g.c.k) +
-                       " window with dilation " + std::to_string(g.r.dil) + "x" + std::to_string(g.c.dil) +
-                       " does not fit in shared memory");
-}
-
 inline dim3 tile_grid(const Geometry& g, int z) {
     return dim3(unsigned((g.c.out + kTileX - 1) / kTileX), unsigned((g.r.out + kTileY - 1) / kTileY), unsigned(z));
 }
@@ -128,12 +90,16 @@ inline LaunchResult kernel2d_forward(const jpac_options& o, const jpac_tensor* g
     const Geometry g = make_geometry(o, tr, dim(guide, 0), in_h, in_w, smooth_size(smooth));
     const GuideArgs a = guide_args(o, guide, alpha, lambda, smooth, mask);
     if (g.r.out <= 0 || g.c.out <= 0) return {};
+    auto untiled = [&] {
+        return untiled_kernel2d_forward(g, a, mutable_data(out_kernel), mutable_data(out_mask), stream);
+    };
+    if (kmax_for(g.kk()) == 0) return untiled();
     GuideArgs ac = a;
     return with_kmax(g.kk(), [&](auto kmax) {
         constexpr int KMAX = decltype(kmax)::value;
         ac.chunk = pick_chunk(a.channel_wise ? 1 : a.channels,
                               [&](int c) { return kernel2d_forward_shared_bytes(g, c, KMAX); });
-        if (ac.chunk == 0) return too_wide(g);
+        if (ac.chunk == 0) return untiled();
         const size_t bytes = kernel2d_forward_shared_bytes(g, ac.chunk, KMAX);
         JPAC_ALLOW_SHARED(kernel2d_forward_kernel<KMAX>, bytes);
         JPAC_LAUNCH(kernel2d_forward_kernel<KMAX>, tile_grid(g, g.batch * a.kernel_channels), dim3(kTileX, kTileY),
@@ -160,11 +126,13 @@ inline LaunchResult kernel2d_backward(const jpac_options& o, const jpac_tensor* 
     for (const jpac_tensor* t : {grad_guide, grad_alpha, grad_lambda, grad_smooth})
         zero_floats(mutable_data(t), numel(t), stream);
     if (g.r.out <= 0 || g.c.out <= 0) return {};
+    auto untiled = [&] { return untiled_kernel2d_backward(g, a, data(grad_kernel), stream); };
+    if (kmax_for(g.kk()) == 0) return untiled();
     return with_kmax(g.kk(), [&](auto kmax) {
         constexpr int KMAX = decltype(kmax)::value;
         a.chunk = pick_chunk(a.channel_wise ? 1 : a.channels,
                              [&](int c) { return kernel2d_backward_shared_bytes(g, c, KMAX); });
-        if (a.chunk == 0) return too_wide(g);
+        if (a.chunk == 0) return untiled();
         const size_t bytes = kernel2d_backward_shared_bytes(g, a.chunk, KMAX);
         JPAC_ALLOW_SHARED(kernel2d_backward_kernel<KMAX>, bytes);
         JPAC_LAUNCH(kernel2d_backward_kernel<KMAX>, tile_grid(g, g.batch * a.kernel_channels), dim3(kTileX, kTileY),
@@ -239,7 +207,7 @@ inline LaunchResult conv_forward_gemm(const Geometry& g, GuideArgs a, ConvArgs v
         auto bytes = [&](int guide_chunk, int in_chunk) {
             return gemm_forward_shared_bytes(g, guide_chunk, in_chunk, KMAX, out);
         };
-        if (!choose_gemm_chunks(g, a, v, bytes)) return too_wide(g);
+        if (!choose_gemm_chunks(g, a, v, bytes)) return untiled_forward(g, a, v, stream);
         const size_t total = bytes(a.guide == nullptr ? 0 : a.chunk, v.chunk);
         auto* kernel = out == kGemmOutWide ? conv_forward_gemm_wide_kernel<KMAX> : conv_forward_gemm_kernel<KMAX>;
         JPAC_ALLOW_SHARED(kernel, total);
@@ -256,7 +224,7 @@ LaunchResult conv_weight_grad_gemm(const Geometry& g, GuideArgs a, ConvArgs v, S
     auto bytes = [&](int guide_chunk, int in_chunk) {
         return gemm_weight_shared_bytes(g, guide_chunk, in_chunk, KMAX);
     };
-    if (!choose_gemm_chunks(g, a, v, bytes)) return too_wide(g);
+    if (!choose_gemm_chunks(g, a, v, bytes)) return untiled_weight_grad(g, a, v, stream);
     const size_t total = bytes(a.guide == nullptr ? 0 : a.chunk, v.chunk);
     const long long tiles = (long long)g.batch * ((g.r.out + kTileY - 1) / kTileY) * ((g.c.out + kTileX - 1) / kTileX);
     const int outputs = (v.co + kWgOut - 1) / kWgOut * ((v.ci + v.chunk - 1) / v.chunk);
@@ -277,7 +245,7 @@ LaunchResult conv_data_grad_gemm(const Geometry& g, GuideArgs a, ConvArgs v, Str
     auto bytes = [&](int guide_chunk, int in_chunk) {
         return gemm_data_shared_bytes(g, guide_chunk, in_chunk, KMAX, v.co);
     };
-    if (!choose_gemm_chunks(g, a, v, bytes, kDgRows)) return too_wide(g);
+    if (!choose_gemm_chunks(g, a, v, bytes, kDgRows)) return untiled_data_grads(g, a, v, stream);
     const size_t total = bytes(a.guide == nullptr ? 0 : a.chunk, v.chunk);
     JPAC_ALLOW_SHARED(conv_data_grad_gemm_kernel<KMAX>, total);
     JPAC_LAUNCH(conv_data_grad_gemm_kernel<KMAX>, tile_grid(g, g.batch), dim3(kTileX, kTileY), total, stream, g, a, v);
@@ -291,11 +259,12 @@ inline LaunchResult conv_forward(const ConvCall& c, const jpac_tensor* output, S
     ConvArgs v = conv_args(c);
     v.output = mutable_data(output);
     if (g.r.out <= 0 || g.c.out <= 0) return {};
+    if (kmax_for(g.kk()) == 0) return untiled_forward(g, a, v, stream);
     if (!v.shared_filters && !v.per_channel) return conv_forward_gemm(g, a, v, stream);
     const int blocks = v.per_channel ? v.co : (v.co + kOutBlock - 1) / kOutBlock;
     return with_kmax(g.kk(), [&](auto kmax) {
         constexpr int KMAX = decltype(kmax)::value;
-        if (!choose_chunks<KMAX>(g, a, v, false)) return too_wide(g);
+        if (!choose_chunks<KMAX>(g, a, v, false)) return untiled_forward(g, a, v, stream);
         const size_t bytes = conv_shared_bytes(g, a.guide == nullptr ? 0 : a.chunk, v.chunk, KMAX, false);
         JPAC_ALLOW_SHARED(conv_forward_kernel<KMAX>, bytes);
         JPAC_LAUNCH(conv_forward_kernel<KMAX>, tile_grid(g, g.batch * blocks), dim3(kTileX, kTileY), bytes, stream,
@@ -340,6 +309,11 @@ inline LaunchResult conv_backward(const ConvCall& c, const jpac_tensor* grad_out
     }
     const bool data_pass = v.grad_input || a.grad_given || a.grad_guide || a.grad_alpha || a.grad_lambda ||
                            a.grad_smooth;
+    auto untiled = [&] {
+        LaunchResult r = data_pass ? untiled_data_grads(g, a, v, stream) : LaunchResult{};
+        return r.status == JPAC_OK && v.grad_weight ? untiled_weight_grad(g, a, v, stream) : r;
+    };
+    if (kmax_for(g.kk()) == 0) return untiled();
     return with_kmax(g.kk(), [&](auto kmax) {
         constexpr int KMAX = decltype(kmax)::value;
         const bool own_filters = !v.shared_filters && !v.per_channel;
@@ -348,7 +322,7 @@ inline LaunchResult conv_backward(const ConvCall& c, const jpac_tensor* grad_out
             if (r.status != JPAC_OK) return r;
         }
         if (own_filters) return v.grad_weight ? conv_weight_grad_gemm<KMAX>(g, a, v, stream) : LaunchResult{};
-        if (!choose_chunks<KMAX>(g, a, v, true)) return too_wide(g);
+        if (!choose_chunks<KMAX>(g, a, v, true)) return untiled();
         if (data_pass) {
             const size_t bytes = conv_shared_bytes(g, a.guide == nullptr ? 0 : a.chunk, v.chunk, KMAX, true);
             JPAC_ALLOW_SHARED(conv_backward_data_kernel<KMAX>, bytes);

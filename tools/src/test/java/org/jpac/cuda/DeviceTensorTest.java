@@ -129,50 +129,40 @@ class DeviceTensorTest {
         }
     }
 
-    @Test
-    void windowsAboveTheKernelsLimitAreUnsupportedNotRunOnTheCpu() {
-        PacOptions o = PacOptions.builder(7).padding(3).build();
-        try (Tensor input = Tensor.allocate(cuda, 1, 2, 8, 8); Tensor guide = Tensor.allocate(cuda, 1, 2, 8, 8);
-             Tensor weight = Tensor.allocate(cuda, 2, 2, 7, 7)) {
-            JpacException e = assertThrows(JpacException.class,
-                    () -> Pac.conv2dGuided(input, guide, null, null, null, weight, null, o));
-            assertEquals(JpacException.Status.UNSUPPORTED, e.status());
-            assertTrue(e.getMessage().contains("more than 25 taps (kernel_h * kernel_w = 49)"), e.getMessage());
-        }
-    }
-
     /**
      * Each op family's forward and backward reaches libjpac_cuda: the emulator's
      * "device" memory is host memory, so a CPU fallback would compute right
-     * answers unseen; a 7x7 window, which the CPU runs and the CUDA kernels
-     * refuse, shows where each call went.
+     * answers unseen; the emulator's launch count shows where each call went, for
+     * a 3x3 window (the tiled kernels) and a 7x7 one (the untiled kernels).
      */
     @Test
     void everyOpFamilyDispatchesToTheCudaBackend() {
-        PacOptions o = PacOptions.builder(7).padding(3).build();
-        try (Tensor x = Tensor.allocate(cuda, 1, 2, 8, 8); Tensor g = Tensor.allocate(cuda, 1, 2, 8, 8);
-             Tensor k = Tensor.allocate(cuda, 1, 1, 7, 7, 8, 8); Tensor w = Tensor.allocate(cuda, 2, 2, 7, 7)) {
-            Runnable[] calls = {
-                () -> Pac.kernel2d(g, o).close(),
-                () -> Pac.kernel2dBackward(g, null, null, null, null, k, o, java.util.Set.of(org.jpac.Grad.GUIDE))
-                        .close(),
-                () -> Pac.conv2d(x, k, w, null, o).close(),
-                () -> Pac.conv2dBackward(x, k, w, x, o, org.jpac.Grad.all()).close(),
-                () -> Pac.convTranspose2d(x, k, w, null, o).close(),
-                () -> Pac.convTranspose2dBackward(x, k, w, x, o, org.jpac.Grad.all()).close(),
-                () -> Pac.pool2d(x, k, o).close(),
-                () -> Pac.pool2dBackward(x, k, x, o).close(),
-                () -> Pac.conv2dGuided(x, g, null, null, null, w, null, o).close(),
-                () -> Pac.conv2dGuidedBackward(x, org.jpac.Guide.of(g), w, x, o, org.jpac.Grad.all()).close(),
-                () -> Pac.convTranspose2dGuided(x, g, null, null, null, w, null, o).close(),
-                () -> Pac.pool2dGuided(x, g, o).close(),
-                () -> Pac.pool2dGuidedBackward(x, g, null, null, null, x, o, org.jpac.Grad.all()).close(),
-            };
-            for (int i = 0; i < calls.length; i++) {
-                JpacException e = assertThrows(JpacException.class, calls[i]::run, "call " + i);
-                assertEquals(JpacException.Status.UNSUPPORTED, e.status(), "call " + i + ": " + e.getMessage());
-                assertTrue(e.getMessage().startsWith("CUDA backend: kernels of more than 25 taps"),
-                        "call " + i + ": " + e.getMessage());
+        for (int k : new int[] {3, 7}) {
+            PacOptions o = PacOptions.builder(k).padding(k / 2).build();
+            try (Tensor x = Tensor.allocate(cuda, 1, 2, 8, 8); Tensor g = Tensor.allocate(cuda, 1, 2, 8, 8);
+                 Tensor kernel = Tensor.allocate(cuda, 1, 1, k, k, 8, 8);
+                 Tensor w = Tensor.allocate(cuda, 2, 2, k, k)) {
+                Runnable[] calls = {
+                    () -> Pac.kernel2d(g, o).close(),
+                    () -> Pac.kernel2dBackward(g, null, null, null, null, kernel, o,
+                            java.util.Set.of(org.jpac.Grad.GUIDE)).close(),
+                    () -> Pac.conv2d(x, kernel, w, null, o).close(),
+                    () -> Pac.conv2dBackward(x, kernel, w, x, o, org.jpac.Grad.all()).close(),
+                    () -> Pac.convTranspose2d(x, kernel, w, null, o).close(),
+                    () -> Pac.convTranspose2dBackward(x, kernel, w, x, o, org.jpac.Grad.all()).close(),
+                    () -> Pac.pool2d(x, kernel, o).close(),
+                    () -> Pac.pool2dBackward(x, kernel, x, o).close(),
+                    () -> Pac.conv2dGuided(x, g, null, null, null, w, null, o).close(),
+                    () -> Pac.conv2dGuidedBackward(x, org.jpac.Guide.of(g), w, x, o, org.jpac.Grad.all()).close(),
+                    () -> Pac.convTranspose2dGuided(x, g, null, null, null, w, null, o).close(),
+                    () -> Pac.pool2dGuided(x, g, o).close(),
+                    () -> Pac.pool2dGuidedBackward(x, g, null, null, null, x, o, org.jpac.Grad.all()).close(),
+                };
+                for (int i = 0; i < calls.length; i++) {
+                    long before = EmulatedCuda.launches();
+                    calls[i].run();
+                    assertTrue(EmulatedCuda.launches() > before, k + "x" + k + " call " + i + " ran no kernel");
+                }
             }
         }
     }

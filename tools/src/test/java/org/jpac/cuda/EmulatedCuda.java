@@ -35,6 +35,25 @@ final class EmulatedCuda {
         return Device.cuda(0);
     }
 
+    /**
+     * Kernel launches the emulated library has run so far in this JVM (its test hook
+     * {@code jpac_cuda_emu_launches}): a call that reached the CUDA kernels raises it, one the CPU
+     * backend ran does not (its results would be the same).
+     */
+    static long launches() {
+        String lib = System.getProperty("jpac.cuda.library");
+        java.lang.foreign.Linker linker = java.lang.foreign.Linker.nativeLinker();
+        java.lang.foreign.MemorySegment symbol = java.lang.foreign.SymbolLookup
+                .libraryLookup(Path.of(lib), java.lang.foreign.Arena.global()).find("jpac_cuda_emu_launches")
+                .orElseThrow(() -> new AssertionError(lib + " has no jpac_cuda_emu_launches"));
+        try {
+            return (long) linker.downcallHandle(symbol,
+                    java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_LONG)).invokeExact();
+        } catch (Throwable t) {
+            throw new AssertionError("jpac_cuda_emu_launches failed", t);
+        }
+    }
+
     /** A host tensor of standard normal values from {@code seed}. */
     static org.jpac.Tensor gaussian(long seed, long... shape) {
         java.util.Random r = new java.util.Random(seed);

@@ -19,15 +19,11 @@ import org.junit.jupiter.api.TestFactory;
  * Every golden op case on CUDA tensors, through the whole path: Java tensors
  * on cuda:0 -> jpac_call -> libjpac's checks and dispatch -> libjpac_cuda's C
  * ABI -> the kernels (under the emulator), outputs and gradients copied back
- * and compared with the golden files at the CPU tests' tolerance. The one case
- * whose window the kernels do not take (7x7, above 25 taps) must be refused
- * as unsupported, naming the limit, not run on the CPU behind the caller's back.
- * The model cases run with their networks moved to cuda:0 (outputs only).
+ * and compared with the golden files at the CPU tests' tolerance; the 7x7
+ * case runs on the untiled kernels (above 25 taps). The model cases run with
+ * their networks moved to cuda:0 (outputs only).
  */
 class EmulatedGoldenOpsTest {
-
-    /** Windows above 25 taps: JPAC_ERR_UNSUPPORTED from the CUDA backend. */
-    private static final String TOO_WIDE = "kernel2d_transposed_norm";
 
     @TestFactory
     Stream<DynamicTest> everyGoldenOpOnCuda() throws IOException {
@@ -38,20 +34,14 @@ class EmulatedGoldenOpsTest {
         assertFalse(files.isEmpty(), "no *.safetensors files in " + ops);
         return files.stream().map(f -> DynamicTest.dynamicTest(GoldenRunner.caseName(f), f.toUri(), () -> {
             GoldenRunner.CaseResult r = GoldenRunner.run(f, cuda);
-            if (r.name().equals(TOO_WIDE)) {
-                assertTrue(r.unsupported() && r.message().contains("more than 25 taps"),
-                        r.name() + " should be refused (its 7x7 window is above the kernels' 25 taps): "
-                                + r.message());
-            } else {
-                assertTrue(r.passed(), r.name() + " on " + cuda + ": " + r.message());
-            }
+            assertTrue(r.passed(), r.name() + " on " + cuda + ": " + r.message());
         }));
     }
 
     /**
      * Every golden model case with its network moved to cuda:0: the output must
-     * match; DJIF's 9x9 filters and the JBU (Java, host memory) must be refused
-     * as unsupported, saying why.
+     * match (DJIF's 9x9 filters on the untiled kernels); the JBU (Java, host
+     * memory) must be refused as unsupported, saying why.
      */
     @TestFactory
     Stream<DynamicTest> everyGoldenModelOnCuda() throws IOException {
@@ -61,9 +51,7 @@ class EmulatedGoldenOpsTest {
         assertFalse(files.isEmpty(), "no *.safetensors files in " + models);
         return files.stream().map(f -> DynamicTest.dynamicTest(GoldenRunner.caseName(f), f.toUri(), () -> {
             GoldenRunner.CaseResult r = GoldenRunner.run(f, cuda);
-            if (r.name().startsWith("model_DJIF")) {
-                assertTrue(r.unsupported() && r.message().contains("more than 25 taps"), r.name() + ": " + r.message());
-            } else if (r.name().startsWith("model_JointBilateral")) {
+            if (r.name().startsWith("model_JointBilateral")) {
                 assertTrue(r.unsupported() && r.message().contains("cannot move to cuda:0"),
                         r.name() + ": " + r.message());
             } else {

@@ -1,16 +1,7 @@
 package org.jpac.cuda;
 
-import static org.jpac.cuda.EmulatedCuda.assertMatchesCpu;
-
 import org.jpac.Device;
-import org.jpac.Grad;
-import org.jpac.Guide;
-import org.jpac.Kernel2dResult;
-import org.jpac.Pac;
 import org.jpac.PacOptions;
-import org.jpac.Tensor;
-import org.jpac.grad.ConvGrads;
-import org.jpac.grad.GuidedConvGrads;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -51,58 +42,10 @@ class GemmTilingTest {
 
     @Test
     void givenKernelStride2() {
-        PacOptions o = PacOptions.builder(3).stride(2).padding(1).build();
-        try (Tensor input = random(1, 2, 5, 19, 21); Tensor guide = random(2, 2, 3, 19, 21);
-             Tensor weight = random(3, 40, 5, 3, 3); Tensor bias = random(4, 40);
-             Kernel2dResult k = Pac.kernel2d(guide, o); Tensor kernel = k.kernel();
-             Tensor cpuOut = Pac.conv2d(input, kernel, weight, bias, o);
-             Tensor go = random(5, cpuOut.shape());
-             ConvGrads cpuG = Pac.conv2dBackward(input, kernel, weight, go, o);
-             Tensor di = input.to(cuda); Tensor dk = kernel.to(cuda); Tensor dw = weight.to(cuda);
-             Tensor db = bias.to(cuda); Tensor dgo = go.to(cuda);
-             Tensor devOut = Pac.conv2d(di, dk, dw, db, o);
-             ConvGrads devG = Pac.conv2dBackward(di, dk, dw, dgo, o)) {
-            assertMatchesCpu("output", cpuOut, devOut);
-            assertMatchesCpu("input gradient", cpuG.gradInput(), devG.gradInput());
-            assertMatchesCpu("kernel gradient", cpuG.gradKernel(), devG.gradKernel());
-            assertMatchesCpu("weight gradient", cpuG.gradWeight(), devG.gradWeight());
-            assertMatchesCpu("bias gradient", cpuG.gradBias(), devG.gradBias());
-        }
+        CpuComparisons.givenKernelConv(cuda, PacOptions.builder(3).stride(2).padding(1).build(), 1, 5, 40, 19, 21);
     }
 
     private static void guidedConv(PacOptions o, boolean transposed, int b, int ci, int co, int h, int w) {
-        long guideH = transposed ? (h - 1) * o.strideH() - 2L * o.padH() + o.dilationH() * (o.kernelH() - 1)
-                + o.outputPaddingH() + 1 : h;
-        long guideW = transposed ? (w - 1) * o.strideW() - 2L * o.padW() + o.dilationW() * (o.kernelW() - 1)
-                + o.outputPaddingW() + 1 : w;
-        long[] weightShape = transposed ? new long[] {ci, co, o.kernelH(), o.kernelW()}
-                : new long[] {co, ci, o.kernelH(), o.kernelW()};
-        try (Tensor input = random(11, b, ci, h, w); Tensor guide = random(12, b, 4, guideH, guideW);
-             Tensor weight = random(13, weightShape); Tensor bias = random(14, co);
-             Tensor cpuOut = transposed ? Pac.convTranspose2dGuided(input, guide, weight, bias, o)
-                     : Pac.conv2dGuided(input, guide, weight, bias, o);
-             Tensor go = random(15, cpuOut.shape());
-             GuidedConvGrads cpuG = backward(transposed, input, guide, weight, go, o);
-             Tensor di = input.to(cuda); Tensor dg = guide.to(cuda); Tensor dw = weight.to(cuda);
-             Tensor db = bias.to(cuda); Tensor dgo = go.to(cuda);
-             Tensor devOut = transposed ? Pac.convTranspose2dGuided(di, dg, dw, db, o)
-                     : Pac.conv2dGuided(di, dg, dw, db, o);
-             GuidedConvGrads devG = backward(transposed, di, dg, dw, dgo, o)) {
-            assertMatchesCpu("output", cpuOut, devOut);
-            assertMatchesCpu("input gradient", cpuG.gradInput(), devG.gradInput());
-            assertMatchesCpu("guide gradient", cpuG.gradGuide(), devG.gradGuide());
-            assertMatchesCpu("weight gradient", cpuG.gradWeight(), devG.gradWeight());
-            assertMatchesCpu("bias gradient", cpuG.gradBias(), devG.gradBias());
-        }
-    }
-
-    private static GuidedConvGrads backward(boolean transposed, Tensor input, Tensor guide, Tensor weight, Tensor go,
-                                            PacOptions o) {
-        return transposed ? Pac.convTranspose2dGuidedBackward(input, Guide.of(guide), weight, go, o, Grad.all())
-                : Pac.conv2dGuidedBackward(input, Guide.of(guide), weight, go, o, Grad.all());
-    }
-
-    private static Tensor random(long seed, long... shape) {
-        return EmulatedCuda.gaussian(seed, shape);
+        CpuComparisons.guidedConv(cuda, o, transposed, CpuComparisons.KernelParams.NONE, b, ci, co, h, w);
     }
 }
