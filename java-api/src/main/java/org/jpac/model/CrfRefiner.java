@@ -10,8 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.jpac.Device;
 import org.jpac.Tensor;
 import org.jpac.internal.Outputs;
+import org.jpac.internal.Placed;
 import org.jpac.io.images.Image;
 import org.jpac.nn.CompatType;
 import org.jpac.nn.CrfNetwork;
@@ -95,6 +97,7 @@ public final class CrfRefiner implements AutoCloseable {
     private volatile double scaleSpace = DEFAULT_SCALE_SPACE;
     private volatile double scaleColor = DEFAULT_SCALE_COLOR;
     private volatile boolean closed;
+    private volatile Device device = Device.CPU;
 
     private CrfRefiner(CrfNetwork crf, String source, CrfGeometry geometry, boolean calibrate) {
         if (geometry.isScaled() && !(crf instanceof PacCRF)) {
@@ -336,18 +339,64 @@ public final class CrfRefiner implements AutoCloseable {
         }
         long h = scores.dim(2);
         long w = scores.dim(3);
-        CrfNetwork net = networkFor(h, w);
-        try (Tensor colour = grayAsColour(net, image);
-             Tensor edge = PacCRF.createYXRGB(colour != null ? colour : image, scaleSpace(h, w), scaleColor);
-             Tensor unary = calibrate ? UnaryCalibration.calibrate(scores) : null) {
-            Tensor out = net.forward(unary != null ? unary : scores, edge);
-            if (finalOutput() == CrfOutput.SOFTMAX) {
-                return out;
+        Device at = device;
+        requireHere(scores, "scores", at);
+        if (image != null) {
+            requireHere(image, "image", at);
+        }
+        CrfNetwork net = networkFor(h, w, at);
+        // The edge features and the calibration are Java over host memory: computed on the CPU,
+        // then handed to the CRF on its device.
+        try (Placed hostImage = Placed.onCpu(image); Placed hostScores = Placed.onCpu(scores);
+             Tensor colour = grayAsColour(net, hostImage.get());
+             Tensor edge = PacCRF.createYXRGB(colour != null ? colour : hostImage.get(), scaleSpace(h, w), scaleColor);
+             Tensor unary = calibrate ? UnaryCalibration.calibrate(hostScores.get()) : null;
+             Placed e = Placed.on(at, edge); Placed u = Placed.on(at, unary != null ? unary : hostScores.get())) {
+            Tensor out = net.forward(u.get(), e.get());
+            if (finalOutput() != CrfOutput.SOFTMAX) {
+                try (Tensor logits = out) {
+                    out = StdOps.softmax(logits);
+                }
             }
-            try (out) {
-                return StdOps.softmax(out);
+            return Placed.movedTo(scores.device(), out);
+        }
+    }
+
+    private static void requireHere(Tensor t, String name, Device at) {
+        if (!t.device().isCpu() && !t.device().equals(at)) {
+            throw new IllegalArgumentException(name + ": is on " + t.device() + ", but this refiner runs on " + at
+                    + " (give tensors on the CPU or on " + at + ")");
+        }
+    }
+
+    /**
+     * Runs the CRF on {@code device} from now on (its tensors move there, as
+     * {@link org.jpac.nn.Network#to}); the calibration and the edge features stay on
+     * the CPU. {@link #refine} then still takes and returns tensors on the CPU, or on
+     * {@code device}. Not while another thread refines.
+     *
+     * @return this refiner
+     */
+    public CrfRefiner to(Device device) {
+        if (device == null) {
+            throw new NullPointerException("device");
+        }
+        synchronized (bySize) {
+            if (closed) {
+                throw new IllegalStateException("CrfRefiner is closed");
+            }
+            if (!device.equals(this.device)) {
+                crf.to(device);
+                bySize.values().forEach(c -> c.to(device));
+                this.device = device;
             }
         }
+        return this;
+    }
+
+    /** Where the CRF runs ({@link #to}); the CPU until moved. */
+    public Device device() {
+        return device;
     }
 
     /**
@@ -367,8 +416,8 @@ public final class CrfRefiner implements AutoCloseable {
         return Outputs.into(refine(image, scores), out, "out");
     }
 
-    /** The CRF with this image size's dilations: the reference one, or a copy of its parameters. */
-    private CrfNetwork networkFor(long h, long w) {
+    /** The CRF with this image size's dilations, on {@code at}: the reference one, or a copy of its parameters. */
+    private CrfNetwork networkFor(long h, long w, Device at) {
         if (!geometry.isScaled()) {
             return crf;
         }
@@ -386,7 +435,16 @@ public final class CrfRefiner implements AutoCloseable {
             if (closed) {
                 throw new IllegalStateException("CrfRefiner is closed");
             }
-            return bySize.computeIfAbsent(dil, d -> ref.withDilations(d));
+            return bySize.computeIfAbsent(dil, d -> {
+                PacCRF copy = ref.withDilations(d);  // on the CPU, with the reference's values
+                try {
+                    copy.to(at);
+                    return copy;
+                } catch (RuntimeException | Error e) {
+                    copy.close();
+                    throw e;
+                }
+            });
         }
     }
     /**

@@ -6,8 +6,10 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 
+import org.jpac.Device;
 import org.jpac.Tensor;
 import org.jpac.internal.Outputs;
+import org.jpac.internal.Placed;
 import org.jpac.io.images.Image;
 import org.jpac.nn.BilinearResidual;
 import org.jpac.nn.DepthHoles;
@@ -65,6 +67,7 @@ public final class DepthUpsampler implements AutoCloseable {
     private final Set<Sampling> samplings;
     private final String source;
     private final boolean fillHoles;
+    private volatile Device device = Device.CPU;
 
     private DepthUpsampler(UpsamplingNetwork net, boolean minMax, String sampling, String source) {
         this(net, minMax, sampling, source, true);
@@ -230,15 +233,57 @@ public final class DepthUpsampler implements AutoCloseable {
     }
 
     /**
+     * Runs the network on {@code device} from now on (its tensors move there, as
+     * {@link org.jpac.nn.Network#to}); the steps around it (hole filling, the
+     * target scaling, and JBU for a {@code jbu} skip) stay on the CPU, where they
+     * are cheap next to the network. {@link #upsample} then still takes and
+     * returns tensors on the CPU, or on {@code device}. Not while another thread
+     * upsamples.
+     *
+     * @return this upsampler
+     * @throws UnsupportedOperationException if the network cannot run there (JointBilateral)
+     */
+    public synchronized DepthUpsampler to(Device device) {
+        if (device == null) {
+            throw new NullPointerException("device");
+        }
+        if (!device.equals(this.device)) {
+            net.to(device);
+            this.device = device;
+        }
+        return this;
+    }
+
+    /** Where the network runs ({@link #to}); the CPU until moved. */
+    public Device device() {
+        return device;
+    }
+
+    /**
      * The upsampled target: {@code guide} [B, guide channels, H, W] with values in
      * [0, 1], {@code low} [B, C, H / factor, W / factor] in any unit; the result is
-     * [B, C, H, W] in {@code low}'s unit (a new tensor the caller closes).
+     * [B, C, H, W] in {@code low}'s unit (a new tensor the caller closes) on
+     * {@code low}'s device. Either input may be on the CPU or on {@link #device()}.
      */
     public Tensor upsample(Tensor guide, Tensor low) {
         low.requireOpen("low");
-        boolean holes = fillHoles && !net.skipsMissing() && DepthHoles.any(low);
-        try (Tensor filled = holes ? DepthHoles.filled(low) : null) {
-            return scaledForward(guide, holes ? filled : low);
+        guide.requireOpen("guide");
+        Device at = device;
+        requireHere(guide, "guide", at);
+        requireHere(low, "low", at);
+        try (Placed hostLow = Placed.onCpu(low)) {
+            Tensor l = hostLow.get();
+            boolean holes = fillHoles && !net.skipsMissing() && DepthHoles.any(l);
+            try (Tensor filled = holes ? DepthHoles.filled(l) : null) {
+                return Placed.movedTo(low.device(), scaledForward(guide, holes ? filled : l, at));
+            }
+        }
+    }
+
+    private static void requireHere(Tensor t, String name, Device at) {
+        if (!t.device().isCpu() && !t.device().equals(at)) {
+            throw new IllegalArgumentException(name + ": is on " + t.device() + ", but this upsampler runs on " + at
+                    + " (give tensors on the CPU or on " + at + ")");
         }
     }
 
@@ -264,15 +309,16 @@ public final class DepthUpsampler implements AutoCloseable {
         }
     }
 
-    private Tensor scaledForward(Tensor guide, Tensor low) {
+    /** On the CPU: {@code low}, the result; the network runs on {@code at}. */
+    private Tensor scaledForward(Tensor guide, Tensor low, Device at) {
         if (!minMax) {
-            return net.forward(low, guide);
+            return networkForward(guide, low, at);
         }
         TargetScaling s = TargetScaling.of(low);
         Tensor out;
         try (Tensor scaled = Tensor.empty(low.shape())) {
             s.apply(low, scaled);
-            out = net.forward(scaled, guide);
+            out = networkForward(guide, scaled, at);
         }
         try {
             s.undo(out, out);
@@ -280,6 +326,13 @@ public final class DepthUpsampler implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             out.close();
             throw e;
+        }
+    }
+
+    /** The network's output for {@code low} (on the CPU), run on {@code at}, on the CPU. */
+    private Tensor networkForward(Tensor guide, Tensor low, Device at) {
+        try (Placed g = Placed.on(at, guide); Placed l = Placed.on(at, low)) {
+            return Placed.movedTo(Device.CPU, net.forward(l.get(), g.get()));
         }
     }
 
@@ -325,6 +378,6 @@ public final class DepthUpsampler implements AutoCloseable {
     public String toString() {
         return "DepthUpsampler[" + net.getClass().getSimpleName() + " x" + factor() + " from " + source
                 + (minMax ? ", min/max target scaling" : "") + (sampling != null ? ", sampling " + sampling : "")
-                + "]";
+                + (device.isCpu() ? "" : ", on " + device) + "]";
     }
 }

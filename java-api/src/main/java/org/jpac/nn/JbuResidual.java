@@ -1,6 +1,8 @@
 package org.jpac.nn;
 
+import org.jpac.Device;
 import org.jpac.Tensor;
+import org.jpac.internal.Placed;
 
 /**
  * A joint upsampling network that refines joint bilateral upsampling, as PAC
@@ -22,6 +24,10 @@ import org.jpac.Tensor;
  *
  * <p>{@link #backward} gives the parameters' gradients; the input gradients
  * (through JBU's colour weights) are not implemented and are refused.
+ *
+ * <p>On a CUDA device ({@link #to}: the wrapped network moves), JBU and the hole
+ * filling still run in Java on host copies of the inputs; the network and the
+ * skip's sum run on the device.
  */
 public final class JbuResidual extends ResidualUpsampler {
 
@@ -73,13 +79,19 @@ public final class JbuResidual extends ResidualUpsampler {
     private Tensor run(Tensor targetLow, Tensor guide, boolean train) {
         StdOps.nchw(targetLow, "targetLow");
         StdOps.nchw(guide, "guide");
-        Tensor u = jbu.forward(targetLow, guide);
+        Tensor u = null;
         Tensor g = null;
         Tensor filled = null;
         Tensor out = null;
         try {
+            // JBU and the hole filling are Java over host memory: on a CUDA device they run on
+            // host copies, and their results go to the device for the network.
+            Device at = targetLow.device();
+            try (Placed hostLow = Placed.onCpu(targetLow); Placed hostGuide = Placed.onCpu(guide)) {
+                u = Placed.movedTo(at, jbu.forward(hostLow.get(), hostGuide.get()));
+                filled = DepthHoles.any(hostLow.get()) ? Placed.movedTo(at, DepthHoles.filled(hostLow.get())) : null;
+            }
             g = StdOps.concatChannels(guide, u);
-            filled = DepthHoles.any(targetLow) ? DepthHoles.filled(targetLow) : null;
             Tensor t = filled != null ? filled : targetLow;
             out = train ? net.forwardTrain(t, g) : net.forward(t, g);
             StdOps.addInPlace(out, u);

@@ -3,6 +3,7 @@ package org.jpac.nn;
 import java.util.Map;
 import java.util.Set;
 
+import org.jpac.Device;
 import org.jpac.Tensor;
 
 /**
@@ -47,5 +48,11 @@ abstract class ResidualUpsampler implements TrainableUpsampler {
     @Override
     public Map<String, Tensor> learnableParameters() {
         return net.learnableParameters();
+    }
+
+    /** Moves the wrapped network (the skip has no tensors of its own). */
+    @Override
+    public void to(Device device) {
+        net.to(device);
     }
 }

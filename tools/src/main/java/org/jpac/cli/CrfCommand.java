@@ -168,6 +168,7 @@ final class CrfCommand extends CliCommand {
             int h = unary.height();
             int w = unary.width();
             progress.note(crf + " on " + image.size() + ": dilations " + crf.dilations(h, w));
+            BackendPlacement.place(progress::note, "the CRF", crf::to);
             float[] probs = progress.step("running the CRF", "ran the CRF", () -> {
                 try (Tensor u = unary.toTensor(); Tensor img = image.toTensor(); Tensor p = crf.refine(img, u)) {
                     return p.toArray();

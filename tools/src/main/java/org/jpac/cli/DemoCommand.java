@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
+import org.jpac.Device;
 import org.jpac.Jpac;
 import org.jpac.Tensor;
 import org.jpac.io.images.Image;
@@ -189,7 +190,8 @@ public final class DemoCommand extends CliCommand {
         String pacName;
         float[] pac;
         try (Network net = pacNetwork(weights)) {
-            pac = tm.time(() -> upsample((UpsamplingNetwork) net, lowImg, guide));
+            Device at = BackendPlacement.place(line -> out.println("    (" + line + ")"), "the PAC network", net::to);
+            pac = tm.time(() -> upsample((UpsamplingNetwork) net, lowImg, guide, at));
             UpsamplingNetwork un = (UpsamplingNetwork) net;
             pacName = TargetSkip.inner(un).getClass().getSimpleName() + TargetSkip.of(un).suffix()
                     + (weightsPath == null ? " (bundled)" : "");
@@ -211,6 +213,7 @@ public final class DemoCommand extends CliCommand {
         int[] after;
         try (CrfRefiner crf = CrfRefiner.bundled(classes);
              Tensor u = Tensor.of(scores, 1, classes, h, w); Tensor img = guide.toTensor()) {
+            BackendPlacement.place(line -> out.println("    (" + line + ")"), "the CRF", crf::to);
             after = tm.time(() -> {
                 try (Tensor q = crf.refine(img, u)) {
                     return Labels.argmax(q.toArray(), classes, h * w);
@@ -300,9 +303,14 @@ public final class DemoCommand extends CliCommand {
 
     /** The upsample command's pipeline: per-channel min/max scaling around the network. */
     static float[] upsample(UpsamplingNetwork net, Image low, Image guide) {
+        return upsample(net, low, guide, Device.CPU);
+    }
+
+    /** As {@link #upsample(UpsamplingNetwork, Image, Image)} with the network on {@code at} (moved there). */
+    static float[] upsample(UpsamplingNetwork net, Image low, Image guide, Device at) {
         // DepthUpsampler.of does not close net; the caller does
         try (Tensor t = low.toTensor(); Tensor g = guide.toTensor();
-             Tensor o = DepthUpsampler.of(net, true).upsample(g, t)) {
+             Tensor o = DepthUpsampler.of(net, true).to(at).upsample(g, t)) {
             return o.toArray();
         }
     }

@@ -189,6 +189,7 @@ final class UpsampleCommand extends CliCommand {
             // not own `net` here: the try block closes it.
             DepthUpsampler runner = DepthUpsampler.of(up, !a.flag("--raw"), holes);
             String n = describe(net);
+            BackendPlacement.place(progress::note, n, runner::to);
             Image res = progress.step("running " + n, "ran " + n, () -> {
                 try (Tensor t = low.toTensor(); Tensor gt = guide.toTensor(); Tensor o = runner.upsample(gt, t)) {
                     return Image.fromTensor(o);
