@@ -138,9 +138,9 @@ public final class Tensor implements AutoCloseable {
         return empty(Device.CPU, shape);
     }
 
-    /** A new zero-filled CPU tensor with the same shape as {@code other}. */
+    /** A new zero-filled tensor with the shape of {@code other}, on its device (as PyTorch's {@code zeros_like}). */
     public static Tensor zerosLike(Tensor other) {
-        return allocate(other.shape());
+        return allocate(other.device(), other.shape());
     }
 
     /** A new CPU tensor holding a copy of {@code data}. */

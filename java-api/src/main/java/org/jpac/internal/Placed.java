@@ -50,6 +50,13 @@ public final class Placed implements AutoCloseable {
         }
     }
 
+    /** The tensor's values, read through a host copy when it is on a device. */
+    public static float[] values(Tensor t) {
+        try (Placed host = onCpu(t)) {
+            return host.get().toArray();
+        }
+    }
+
     @Override
     public void close() {
         if (copy) {

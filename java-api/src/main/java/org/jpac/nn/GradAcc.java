@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.jpac.Tensor;
+import org.jpac.internal.Placed;
 
 /** Gradient sums by name, owning its tensors until they are taken. */
 final class GradAcc implements AutoCloseable {
@@ -39,10 +40,10 @@ final class GradAcc implements AutoCloseable {
         return sums.remove(name);
     }
 
-    /** sum(a * b) in double. */
+    /** sum(a * b) in double (on a device: through host copies). */
     static double dot(Tensor a, Tensor b) {
-        float[] x = a.toArray();
-        float[] y = b.toArray();
+        float[] x = Placed.values(a);
+        float[] y = Placed.values(b);
         double s = 0;
         for (int i = 0; i < x.length; i++) {
             s += (double) x[i] * y[i];

@@ -314,7 +314,7 @@ public class PacJointUpsample extends UpsamplerBase {
     Tensor backwardSingle(Tape tape, String key, Tensor gradOut, GradAcc acc, boolean needTarget) {
         long[] fs = tape.get("g").shape();
         Tensor g = branchF.backward(gradOut, tape, key + "f", acc, "branch_f.", true);
-        Tensor gFeat = Tensor.allocate(fs);
+        Tensor gFeat = Tensor.allocate(gradOut.device(), fs);
         try {
             for (int i = numUps - 1; i >= 0; i--) {
                 Tensor gy;

@@ -316,7 +316,7 @@ abstract class UpsamplerBase implements TrainableUpsampler {
                     closeQuietly(gf);
                 }
                 if (inputGrads && gGuide == null) {
-                    gGuide = Tensor.allocate(tape.shape("guide"));
+                    gGuide = Tensor.allocate(gradOutput.device(), tape.shape("guide"));
                 }
                 for (Map.Entry<String, Tensor> e : learnableParameters().entrySet()) {
                     Tensor g = acc.take(e.getKey());

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.jpac.Tensor;
+import org.jpac.internal.Placed;
 import org.jpac.io.SafeTensors;
 import org.jpac.io.StateDict;
 import org.jpac.io.TensorData;
@@ -74,7 +75,19 @@ public final class Checkpoint {
         if (dir != null) {
             Files.createDirectories(dir);
         }
-        SafeTensors.write(file, tensors, metadata);
+        // a network trained on a device is written from host copies of its tensors
+        Map<String, Tensor> host = new LinkedHashMap<>();
+        List<Placed> copies = new ArrayList<>();
+        try {
+            for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+                Placed p = Placed.onCpu(e.getValue());
+                copies.add(p);
+                host.put(e.getKey(), p.get());
+            }
+            SafeTensors.write(file, host, metadata);
+        } finally {
+            copies.forEach(Placed::close);
+        }
     }
 
     /** Reads a checkpoint or model file (a model file has no optimizer state and step 0). */

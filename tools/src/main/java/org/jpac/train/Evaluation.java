@@ -2,8 +2,11 @@ package org.jpac.train;
 
 import java.util.List;
 
+import org.jpac.Device;
 import org.jpac.Tensor;
+import org.jpac.internal.Placed;
 import org.jpac.nn.DepthHoles;
+import org.jpac.nn.TrainableUpsampler;
 import org.jpac.nn.UpsamplingNetwork;
 
 /**
@@ -50,12 +53,20 @@ public final class Evaluation {
         try (Tensor low = fill ? DepthHoles.filled(b.targetLow()) : null) {
             Tensor l = fill ? low : b.targetLow();
             if (!scaled) {
-                return net.forward(l, b.guide());
+                return forwardOnCpu(net, l, b.guide());
             }
             TargetRange r = TargetRange.of(l);
-            try (Tensor in = r.apply(l); Tensor out = net.forward(in, b.guide())) {
+            try (Tensor in = r.apply(l); Tensor out = forwardOnCpu(net, in, b.guide())) {
                 return r.undo(out);
             }
+        }
+    }
+
+    /** The network's output for host inputs, on the host: a network on a device gets copies. */
+    private static Tensor forwardOnCpu(UpsamplingNetwork net, Tensor low, Tensor guide) {
+        Device at = net instanceof TrainableUpsampler t ? Trainer.deviceOf(t) : Device.CPU;
+        try (Placed l = Placed.on(at, low); Placed g = Placed.on(at, guide)) {
+            return Placed.movedTo(Device.CPU, net.forward(l.get(), g.get()));
         }
     }
 

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 
 import org.jpac.Tensor;
+import org.jpac.internal.Placed;
 
 /** What the optimizers share: the learning rate, the step count, buffers by name and argument checks. */
 abstract class OptimizerBase implements Optimizer {
@@ -62,9 +63,17 @@ abstract class OptimizerBase implements Optimizer {
                 throw new IllegalArgumentException("grads: '" + e.getKey() + "' has " + g.numel()
                         + " elements, the parameter " + p.numel());
             }
-            float[] pv = p.toArray();
-            update(e.getKey(), pv, g.toArray());
-            p.copyFrom(pv);
+            // Parameters on a CUDA device are read and written through host copies: they are small
+            // next to the activations, and the update is the same code as on the CPU.
+            float[] pv = Placed.values(p);
+            update(e.getKey(), pv, Placed.values(g));
+            if (p.device().isCpu()) {
+                p.copyFrom(pv);
+            } else {
+                try (Tensor host = Tensor.of(pv, p.shape())) {
+                    p.copyFrom(host);
+                }
+            }
         }
     }
 

@@ -2,7 +2,9 @@ package org.jpac.train;
 
 import java.util.Map;
 
+import org.jpac.Device;
 import org.jpac.Tensor;
+import org.jpac.internal.Placed;
 import org.jpac.nn.TrainableUpsampler;
 import org.jpac.nn.UpsampleGrads;
 
@@ -102,9 +104,14 @@ public final class Trainer {
 
     /** Forward, loss, backward and one optimizer step of {@code model} on {@code b}; returns the loss. */
     public static double update(TrainableUpsampler model, Optimizer optimizer, Loss loss, Batch b) {
-        try (Tensor out = model.forwardTrain(b.targetLow(), b.guide())) {
-            try (Loss.Value v = loss.evaluate(out, b.target(), true);
-                 UpsampleGrads g = model.backward(v.grad(), false)) {
+        // A model on a CUDA device: the batch goes there, the loss (Java over host memory) is taken on a
+        // host copy of the output and its gradient goes back; the optimizer reads and writes the
+        // parameters through host copies (OptimizerBase).
+        Device at = deviceOf(model);
+        try (Placed low = Placed.on(at, b.targetLow()); Placed guide = Placed.on(at, b.guide());
+             Tensor out = model.forwardTrain(low.get(), guide.get()); Placed hostOut = Placed.onCpu(out)) {
+            try (Loss.Value v = loss.evaluate(hostOut.get(), b.target(), true); Placed grad = Placed.on(at, v.grad());
+                 UpsampleGrads g = model.backward(grad.get(), false)) {
                 if (!Double.isFinite(v.loss())) {
                     throw new IllegalStateException("the loss is " + v.loss() + "; training diverged (try a lower "
                             + "learning rate)");
@@ -116,5 +123,10 @@ public final class Trainer {
         } finally {
             model.releaseSaved();
         }
+    }
+
+    /** Where the model's parameters are (the CPU for a model without any). */
+    public static Device deviceOf(TrainableUpsampler model) {
+        return model.learnableParameters().values().stream().findFirst().map(Tensor::device).orElse(Device.CPU);
     }
 }

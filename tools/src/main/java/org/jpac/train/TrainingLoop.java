@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import org.jpac.Device;
+import org.jpac.Jpac;
 import org.jpac.nn.Bilinear;
 import org.jpac.nn.BilinearResidual;
 import org.jpac.nn.JointBilateral;
@@ -113,17 +115,40 @@ public final class TrainingLoop {
                 log.printf(Locale.ROOT, "resumed from %s at step %d (epoch %d)%n", c.resume(), trainer.step(),
                         trainer.epoch());
             }
+            Device at = placeOnBackend(net, log);
             long total = c.epochs() * data.stepsPerEpoch();
             log.printf(Locale.ROOT, "training %s%s x%d on %s (low-resolution input: %s): %d epochs of %d steps, "
                             + "batch %d, crop %d, %s, %d parameters%n", Models.className(c.model()),
                     c.skip() == TargetSkip.NONE ? "" : " (+ " + c.skip().key() + ")", c.factor(), src.describe(), c.lowRes().describe(),
                     c.epochs(), data.stepsPerEpoch(), c.batch(), c.crop(), opt.describe(), count(net));
+            if (!at.isCpu()) {
+                log.println("the network trains on " + at + " (" + Jpac.backendReason() + "); the loss, the optimizer "
+                        + "and the data stay on the CPU");
+            }
             Validation val = Validation.of(c, src);
             try {
                 return loop(c, trainer, total, val, identity, log);
             } finally {
                 val.close();
             }
+        }
+    }
+
+    /**
+     * Moves the network to the backend libjpac chose ({@code auto}: a GPU when there is one); one that
+     * cannot move trains on the CPU, saying why.
+     */
+    private static Device placeOnBackend(TrainableUpsampler net, PrintStream log) {
+        Device d = Jpac.backend();
+        if (d.isCpu()) {
+            return d;
+        }
+        try {
+            net.to(d);
+            return d;
+        } catch (UnsupportedOperationException e) {
+            log.println("training on the CPU: " + e.getMessage());
+            return Device.CPU;
         }
     }
 

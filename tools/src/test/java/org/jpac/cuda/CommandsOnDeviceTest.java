@@ -12,13 +12,15 @@ import java.util.Random;
 
 import org.jpac.Backend;
 import org.jpac.cli.Main;
+import org.jpac.io.SafeTensors;
 import org.jpac.io.images.Npy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code jpac upsample} and {@code jpac crf} run their models on the backend chosen
- * ({@code jpac.backend=cuda}: the emulated cuda:0 here), say so, and write what the CPU writes.
+ * {@code jpac upsample}, {@code jpac crf} and {@code jpac train upsample} run their models on the
+ * backend chosen ({@code jpac.backend=cuda}: the emulated cuda:0 here), say so, and write what the
+ * CPU writes.
  */
 class CommandsOnDeviceTest {
 
@@ -58,6 +60,35 @@ class CommandsOnDeviceTest {
             assertEquals(cpu.length, cuda.length, what);
             for (int i = 0; i < cpu.length; i++) {
                 assertEquals(cpu[i], cuda[i], 1e-4 * (1 + Math.abs(cpu[i])), what + " element " + i);
+            }
+        }
+    }
+
+    /**
+     * {@code jpac train upsample} on cuda:0 (SGD, two epochs of two steps, validation after each, the
+     * JBU skip whose JBU runs on host copies): it says where it trains, and its checkpoint and model hold
+     * the CPU run's weights within float rounding.
+     */
+    @Test
+    void trainingRunsOnTheChosenBackend(@TempDir Path dir) throws IOException {
+        EmulatedCuda.device();
+        for (String backend : new String[] {"cpu", "cuda"}) {
+            String err = run(backend, "train", "upsample", "--factor", "4", "--model", "lite", "--skip", "jbu",
+                    "--synthetic", "--epochs", "2", "--steps-per-epoch", "2", "--batch", "2", "--crop", "16",
+                    "--val-count", "1", "--val-crop", "16", "--seed", "3", "--optimizer", "sgd", "--lr", "0.01",
+                    "--out", dir.resolve(backend + ".safetensors").toString());
+            assertEquals(backend.equals("cuda"), err.contains("the network trains on cuda:0"), err);
+            assertTrue(err.contains("epoch 2: validation RMSE"), err);
+        }
+        try (SafeTensors cpu = SafeTensors.open(dir.resolve("cpu.safetensors"));
+             SafeTensors cuda = SafeTensors.open(dir.resolve("cuda.safetensors"))) {
+            assertEquals(cpu.names(), cuda.names());
+            for (String n : cpu.names()) {
+                float[] a = cpu.readFloats(n);
+                float[] b = cuda.readFloats(n);
+                for (int i = 0; i < a.length; i++) {
+                    assertEquals(a[i], b[i], 1e-4 * (1 + Math.abs(a[i])), n + " element " + i);
+                }
             }
         }
     }
