@@ -22,7 +22,9 @@ import org.jpac.internal.MacCounter;
 import org.jpac.nn.CompatType;
 import org.jpac.nn.CrfOutput;
 import org.jpac.nn.PacCRF;
+import org.jpac.nn.PacJointUpsample;
 import org.jpac.nn.PairwiseKernel;
+import org.jpac.nn.UpsampleGrads;
 
 /**
  * {@code jpac gpu-bench}: wall-clock times of the fused PAC operations on
@@ -41,15 +43,19 @@ final class GpuBenchCommand extends CliCommand {
             "  Times the fused PAC ops on cuda:0 tensors: conv2d_guided forward, backward and both (a training",
             "  step), conv_transpose2d_guided, pool2d_guided and kernel2d forward; C channels (default 32), 5x5",
             "  windows, 8 guide channels, N images (default 1) of 256x256 outputs; and a PacCRF's inference",
-            "  (21 labels, 512x512, 5 steps, two 5x5 Potts terms at dilations 16 and 64: the paper's 16-64 CRF)",
+            "  (21 labels, 512x512, 5 steps, two 5x5 Potts terms at dilations 16 and 64: the paper's 16-64 CRF);",
+            "  conv2d_guided forward with a 7x7 window (the untiled kernels), and a training step (forward and",
+            "  every gradient) of PacJointUpsample x8 on N targets of 256x256",
             "  (--size tiny: 16x16, to check the command itself, e.g. on the emulated backend).",
             "  --runs N      timed calls per case (default 20); the median and the minimum are reported",
             "  --warmup N    untimed calls first (default 3)",
             "  --check       also compare every case's outputs and gradients with the CPU backend's on the same",
-            "                inputs ('CHECK case: worst relative error', FAILED above 1e-3 of the largest value);",
+            "                inputs ('CHECK case: worst relative error', each result's error relative to its largest",
+            "                value, or to 1e-3 of the case's largest if that is larger; FAILED above 1e-3);",
             "                exit 1 on any failure",
             "  Each case also prints 'RESULT jpac CASE MEDIAN_MS MIB' (MIB: the device tensors the case uses;",
-            "  the kernels allocate nothing else), which the GPU bundle joins with cuDNN's and PyTorch's times.");
+            "  the tiled kernels allocate nothing else, the untiled ones K), which the GPU bundle joins with",
+            "  cuDNN's and PyTorch's times.");
 
     @Override
     String name() {
@@ -145,7 +151,9 @@ final class GpuBenchCommand extends CliCommand {
                     return new Tensor[] {r.kernel()};
                 }, g);
             }
+            failures += wideWindow(out, x, g, cuda, runs, warmup, check);
             failures += crf(out, cuda, h == 256 ? 512 : 16, runs, warmup, check);
+            failures += networkTraining(out, cuda, n, h, runs, warmup, check);
         }
         if (check) {
             out.println(failures == 0 ? "CHECK: every case matches the CPU backend"
@@ -168,13 +176,21 @@ final class GpuBenchCommand extends CliCommand {
                 host[i] = cudaInputs[i].to(Device.CPU);
             }
             cpu = op.apply(host);
+            // A result whose values are all tiny next to the case's others (the gradient of a bias that
+            // K's feature differences cancel) is compared at 1e-3 of the case's largest magnitude.
+            double caseScale = 0;
+            for (int i = 0; i < dev.length; i++) {
+                if (dev[i] != null) {
+                    caseScale = Math.max(caseScale, largest(cpu[i].toArray()));
+                }
+            }
             double worst = 0;
             for (int i = 0; i < dev.length; i++) {
                 if (dev[i] == null) {
                     continue;
                 }
                 try (Tensor back = dev[i].to(Device.CPU)) {
-                    worst = Math.max(worst, relativeError(cpu[i].toArray(), back.toArray()));
+                    worst = Math.max(worst, relativeError(cpu[i].toArray(), back.toArray(), 1e-3 * caseScale));
                 }
             }
             boolean ok = worst <= CHECK_TOLERANCE;
@@ -191,14 +207,22 @@ final class GpuBenchCommand extends CliCommand {
 
     static final double CHECK_TOLERANCE = 1e-3;
 
-    private static double relativeError(float[] want, float[] got) {
-        double scale = 0;
+    /** The largest difference relative to want's largest magnitude, or to {@code floor} if larger. */
+    private static double relativeError(float[] want, float[] got, double floor) {
+        double scale = Math.max(largest(want), floor);
         double diff = 0;
         for (int i = 0; i < want.length; i++) {
-            scale = Math.max(scale, Math.abs(want[i]));
             diff = Math.max(diff, Math.abs((double) want[i] - got[i]));
         }
         return scale == 0 ? diff : diff / scale;
+    }
+
+    private static double largest(float[] v) {
+        double m = 0;
+        for (float x : v) {
+            m = Math.max(m, Math.abs(x));
+        }
+        return m;
     }
 
     private static void closeAll(Tensor[] ts) {
@@ -232,6 +256,56 @@ final class GpuBenchCommand extends CliCommand {
                     bytes(unary, edge) + pool.cachedBytes(), runs, warmup, () -> onCuda.forward(unary, edge).close());
             return !check ? 0 : check(out, "paccrf.forward", t -> new Tensor[] {
                     (t[0].device().isCpu() ? onCpu : onCuda).forward(t[0], t[1])}, unary, edge);
+        }
+    }
+
+    /**
+     * conv2d_guided forward with a 7x7 window, which the untiled kernels take (one thread per output
+     * element, K in scratch memory): how far they are from the 5x5 tiled kernels. Returns the check's
+     * failures.
+     */
+    private static int wideWindow(PrintStream out, Tensor x, Tensor g, Device cuda, int runs, int warmup,
+                                  boolean check) {
+        long c = x.dim(1);
+        PacOptions o = PacOptions.builder(7).padding(3).build();
+        try (Tensor w = random(cuda, 9, c, c, 7, 7); Tensor b = random(cuda, 10, c);
+             Tensor y = Tensor.empty(cuda, x.shape())) {
+            long scratchK = x.dim(0) * 49 * x.dim(2) * x.dim(3) * Float.BYTES;  // K, written by the untiled kernels
+            time(out, "conv2d_guided.forward7x7", x.dim(0) + "x" + c + "x" + x.dim(2) + "x" + x.dim(3) + ", " + c
+                    + "->" + c + ", 7x7, guide 8", bytes(x, g, w, b, y) + scratchK, runs, warmup,
+                    () -> Pac.conv2dGuidedInto(x, g, null, null, null, w, b, o, y));
+            return !check ? 0 : check(out, "conv2d_guided.forward7x7", t -> new Tensor[] {
+                    Pac.conv2dGuided(t[0], t[1], t[2], t[3], o)}, x, g, w, b);
+        }
+    }
+
+    /**
+     * One training step of PacJointUpsample x8 (the bundled models' architecture, random weights) on
+     * cuda:0: forwardTrain and backward of a batch of n targets of side x side (its gradients; the
+     * optimizer's step is host code). Returns the check's failures.
+     */
+    private static int networkTraining(PrintStream out, Device cuda, int n, int side, int runs, int warmup,
+                                       boolean check) {
+        try (PacJointUpsample onCpu = PacJointUpsample.builder(8).seed(2).build();
+             PacJointUpsample onCuda = PacJointUpsample.builder(8).seed(2).build();
+             Tensor low = random(cuda, 11, n, 1, side / 8, side / 8); Tensor guide = random(cuda, 12, n, 3, side, side);
+             Tensor dy = random(cuda, 13, n, 1, side, side)) {
+            onCuda.to(cuda);
+            Runnable step = () -> {
+                onCuda.forwardTrain(low, guide).close();
+                onCuda.backward(dy, false).close();
+            };
+            DeviceMemoryPool pool = DeviceMemoryPool.get();
+            pool.trim();
+            step.run();
+            time(out, "pacjointupsample.train", n + "x1x" + side + "x" + side + ", x8, forward + all grads",
+                    bytes(low, guide, dy) + pool.cachedBytes(), runs, warmup, step);
+            return !check ? 0 : check(out, "pacjointupsample.train", t -> {
+                PacJointUpsample net = t[0].device().isCpu() ? onCpu : onCuda;
+                net.forwardTrain(t[0], t[1]).close();
+                UpsampleGrads grads = net.backward(t[2], false);
+                return grads.gradParams().values().toArray(Tensor[]::new);
+            }, low, guide, dy);
         }
     }
 
