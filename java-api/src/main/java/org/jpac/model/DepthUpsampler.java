@@ -266,6 +266,9 @@ public final class DepthUpsampler implements AutoCloseable {
      * {@code low}'s device. Either input may be on the CPU or on {@link #device()}.
      */
     public Tensor upsample(Tensor guide, Tensor low) {
+        if (guide == null || low == null) {
+            throw new NullPointerException(guide == null ? "guide" : "low");
+        }
         low.requireOpen("low");
         guide.requireOpen("guide");
         Device at = device;
