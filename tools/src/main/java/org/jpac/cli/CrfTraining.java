@@ -10,7 +10,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 
+import org.jpac.Device;
 import org.jpac.Tensor;
+import org.jpac.internal.Placed;
 import org.jpac.io.StateDict;
 import org.jpac.io.WeightFiles;
 import org.jpac.model.CrfGeometry;
@@ -161,6 +163,9 @@ final class CrfTraining {
         try (PacCRF train = crf.withDilations(dil);
              Tensor logInv = Tensor.of(new float[] {(float) -Math.log(scaleSpace * sizeFactor),
                  (float) -Math.log(scaleColor)}, 2)) {
+            // On a GPU the CRF's forward and gradients run there; the scenes, the edge features, the
+            // calibration, the loss and Adam stay in Java on the CPU (host copies cross each step).
+            Device at = BackendPlacement.place(log::println, "the CRF", train::to);
             for (int step = 0; step < s.steps(); step++) {
                 long seed = trainSeed(step);
                 int factor = drawFactor(rnd, s.fineOdds());
@@ -176,9 +181,10 @@ final class CrfTraining {
                      Tensor labels = Tensor.of(lab, 1, 1, h, w);
                      Tensor raw = Tensor.of(scores, 1, classes, h, w);
                      Tensor u = UnaryCalibration.calibrate(raw);
-                     Tensor out = train.forward(u, edge);
-                     Loss.Value v = ce.evaluate(out, labels, true);
-                     CrfGrads g = train.gradients(u, edge, v.grad());
+                     Placed du = Placed.on(at, u); Placed de = Placed.on(at, edge);
+                     Tensor out = train.forward(du.get(), de.get()); Placed hostOut = Placed.onCpu(out);
+                     Loss.Value v = ce.evaluate(hostOut.get(), labels, true); Placed dv = Placed.on(at, v.grad());
+                     CrfGrads g = train.gradients(du.get(), de.get(), dv.get());
                      Tensor gScale = scaleGradient(edge, g.gradEdgeFeat())) {
                     losses[step] = v.loss();
                     Map<String, Tensor> params = new LinkedHashMap<>(train.learnableParameters());
@@ -216,8 +222,8 @@ final class CrfTraining {
      * feature {@code f = x / scale} has {@code df / d log(1 / scale) = f}.
      */
     static Tensor scaleGradient(Tensor edge, Tensor gradEdge) {
-        float[] e = edge.toArray();
-        float[] g = gradEdge.toArray();
+        float[] e = Placed.values(edge);
+        float[] g = Placed.values(gradEdge);
         int n = (int) (edge.dim(2) * edge.dim(3));
         int f = (int) edge.dim(1);
         double space = 0;
@@ -315,7 +321,7 @@ final class CrfTraining {
         StringBuilder b = new StringBuilder();
         for (Map.Entry<String, Tensor> e : crf.learnableParameters().entrySet()) {
             if (e.getValue().numel() <= 4) {
-                float[] v = e.getValue().toArray();
+                float[] v = Placed.values(e.getValue());
                 b.append(e.getKey()).append('=');
                 for (int i = 0; i < v.length; i++) {
                     b.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.3f", v[i]));
@@ -323,7 +329,7 @@ final class CrfTraining {
                 b.append(' ');
             } else if (e.getKey().startsWith("guide_projections.")) {
                 // a projection's diagonal: how much each of y, x, R, G, B counts
-                float[] v = e.getValue().toArray();
+                float[] v = Placed.values(e.getValue());
                 int f = (int) e.getValue().dim(0);
                 b.append(e.getKey().replace(".weight", "")).append(".diag=");
                 for (int i = 0; i < f; i++) {

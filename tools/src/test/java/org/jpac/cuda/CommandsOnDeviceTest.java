@@ -93,6 +93,28 @@ class CommandsOnDeviceTest {
         }
     }
 
+    /** {@code jpac train crf} on cuda:0: the CRF's forward and gradients there, the rest on the CPU. */
+    @Test
+    void crfTrainingRunsOnTheChosenBackend(@TempDir Path dir) throws IOException {
+        EmulatedCuda.device();
+        for (String backend : new String[] {"cpu", "cuda"}) {
+            String err = run(backend, "train", "crf", "--steps", "3", "--size", "32x48", "--held-out", "1",
+                    "--photos", "none", "--out", dir.resolve(backend + ".safetensors").toString());
+            assertEquals(backend.equals("cuda"), err.contains("the CRF runs on cuda:0"), err);
+        }
+        try (SafeTensors cpu = SafeTensors.open(dir.resolve("cpu.safetensors"));
+             SafeTensors cuda = SafeTensors.open(dir.resolve("cuda.safetensors"))) {
+            assertEquals(cpu.names(), cuda.names());
+            for (String n : cpu.names()) {
+                float[] a = cpu.readFloats(n);
+                float[] b = cuda.readFloats(n);
+                for (int i = 0; i < a.length; i++) {
+                    assertEquals(a[i], b[i], 1e-3 * (1 + Math.abs(a[i])), n + " element " + i);
+                }
+            }
+        }
+    }
+
     /** Runs a command with backend {@code backend}; returns its stderr (progress lines), failing on a non-zero exit. */
     private static String run(String backend, String... args) {
         String before = System.getProperty(Backend.PROPERTY);
