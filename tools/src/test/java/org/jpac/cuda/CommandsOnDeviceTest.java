@@ -80,17 +80,7 @@ class CommandsOnDeviceTest {
             assertEquals(backend.equals("cuda"), err.contains("the network trains on cuda:0"), err);
             assertTrue(err.contains("epoch 2: validation RMSE"), err);
         }
-        try (SafeTensors cpu = SafeTensors.open(dir.resolve("cpu.safetensors"));
-             SafeTensors cuda = SafeTensors.open(dir.resolve("cuda.safetensors"))) {
-            assertEquals(cpu.names(), cuda.names());
-            for (String n : cpu.names()) {
-                float[] a = cpu.readFloats(n);
-                float[] b = cuda.readFloats(n);
-                for (int i = 0; i < a.length; i++) {
-                    assertEquals(a[i], b[i], 1e-4 * (1 + Math.abs(a[i])), n + " element " + i);
-                }
-            }
-        }
+        sameWeights(dir.resolve("cpu.safetensors"), dir.resolve("cuda.safetensors"), 1e-4);
     }
 
     /** {@code jpac train crf} on cuda:0: the CRF's forward and gradients there, the rest on the CPU. */
@@ -102,14 +92,18 @@ class CommandsOnDeviceTest {
                     "--photos", "none", "--out", dir.resolve(backend + ".safetensors").toString());
             assertEquals(backend.equals("cuda"), err.contains("the CRF runs on cuda:0"), err);
         }
-        try (SafeTensors cpu = SafeTensors.open(dir.resolve("cpu.safetensors"));
-             SafeTensors cuda = SafeTensors.open(dir.resolve("cuda.safetensors"))) {
+        sameWeights(dir.resolve("cpu.safetensors"), dir.resolve("cuda.safetensors"), 1e-3);
+    }
+
+    /** The two weight files hold the same tensors, element by element within {@code tol} * (1 + |value|). */
+    private static void sameWeights(Path cpuFile, Path cudaFile, double tol) throws IOException {
+        try (SafeTensors cpu = SafeTensors.open(cpuFile); SafeTensors cuda = SafeTensors.open(cudaFile)) {
             assertEquals(cpu.names(), cuda.names());
             for (String n : cpu.names()) {
                 float[] a = cpu.readFloats(n);
                 float[] b = cuda.readFloats(n);
                 for (int i = 0; i < a.length; i++) {
-                    assertEquals(a[i], b[i], 1e-3 * (1 + Math.abs(a[i])), n + " element " + i);
+                    assertEquals(a[i], b[i], tol * (1 + Math.abs(a[i])), n + " element " + i);
                 }
             }
         }
