@@ -305,7 +305,8 @@ int main(int argc, char** argv) {
     Problem same{n, c, hw, hw, c, 5, 2, 1, 1};
     Problem depthwise{n, c, hw, hw, c, 5, 2, 1, c};
     Problem strided{n, c, hw, hw, c, 5, 2, 2, 1};  // its data backward: (hw/2) -> hw, transposed
-    Problem wide{n, c, hw, hw, c, 7, 3, 1, 1};     // gpu-bench's 7x7 case (jpac's untiled kernels)
+    Problem wide7{n, c, hw, hw, c, 7, 3, 1, 1};    // gpu-bench's 7x7 and 9x9 cases
+    Problem wide9{n, c, hw, hw, c, 9, 4, 1, 1};
     struct Math {
         int type;
         const char* name;
@@ -320,7 +321,8 @@ int main(int argc, char** argv) {
         row("conv2d_guided.backward", "backward data + filter", backward(h, same, m.type, runs, warmup));
         row("conv_transpose2d_guided.forward", "backward data, stride 2", backwardData(h, strided, m.type, runs, warmup));
         row("pool2d_guided.forward", "depthwise forward (groups = channels)", forward(h, depthwise, m.type, runs, warmup));
-        row("conv2d_guided.forward7x7", "forward, 7x7", forward(h, wide, m.type, runs, warmup));
+        row("conv2d_guided.forward7x7", "forward, 7x7", forward(h, wide7, m.type, runs, warmup));
+        row("conv2d_guided.forward9x9", "forward, 9x9", forward(h, wide9, m.type, runs, warmup));
     }
     return 0;
 }

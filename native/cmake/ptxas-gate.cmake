@@ -4,6 +4,7 @@
 # registers per thread (BUDGETS: "kernel=registers;..." for kernels built for
 # fewer blocks per SM, whose shared memory allows no more anyway).
 #   cmake -DLOG=<build>/cuda-ptxas.log -DMAX_REGISTERS=128 -DARCHS="sm_80;sm_90" [-DBUDGETS=...] -P ptxas-gate.cmake
+#   (BUDGETS: "kernel=N;kernel<K>=N", registers allowed per kernel or per instantiation)
 # Prints one line per kernel and architecture: registers, shared memory, spills.
 cmake_minimum_required(VERSION 3.20)  # policies for IN_LIST
 if(NOT EXISTS "${LOG}")
@@ -41,11 +42,13 @@ foreach(line IN LISTS lines)
       set(name "${CMAKE_MATCH_1}")
     endif()
     set(budget "${MAX_REGISTERS}")
+    # NAME=N: every instantiation of NAME; NAME<K>=N: that one only (listed after NAME=N, it wins).
     foreach(b IN LISTS BUDGETS)
-      if(b MATCHES "^([a-z0-9_]+)=([0-9]+)$")
+      if(b MATCHES "^([a-z0-9_]+)(<[0-9]+>)?=([0-9]+)$")
         set(kernel "${CMAKE_MATCH_1}")
-        set(kernel_budget "${CMAKE_MATCH_2}")
-        if(name MATCHES "^${kernel}(<|$)")
+        set(instance "${CMAKE_MATCH_2}")
+        set(kernel_budget "${CMAKE_MATCH_3}")
+        if((instance STREQUAL "" AND name MATCHES "^${kernel}(<|$)") OR name STREQUAL "${kernel}${instance}")
           set(budget "${kernel_budget}")
         endif()
       endif()

@@ -197,8 +197,11 @@ JPAC_DEVICE void conv_forward_gemm(const Geometry& g, const GuideArgs& a, const 
     }
 }
 
+// K in 49 registers (7x7) beside 32 accumulators spills at 128 registers (sm_80):
+// that instantiation is built for 3 blocks per SM, as the wide kernel.
 template <int KMAX>
-__global__ void __launch_bounds__(kThreads, kMinBlocks) conv_forward_gemm_kernel(Geometry g, GuideArgs a, ConvArgs v) {
+__global__ void __launch_bounds__(kThreads, KMAX > 25 ? kFwdWideMinBlocks : kMinBlocks)
+    conv_forward_gemm_kernel(Geometry g, GuideArgs a, ConvArgs v) {
     conv_forward_gemm<KMAX, kGemmOut>(g, a, v);
 }
 

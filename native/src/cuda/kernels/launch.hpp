@@ -19,17 +19,27 @@
 
 namespace jpac::cuda {
 
-// Registers for K: 9 or 25 floats, the smaller that holds kh * kw (0: too
-// large for the tiled kernels: with K, its gradient and 8 accumulators in
-// registers they would spill; the untiled kernels take those windows).
-inline int kmax_for(int kk) { return kk <= 9 ? 9 : kk <= 25 ? 25 : 0; }
+// Registers for K: 9, 25 or 49 floats, the smallest that holds kh * kw, at
+// most `largest` (0: too large for the tiled kernels; the untiled kernels take
+// those windows). The forward passes go to 49 (7x7); the backward passes, with
+// K's gradient in registers too, would spill there and stop at 25.
+constexpr int kForwardKmax = 49;
+constexpr int kBackwardKmax = 25;
+inline int kmax_for(int kk, int largest) {
+    const int k = kk <= 9 ? 9 : kk <= 25 ? 25 : kk <= 49 ? 49 : 0;
+    return k <= largest ? k : 0;
+}
 
-// Calls f(std::integral_constant<int, KMAX>) for the instantiated register size.
-template <typename F>
+// Calls f(std::integral_constant<int, KMAX>) for the register size of kk taps,
+// instantiating no size above LARGEST.
+template <int LARGEST, typename F>
 LaunchResult with_kmax(int kk, F&& f) {
-    switch (kmax_for(kk)) {
+    switch (kmax_for(kk, LARGEST)) {
         case 9: return f(std::integral_constant<int, 9>{});
         case 25: return f(std::integral_constant<int, 25>{});
+        case 49:
+            if constexpr (LARGEST >= 49) return f(std::integral_constant<int, 49>{});
+            [[fallthrough]];
         default: return unsupported("CUDA backend: no tiled kernels for " + std::to_string(kk) +
                                     " taps (the launcher should have taken the untiled ones)");
     }
@@ -93,9 +103,9 @@ inline LaunchResult kernel2d_forward(const jpac_options& o, const jpac_tensor* g
     auto untiled = [&] {
         return untiled_kernel2d_forward(g, a, mutable_data(out_kernel), mutable_data(out_mask), stream);
     };
-    if (kmax_for(g.kk()) == 0) return untiled();
+    if (kmax_for(g.kk(), kForwardKmax) == 0) return untiled();
     GuideArgs ac = a;
-    return with_kmax(g.kk(), [&](auto kmax) {
+    return with_kmax<kForwardKmax>(g.kk(), [&](auto kmax) {
         constexpr int KMAX = decltype(kmax)::value;
         ac.chunk = pick_chunk(a.channel_wise ? 1 : a.channels,
                               [&](int c) { return kernel2d_forward_shared_bytes(g, c, KMAX); });
@@ -127,8 +137,8 @@ inline LaunchResult kernel2d_backward(const jpac_options& o, const jpac_tensor* 
         zero_floats(mutable_data(t), numel(t), stream);
     if (g.r.out <= 0 || g.c.out <= 0) return {};
     auto untiled = [&] { return untiled_kernel2d_backward(g, a, data(grad_kernel), stream); };
-    if (kmax_for(g.kk()) == 0) return untiled();
-    return with_kmax(g.kk(), [&](auto kmax) {
+    if (kmax_for(g.kk(), kBackwardKmax) == 0) return untiled();
+    return with_kmax<kBackwardKmax>(g.kk(), [&](auto kmax) {
         constexpr int KMAX = decltype(kmax)::value;
         a.chunk = pick_chunk(a.channel_wise ? 1 : a.channels,
                              [&](int c) { return kernel2d_backward_shared_bytes(g, c, KMAX); });
@@ -201,7 +211,7 @@ bool choose_gemm_chunks(const Geometry& g, GuideArgs& a, ConvArgs& v, Bytes byte
 // A convolution with its own filters: the register-blocked GEMM forward, 32
 // output channels per block, or 64 (the wide kernel) for more than 32.
 inline LaunchResult conv_forward_gemm(const Geometry& g, GuideArgs a, ConvArgs v, Stream stream) {
-    return with_kmax(g.kk(), [&](auto kmax) {
+    return with_kmax<kForwardKmax>(g.kk(), [&](auto kmax) {
         constexpr int KMAX = decltype(kmax)::value;
         const int out = v.co > kGemmOut ? kGemmOutWide : kGemmOut;
         auto bytes = [&](int guide_chunk, int in_chunk) {
@@ -259,10 +269,10 @@ inline LaunchResult conv_forward(const ConvCall& c, const jpac_tensor* output, S
     ConvArgs v = conv_args(c);
     v.output = mutable_data(output);
     if (g.r.out <= 0 || g.c.out <= 0) return {};
-    if (kmax_for(g.kk()) == 0) return untiled_forward(g, a, v, stream);
+    if (kmax_for(g.kk(), kForwardKmax) == 0) return untiled_forward(g, a, v, stream);
     if (!v.shared_filters && !v.per_channel) return conv_forward_gemm(g, a, v, stream);
     const int blocks = v.per_channel ? v.co : (v.co + kOutBlock - 1) / kOutBlock;
-    return with_kmax(g.kk(), [&](auto kmax) {
+    return with_kmax<kForwardKmax>(g.kk(), [&](auto kmax) {
         constexpr int KMAX = decltype(kmax)::value;
         if (!choose_chunks<KMAX>(g, a, v, false)) return untiled_forward(g, a, v, stream);
         const size_t bytes = conv_shared_bytes(g, a.guide == nullptr ? 0 : a.chunk, v.chunk, KMAX, false);
@@ -313,8 +323,8 @@ inline LaunchResult conv_backward(const ConvCall& c, const jpac_tensor* grad_out
         LaunchResult r = data_pass ? untiled_data_grads(g, a, v, stream) : LaunchResult{};
         return r.status == JPAC_OK && v.grad_weight ? untiled_weight_grad(g, a, v, stream) : r;
     };
-    if (kmax_for(g.kk()) == 0) return untiled();
-    return with_kmax(g.kk(), [&](auto kmax) {
+    if (kmax_for(g.kk(), kBackwardKmax) == 0) return untiled();
+    return with_kmax<kBackwardKmax>(g.kk(), [&](auto kmax) {
         constexpr int KMAX = decltype(kmax)::value;
         const bool own_filters = !v.shared_filters && !v.per_channel;
         if (data_pass && own_filters) {

@@ -44,8 +44,8 @@ final class GpuBenchCommand extends CliCommand {
             "  step), conv_transpose2d_guided, pool2d_guided and kernel2d forward; C channels (default 32), 5x5",
             "  windows, 8 guide channels, N images (default 1) of 256x256 outputs; and a PacCRF's inference",
             "  (21 labels, 512x512, 5 steps, two 5x5 Potts terms at dilations 16 and 64: the paper's 16-64 CRF);",
-            "  conv2d_guided forward with a 7x7 window (the untiled kernels), and a training step (forward and",
-            "  every gradient) of PacJointUpsample x8 on N targets of 256x256",
+            "  conv2d_guided forward with 7x7 (K in 49 registers) and 9x9 windows (the untiled kernels), and a",
+            "  training step (forward and every gradient) of PacJointUpsample x8 on N targets of 256x256",
             "  (--size tiny: 16x16, to check the command itself, e.g. on the emulated backend).",
             "  --runs N      timed calls per case (default 20); the median and the minimum are reported",
             "  --warmup N    untimed calls first (default 3)",
@@ -151,7 +151,8 @@ final class GpuBenchCommand extends CliCommand {
                     return new Tensor[] {r.kernel()};
                 }, g);
             }
-            failures += wideWindow(out, x, g, cuda, runs, warmup, check);
+            failures += wideWindow(out, 7, x, g, cuda, runs, warmup, check);
+            failures += wideWindow(out, 9, x, g, cuda, runs, warmup, check);
             failures += crf(out, cuda, h == 256 ? 512 : 16, runs, warmup, check);
             failures += networkTraining(out, cuda, n, h, runs, warmup, check);
         }
@@ -260,21 +261,22 @@ final class GpuBenchCommand extends CliCommand {
     }
 
     /**
-     * conv2d_guided forward with a 7x7 window, which the untiled kernels take (one thread per output
-     * element, K in scratch memory): how far they are from the 5x5 tiled kernels. Returns the check's
-     * failures.
+     * conv2d_guided forward with a k x k window: 7x7 runs the tiled kernels with K in 49 registers, 9x9 the
+     * untiled ones (one thread per output element, K in scratch memory, counted in the MiB). Returns the
+     * check's failures.
      */
-    private static int wideWindow(PrintStream out, Tensor x, Tensor g, Device cuda, int runs, int warmup,
+    private static int wideWindow(PrintStream out, int k, Tensor x, Tensor g, Device cuda, int runs, int warmup,
                                   boolean check) {
         long c = x.dim(1);
-        PacOptions o = PacOptions.builder(7).padding(3).build();
-        try (Tensor w = random(cuda, 9, c, c, 7, 7); Tensor b = random(cuda, 10, c);
+        PacOptions o = PacOptions.builder(k).padding(k / 2).build();
+        String name = "conv2d_guided.forward" + k + "x" + k;
+        try (Tensor w = random(cuda, 9, c, c, k, k); Tensor b = random(cuda, 10, c);
              Tensor y = Tensor.empty(cuda, x.shape())) {
-            long scratchK = x.dim(0) * 49 * x.dim(2) * x.dim(3) * Float.BYTES;  // K, written by the untiled kernels
-            time(out, "conv2d_guided.forward7x7", x.dim(0) + "x" + c + "x" + x.dim(2) + "x" + x.dim(3) + ", " + c
-                    + "->" + c + ", 7x7, guide 8", bytes(x, g, w, b, y) + scratchK, runs, warmup,
+            long scratchK = k * k > 49 ? x.dim(0) * k * k * x.dim(2) * x.dim(3) * Float.BYTES : 0;
+            time(out, name, x.dim(0) + "x" + c + "x" + x.dim(2) + "x" + x.dim(3) + ", " + c + "->" + c + ", " + k + "x"
+                    + k + ", guide 8", bytes(x, g, w, b, y) + scratchK, runs, warmup,
                     () -> Pac.conv2dGuidedInto(x, g, null, null, null, w, b, o, y));
-            return !check ? 0 : check(out, "conv2d_guided.forward7x7", t -> new Tensor[] {
+            return !check ? 0 : check(out, name, t -> new Tensor[] {
                     Pac.conv2dGuided(t[0], t[1], t[2], t[3], o)}, x, g, w, b);
         }
     }

@@ -66,10 +66,10 @@ class EmulatedInfoTest {
         assertEquals(0, code, text);
         assertTrue(text.contains("EMULATED: these are the emulator's times on the CPU, not a GPU's"), text);
         assertTrue(text.contains("CHECK: every case matches the CPU backend"), text);
-        assertTrue(text.lines().filter(l -> l.startsWith("CHECK ") && l.endsWith(": ok")).count() == 9, text);
+        assertTrue(text.lines().filter(l -> l.startsWith("CHECK ") && l.endsWith(": ok")).count() == 10, text);
         for (String c : new String[] {"conv2d_guided.forward", "conv2d_guided.backward", "conv2d_guided.train",
                 "conv_transpose2d_guided.forward", "pool2d_guided.forward", "kernel2d.forward",
-                "conv2d_guided.forward7x7", "paccrf.forward", "pacjointupsample.train"}) {
+                "conv2d_guided.forward7x7", "conv2d_guided.forward9x9", "paccrf.forward", "pacjointupsample.train"}) {
             assertTrue(text.lines().anyMatch(l -> l.startsWith(c + " ")), c + " missing: " + text);
             // The line the GPU bundle joins with cuDNN's and PyTorch's times.
             assertTrue(text.lines().anyMatch(l -> l.matches("RESULT jpac " + java.util.regex.Pattern.quote(c)

@@ -14,11 +14,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Windows above 25 taps, which the untiled kernels take (untiled_kernels.cuh), against the CPU, every
- * output and gradient: guided convolutions with their own filters (normalised; learnable inv kernels
- * with smoothing), transposed with stride and output padding, shared filters, channel-wise guided
- * pooling, a given K (its gradient written out), the plain pooling of a given per-channel K, and
- * kernel2d with a mask; odd sizes and two images throughout.
+ * Windows above 25 taps against the CPU, every output and gradient: their backward passes (and the
+ * forward above 49 taps, 9x9) run on the untiled kernels (untiled_kernels.cuh), their forward up to
+ * 7x7 on the tiled kernels with K in 49 registers. Guided convolutions with their own filters
+ * (normalised; learnable inv kernels with smoothing), transposed with stride and output padding,
+ * shared filters, channel-wise guided pooling, a given K (its gradient written out), the plain
+ * pooling of a given per-channel K, and kernel2d with a mask; odd sizes and two images throughout.
  */
 class UntiledKernelsTest {
 
