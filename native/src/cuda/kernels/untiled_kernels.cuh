@@ -312,32 +312,32 @@ __global__ void __launch_bounds__(kUntiledThreads, kUntiledMinBlocks)
     }
 }
 
-// dL/dW: own filters, one thread per weight (o, c, t) summing over every pixel;
-// shared filters, one thread per (c, t) adding into W[t] (zeroed by the launcher).
+// dL/dW: one thread per weight ((o, c, t) of own filters, (c, t) of shared ones)
+// and group of pixels, summing the group's pixels (n, y, x flattened) and adding
+// the sum into the gradient (zeroed by the launcher): `groups` splits the pixels
+// so that a few weights still give the GPU enough threads.
 __global__ void __launch_bounds__(kUntiledThreads, kUntiledMinBlocks)
-    untiled_conv_grad_weight(Geometry g, ConvArgs v, const float* kernel, int kernel_channels) {
+    untiled_conv_grad_weight(Geometry g, ConvArgs v, const float* kernel, int kernel_channels, int groups) {
     const int kk = g.kk();
-    const long long total = (long long)(v.shared_filters ? 1 : v.co) * v.ci * kk;
+    const long long weights = (long long)(v.shared_filters ? 1 : v.co) * v.ci * kk;
     const size_t px = out_pixels(g);
-    for (long long idx = blockIdx.x * (long long)blockDim.x + threadIdx.x; idx < total;
+    const long long pixels = (long long)g.batch * (long long)px;
+    for (long long idx = blockIdx.x * (long long)blockDim.x + threadIdx.x; idx < weights * groups;
          idx += (long long)gridDim.x * blockDim.x) {
-        const int t = int(idx % kk), c = int(idx / kk % v.ci), o = v.shared_filters ? c : int(idx / kk / v.ci);
+        const long long wi = idx % weights, q = idx / weights;
+        const int t = int(wi % kk), c = int(wi / kk % v.ci), o = v.shared_filters ? c : int(wi / kk / v.ci);
         const int kc = kernel_channel_of(v, c);
         float s = 0.f;
-        for (int n = 0; n < g.batch; ++n)
-            for (int y = 0; y < g.r.out; ++y)
-                for (int x = 0; x < g.c.out; ++x) {
-                    Pixel p{};
-                    p.n = n, p.y = y, p.x = x;
-                    const float go = v.grad_output[(size_t(n) * v.co + o) * px + out_at(g, p)];
-                    if (go == 0.f) continue;
-                    s += go * kernel_tap(g, kernel, kernel_channels, p, kc, t) * tap_input(g, v, p, c, t);
-                }
-        if (v.shared_filters) {
-            if (s != 0.f) atomicAdd(&v.grad_weight[t], s);
-        } else {
-            v.grad_weight[weight_index(v, o, c, t, kk)] = s;
+        for (long long i = pixels * q / groups; i < pixels * (q + 1) / groups; ++i) {
+            Pixel p{};
+            p.n = int(i / (long long)px);
+            p.y = int(i % (long long)px / g.c.out);
+            p.x = int(i % (long long)px % g.c.out);
+            const float go = v.grad_output[(size_t(p.n) * v.co + o) * px + out_at(g, p)];
+            if (go == 0.f) continue;
+            s += go * kernel_tap(g, kernel, kernel_channels, p, kc, t) * tap_input(g, v, p, c, t);
         }
+        if (s != 0.f) atomicAdd(&v.grad_weight[v.shared_filters ? size_t(t) : weight_index(v, o, c, t, kk)], s);
     }
 }
 

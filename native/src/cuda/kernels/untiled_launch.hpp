@@ -132,8 +132,13 @@ inline LaunchResult untiled_weight_grad(const Geometry& g, const GuideArgs& a, c
     LaunchResult r = conv_kernel(g, a, k, kernel, stream);
     if (r.status != JPAC_OK) return r;
     const long long weights = (long long)(v.shared_filters ? 1 : v.co) * v.ci * g.kk();
-    JPAC_LAUNCH(untiled_conv_grad_weight, untiled_grid(weights), dim3(kUntiledThreads), 0, stream, g, v, kernel,
-                a.kernel_channels);
+    const long long pixels = (long long)g.batch * g.r.out * g.c.out;
+    // About 2^18 threads in all (an H200 holds 132 x 2048), each summing at least 64 pixels.
+    long long groups = (1LL << 18) / weights;
+    groups = groups > pixels / 64 ? pixels / 64 : groups;
+    groups = groups < 1 ? 1 : groups;
+    JPAC_LAUNCH(untiled_conv_grad_weight, untiled_grid(weights * groups), dim3(kUntiledThreads), 0, stream, g, v,
+                kernel, a.kernel_channels, int(groups));
     return launch_error();
 }
 
