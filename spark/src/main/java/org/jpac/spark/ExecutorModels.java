@@ -4,14 +4,19 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
+import org.jpac.Device;
+import org.jpac.Jpac;
 import org.jpac.model.CrfRefiner;
 import org.jpac.model.DepthUpsampler;
 
 /**
  * The models of this JVM (an executor, or the driver in local mode): each is
  * built once, on first use, and then shared by every task and row (jpac's
- * models are thread-safe). They live as long as the JVM.
+ * models are thread-safe). They live as long as the JVM, on the backend libjpac
+ * chose for it ({@code auto}: a GPU when the executor has one; {@code JPAC_BACKEND}
+ * or {@code -Djpac.backend} to choose), or on the CPU for a model that cannot move.
  */
 public final class ExecutorModels {
 
@@ -27,6 +32,7 @@ public final class ExecutorModels {
         return UPSAMPLERS.computeIfAbsent(model.key(), k -> {
             try {
                 DepthUpsampler up = model.openUpsampler();
+                place(up::to);
                 BUILT.incrementAndGet();
                 return up;
             } catch (IOException e) {
@@ -46,12 +52,26 @@ public final class ExecutorModels {
                 CrfRefiner crf = model.openRefiner(classes);
                 crf.edgeScales(Double.isNaN(scaleSpace) ? crf.scaleSpace() : scaleSpace,
                         Double.isNaN(scaleColor) ? crf.scaleColor() : scaleColor);
+                place(crf::to);
                 BUILT.incrementAndGet();
                 return crf;
             } catch (IOException e) {
                 throw new UncheckedIOException("model " + model + ": " + e.getMessage(), e);
             }
         });
+    }
+
+    /** Moves a model to the chosen backend; one that cannot run there stays on the CPU. */
+    private static void place(Consumer<Device> move) {
+        Device d = Jpac.backend();
+        if (d.isCpu()) {
+            return;
+        }
+        try {
+            move.accept(d);
+        } catch (UnsupportedOperationException e) {
+            // JointBilateral: Java over host memory, it runs on the CPU
+        }
     }
 
     /** How many models this JVM has built so far (each model once). */
