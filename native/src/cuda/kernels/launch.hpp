@@ -30,18 +30,17 @@ inline int kmax_for(int kk, int largest) {
     return k <= largest ? k : 0;
 }
 
-// Calls f(std::integral_constant<int, KMAX>) for the register size of kk taps,
-// instantiating no size above LARGEST.
-template <int LARGEST, typename F>
-LaunchResult with_kmax(int kk, F&& f) {
+// Calls tiled(std::integral_constant<int, KMAX>) for the register size of kk
+// taps, instantiating no size above LARGEST; untiled() for larger windows.
+template <int LARGEST, typename Tiled, typename Untiled>
+LaunchResult with_kmax(int kk, Tiled&& tiled, Untiled&& untiled) {
     switch (kmax_for(kk, LARGEST)) {
-        case 9: return f(std::integral_constant<int, 9>{});
-        case 25: return f(std::integral_constant<int, 25>{});
+        case 9: return tiled(std::integral_constant<int, 9>{});
+        case 25: return tiled(std::integral_constant<int, 25>{});
         case 49:
-            if constexpr (LARGEST >= 49) return f(std::integral_constant<int, 49>{});
+            if constexpr (LARGEST >= 49) return tiled(std::integral_constant<int, 49>{});
             [[fallthrough]];
-        default: return unsupported("CUDA backend: no tiled kernels for " + std::to_string(kk) +
-                                    " taps (the launcher should have taken the untiled ones)");
+        default: return untiled();
     }
 }
 
@@ -103,7 +102,6 @@ inline LaunchResult kernel2d_forward(const jpac_options& o, const jpac_tensor* g
     auto untiled = [&] {
         return untiled_kernel2d_forward(g, a, mutable_data(out_kernel), mutable_data(out_mask), stream);
     };
-    if (kmax_for(g.kk(), kForwardKmax) == 0) return untiled();
     GuideArgs ac = a;
     return with_kmax<kForwardKmax>(g.kk(), [&](auto kmax) {
         constexpr int KMAX = decltype(kmax)::value;
@@ -115,7 +113,7 @@ inline LaunchResult kernel2d_forward(const jpac_options& o, const jpac_tensor* g
         JPAC_LAUNCH(kernel2d_forward_kernel<KMAX>, tile_grid(g, g.batch * a.kernel_channels), dim3(kTileX, kTileY),
                     bytes, stream, g, ac, mutable_data(out_kernel), mutable_data(out_mask));
         return launch_error();
-    });
+    }, untiled);
 }
 
 inline LaunchResult kernel2d_backward(const jpac_options& o, const jpac_tensor* guide, const jpac_tensor* alpha,
@@ -137,7 +135,6 @@ inline LaunchResult kernel2d_backward(const jpac_options& o, const jpac_tensor* 
         zero_floats(mutable_data(t), numel(t), stream);
     if (g.r.out <= 0 || g.c.out <= 0) return {};
     auto untiled = [&] { return untiled_kernel2d_backward(g, a, data(grad_kernel), stream); };
-    if (kmax_for(g.kk(), kBackwardKmax) == 0) return untiled();
     return with_kmax<kBackwardKmax>(g.kk(), [&](auto kmax) {
         constexpr int KMAX = decltype(kmax)::value;
         a.chunk = pick_chunk(a.channel_wise ? 1 : a.channels,
@@ -148,7 +145,7 @@ inline LaunchResult kernel2d_backward(const jpac_options& o, const jpac_tensor* 
         JPAC_LAUNCH(kernel2d_backward_kernel<KMAX>, tile_grid(g, g.batch * a.kernel_channels), dim3(kTileX, kTileY),
                     bytes, stream, g, a, data(grad_kernel));
         return launch_error();
-    });
+    }, untiled);
 }
 
 // ---- conv2d / conv_transpose2d, with a given K or guided ---------------------
@@ -211,20 +208,21 @@ bool choose_gemm_chunks(const Geometry& g, GuideArgs& a, ConvArgs& v, Bytes byte
 // A convolution with its own filters: the register-blocked GEMM forward, 32
 // output channels per block, or 64 (the wide kernel) for more than 32.
 inline LaunchResult conv_forward_gemm(const Geometry& g, GuideArgs a, ConvArgs v, Stream stream) {
+    auto untiled = [&] { return untiled_forward(g, a, v, stream); };
     return with_kmax<kForwardKmax>(g.kk(), [&](auto kmax) {
         constexpr int KMAX = decltype(kmax)::value;
         const int out = v.co > kGemmOut ? kGemmOutWide : kGemmOut;
         auto bytes = [&](int guide_chunk, int in_chunk) {
             return gemm_forward_shared_bytes(g, guide_chunk, in_chunk, KMAX, out);
         };
-        if (!choose_gemm_chunks(g, a, v, bytes)) return untiled_forward(g, a, v, stream);
+        if (!choose_gemm_chunks(g, a, v, bytes)) return untiled();
         const size_t total = bytes(a.guide == nullptr ? 0 : a.chunk, v.chunk);
         auto* kernel = out == kGemmOutWide ? conv_forward_gemm_wide_kernel<KMAX> : conv_forward_gemm_kernel<KMAX>;
         JPAC_ALLOW_SHARED(kernel, total);
         JPAC_LAUNCH(kernel, tile_grid(g, g.batch * ((v.co + out - 1) / out)), dim3(kTileX, kTileY), total, stream,
                     g, a, v);
         return launch_error();
-    });
+    }, untiled);
 }
 
 // dL/dweight of a convolution with its own filters (the register-blocked GEMM);
@@ -269,18 +267,18 @@ inline LaunchResult conv_forward(const ConvCall& c, const jpac_tensor* output, S
     ConvArgs v = conv_args(c);
     v.output = mutable_data(output);
     if (g.r.out <= 0 || g.c.out <= 0) return {};
-    if (kmax_for(g.kk(), kForwardKmax) == 0) return untiled_forward(g, a, v, stream);
     if (!v.shared_filters && !v.per_channel) return conv_forward_gemm(g, a, v, stream);
     const int blocks = v.per_channel ? v.co : (v.co + kOutBlock - 1) / kOutBlock;
+    auto untiled = [&] { return untiled_forward(g, a, v, stream); };
     return with_kmax<kForwardKmax>(g.kk(), [&](auto kmax) {
         constexpr int KMAX = decltype(kmax)::value;
-        if (!choose_chunks<KMAX>(g, a, v, false)) return untiled_forward(g, a, v, stream);
+        if (!choose_chunks<KMAX>(g, a, v, false)) return untiled();
         const size_t bytes = conv_shared_bytes(g, a.guide == nullptr ? 0 : a.chunk, v.chunk, KMAX, false);
         JPAC_ALLOW_SHARED(conv_forward_kernel<KMAX>, bytes);
         JPAC_LAUNCH(conv_forward_kernel<KMAX>, tile_grid(g, g.batch * blocks), dim3(kTileX, kTileY), bytes, stream,
                     g, a, v);
         return launch_error();
-    });
+    }, untiled);
 }
 
 struct ConvGrads {
@@ -323,7 +321,6 @@ inline LaunchResult conv_backward(const ConvCall& c, const jpac_tensor* grad_out
         LaunchResult r = data_pass ? untiled_data_grads(g, a, v, stream) : LaunchResult{};
         return r.status == JPAC_OK && v.grad_weight ? untiled_weight_grad(g, a, v, stream) : r;
     };
-    if (kmax_for(g.kk(), kBackwardKmax) == 0) return untiled();
     return with_kmax<kBackwardKmax>(g.kk(), [&](auto kmax) {
         constexpr int KMAX = decltype(kmax)::value;
         const bool own_filters = !v.shared_filters && !v.per_channel;
@@ -350,7 +347,7 @@ inline LaunchResult conv_backward(const ConvCall& c, const jpac_tensor* grad_out
             return launch_error();
         }
         return LaunchResult{};
-    });
+    }, untiled);
 }
 
 }  // namespace jpac::cuda

@@ -15,8 +15,6 @@ struct LaunchResult {
     std::string message;
 };
 
-inline LaunchResult unsupported(const std::string& what) { return {JPAC_ERR_UNSUPPORTED, what}; }
-
 inline void zero_floats(float* p, size_t count, Stream stream) {
     if (p == nullptr || count == 0) return;
 #if defined(__CUDACC__)

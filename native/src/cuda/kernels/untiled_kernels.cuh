@@ -78,14 +78,15 @@ JPAC_DEVICE float untiled_energy(const Geometry& g, const GuideArgs& a, const Pi
     return e;
 }
 
-// The divisor of the mask / normalisation (1 when neither), from the raw kernel's taps.
-JPAC_DEVICE Divisor untiled_divisor(const Geometry& g, const GuideArgs& a, const Pixel& p, const float* raw,
-                                    size_t stride) {
+// The divisor of the mask / normalisation (1 when neither), from the raw kernel's
+// taps raw(t): read back (the forward) or recomputed (the backward).
+template <typename Raw>
+JPAC_DEVICE Divisor untiled_divisor(const Geometry& g, const GuideArgs& a, const Pixel& p, Raw&& raw) {
     if (!a.normalize && a.mask == nullptr) return {1.f, false};
     float nsum = 0.f, psum = 0.f;
     for (int t = 0; t < g.kk(); ++t) {
         const TapMask tm = tap_mask(g, a, p, t);
-        nsum += a.normalize ? raw[t * stride] * tm.m : tm.m;
+        nsum += a.normalize ? raw(t) * tm.m : tm.m;
         psum += tm.inside;
     }
     if (!a.normalize) nsum = psum > 0.f ? nsum * reciprocal(psum) : 0.f;
@@ -103,7 +104,7 @@ __global__ void __launch_bounds__(kUntiledThreads, kUntiledMinBlocks)
         const Pixel p = untiled_pixel(g, a.kernel_channels, i);
         float* k = kernel + (size_t(p.n) * a.kernel_channels + p.kc) * g.kk() * px + out_at(g, p);
         for (int t = 0; t < g.kk(); ++t) k[t * px] = raw_kernel(a, p.kc, untiled_energy(g, a, p, t));
-        const Divisor div = untiled_divisor(g, a, p, k, px);
+        const Divisor div = untiled_divisor(g, a, p, [&](int t) { return k[t * px]; });
         if (a.normalize || a.mask != nullptr) {
             const float rden = reciprocal(div.den);
             for (int t = 0; t < g.kk(); ++t) k[t * px] *= tap_mask(g, a, p, t).m * rden;
@@ -147,20 +148,11 @@ __global__ void __launch_bounds__(kUntiledThreads, kUntiledMinBlocks)
         const float* gk = grad_kernel + (size_t(p.n) * a.kernel_channels + p.kc) * kk * px + out_at(g, p);
         // dL/draw = m (dL/dK - dot) / den through the mask and the normalisation.
         const bool masked = a.normalize || a.mask != nullptr;
-        float rden = 1.f, dot = 0.f;
-        if (masked) {
-            float nsum = 0.f, psum = 0.f;
-            for (int t = 0; t < kk; ++t) {
-                const TapMask tm = tap_mask(g, a, p, t);
-                nsum += a.normalize ? raw_kernel(a, p.kc, untiled_energy(g, a, p, t)) * tm.m : tm.m;
-                psum += tm.inside;
-            }
-            if (!a.normalize) nsum = psum > 0.f ? nsum * reciprocal(psum) : 0.f;
-            rden = reciprocal(nsum + (nsum == 0.f ? 1.f : 0.f));
-            if (a.normalize)
-                for (int t = 0; t < kk; ++t)
-                    dot += gk[t * px] * raw_kernel(a, p.kc, untiled_energy(g, a, p, t)) * tap_mask(g, a, p, t).m * rden;
-        }
+        auto raw = [&](int t) { return raw_kernel(a, p.kc, untiled_energy(g, a, p, t)); };
+        const float rden = reciprocal(untiled_divisor(g, a, p, raw).den);
+        float dot = 0.f;
+        if (a.normalize)
+            for (int t = 0; t < kk; ++t) dot += gk[t * px] * raw(t) * tap_mask(g, a, p, t).m * rden;
         const ChannelRange cr = guide_channels(a, p);
         const int q = inv_param(a, p.kc);
         float ga = 0.f, gl = 0.f;
