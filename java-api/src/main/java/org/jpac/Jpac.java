@@ -1,5 +1,7 @@
 package org.jpac;
 
+import java.util.function.Consumer;
+
 import org.jpac.internal.DeviceMemoryPool;
 import org.jpac.internal.Leaks;
 import org.jpac.internal.MemoryPool;
@@ -111,6 +113,30 @@ public final class Jpac {
     /** A sentence saying which backend was chosen and why. */
     public static String backendReason() {
         return choose().reason();
+    }
+
+    /**
+     * Moves something (a network, a model) to the chosen backend's device with {@code move} and returns
+     * where it runs: {@link #backend()}, or the CPU when that is the backend or when {@code move} throws
+     * {@link UnsupportedOperationException} (a network that cannot run there, such as JointBilateral),
+     * whose message then goes to {@code whyNot}.
+     *
+     * @param move moves it to a device, e.g. {@code upsampler::to}
+     * @param whyNot told why it stays on the CPU
+     * @return the device it runs on
+     */
+    public static Device placeOnBackend(Consumer<Device> move, Consumer<String> whyNot) {
+        Device d = backend();
+        if (d.isCpu()) {
+            return d;
+        }
+        try {
+            move.accept(d);
+            return d;
+        } catch (UnsupportedOperationException e) {
+            whyNot.accept(e.getMessage());
+            return Device.CPU;
+        }
     }
 
     private static Choice choose() {

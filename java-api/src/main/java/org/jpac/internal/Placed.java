@@ -39,7 +39,9 @@ public final class Placed implements AutoCloseable {
 
     /**
      * A new tensor on {@code device} with {@code t}'s values, which the caller closes: {@code t} itself
-     * when it is there already, else a copy (and {@code t} is closed).
+     * when it is there already, else a copy (and {@code t} is closed). Unlike
+     * {@link DeviceMoves#moved}, which keeps a layer's tensor when the copy fails, {@code t} is a
+     * result handed over: it is closed whether or not the copy succeeds.
      */
     public static Tensor movedTo(Device device, Tensor t) {
         if (t.device().equals(device)) {
@@ -47,6 +49,17 @@ public final class Placed implements AutoCloseable {
         }
         try (t) {
             return t.to(device);
+        }
+    }
+
+    /**
+     * Throws {@link IllegalArgumentException} naming {@code name} when {@code t} is neither on the CPU
+     * nor on {@code at}, the device the model ({@code model}: "upsampler", "refiner") runs on.
+     */
+    public static void requireCpuOr(Device at, Tensor t, String name, String model) {
+        if (!t.device().isCpu() && !t.device().equals(at)) {
+            throw new IllegalArgumentException(name + ": is on " + t.device() + ", but this " + model + " runs on "
+                    + at + " (give tensors on the CPU or on " + at + ")");
         }
     }
 

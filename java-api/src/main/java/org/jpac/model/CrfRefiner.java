@@ -340,9 +340,9 @@ public final class CrfRefiner implements AutoCloseable {
         long h = scores.dim(2);
         long w = scores.dim(3);
         Device at = device;
-        requireHere(scores, "scores", at);
+        Placed.requireCpuOr(at, scores, "scores", "refiner");
         if (image != null) {
-            requireHere(image, "image", at);
+            Placed.requireCpuOr(at, image, "image", "refiner");
         }
         CrfNetwork net = networkFor(h, w, at);
         // The edge features and the calibration are Java over host memory: computed on the CPU,
@@ -359,13 +359,6 @@ public final class CrfRefiner implements AutoCloseable {
                 }
             }
             return Placed.movedTo(scores.device(), out);
-        }
-    }
-
-    private static void requireHere(Tensor t, String name, Device at) {
-        if (!t.device().isCpu() && !t.device().equals(at)) {
-            throw new IllegalArgumentException(name + ": is on " + t.device() + ", but this refiner runs on " + at
-                    + " (give tensors on the CPU or on " + at + ")");
         }
     }
 

@@ -272,21 +272,14 @@ public final class DepthUpsampler implements AutoCloseable {
         low.requireOpen("low");
         guide.requireOpen("guide");
         Device at = device;
-        requireHere(guide, "guide", at);
-        requireHere(low, "low", at);
+        Placed.requireCpuOr(at, guide, "guide", "upsampler");
+        Placed.requireCpuOr(at, low, "low", "upsampler");
         try (Placed hostLow = Placed.onCpu(low)) {
             Tensor l = hostLow.get();
             boolean holes = fillHoles && !net.skipsMissing() && DepthHoles.any(l);
             try (Tensor filled = holes ? DepthHoles.filled(l) : null) {
                 return Placed.movedTo(low.device(), scaledForward(guide, holes ? filled : l, at));
             }
-        }
-    }
-
-    private static void requireHere(Tensor t, String name, Device at) {
-        if (!t.device().isCpu() && !t.device().equals(at)) {
-            throw new IllegalArgumentException(name + ": is on " + t.device() + ", but this upsampler runs on " + at
-                    + " (give tensors on the CPU or on " + at + ")");
         }
     }
 

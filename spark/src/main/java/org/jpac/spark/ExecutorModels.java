@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 
-import org.jpac.Device;
 import org.jpac.Jpac;
 import org.jpac.model.CrfRefiner;
 import org.jpac.model.DepthUpsampler;
@@ -32,7 +30,7 @@ public final class ExecutorModels {
         return UPSAMPLERS.computeIfAbsent(model.key(), k -> {
             try {
                 DepthUpsampler up = model.openUpsampler();
-                place(up::to);
+                Jpac.placeOnBackend(up::to, why -> { });  // JointBilateral stays on the CPU
                 BUILT.incrementAndGet();
                 return up;
             } catch (IOException e) {
@@ -52,26 +50,13 @@ public final class ExecutorModels {
                 CrfRefiner crf = model.openRefiner(classes);
                 crf.edgeScales(Double.isNaN(scaleSpace) ? crf.scaleSpace() : scaleSpace,
                         Double.isNaN(scaleColor) ? crf.scaleColor() : scaleColor);
-                place(crf::to);
+                Jpac.placeOnBackend(crf::to, why -> { });
                 BUILT.incrementAndGet();
                 return crf;
             } catch (IOException e) {
                 throw new UncheckedIOException("model " + model + ": " + e.getMessage(), e);
             }
         });
-    }
-
-    /** Moves a model to the chosen backend; one that cannot run there stays on the CPU. */
-    private static void place(Consumer<Device> move) {
-        Device d = Jpac.backend();
-        if (d.isCpu()) {
-            return;
-        }
-        try {
-            move.accept(d);
-        } catch (UnsupportedOperationException e) {
-            // JointBilateral: Java over host memory, it runs on the CPU
-        }
     }
 
     /** How many models this JVM has built so far (each model once). */

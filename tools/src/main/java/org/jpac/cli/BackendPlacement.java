@@ -23,17 +23,10 @@ final class BackendPlacement {
      * @param move moves the model to a device (throws UnsupportedOperationException when it cannot)
      */
     static Device place(Consumer<String> note, String what, Consumer<Device> move) {
-        Device d = Jpac.backend();
-        if (d.isCpu()) {
-            return d;
+        Device d = Jpac.placeOnBackend(move, why -> note.accept(what + " stays on the CPU: " + why));
+        if (!d.isCpu()) {
+            note.accept(what + " runs on " + d + " (" + Jpac.backendReason() + ")");
         }
-        try {
-            move.accept(d);
-        } catch (UnsupportedOperationException e) {
-            note.accept(what + " stays on the CPU: " + e.getMessage());
-            return Device.CPU;
-        }
-        note.accept(what + " runs on " + d + " (" + Jpac.backendReason() + ")");
         return d;
     }
 }

@@ -115,7 +115,7 @@ public final class TrainingLoop {
                 log.printf(Locale.ROOT, "resumed from %s at step %d (epoch %d)%n", c.resume(), trainer.step(),
                         trainer.epoch());
             }
-            Device at = placeOnBackend(net, log);
+            Device at = Jpac.placeOnBackend(net::to, why -> log.println("training on the CPU: " + why));
             long total = c.epochs() * data.stepsPerEpoch();
             log.printf(Locale.ROOT, "training %s%s x%d on %s (low-resolution input: %s): %d epochs of %d steps, "
                             + "batch %d, crop %d, %s, %d parameters%n", Models.className(c.model()),
@@ -131,24 +131,6 @@ public final class TrainingLoop {
             } finally {
                 val.close();
             }
-        }
-    }
-
-    /**
-     * Moves the network to the backend libjpac chose ({@code auto}: a GPU when there is one); one that
-     * cannot move trains on the CPU, saying why.
-     */
-    private static Device placeOnBackend(TrainableUpsampler net, PrintStream log) {
-        Device d = Jpac.backend();
-        if (d.isCpu()) {
-            return d;
-        }
-        try {
-            net.to(d);
-            return d;
-        } catch (UnsupportedOperationException e) {
-            log.println("training on the CPU: " + e.getMessage());
-            return Device.CPU;
         }
     }
 
