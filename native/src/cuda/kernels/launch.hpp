@@ -3,8 +3,8 @@
 // register size of K and launches. Shared by libjpac_cuda (nvcc, device
 // pointers) and the emulated tests (host compiler, host pointers). Arguments
 // are validated by libjpac before they get here. What the tiled kernels
-// cannot hold (windows above 25 taps, halo tiles above a block's shared
-// memory) goes to the untiled kernels (untiled_launch.hpp).
+// cannot hold (windows above their registers for K, halo tiles above a
+// block's shared memory) goes to the untiled kernels (untiled_launch.hpp).
 #pragma once
 #include <cstring>
 #include <string>
@@ -232,7 +232,7 @@ LaunchResult conv_weight_grad_gemm(const Geometry& g, GuideArgs a, ConvArgs v, S
     auto bytes = [&](int guide_chunk, int in_chunk) {
         return gemm_weight_shared_bytes(g, guide_chunk, in_chunk, KMAX);
     };
-    if (!choose_gemm_chunks(g, a, v, bytes)) return untiled_weight_grad(g, a, v, stream);
+    if (!choose_gemm_chunks(g, a, v, bytes)) return untiled_backward(g, a, v, false, true, stream);
     const size_t total = bytes(a.guide == nullptr ? 0 : a.chunk, v.chunk);
     const long long tiles = (long long)g.batch * ((g.r.out + kTileY - 1) / kTileY) * ((g.c.out + kTileX - 1) / kTileX);
     const int outputs = (v.co + kWgOut - 1) / kWgOut * ((v.ci + v.chunk - 1) / v.chunk);
@@ -253,7 +253,7 @@ LaunchResult conv_data_grad_gemm(const Geometry& g, GuideArgs a, ConvArgs v, Str
     auto bytes = [&](int guide_chunk, int in_chunk) {
         return gemm_data_shared_bytes(g, guide_chunk, in_chunk, KMAX, v.co);
     };
-    if (!choose_gemm_chunks(g, a, v, bytes, kDgRows)) return untiled_data_grads(g, a, v, stream);
+    if (!choose_gemm_chunks(g, a, v, bytes, kDgRows)) return untiled_backward(g, a, v, true, false, stream);
     const size_t total = bytes(a.guide == nullptr ? 0 : a.chunk, v.chunk);
     JPAC_ALLOW_SHARED(conv_data_grad_gemm_kernel<KMAX>, total);
     JPAC_LAUNCH(conv_data_grad_gemm_kernel<KMAX>, tile_grid(g, g.batch), dim3(kTileX, kTileY), total, stream, g, a, v);
@@ -317,10 +317,7 @@ inline LaunchResult conv_backward(const ConvCall& c, const jpac_tensor* grad_out
     }
     const bool data_pass = v.grad_input || a.grad_given || a.grad_guide || a.grad_alpha || a.grad_lambda ||
                            a.grad_smooth;
-    auto untiled = [&] {
-        LaunchResult r = data_pass ? untiled_data_grads(g, a, v, stream) : LaunchResult{};
-        return r.status == JPAC_OK && v.grad_weight ? untiled_weight_grad(g, a, v, stream) : r;
-    };
+    auto untiled = [&] { return untiled_backward(g, a, v, data_pass, v.grad_weight != nullptr, stream); };
     return with_kmax<kBackwardKmax>(g.kk(), [&](auto kmax) {
         constexpr int KMAX = decltype(kmax)::value;
         const bool own_filters = !v.shared_filters && !v.per_channel;

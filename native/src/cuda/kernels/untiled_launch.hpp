@@ -1,6 +1,7 @@
 // Host side of the untiled kernels (untiled_kernels.cuh): the fallback that
-// launch.hpp takes for windows above 25 taps and halo tiles that do not fit
-// in shared memory. K and dL/dK of a guided call are computed into scratch
+// launch.hpp takes for windows the tiled kernels' registers do not hold (a
+// forward above 7x7, a backward above 5x5) and halo tiles that do not fit in
+// shared memory. K and dL/dK of a guided call are computed into scratch
 // device memory, stream-ordered, and freed when the call returns.
 #pragma once
 #include <limits>
@@ -76,41 +77,41 @@ inline LaunchResult untiled_kernel2d_backward(const Geometry& g, const GuideArgs
     return launch_error();
 }
 
-// K of a convolution: given, 1 (null), or computed from the guide into `scratch`.
-inline LaunchResult conv_kernel(const Geometry& g, const GuideArgs& a, Scratch& scratch, const float*& kernel,
-                                Stream stream) {
-    kernel = a.given;
-    if (a.guide == nullptr) return {};
-    if (scratch.data() == nullptr) return out_of_memory(kernel_floats(g, a.kernel_channels));
-    kernel = scratch.data();
-    return untiled_kernel2d_forward(g, a, scratch.data(), nullptr, stream);
-}
+// K of a convolution for the untiled kernels: the given K, none (null: K = 1),
+// or computed from the guide into scratch memory that lives as long as this.
+struct ConvKernel {
+    Scratch scratch;
+    const float* data = nullptr;
+    LaunchResult status;
 
-inline size_t guided_kernel_floats(const Geometry& g, const GuideArgs& a) {
-    return a.guide == nullptr ? 0 : kernel_floats(g, a.kernel_channels);
-}
+    ConvKernel(const Geometry& g, const GuideArgs& a, Stream stream)
+        : scratch(a.guide == nullptr ? 0 : kernel_floats(g, a.kernel_channels), stream), data(a.given) {
+        if (a.guide == nullptr) return;
+        if (scratch.data() == nullptr) {
+            status = out_of_memory(kernel_floats(g, a.kernel_channels));
+            return;
+        }
+        data = scratch.data();
+        status = untiled_kernel2d_forward(g, a, scratch.data(), nullptr, stream);
+    }
+};
 
 inline LaunchResult untiled_forward(const Geometry& g, const GuideArgs& a, const ConvArgs& v, Stream stream) {
-    Scratch k(guided_kernel_floats(g, a), stream);
-    const float* kernel = nullptr;
-    LaunchResult r = conv_kernel(g, a, k, kernel, stream);
-    if (r.status != JPAC_OK) return r;
+    const ConvKernel k(g, a, stream);
+    if (k.status.status != JPAC_OK) return k.status;
     JPAC_LAUNCH(untiled_conv_forward, untiled_grid((long long)g.batch * v.co * g.r.out * g.c.out),
-                dim3(kUntiledThreads), 0, stream, g, v, kernel, a.kernel_channels);
+                dim3(kUntiledThreads), 0, stream, g, v, k.data, a.kernel_channels);
     return launch_error();
 }
 
 // dL/dinput and dL/dK (to a given K's gradient, or on to the guide and the
 // kernel's parameters); the gradients are zeroed already.
-inline LaunchResult untiled_data_grads(const Geometry& g, const GuideArgs& a, const ConvArgs& v, Stream stream) {
-    Scratch k(guided_kernel_floats(g, a), stream);
-    const float* kernel = nullptr;
-    LaunchResult r = conv_kernel(g, a, k, kernel, stream);
-    if (r.status != JPAC_OK) return r;
+inline LaunchResult untiled_data_grads(const Geometry& g, const GuideArgs& a, const ConvArgs& v, const float* kernel,
+                                       Stream stream) {
     if (v.grad_input) {
         JPAC_LAUNCH(untiled_conv_grad_input, untiled_grid((long long)g.batch * v.ci * g.r.in * g.c.in),
                     dim3(kUntiledThreads), 0, stream, g, v, kernel, a.kernel_channels);
-        r = launch_error();
+        const LaunchResult r = launch_error();
         if (r.status != JPAC_OK) return r;
     }
     const bool to_guide = a.guide != nullptr && (a.grad_guide || a.grad_alpha || a.grad_lambda || a.grad_smooth);
@@ -120,17 +121,14 @@ inline LaunchResult untiled_data_grads(const Geometry& g, const GuideArgs& a, co
     if (grad_kernel == nullptr) return out_of_memory(kernel_floats(g, a.kernel_channels));
     JPAC_LAUNCH(untiled_conv_grad_kernel, untiled_grid(kernel_pixels(g, a.kernel_channels)), dim3(kUntiledThreads), 0,
                 stream, g, v, grad_kernel, a.kernel_channels);
-    r = launch_error();
+    const LaunchResult r = launch_error();
     if (r.status != JPAC_OK || !to_guide) return r;
     return untiled_kernel2d_backward(g, a, grad_kernel, stream);
 }
 
 // dL/dweight, zeroed already.
-inline LaunchResult untiled_weight_grad(const Geometry& g, const GuideArgs& a, const ConvArgs& v, Stream stream) {
-    Scratch k(guided_kernel_floats(g, a), stream);
-    const float* kernel = nullptr;
-    LaunchResult r = conv_kernel(g, a, k, kernel, stream);
-    if (r.status != JPAC_OK) return r;
+inline LaunchResult untiled_weight_grad(const Geometry& g, const GuideArgs& a, const ConvArgs& v, const float* kernel,
+                                        Stream stream) {
     const long long weights = (long long)(v.shared_filters ? 1 : v.co) * v.ci * g.kk();
     const long long pixels = (long long)g.batch * g.r.out * g.c.out;
     // About 2^18 threads in all (an H200 holds 132 x 2048), each summing at least 64 pixels.
@@ -140,6 +138,17 @@ inline LaunchResult untiled_weight_grad(const Geometry& g, const GuideArgs& a, c
     JPAC_LAUNCH(untiled_conv_grad_weight, untiled_grid(weights * groups), dim3(kUntiledThreads), 0, stream, g, v,
                 kernel, a.kernel_channels, int(groups));
     return launch_error();
+}
+
+// The backward of a convolution on the untiled kernels: the data pass (dL/dinput,
+// dL/dK and on to the guide) and / or the weight gradient, K computed once for both.
+inline LaunchResult untiled_backward(const Geometry& g, const GuideArgs& a, const ConvArgs& v, bool data_pass,
+                                     bool weight_pass, Stream stream) {
+    const ConvKernel k(g, a, stream);
+    LaunchResult r = k.status;
+    if (r.status == JPAC_OK && data_pass) r = untiled_data_grads(g, a, v, k.data, stream);
+    if (r.status == JPAC_OK && weight_pass) r = untiled_weight_grad(g, a, v, k.data, stream);
+    return r;
 }
 
 }  // namespace jpac::cuda
