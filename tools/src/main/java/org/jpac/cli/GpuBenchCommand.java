@@ -179,10 +179,12 @@ final class GpuBenchCommand extends CliCommand {
             cpu = op.apply(host);
             // A result whose values are all tiny next to the case's others (the gradient of a bias that
             // K's feature differences cancel) is compared at 1e-3 of the case's largest magnitude.
+            float[][] want = new float[dev.length][];
             double caseScale = 0;
             for (int i = 0; i < dev.length; i++) {
                 if (dev[i] != null) {
-                    caseScale = Math.max(caseScale, largest(cpu[i].toArray()));
+                    want[i] = cpu[i].toArray();
+                    caseScale = Math.max(caseScale, largest(want[i]));
                 }
             }
             double worst = 0;
@@ -191,7 +193,7 @@ final class GpuBenchCommand extends CliCommand {
                     continue;
                 }
                 try (Tensor back = dev[i].to(Device.CPU)) {
-                    worst = Math.max(worst, relativeError(cpu[i].toArray(), back.toArray(), 1e-3 * caseScale));
+                    worst = Math.max(worst, relativeError(want[i], back.toArray(), 1e-3 * caseScale));
                 }
             }
             boolean ok = worst <= CHECK_TOLERANCE;
