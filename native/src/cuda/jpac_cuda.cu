@@ -29,6 +29,10 @@ void write_message(const std::string& message, char* out, int64_t capacity) {
 template <typename F>
 jpac_status run(char* error, int64_t capacity, F&& launch) {
     try {
+        // A failure of an earlier call on this thread (an allocation refused for
+        // lack of memory) stays CUDA's last error until read: this call's launch
+        // checks would report it as theirs.
+        (void)cudaGetLastError();
         LaunchResult r = launch();
         if (r.status == JPAC_OK) {
             const cudaError_t e = cudaStreamSynchronize(cudaStreamPerThread);
@@ -52,6 +56,17 @@ LaunchResult cuda_result(cudaError_t e) {
     if (e == cudaSuccess) return {};
     return {e == cudaErrorMemoryAllocation ? JPAC_ERR_OUT_OF_MEMORY : JPAC_ERR_BACKEND,
             std::string("CUDA: ") + cudaGetErrorString(e)};
+}
+
+// run() on the device of the call's tensors (libjpac checked that they share
+// one): kernels launch on the thread's current device, which an earlier call
+// may have left on another GPU, whose kernels would fault on this memory.
+template <typename F>
+jpac_status run_on(const jpac_tensor* tensor, char* error, int64_t capacity, F&& launch) {
+    return run(error, capacity, [&] {
+        const LaunchResult r = cuda_result(cudaSetDevice(tensor != nullptr ? tensor->device_index : 0));
+        return r.status != JPAC_OK ? r : launch();
+    });
 }
 
 const jpac::cuda::Stream kStream = cudaStreamPerThread;
@@ -134,7 +149,7 @@ JPAC_API jpac_status jpac_cuda_kernel2d_forward(const jpac_options* o, const jpa
                                                 const jpac_tensor* smooth, const jpac_tensor* mask,
                                                 const jpac_tensor* out_kernel, const jpac_tensor* out_mask,
                                                 char* error, int64_t cap) {
-    return run(error, cap, [&] {
+    return run_on(guide, error, cap, [&] {
         return jpac::cuda::kernel2d_forward(*o, guide, alpha, lambda, smooth, mask, out_kernel, out_mask, kStream);
     });
 }
@@ -145,7 +160,7 @@ JPAC_API jpac_status jpac_cuda_kernel2d_backward(const jpac_options* o, const jp
                                                  const jpac_tensor* grad_kernel, const jpac_tensor* grad_guide,
                                                  const jpac_tensor* grad_alpha, const jpac_tensor* grad_lambda,
                                                  const jpac_tensor* grad_smooth, char* error, int64_t cap) {
-    return run(error, cap, [&] {
+    return run_on(guide, error, cap, [&] {
         return jpac::cuda::kernel2d_backward(*o, guide, alpha, lambda, smooth, mask, grad_kernel, grad_guide,
                                              grad_alpha, grad_lambda, grad_smooth, kStream);
     });
@@ -155,7 +170,7 @@ JPAC_API jpac_status jpac_cuda_conv_forward(const jpac_options* o, int32_t trans
                                             const jpac_tensor* kernel, const jpac_tensor* weight,
                                             const jpac_tensor* bias, const jpac_tensor* output, char* error,
                                             int64_t cap) {
-    return run(error, cap, [&] {
+    return run_on(input, error, cap, [&] {
         const jpac::cuda::ConvCall c{o, transposed != 0, false, input, weight, bias, kernel, nullptr, nullptr, nullptr, nullptr};
         return jpac::cuda::conv_forward(c, output, kStream);
     });
@@ -166,7 +181,7 @@ JPAC_API jpac_status jpac_cuda_conv_backward(const jpac_options* o, int32_t tran
                                              const jpac_tensor* grad_output, const jpac_tensor* grad_input,
                                              const jpac_tensor* grad_kernel, const jpac_tensor* grad_weight,
                                              const jpac_tensor* grad_bias, char* error, int64_t cap) {
-    return run(error, cap, [&] {
+    return run_on(input, error, cap, [&] {
         const jpac::cuda::ConvCall c{o, transposed != 0, false, input, weight, nullptr, kernel, nullptr, nullptr, nullptr, nullptr};
         const jpac::cuda::ConvGrads d{grad_input, grad_weight, grad_bias, grad_kernel, nullptr, nullptr, nullptr, nullptr};
         return jpac::cuda::conv_backward(c, grad_output, d, kStream);
@@ -179,7 +194,7 @@ JPAC_API jpac_status jpac_cuda_conv_guided_forward(const jpac_options* o, int32_
                                                    const jpac_tensor* smooth, const jpac_tensor* weight,
                                                    const jpac_tensor* bias, const jpac_tensor* output, char* error,
                                                    int64_t cap) {
-    return run(error, cap, [&] {
+    return run_on(input, error, cap, [&] {
         const jpac::cuda::ConvCall c{o, transposed != 0, false, input, weight, bias, nullptr, guide, alpha, lambda, smooth};
         return jpac::cuda::conv_forward(c, output, kStream);
     });
@@ -191,7 +206,7 @@ JPAC_API jpac_status jpac_cuda_conv_guided_backward(
     const jpac_tensor* grad_output, const jpac_tensor* grad_input, const jpac_tensor* grad_guide,
     const jpac_tensor* grad_weight, const jpac_tensor* grad_bias, const jpac_tensor* grad_alpha,
     const jpac_tensor* grad_lambda, const jpac_tensor* grad_smooth, char* error, int64_t cap) {
-    return run(error, cap, [&] {
+    return run_on(input, error, cap, [&] {
         const jpac::cuda::ConvCall c{o, transposed != 0, false, input, weight, nullptr, nullptr, guide, alpha, lambda, smooth};
         const jpac::cuda::ConvGrads d{grad_input, grad_weight, grad_bias, nullptr, grad_guide, grad_alpha, grad_lambda,
                                       grad_smooth};
@@ -204,7 +219,7 @@ JPAC_API jpac_status jpac_cuda_pool_forward(const jpac_options* o, const jpac_te
                                             const jpac_tensor* alpha, const jpac_tensor* lambda,
                                             const jpac_tensor* smooth, const jpac_tensor* output, char* error,
                                             int64_t cap) {
-    return run(error, cap, [&] {
+    return run_on(input, error, cap, [&] {
         const jpac::cuda::ConvCall c{o, false, true, input, nullptr, nullptr, kernel, guide, alpha, lambda, smooth};
         return jpac::cuda::conv_forward(c, output, kStream);
     });
@@ -218,7 +233,7 @@ JPAC_API jpac_status jpac_cuda_pool_backward(const jpac_options* o, const jpac_t
                                              const jpac_tensor* grad_guide, const jpac_tensor* grad_alpha,
                                              const jpac_tensor* grad_lambda, const jpac_tensor* grad_smooth,
                                              char* error, int64_t cap) {
-    return run(error, cap, [&] {
+    return run_on(input, error, cap, [&] {
         const jpac::cuda::ConvCall c{o, false, true, input, nullptr, nullptr, kernel, guide, alpha, lambda, smooth};
         const jpac::cuda::ConvGrads d{grad_input, nullptr, nullptr, grad_kernel, grad_guide, grad_alpha, grad_lambda,
                                       grad_smooth};
@@ -230,14 +245,16 @@ JPAC_API jpac_status jpac_cuda_pool_backward(const jpac_options* o, const jpac_t
 JPAC_API jpac_status jpac_cuda_std_conv_forward(const jpac_options* o, const jpac_tensor* input,
                                                 const jpac_tensor* weight, const jpac_tensor* bias,
                                                 const jpac_tensor* output, char* error, int64_t cap) {
-    return run(error, cap, [&] { return jpac::cuda::std_conv_forward(*o, input, weight, bias, output, kStream); });
+    return run_on(input, error, cap, [&] {
+        return jpac::cuda::std_conv_forward(*o, input, weight, bias, output, kStream);
+    });
 }
 
 JPAC_API jpac_status jpac_cuda_std_conv_backward(const jpac_options* o, const jpac_tensor* input,
                                                  const jpac_tensor* weight, const jpac_tensor* grad_output,
                                                  const jpac_tensor* grad_input, const jpac_tensor* grad_weight,
                                                  const jpac_tensor* grad_bias, char* error, int64_t cap) {
-    return run(error, cap, [&] {
+    return run_on(input, error, cap, [&] {
         return jpac::cuda::std_conv_backward(*o, input, weight, grad_output, grad_input, grad_weight, grad_bias,
                                              kStream);
     });
@@ -245,47 +262,51 @@ JPAC_API jpac_status jpac_cuda_std_conv_backward(const jpac_options* o, const jp
 
 JPAC_API jpac_status jpac_cuda_relu_forward(const jpac_tensor* input, const jpac_tensor* output, char* error,
                                             int64_t cap) {
-    return run(error, cap, [&] { return jpac::cuda::relu_forward(input, output, kStream); });
+    return run_on(input, error, cap, [&] { return jpac::cuda::relu_forward(input, output, kStream); });
 }
 
 JPAC_API jpac_status jpac_cuda_relu_backward(const jpac_tensor* input, const jpac_tensor* grad_output,
                                              const jpac_tensor* grad_input, char* error, int64_t cap) {
-    return run(error, cap, [&] { return jpac::cuda::relu_backward(input, grad_output, grad_input, kStream); });
+    return run_on(input, error, cap, [&] {
+        return jpac::cuda::relu_backward(input, grad_output, grad_input, kStream);
+    });
 }
 
 JPAC_API jpac_status jpac_cuda_resize_bilinear_forward(const jpac_tensor* input, double scale_h, double scale_w,
                                                        const jpac_tensor* output, char* error, int64_t cap) {
-    return run(error, cap,
+    return run_on(input, error, cap,
                [&] { return jpac::cuda::resize_bilinear_forward(input, scale_h, scale_w, output, kStream); });
 }
 
 JPAC_API jpac_status jpac_cuda_resize_bilinear_backward(const jpac_tensor* grad_output, double scale_h,
                                                         double scale_w, const jpac_tensor* grad_input, char* error,
                                                         int64_t cap) {
-    return run(error, cap, [&] {
+    return run_on(grad_output, error, cap, [&] {
         return jpac::cuda::resize_bilinear_backward(grad_output, scale_h, scale_w, grad_input, kStream);
     });
 }
 
 JPAC_API jpac_status jpac_cuda_avg_pool2d_forward(const jpac_options* o, const jpac_tensor* input,
                                                   const jpac_tensor* output, char* error, int64_t cap) {
-    return run(error, cap, [&] { return jpac::cuda::avg_pool_forward(*o, input, output, kStream); });
+    return run_on(input, error, cap, [&] { return jpac::cuda::avg_pool_forward(*o, input, output, kStream); });
 }
 
 JPAC_API jpac_status jpac_cuda_avg_pool2d_backward(const jpac_options* o, const jpac_tensor* grad_output,
                                                    const jpac_tensor* grad_input, char* error, int64_t cap) {
-    return run(error, cap, [&] { return jpac::cuda::avg_pool_backward(*o, grad_output, grad_input, kStream); });
+    return run_on(grad_output, error, cap, [&] {
+        return jpac::cuda::avg_pool_backward(*o, grad_output, grad_input, kStream);
+    });
 }
 
 JPAC_API jpac_status jpac_cuda_softmax_forward(const jpac_tensor* input, int32_t log_softmax,
                                                const jpac_tensor* output, char* error, int64_t cap) {
-    return run(error, cap, [&] { return jpac::cuda::softmax_forward(input, log_softmax, output, kStream); });
+    return run_on(input, error, cap, [&] { return jpac::cuda::softmax_forward(input, log_softmax, output, kStream); });
 }
 
 JPAC_API jpac_status jpac_cuda_softmax_backward(const jpac_tensor* output, const jpac_tensor* grad_output,
                                                 int32_t log_softmax, const jpac_tensor* grad_input, char* error,
                                                 int64_t cap) {
-    return run(error, cap, [&] {
+    return run_on(output, error, cap, [&] {
         return jpac::cuda::softmax_backward(output, grad_output, log_softmax, grad_input, kStream);
     });
 }
@@ -294,29 +315,33 @@ JPAC_API jpac_status jpac_cuda_batch_norm_inference(const jpac_tensor* input, co
                                                     const jpac_tensor* var, const jpac_tensor* weight,
                                                     const jpac_tensor* bias, float eps, const jpac_tensor* output,
                                                     char* error, int64_t cap) {
-    return run(error, cap, [&] {
+    return run_on(input, error, cap, [&] {
         return jpac::cuda::batch_norm_inference(input, mean, var, weight, bias, eps, output, kStream);
     });
 }
 
 JPAC_API jpac_status jpac_cuda_axpby(float alpha, const jpac_tensor* x, float beta, const jpac_tensor* y,
                                      const jpac_tensor* output, char* error, int64_t cap) {
-    return run(error, cap, [&] { return jpac::cuda::axpby(alpha, x, beta, y, output, kStream); });
+    return run_on(x, error, cap, [&] { return jpac::cuda::axpby(alpha, x, beta, y, output, kStream); });
 }
 
 JPAC_API jpac_status jpac_cuda_copy_channels(const jpac_tensor* input, int64_t from, int64_t count,
                                              const jpac_tensor* output, int64_t to, char* error, int64_t cap) {
-    return run(error, cap, [&] { return jpac::cuda::copy_channels(input, from, count, output, to, kStream); });
+    return run_on(input, error, cap, [&] {
+        return jpac::cuda::copy_channels(input, from, count, output, to, kStream);
+    });
 }
 
 JPAC_API jpac_status jpac_cuda_crop2d_forward(const jpac_tensor* input, int64_t top, int64_t left,
                                               const jpac_tensor* output, char* error, int64_t cap) {
-    return run(error, cap, [&] { return jpac::cuda::crop(input, top, left, output, true, kStream); });
+    return run_on(input, error, cap, [&] { return jpac::cuda::crop(input, top, left, output, true, kStream); });
 }
 
 JPAC_API jpac_status jpac_cuda_crop2d_backward(const jpac_tensor* grad_output, int64_t top, int64_t left,
                                                const jpac_tensor* grad_input, char* error, int64_t cap) {
-    return run(error, cap, [&] { return jpac::cuda::crop(grad_input, top, left, grad_output, false, kStream); });
+    return run_on(grad_output, error, cap, [&] {
+        return jpac::cuda::crop(grad_input, top, left, grad_output, false, kStream);
+    });
 }
 
 }  // extern "C"

@@ -85,9 +85,27 @@ long long launches();
 // Runs body() as the kernel of every thread of every block.
 void run_grid(dim3 grid, dim3 block, size_t shared_bytes, const std::function<void()>& body);
 
+// The most blocks a grid may have along z: 65535 as on a GPU, or fewer when
+// JPAC_CUDA_EMU_GRID_Z says so, so that tests of small shapes take the
+// launches that CUDA's limit splits (launch_tiles). Along y: 65535.
+unsigned grid_z_limit();
+
+// CUDA's last error on this OS thread (0: none), as cudaGetLastError reports
+// it: the emulated runtime sets it when a call fails; take_last_error reads
+// and clears it (launch_error does, after each launch, as on a GPU).
+void set_last_error(int code, const char* text);
+int take_last_error(std::string* text);
+
+// A check of a launch's argument bytes before it runs (set by the emulated
+// runtime, which knows each allocation's device; none in the kernel tests).
+using ArgumentCheck = void (*)(const void* arguments, size_t bytes);
+void set_argument_check(ArgumentCheck check);
+void check_arguments(const void* arguments, size_t bytes);
+
 template <typename... P, typename... A>
 void launch(void (*kernel)(P...), dim3 grid, dim3 block, size_t shared_bytes, A&&... args) {
     std::tuple<std::decay_t<P>...> params(std::forward<A>(args)...);
+    check_arguments(&params, sizeof params);
     run_grid(grid, block, shared_bytes, [&] { std::apply(kernel, params); });
 }
 

@@ -1,9 +1,12 @@
 // The few CUDA runtime calls libjpac_cuda's C ABI (jpac_cuda.cu) makes, for
-// its emulated build (libjpac_cuda_emu.so): one device whose "device memory"
-// is host memory, copies that are memcpy, a stream that is always idle
-// (kernels run to completion inside the launch). Allocations are tracked, so
-// freeing or copying through a pointer that is no live allocation fails as it
-// would on a GPU, and fresh memory is NaN-filled (cudaMalloc's is garbage).
+// its emulated build (libjpac_cuda_emu.so): devices whose "device memory" is
+// host memory (JPAC_CUDA_EMU_DEVICES of them, default 1, 16 GiB each), copies
+// that are memcpy, a stream that is always idle (kernels run to completion
+// inside the launch). Allocations are tracked with their device, so freeing
+// or copying through a pointer that is no live allocation fails, and a kernel
+// launched on one device with another's memory among its arguments fails, as
+// they would on a GPU; fresh memory is NaN-filled (cudaMalloc's is garbage).
+// A failed call is also the thread's last error until cudaGetLastError.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -27,6 +30,8 @@ using cudaStream_t = void*;
 const char* cudaGetErrorString(cudaError_t e);
 cudaError_t cudaGetDeviceCount(int* count);
 cudaError_t cudaSetDevice(int device);
+cudaError_t cudaGetDevice(int* device);
+cudaError_t cudaGetLastError();
 cudaError_t cudaMalloc(void** p, size_t bytes);
 cudaError_t cudaFree(void* p);
 cudaError_t cudaMemsetAsync(void* p, int value, size_t bytes, cudaStream_t stream);

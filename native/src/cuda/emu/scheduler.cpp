@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <memory>
 #include <numeric>
@@ -237,15 +238,48 @@ void syncwarp(unsigned mask) { warp_exchange(mask, 0, kSyncWarp); }
 
 namespace {
 std::atomic<long long> g_launches{0};
+std::atomic<ArgumentCheck> g_argument_check{nullptr};
+thread_local int t_last_error = 0;
+thread_local std::string t_last_error_text;
 }  // namespace
 
 long long launches() { return g_launches.load(); }
+
+unsigned grid_z_limit() {
+    static const unsigned limit = [] {
+        const char* v = std::getenv("JPAC_CUDA_EMU_GRID_Z");
+        const long n = v != nullptr ? std::atol(v) : 65535;
+        return unsigned(n < 1 || n > 65535 ? 65535 : n);
+    }();
+    return limit;
+}
+
+void set_last_error(int code, const char* text) {
+    t_last_error = code;
+    t_last_error_text = text != nullptr ? text : "";
+}
+
+int take_last_error(std::string* text) {
+    const int code = t_last_error;
+    if (text != nullptr) *text = t_last_error_text;
+    t_last_error = 0;
+    t_last_error_text.clear();
+    return code;
+}
+
+void set_argument_check(ArgumentCheck check) { g_argument_check.store(check); }
+
+void check_arguments(const void* arguments, size_t bytes) {
+    if (const ArgumentCheck check = g_argument_check.load()) check(arguments, bytes);
+}
 
 void run_grid(dim3 grid, dim3 block, size_t shared_bytes, const std::function<void()>& body) {
     g_launches.fetch_add(1);
     const size_t n = size_t(block.x) * block.y * block.z;
     if (n == 0 || n > 1024) throw std::invalid_argument("CUDA emulator: block of " + std::to_string(n) + " threads");
-    if (grid.y > 65535 || grid.z > 65535) throw std::invalid_argument("CUDA emulator: grid.y or grid.z above 65535");
+    if (grid.y > 65535 || grid.z > grid_z_limit())
+        throw std::invalid_argument("CUDA emulator: grid.y above 65535 or grid.z above " +
+                                    std::to_string(grid_z_limit()));
     if (shared_bytes > 227 * 1024) throw std::invalid_argument("CUDA emulator: more than 227 KiB of dynamic shared memory");
     Block b;
     b.body = &body;

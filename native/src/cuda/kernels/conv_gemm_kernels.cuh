@@ -119,8 +119,8 @@ JPAC_DEVICE void conv_forward_gemm(const Geometry& g, const GuideArgs& a, const 
     int* goff = ioff + KMAX;
     float* region = smem + gemm_region_offset(KMAX);
     const int blocks = (v.co + OUT - 1) / OUT;
-    const int o0 = int(blockIdx.z) % blocks * OUT;
-    const Pixel p = pixel_of(g, int(blockIdx.z) / blocks, 0);
+    const int o0 = block_z(g) % blocks * OUT;
+    const Pixel p = pixel_of(g, block_z(g) / blocks, 0);
     fill_tap_offsets<KMAX>(g, p.tid, ioff, goff);
     __syncthreads();
     float K[KMAX];
@@ -301,7 +301,7 @@ __global__ void __launch_bounds__(kThreads, kDgMinBlocks) conv_data_grad_gemm_ke
     int* ioff = reinterpret_cast<int*>(smem);
     int* goff = ioff + KMAX;
     float* region = smem + gemm_region_offset(KMAX);
-    const Pixel p = pixel_of(g, int(blockIdx.z), 0);
+    const Pixel p = pixel_of(g, block_z(g), 0);
     fill_tap_offsets<KMAX>(g, p.tid, ioff, goff);
     __syncthreads();
     float K[KMAX], dK[KMAX];

@@ -96,8 +96,8 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks) conv_forward_kernel(Geom
     float* region = smem + 2 * KMAX;
     const int per_block = v.per_channel ? 1 : kOutBlock;
     const int blocks = (v.co + per_block - 1) / per_block;
-    const int o0 = int(blockIdx.z) % blocks * per_block;
-    const Pixel p = pixel_of(g, int(blockIdx.z) / blocks, v.per_channel ? o0 : 0);
+    const int o0 = block_z(g) % blocks * per_block;
+    const Pixel p = pixel_of(g, block_z(g) / blocks, v.per_channel ? o0 : 0);
     fill_tap_offsets<KMAX>(g, p.tid, ioff, goff);
     __syncthreads();
     float K[KMAX];
@@ -163,8 +163,8 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks) conv_backward_data_kerne
     int* goff = ioff + KMAX;
     float* region = smem + 2 * KMAX;
     // Per-channel K (pooling): one channel per block, z = n * C + c.
-    const int nz = v.per_channel ? v.ci : 1, kc = int(blockIdx.z) % nz;
-    const Pixel p = pixel_of(g, int(blockIdx.z) / nz, v.per_channel ? kc : 0);
+    const int nz = v.per_channel ? v.ci : 1, kc = block_z(g) % nz;
+    const Pixel p = pixel_of(g, block_z(g) / nz, v.per_channel ? kc : 0);
     fill_tap_offsets<KMAX>(g, p.tid, ioff, goff);
     __syncthreads();
     float K[KMAX], dK[KMAX];
@@ -211,7 +211,7 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks) conv_backward_weight_ker
     int* ioff = reinterpret_cast<int*>(smem);
     int* goff = ioff + KMAX;
     float* region = smem + 2 * KMAX;
-    const Pixel p = pixel_of(g, int(blockIdx.z), 0);
+    const Pixel p = pixel_of(g, block_z(g), 0);
     fill_tap_offsets<KMAX>(g, p.tid, ioff, goff);
     __syncthreads();
     float K[KMAX];

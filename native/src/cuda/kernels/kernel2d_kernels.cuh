@@ -13,7 +13,7 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks) kernel2d_forward_kernel(
     int* goff = ioff + KMAX;
     float* region = smem + 2 * KMAX;
     const int ck = a.kernel_channels;
-    const Pixel p = pixel_of(g, int(blockIdx.z) / ck, int(blockIdx.z) % ck);
+    const Pixel p = pixel_of(g, block_z(g) / ck, block_z(g) % ck);
     fill_tap_offsets<KMAX>(g, p.tid, ioff, goff);
     __syncthreads();
     float K[KMAX];
@@ -38,7 +38,7 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks) kernel2d_backward_kernel
     int* goff = ioff + KMAX;
     float* region = smem + 2 * KMAX;
     const int ck = a.kernel_channels;
-    const Pixel p = pixel_of(g, int(blockIdx.z) / ck, int(blockIdx.z) % ck);
+    const Pixel p = pixel_of(g, block_z(g) / ck, block_z(g) % ck);
     fill_tap_offsets<KMAX>(g, p.tid, ioff, goff);
     __syncthreads();
     const int kk = g.kk();

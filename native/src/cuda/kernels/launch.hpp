@@ -83,8 +83,34 @@ int pick_chunk(int channels, Bytes bytes) {
     return bytes(c) <= size_t(227 * 1024) ? c : 0;
 }
 
-inline dim3 tile_grid(const Geometry& g, int z) {
-    return dim3(unsigned((g.c.out + kTileX - 1) / kTileX), unsigned((g.r.out + kTileY - 1) / kTileY), unsigned(z));
+// Launches `kernel(g, args...)` over the output tiles of `z` images (or image
+// and channel blocks). CUDA takes at most 65535 blocks along y and z: z goes
+// in slices (the kernels add g.z0 to blockIdx.z); more rows of tiles than y
+// holds are refused.
+constexpr long long kMaxGridY = 65535;
+inline long long max_grid_z() {
+#if defined(__CUDACC__)
+    return 65535;
+#else
+    return ::jpac::emu::grid_z_limit();  // lowered by the tests, so that small shapes take slices
+#endif
+}
+template <typename Kernel, typename... Args>
+LaunchResult launch_tiles(Kernel kernel, Geometry g, long long z, size_t bytes, Stream stream, const Args&... args) {
+    const long long rows = (g.r.out + kTileY - 1) / kTileY, cols = (g.c.out + kTileX - 1) / kTileX;
+    if (rows > kMaxGridY)
+        return {JPAC_ERR_UNSUPPORTED, "CUDA backend: outputs of at most " + std::to_string(kMaxGridY * kTileY) +
+                                          " rows, got " + std::to_string(g.r.out)};
+    const long long most = max_grid_z();
+    for (long long z0 = 0; z0 < z; z0 += most) {
+        g.z0 = int(z0);
+        const long long slice = z - z0 < most ? z - z0 : most;
+        JPAC_LAUNCH(kernel, dim3(unsigned(cols), unsigned(rows), unsigned(slice)), dim3(kTileX, kTileY), bytes, stream,
+                    g, args...);
+        const LaunchResult r = launch_error();
+        if (r.status != JPAC_OK) return r;
+    }
+    return {};
 }
 
 // ---- kernel2d -------------------------------------------------------------
@@ -110,9 +136,8 @@ inline LaunchResult kernel2d_forward(const jpac_options& o, const jpac_tensor* g
         if (ac.chunk == 0) return untiled();
         const size_t bytes = kernel2d_forward_shared_bytes(g, ac.chunk, KMAX);
         JPAC_ALLOW_SHARED(kernel2d_forward_kernel<KMAX>, bytes);
-        JPAC_LAUNCH(kernel2d_forward_kernel<KMAX>, tile_grid(g, g.batch * a.kernel_channels), dim3(kTileX, kTileY),
-                    bytes, stream, g, ac, mutable_data(out_kernel), mutable_data(out_mask));
-        return launch_error();
+        return launch_tiles(kernel2d_forward_kernel<KMAX>, g, (long long)g.batch * a.kernel_channels, bytes, stream,
+                            ac, mutable_data(out_kernel), mutable_data(out_mask));
     }, untiled);
 }
 
@@ -142,9 +167,8 @@ inline LaunchResult kernel2d_backward(const jpac_options& o, const jpac_tensor* 
         if (a.chunk == 0) return untiled();
         const size_t bytes = kernel2d_backward_shared_bytes(g, a.chunk, KMAX);
         JPAC_ALLOW_SHARED(kernel2d_backward_kernel<KMAX>, bytes);
-        JPAC_LAUNCH(kernel2d_backward_kernel<KMAX>, tile_grid(g, g.batch * a.kernel_channels), dim3(kTileX, kTileY),
-                    bytes, stream, g, a, data(grad_kernel));
-        return launch_error();
+        return launch_tiles(kernel2d_backward_kernel<KMAX>, g, (long long)g.batch * a.kernel_channels, bytes, stream,
+                            a, data(grad_kernel));
     }, untiled);
 }
 
@@ -219,9 +243,7 @@ inline LaunchResult conv_forward_gemm(const Geometry& g, GuideArgs a, ConvArgs v
         const size_t total = bytes(a.guide == nullptr ? 0 : a.chunk, v.chunk);
         auto* kernel = out == kGemmOutWide ? conv_forward_gemm_wide_kernel<KMAX> : conv_forward_gemm_kernel<KMAX>;
         JPAC_ALLOW_SHARED(kernel, total);
-        JPAC_LAUNCH(kernel, tile_grid(g, g.batch * ((v.co + out - 1) / out)), dim3(kTileX, kTileY), total, stream,
-                    g, a, v);
-        return launch_error();
+        return launch_tiles(kernel, g, (long long)g.batch * ((v.co + out - 1) / out), total, stream, a, v);
     }, untiled);
 }
 
@@ -256,8 +278,7 @@ LaunchResult conv_data_grad_gemm(const Geometry& g, GuideArgs a, ConvArgs v, Str
     if (!choose_gemm_chunks(g, a, v, bytes, kDgRows)) return untiled_backward(g, a, v, true, false, stream);
     const size_t total = bytes(a.guide == nullptr ? 0 : a.chunk, v.chunk);
     JPAC_ALLOW_SHARED(conv_data_grad_gemm_kernel<KMAX>, total);
-    JPAC_LAUNCH(conv_data_grad_gemm_kernel<KMAX>, tile_grid(g, g.batch), dim3(kTileX, kTileY), total, stream, g, a, v);
-    return launch_error();
+    return launch_tiles(conv_data_grad_gemm_kernel<KMAX>, g, g.batch, total, stream, a, v);
 }
 
 inline LaunchResult conv_forward(const ConvCall& c, const jpac_tensor* output, Stream stream) {
@@ -275,9 +296,7 @@ inline LaunchResult conv_forward(const ConvCall& c, const jpac_tensor* output, S
         if (!choose_chunks<KMAX>(g, a, v, false)) return untiled();
         const size_t bytes = conv_shared_bytes(g, a.guide == nullptr ? 0 : a.chunk, v.chunk, KMAX, false);
         JPAC_ALLOW_SHARED(conv_forward_kernel<KMAX>, bytes);
-        JPAC_LAUNCH(conv_forward_kernel<KMAX>, tile_grid(g, g.batch * blocks), dim3(kTileX, kTileY), bytes, stream,
-                    g, a, v);
-        return launch_error();
+        return launch_tiles(conv_forward_kernel<KMAX>, g, (long long)g.batch * blocks, bytes, stream, a, v);
     }, untiled);
 }
 
@@ -330,18 +349,14 @@ inline LaunchResult conv_backward(const ConvCall& c, const jpac_tensor* grad_out
         if (data_pass) {
             const size_t bytes = conv_shared_bytes(g, a.guide == nullptr ? 0 : a.chunk, v.chunk, KMAX, true);
             JPAC_ALLOW_SHARED(conv_backward_data_kernel<KMAX>, bytes);
-            JPAC_LAUNCH(conv_backward_data_kernel<KMAX>, tile_grid(g, g.batch * (v.per_channel ? v.ci : 1)),
-                        dim3(kTileX, kTileY), bytes, stream,
-                        g, a, v);
-            LaunchResult r = launch_error();
+            const LaunchResult r = launch_tiles(conv_backward_data_kernel<KMAX>, g,
+                                                (long long)g.batch * (v.per_channel ? v.ci : 1), bytes, stream, a, v);
             if (r.status != JPAC_OK) return r;
         }
         if (v.grad_weight) {
             const size_t bytes = conv_shared_bytes(g, a.guide == nullptr ? 0 : a.chunk, v.chunk, KMAX, false);
             JPAC_ALLOW_SHARED(conv_backward_weight_kernel<KMAX>, bytes);
-            JPAC_LAUNCH(conv_backward_weight_kernel<KMAX>, tile_grid(g, g.batch), dim3(kTileX, kTileY), bytes, stream,
-                        g, a, v);
-            return launch_error();
+            return launch_tiles(conv_backward_weight_kernel<KMAX>, g, g.batch, bytes, stream, a, v);
         }
         return LaunchResult{};
     }, untiled);

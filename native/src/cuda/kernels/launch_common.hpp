@@ -29,6 +29,9 @@ inline LaunchResult launch_error() {
 #if defined(__CUDACC__)
     const cudaError_t e = cudaGetLastError();
     if (e != cudaSuccess) return {JPAC_ERR_BACKEND, std::string("CUDA: ") + cudaGetErrorString(e)};
+#else
+    std::string text;
+    if (::jpac::emu::take_last_error(&text) != 0) return {JPAC_ERR_BACKEND, "CUDA: " + text};
 #endif
     return {};
 }

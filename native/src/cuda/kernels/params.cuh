@@ -63,8 +63,13 @@ inline TileAxis tile_axis(int extent, int k, int dil) {
 struct Geometry {
     Axis r, c;
     int batch;
+    int z0;  // the first grid z index of this launch (launch_tiles slices larger grids)
     JPAC_HOST_DEVICE int kk() const { return r.k * c.k; }
 };
+
+// The block's index along the grid's z axis (image, or image and channel
+// block): CUDA launches at most 65535 blocks along z, so more go in slices.
+JPAC_DEVICE int block_z(const Geometry& g) { return g.z0 + int(blockIdx.z); }
 
 // The adapting kernel's source: a guide (with its options), or a given K, or
 // neither: K = 1, a plain convolution (std_launch.hpp).

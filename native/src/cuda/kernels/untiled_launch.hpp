@@ -45,7 +45,7 @@ private:
 };
 
 inline LaunchResult out_of_memory(size_t floats) {
-    return {JPAC_ERR_BACKEND, "CUDA backend: cannot allocate " + std::to_string(floats * sizeof(float)) +
+    return {JPAC_ERR_OUT_OF_MEMORY, "CUDA backend: cannot allocate " + std::to_string(floats * sizeof(float)) +
                                   " bytes of scratch memory for the untiled kernels"};
 }
 
