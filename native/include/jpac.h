@@ -349,7 +349,9 @@ JPAC_API jpac_status jpac_call(int32_t op, const jpac_options* options, const do
 
 /* Frees the scratch memory the CPU backend keeps between calls (it keeps
  * up to jpac_scratch_cache_limit bytes of freed temporaries so that steady
- * calls of the same shapes do not fault in fresh pages). */
+ * calls of the same shapes do not fault in fresh pages), then hands the
+ * process's freed heap pages back to the system (glibc's malloc_trim: without
+ * it, memory freed by the caller's allocator too stays resident). */
 JPAC_API void jpac_scratch_trim(void);
 /* Sets how many bytes of freed scratch memory may be kept (0: none). */
 JPAC_API void jpac_scratch_set_cache_limit(int64_t bytes);

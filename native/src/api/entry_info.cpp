@@ -1,5 +1,8 @@
 // Library, backend and thread queries.
 #include <cstring>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <string>
 
 #include "api/cuda_backend.hpp"
@@ -106,7 +109,12 @@ JPAC_API int64_t jpac_scratch_peak_bytes(void) { return cpu::scratch_peak_bytes(
 
 JPAC_API void jpac_scratch_reset_peak(void) { cpu::scratch_reset_peak(); }
 
-JPAC_API void jpac_scratch_trim(void) { cpu::scratch_trim(); }
+JPAC_API void jpac_scratch_trim(void) {
+    cpu::scratch_trim();
+#if defined(__GLIBC__)
+    malloc_trim(0);  // glibc keeps freed pages resident; the JVM's freed tensor blocks are in its heap too
+#endif
+}
 
 JPAC_API void jpac_scratch_set_cache_limit(int64_t bytes) { cpu::scratch_set_cache_limit(bytes); }
 

@@ -60,7 +60,11 @@ void for_each_tile(int64_t batch, int64_t pixels, int tile, F&& f) {
 
 // Like for_each_tile, but tiles of bands of output rows that read (and so
 // scatter gradients into) overlapping input rows never run at the same time:
-// even bands first, then odd ones (see band_height).
+// even bands first, then odd ones (see band_height). Backward passes sum
+// weight and kernel-parameter gradients per thread: a static schedule gives
+// each thread the same bands in every call, so that for a given thread count
+// the sums, and training runs, are bit-for-bit repeatable (a dynamic one gave
+// a different rounding in most calls).
 template <typename F>
 void for_each_tile_scatter_safe(const Plan& plan, int tile, F&& f) {
     const int64_t wo = plan.cols.out_size, ho = plan.rows.out_size;
@@ -73,7 +77,7 @@ void for_each_tile_scatter_safe(const Plan& plan, int tile, F&& f) {
 #pragma omp parallel num_threads(threads_for(plan.batch * plan.out_pixels(), int64_t(items.size())))
         {
             no_nested_teams();
-#pragma omp for schedule(dynamic, 1)
+#pragma omp for schedule(static)
             for (int64_t it = 0; it < int64_t(items.size()); ++it) {
                 const int64_t n = items[it].first, b = items[it].second;
                 const int64_t end = std::min(ho, (b + 1) * h) * wo;
