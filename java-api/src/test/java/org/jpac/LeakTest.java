@@ -38,6 +38,36 @@ class LeakTest {
         }
     }
 
+    /** A program that leaks in a loop gets one line per leak for the first few, then one per doubling. */
+    @Test
+    void manyLeaksDoNotFloodTheLog() throws InterruptedException {
+        List<String> reports = new CopyOnWriteArrayList<>();
+        Leaks.Mode oldMode = Leaks.setMode(Leaks.Mode.WARN);
+        var oldSink = Leaks.setSink(reports::add);
+        try {
+            long before = Leaks.count();
+            long target = before + 200;
+            for (int i = 0; i < 200; i++) {
+                Tensor.allocate(2, 3).fill(1f);
+            }
+            for (int i = 0; i < 300 && Leaks.count() < target; i++) {
+                System.gc();
+                Thread.sleep(20);
+            }
+            assertTrue(Leaks.count() >= target, "the dropped tensors were not collected: " + Leaks.count());
+            // at most WARN_EACH single reports and one per doubling (8 up to 2^12): this JVM may have leaked before
+            assertTrue(reports.size() <= 16 + 12, reports.size() + " reports: " + reports);
+            long power = Long.highestOneBit(target);
+            if (power > before && power > 16) { // the count passed a power of two: its line is out
+                assertTrue(reports.stream().anyMatch(r -> r.startsWith("jpac: LEAK: " + power + " tensors so far")),
+                        reports.toString());
+            }
+        } finally {
+            Leaks.setSink(oldSink);
+            Leaks.setMode(oldMode);
+        }
+    }
+
     private static void allocateAndForget() {
         Tensor t = Tensor.allocate(1, 3, 77, 91);
         t.fill(1f);

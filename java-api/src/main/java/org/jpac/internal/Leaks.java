@@ -10,7 +10,9 @@ import java.util.function.Consumer;
  * and reported on {@code System.err} as the system property {@code jpac.leaks}
  * says:
  * <ul>
- * <li>{@code warn} (default): one line per leak, with how to find where it was allocated;</li>
+ * <li>{@code warn} (default): one line per leak for the first {@value #WARN_EACH}, with how to find
+ *     where they were allocated; then one line each time the count doubles, so that a program that
+ *     leaks in a loop does not flood its log;</li>
  * <li>{@code report}: the stack trace of each leaked tensor's allocation (records a
  *     stack trace per allocation: for finding leaks, not for production);</li>
  * <li>{@code off}: counted only.</li>
@@ -25,6 +27,9 @@ public final class Leaks {
 
     /** Fill tensors allocated uninitialised with NaN ({@code -Djpac.debug.poison=true}): a test aid. */
     static final boolean POISON = Boolean.getBoolean("jpac.debug.poison");
+
+    /** Leaks reported one by one in {@code warn} mode; later ones only as the count doubles. */
+    static final int WARN_EACH = 16;
 
     private static final AtomicLong COUNT = new AtomicLong();
     private static volatile Consumer<String> sink = System.err::println;
@@ -50,15 +55,24 @@ public final class Leaks {
     }
 
     static void leaked(String what, Throwable allocatedAt) {
+        long n = COUNT.get() + 1; // this leak's number (leaks reported at once may share one: a report too many)
         try {
-            report(what, allocatedAt);
+            report(what, allocatedAt, n);
         } finally {
             COUNT.incrementAndGet(); // after the report: a count that went up has its report out
         }
     }
 
-    private static void report(String what, Throwable allocatedAt) {
+    private static void report(String what, Throwable allocatedAt, long n) {
         if (mode == Mode.OFF) {
+            return;
+        }
+        if (mode == Mode.WARN && n > WARN_EACH) {
+            if (Long.bitCount(n) == 1) {
+                sink.accept("jpac: LEAK: " + n + " tensors so far were not closed (the garbage collector freed their "
+                        + "memory); the next report comes at " + 2 * n + ". Run with -Djpac.leaks=report to see where "
+                        + "each was allocated.");
+            }
             return;
         }
         StringBuilder m = new StringBuilder("jpac: LEAK: ").append(what)
