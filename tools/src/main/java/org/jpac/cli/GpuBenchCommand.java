@@ -50,7 +50,8 @@ final class GpuBenchCommand extends CliCommand {
             "  --runs N      timed calls per case (default 20); the median and the minimum are reported",
             "  --warmup N    untimed calls first (default 3)",
             "  --check       also compare every case's outputs and gradients with the CPU backend's on the same",
-            "                inputs ('CHECK case: worst relative error', each result's error relative to its largest",
+            "                inputs, and (full size) of grids above CUDA's 65535 blocks along z, launched in slices",
+            "                ('CHECK case: worst relative error', each result's error relative to its largest",
             "                value, or to 1e-3 of the case's largest if that is larger; FAILED above 1e-3);",
             "                exit 1 on any failure",
             "  Each case also prints 'RESULT jpac CASE MEDIAN_MS MIB' (MIB: the device tensors the case uses;",
@@ -155,12 +156,40 @@ final class GpuBenchCommand extends CliCommand {
             failures += wideWindow(out, 9, x, g, cuda, runs, warmup, check);
             failures += crf(out, cuda, h == 256 ? 512 : 16, runs, warmup, check);
             failures += networkTraining(out, cuda, n, h, runs, warmup, check);
+            if (check && h == 256) { // the emulator would take minutes over so many blocks
+                failures += largeGrids(out, cuda, 65535);
+            }
         }
         if (check) {
             out.println(failures == 0 ? "CHECK: every case matches the CPU backend"
                     : "CHECK: " + failures + " case(s) FAILED against the CPU backend");
         }
         return failures == 0 ? 0 : 1;
+    }
+
+    /**
+     * Checks only: shapes whose tiled grids need more than {@code z} blocks along z (CUDA's limit: 65535),
+     * so that their launches go in slices: channel-wise kernel2d and pooling over 2 x (z / 2 + 1)
+     * channels, and a guided convolution and its gradients over a batch of z + 1 images. Returns the
+     * failures.
+     */
+    static int largeGrids(PrintStream out, Device cuda, int z) {
+        PacOptions cw = PacOptions.builder(3).padding(1).channelWise(true).build();
+        PacOptions o = PacOptions.builder(3).padding(1).build();
+        int c = z / 2 + 1;
+        int n = z + 1;
+        try (Tensor g = random(cuda, 11, 2, c, 4, 4); Tensor x = random(cuda, 12, 2, c, 4, 4);
+             Tensor xb = random(cuda, 13, n, 1, 2, 3); Tensor gb = random(cuda, 14, n, 2, 2, 3);
+             Tensor w = random(cuda, 15, 2, 1, 3, 3); Tensor dy = random(cuda, 16, n, 2, 2, 3)) {
+            return check(out, "grid_slices.kernel2d", t -> new Tensor[] {Pac.kernel2d(t[0], cw).kernel()}, g)
+                    + check(out, "grid_slices.pool2d_guided", t -> new Tensor[] {
+                            Pac.pool2dGuided(t[0], Guide.of(t[1]), cw)}, x, g)
+                    + check(out, "grid_slices.conv2d_guided", t -> {
+                        GuidedConvGrads d = Pac.conv2dGuidedBackward(t[0], Guide.of(t[1]), t[2], t[3], o, Grad.all());
+                        return new Tensor[] {Pac.conv2dGuided(t[0], t[1], t[2], null, o), d.gradInput(), d.gradGuide(),
+                                d.gradWeight(), d.gradBias()};
+                    }, xb, gb, w, dy);
+        }
     }
 
     /**
