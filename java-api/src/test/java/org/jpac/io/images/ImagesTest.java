@@ -282,6 +282,40 @@ class ImagesTest {
         assertArrayEquals(new float[] {1, 2, 3, 4}, Images.read(f).data());
     }
 
+    @Test
+    void pfmWithCrlfLineEndsIsReadFromTheRightByte() throws IOException {
+        // a header saved with Windows line ends: the LF after the scale is not the first data byte
+        ByteBuffer b = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+        b.putFloat(3).putFloat(4).putFloat(1).putFloat(2);
+        Path f = tmp.resolve("crlf.pfm");
+        Files.write(f, pfm("Pf\r\n2 2\r\n-1.0\r\n", b.array()));
+        assertArrayEquals(new float[] {1, 2, 3, 4}, Images.read(f).data());
+        // a lone CR ends the header too; the data may then start with the byte 0x0a
+        ByteBuffer lf = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0x0a);
+        Path cr = tmp.resolve("cr.pfm");
+        Files.write(cr, pfm("Pf\r1 1\r-1.0\r", lf.array()));
+        assertArrayEquals(new float[] {Float.intBitsToFloat(0x0a)}, Images.read(cr).data());
+    }
+
+    @Test
+    void pfmWithMoreDataThanItsHeaderDeclaresIsRefused() throws IOException {
+        Path trailing = tmp.resolve("trailing.pfm");
+        Files.write(trailing, pfm("Pf\n2 2\n-1.0\n", new byte[16 + 100]));
+        oneLine(assertThrows(ImageFormatException.class, () -> Images.read(trailing)), "trailing.pfm",
+                "longer than its header declares", "needs 16 bytes", "holds 116");
+        Path small = tmp.resolve("small.pfm");
+        Files.write(small, pfm("PF\n2 2\n-1.0\n", new byte[4 * 3 * 3 * 4]));
+        oneLine(assertThrows(ImageFormatException.class, () -> Images.size(small, NpyLayout.AUTO)), "small.pfm",
+                "needs 48 bytes", "holds 144");
+    }
+
+    private static byte[] pfm(String header, byte[] data) {
+        byte[] h = header.getBytes(StandardCharsets.US_ASCII);
+        byte[] all = Arrays.copyOf(h, h.length + data.length);
+        System.arraycopy(data, 0, all, h.length, data.length);
+        return all;
+    }
+
     // ---- hostile files ----------------------------------------------------------------
 
     private static void oneLine(IOException e, String... fragments) {
