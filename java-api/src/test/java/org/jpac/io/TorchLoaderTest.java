@@ -214,11 +214,14 @@ class TorchLoaderTest {
         byte[] lb = Arrays.copyOf(header, header.length + evil.length);
         System.arraycopy(evil, 0, lb, header.length, evil.length);
         Files.write(l, lb);
+        // the message names the file and the pickle, as every other pickle error does
+        Map<Path, String> where = Map.of(z, z + ": data.pkl: ", l, l + ": state dict pickle: ");
         for (Path f : List.of(z, l)) {
             UnsafePickleException e = assertThrows(UnsafePickleException.class, () -> TorchLoader.load(f));
-            assertEquals(msg, e.getMessage());
+            assertEquals(where.get(f) + msg, e.getMessage());
             e = assertThrows(UnsafePickleException.class, () -> WeightFiles.load(f));
             assertEquals("os.system", e.global());
+            assertEquals(where.get(f) + msg, e.getMessage());
         }
     }
 
