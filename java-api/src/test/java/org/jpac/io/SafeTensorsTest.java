@@ -140,6 +140,28 @@ class SafeTensorsTest {
         assertTrue(e.getMessage().contains("duplicate key 'shape'"), e.getMessage());
     }
 
+    @Test
+    void tensorsSharingBytesAreRefusedNamingBoth() throws IOException {
+        // before: 'w' silently read the bias's bytes and the next tensor's
+        byte[] data = new byte[16];
+        String b = "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}";
+        String c = "\"c\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]}";
+        Path overlap = file("{" + b + "," + c + ",\"w\":{\"dtype\":\"F32\",\"shape\":[3],"
+                + "\"data_offsets\":[4,16]}}", data);
+        IOException e = assertThrows(IOException.class, () -> SafeTensors.open(overlap));
+        assertTrue(e.getMessage().startsWith(overlap + ": not a valid safetensors file: tensors 'b' and 'w' overlap: "
+                + "data_offsets [0, 8] and [4, 16]"), e.getMessage());
+        Path same = file("{" + b + ",\"a\":{\"dtype\":\"I32\",\"shape\":[2],\"data_offsets\":[0,8]}}", data);
+        e = assertThrows(IOException.class, () -> WeightFiles.load(same));
+        assertTrue(e.getMessage().contains("tensors 'a' and 'b' overlap"), e.getMessage());
+        // adjacent tensors and empty ones (no bytes) are fine
+        Path ok = file("{" + b + "," + c + ",\"e\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[4,4]}}",
+                data);
+        try (SafeTensors st = SafeTensors.open(ok)) {
+            assertEquals(3, st.names().size());
+        }
+    }
+
     private Path fileBytes(byte[] header) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(8 + header.length + 4).order(ByteOrder.LITTLE_ENDIAN);
         b.putLong(header.length).put(header).put(new byte[4]);
