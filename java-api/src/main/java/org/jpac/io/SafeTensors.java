@@ -134,6 +134,7 @@ public final class SafeTensors implements AutoCloseable {
 
     /** Opens and validates a file. */
     public static SafeTensors open(Path path) throws IOException {
+        WeightFiles.checkReadable(path);
         String name = path.toString();
         Arena arena = Arena.ofShared();
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {

@@ -10,12 +10,15 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
 import org.jpac.Tensor;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 /** SafeTensors: round trip, dtype conversion, and hostile files. */
@@ -160,6 +163,23 @@ class SafeTensorsTest {
         try (SafeTensors st = SafeTensors.open(ok)) {
             assertEquals(3, st.names().size());
         }
+    }
+
+    @Test
+    void aDirectoryOrMissingPathIsNamedByEveryWeightReader() throws IOException {
+        // before: a directory gave a bare "No such device" (mapping it)
+        Path d = Files.createDirectory(dir.resolve("w.safetensors"));
+        IOException e = assertThrows(IOException.class, () -> SafeTensors.open(d));
+        assertEquals(d + ": is a directory, not a weight file", e.getMessage());
+        // and every weight reader in front of it (before: a bare "Is a directory")
+        for (Executable read : List.<Executable>of(() -> WeightFiles.detect(d), () -> WeightFiles.load(d),
+                () -> TorchLoader.load(d))) {
+            e = assertThrows(IOException.class, read);
+            assertEquals(d + ": is a directory, not a weight file", e.getMessage());
+        }
+        Path missing = dir.resolve("none.safetensors");
+        e = assertThrows(NoSuchFileException.class, () -> SafeTensors.open(missing));
+        assertEquals(missing + ": no such file", e.getMessage());
     }
 
     private Path fileBytes(byte[] header) throws IOException {
