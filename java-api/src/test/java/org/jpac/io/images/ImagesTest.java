@@ -359,6 +359,50 @@ class ImagesTest {
     }
 
     @Test
+    void aPngChunkFailingItsCrcIsRefused() throws IOException {
+        // before: ImageIO checks no CRC, and a flipped PLTE byte silently changed the colours
+        byte[] good = PngFiles.palette(2, 1, new byte[] {10, 20, 30, 40, 50, 60}, new byte[] {0, 1});
+        Path ok = tmp.resolve("ok.png");
+        Files.write(ok, good);
+        assertArrayEquals(new float[] {10, 40, 20, 50, 30, 60}, Images.read(ok).data());
+        for (String type : new String[] {"IHDR", "PLTE", "IDAT"}) {
+            byte[] bad = good.clone();
+            int at = PngFiles.chunkData(bad, type);
+            if (type.equals("IDAT")) {
+                bad[at + ByteBuffer.wrap(bad, at - 8, 4).getInt() + 3] ^= 1; // the data intact, its CRC not
+            } else {
+                bad[at + 1] ^= 1;
+            }
+            Path f = tmp.resolve("bad-" + type + ".png");
+            Files.write(f, bad);
+            oneLine(assertThrows(ImageFormatException.class, () -> Images.read(f)), f.toString(),
+                    "corrupt PNG: chunk " + type + " fails its CRC check");
+            oneLine(assertThrows(ImageFormatException.class, () -> Png.read(bad, "row 3")), "row 3: corrupt PNG: chunk "
+                    + type + " fails its CRC check");
+        }
+        Path ihdr = tmp.resolve("bad-IHDR.png");
+        oneLine(assertThrows(ImageFormatException.class, () -> Images.size(ihdr, NpyLayout.AUTO)), "bad-IHDR.png",
+                "chunk IHDR fails its CRC check");
+    }
+
+    @Test
+    void aPaletteIndexWithoutAColourIsRefused() throws IOException {
+        // before: clamped to the last colour; ImageIO pads a 3-colour palette to 4, so index 3 got colour 2
+        byte[] rgb = {10, 20, 30, 40, 50, 60, 70, 80, 90};
+        for (int index : new int[] {3, 200}) {
+            Path f = tmp.resolve("index" + index + ".png");
+            Files.write(f, PngFiles.palette(3, 1, rgb, new byte[] {0, 2, (byte) index}));
+            oneLine(assertThrows(ImageFormatException.class, () -> Images.read(f)), f.toString(),
+                    "pixel (2, 0) has palette index " + index + ", the palette holds 3 colours");
+            oneLine(assertThrows(ImageFormatException.class, () -> Png.readIndices(f, null)), f.toString(),
+                    "palette index " + index);
+        }
+        Path ok = tmp.resolve("index2.png");
+        Files.write(ok, PngFiles.palette(3, 1, rgb, new byte[] {0, 2, 1}));
+        assertArrayEquals(new int[] {0, 2, 1}, Png.readIndices(ok, null));
+    }
+
+    @Test
     void pngBytesInMemoryMatchTheFileForms() throws IOException {
         float[] d = samples(3 * 6 * 9, 65535, 21);
         Image img = Image.of(d, 3, 6, 9);
