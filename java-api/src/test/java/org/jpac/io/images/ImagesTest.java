@@ -475,6 +475,21 @@ class ImagesTest {
     }
 
     @Test
+    void npyShapesThatAreNoPythonTupleAreRefused() throws IOException {
+        // before: empty entries were skipped and a sign accepted, so both read as (3, 4)
+        for (String shape : new String[] {"(3,, 4)", "(+3, 4)", "(,3, 4)", "(3, 4,,)"}) {
+            Path f = npy("shape.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }",
+                    new byte[48]);
+            oneLine(assertThrows(ImageFormatException.class, () -> Images.read(f), shape), "shape.npy",
+                    "bad .npy shape " + shape);
+        }
+        Path ok = npy("ok.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4,), }", new byte[48]);
+        assertEquals(4, Images.read(ok).width());
+        Path old = npy("old.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (3L, 4L), }", new byte[48]);
+        assertEquals(3, Images.read(old).height());
+    }
+
+    @Test
     void hostilePfmFiles() throws IOException {
         Path t = tmp.resolve("t.pfm");
         Files.write(t, "PF\n4 4\n-1.0\n".getBytes(StandardCharsets.US_ASCII));
