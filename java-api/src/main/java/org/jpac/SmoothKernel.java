@@ -27,13 +27,15 @@ public record SmoothKernel(Kind kind, int size) {
     public static final SmoothKernel NONE = new SmoothKernel(Kind.NONE, 0);
     /** The 3x3 Gaussian smoothing. */
     public static final SmoothKernel GAUSSIAN = new SmoothKernel(Kind.GAUSSIAN, 3);
+    /** The largest m of {@code average_m} and {@code full_m}: what libjpac takes as a smoothing kernel. */
+    public static final int MAX_SIZE = 255;
 
     /**
      * Checks the size against the kind.
      *
      * @throws NullPointerException if {@code kind} is null
-     * @throws IllegalArgumentException if {@code size} is not 0 for NONE, 3 for GAUSSIAN, or odd and at least 1
-     *     otherwise
+     * @throws IllegalArgumentException if {@code size} is not 0 for NONE, 3 for GAUSSIAN, or odd and in
+     *     1..{@link #MAX_SIZE} otherwise
      */
     public SmoothKernel {
         if (kind == null) {
@@ -44,16 +46,18 @@ public record SmoothKernel(Kind kind, int size) {
             case GAUSSIAN -> 3;
             default -> size;
         };
-        if (size != want || ((kind == Kind.AVERAGE || kind == Kind.FULL) && (size < 1 || size % 2 == 0))) {
+        // checked here, not only in the op: m*m weights are allocated first, and overflow int past 46340
+        if (size != want || ((kind == Kind.AVERAGE || kind == Kind.FULL) && !validSize(size))) {
             throw new IllegalArgumentException("smoothKernelType: size " + size + " is not valid for " + kind
-                    + (kind == Kind.AVERAGE || kind == Kind.FULL ? " (needs an odd size >= 1)" : ""));
+                    + (kind == Kind.AVERAGE || kind == Kind.FULL ? " (needs an odd size in 1.." + MAX_SIZE + ")"
+                    : ""));
         }
     }
 
     /**
      * The m x m average ({@code average_m}).
      *
-     * @param m the size (odd, at least 1)
+     * @param m the size (odd, 1..{@link #MAX_SIZE})
      * @return the smooth kernel
      */
     public static SmoothKernel average(int m) {
@@ -63,7 +67,7 @@ public record SmoothKernel(Kind kind, int size) {
     /**
      * The learnable m x m kernel ({@code full_m}), initialised as the average.
      *
-     * @param m the size (odd, at least 1)
+     * @param m the size (odd, 1..{@link #MAX_SIZE})
      * @return the smooth kernel
      */
     public static SmoothKernel full(int m) {
@@ -104,10 +108,15 @@ public record SmoothKernel(Kind kind, int size) {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(arg + ": size '" + tail + "' in '" + s + "' is not an integer");
         }
-        if (m < 1 || m % 2 == 0) {
-            throw new IllegalArgumentException(arg + ": size " + m + " in '" + s + "' must be odd and >= 1");
+        if (!validSize(m)) {
+            throw new IllegalArgumentException(arg + ": size " + m + " in '" + s + "' must be odd and in 1.."
+                    + MAX_SIZE);
         }
         return new SmoothKernel(head.equals("average") ? Kind.AVERAGE : Kind.FULL, m);
+    }
+
+    private static boolean validSize(int m) {
+        return m >= 1 && m <= MAX_SIZE && m % 2 == 1;
     }
 
     /** Whether the kernel is a learnable parameter. */

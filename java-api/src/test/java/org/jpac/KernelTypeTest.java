@@ -78,4 +78,19 @@ class KernelTypeTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SmoothKernel.parse(s));
         assertTrue(e.getMessage().startsWith("smoothKernelType:"), e.getMessage());
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"full_257", "average_20001", "full_46341", "full_999999"})
+    void smoothKernelsAboveTheLimitAreRefusedWhenParsed(String s) {
+        // before: full_46341 overflowed m*m (NegativeArraySizeException), full_20001 allocated 1.6 GB of weights
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SmoothKernel.parse(s, "smooth_kernel_type"));
+        assertTrue(e.getMessage().startsWith("smooth_kernel_type: size "), e.getMessage());
+        assertTrue(e.getMessage().contains("'" + s + "' must be odd and in 1..255"), e.getMessage());
+        int m = Integer.parseInt(s.substring(s.indexOf('_') + 1));
+        e = assertThrows(IllegalArgumentException.class, () -> SmoothKernel.full(m));
+        assertTrue(e.getMessage().contains("size " + m + " is not valid for FULL (needs an odd size in 1..255)"),
+                e.getMessage());
+        assertEquals(255, SmoothKernel.parse("average_255").size());
+    }
 }

@@ -14,8 +14,11 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -131,6 +134,7 @@ public final class SafeTensors implements AutoCloseable {
 
     /** Opens and validates a file. */
     public static SafeTensors open(Path path) throws IOException {
+        WeightFiles.checkReadable(path);
         String name = path.toString();
         Arena arena = Arena.ofShared();
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
@@ -197,6 +201,7 @@ public final class SafeTensors implements AutoCloseable {
             }
             entries.put(key, entry(file, key, e.getValue(), dataStart, dataLen));
         }
+        checkNoOverlap(file, entries.values(), dataStart);
         return new SafeTensors(file, arena, seg, Collections.unmodifiableMap(meta),
                 Collections.unmodifiableMap(entries));
     }
@@ -240,6 +245,29 @@ public final class SafeTensors implements AutoCloseable {
                     + Arrays.toString(shape) + " needs " + bytes);
         }
         return new Entry(name, dtype, shape, dataStart + off[0], dataStart + off[1]);
+    }
+
+    /**
+     * The format forbids tensors sharing bytes; a tensor whose offsets reach into another's would silently read
+     * that tensor's values. Empty tensors hold no bytes and overlap nothing.
+     */
+    private static void checkNoOverlap(String file, Collection<Entry> entries, long dataStart) throws IOException {
+        List<Entry> byBegin = new ArrayList<>();
+        for (Entry e : entries) {
+            if (e.end() > e.begin()) {
+                byBegin.add(e);
+            }
+        }
+        byBegin.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
+        for (int i = 1; i < byBegin.size(); i++) {
+            Entry a = byBegin.get(i - 1);
+            Entry b = byBegin.get(i);
+            if (b.begin() < a.end()) {
+                throw bad(file, "tensors '" + a.name() + "' and '" + b.name() + "' overlap: data_offsets ["
+                        + (a.begin() - dataStart) + ", " + (a.end() - dataStart) + "] and ["
+                        + (b.begin() - dataStart) + ", " + (b.end() - dataStart) + "]");
+            }
+        }
     }
 
     private static long[] longs(String file, String what, Object v, int count) throws IOException {

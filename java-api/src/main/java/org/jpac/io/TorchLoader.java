@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
@@ -196,7 +197,22 @@ public final class TorchLoader {
         if (exact && b.length != max) {
             throw new IOException(file + ": entry " + name + " has " + b.length + " bytes, expected " + max);
         }
+        checkCrc(e, b, file, name);
         return b;
+    }
+
+    /** ZipFile checks no CRC (torch.save writes STORED entries), so a flipped bit would load as a wrong weight. */
+    private static void checkCrc(ZipEntry e, byte[] b, String file, String name) throws IOException {
+        if (e.getCrc() < 0) {
+            return; // not recorded
+        }
+        CRC32 crc = new CRC32();
+        crc.update(b);
+        if (crc.getValue() != e.getCrc()) {
+            throw new IOException(file + ": entry " + name + " is corrupted: its bytes have CRC-32 "
+                    + String.format("%08x", crc.getValue()) + ", the archive records " + String.format("%08x",
+                    e.getCrc()));
+        }
     }
 
     // ---- legacy format ------------------------------------------------------

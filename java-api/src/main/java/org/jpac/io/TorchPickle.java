@@ -352,12 +352,15 @@ public final class TorchPickle {
         }
     }
 
-    /** The accepted global {@code module.name}, or an {@link UnsafePickleException} naming it. */
-    static Global resolve(String module, String name) throws UnsafePickleException {
+    /**
+     * The accepted global {@code module.name}, or an {@link UnsafePickleException} naming it, with {@code what}
+     * (the file and pickle) in front as in every other error.
+     */
+    static Global resolve(String module, String name, String what) throws UnsafePickleException {
         Global g = GLOBALS.get(module + "\n" + name);
         if (g == null) {
             String full = printable(module) + "." + printable(name);
-            throw new UnsafePickleException(full, "refusing to load: the file references global " + full
+            throw new UnsafePickleException(full, what + ": refusing to load: the file references global " + full
                     + ", which a state dict never needs");
         }
         return g;
@@ -753,7 +756,7 @@ public final class TorchPickle {
                     case 'c' -> {
                         String module = line();
                         String name = line();
-                        push(resolve(module, name));
+                        push(resolve(module, name, what));
                     }
                     case '\u0093' -> {
                         Object name = pop();
@@ -762,7 +765,7 @@ public final class TorchPickle {
                             throw error("STACK_GLOBAL needs two strings, got " + typeName(module) + " and "
                                     + typeName(name));
                         }
-                        push(resolve(ms, ns));
+                        push(resolve(ms, ns, what));
                     }
                     case 'R' -> {
                         Object args = pop();

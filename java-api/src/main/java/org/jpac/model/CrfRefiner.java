@@ -209,8 +209,7 @@ public final class CrfRefiner implements AutoCloseable {
      */
     public static CrfRefiner withMetadata(CrfNetwork crf, String source, Map<String, String> metadata) {
         try {
-            CrfRefiner r = new CrfRefiner(crf, source, CrfGeometry.parse(metadata.get(GEOMETRY_KEY)),
-                    "calibrated".equals(metadata.get(UNARY_KEY)));
+            CrfRefiner r = new CrfRefiner(crf, source, geometry(metadata), calibrated(metadata));
             r.edgeScales(scale(metadata, SCALE_SPACE_KEY, DEFAULT_SCALE_SPACE),
                     scale(metadata, SCALE_COLOR_KEY, DEFAULT_SCALE_COLOR));
             return r;
@@ -218,6 +217,28 @@ public final class CrfRefiner implements AutoCloseable {
             crf.close();
             throw e;
         }
+    }
+
+    /** {@link #GEOMETRY_KEY}'s geometry; a bad value is refused naming the key. */
+    private static CrfGeometry geometry(Map<String, String> md) {
+        String v = md.get(GEOMETRY_KEY);
+        try {
+            return CrfGeometry.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(GEOMETRY_KEY + ": expected 'fixed' or 'scaled:SIDE' with SIDE > 0, got '"
+                    + v + "'", e);
+        }
+    }
+
+    /** Whether {@link #UNARY_KEY} asks for calibrated scores; any other value than 'calibrated' is refused. */
+    private static boolean calibrated(Map<String, String> md) {
+        String v = md.get(UNARY_KEY);
+        if (v != null && !v.equals("calibrated")) {
+            // silently running on uncalibrated scores would give a wrong refinement
+            throw new IllegalArgumentException(UNARY_KEY + ": expected 'calibrated' (or no " + UNARY_KEY
+                    + " for the scores as given), got '" + v + "'");
+        }
+        return v != null;
     }
 
     private static double scale(Map<String, String> md, String key, double dflt) {

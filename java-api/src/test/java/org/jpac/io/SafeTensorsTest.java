@@ -10,12 +10,15 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
 import org.jpac.Tensor;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 /** SafeTensors: round trip, dtype conversion, and hostile files. */
@@ -138,6 +141,45 @@ class SafeTensorsTest {
                 four);
         e = assertThrows(IOException.class, () -> SafeTensors.open(fieldTwice));
         assertTrue(e.getMessage().contains("duplicate key 'shape'"), e.getMessage());
+    }
+
+    @Test
+    void tensorsSharingBytesAreRefusedNamingBoth() throws IOException {
+        // before: 'w' silently read the bias's bytes and the next tensor's
+        byte[] data = new byte[16];
+        String b = "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}";
+        String c = "\"c\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]}";
+        Path overlap = file("{" + b + "," + c + ",\"w\":{\"dtype\":\"F32\",\"shape\":[3],"
+                + "\"data_offsets\":[4,16]}}", data);
+        IOException e = assertThrows(IOException.class, () -> SafeTensors.open(overlap));
+        assertTrue(e.getMessage().startsWith(overlap + ": not a valid safetensors file: tensors 'b' and 'w' overlap: "
+                + "data_offsets [0, 8] and [4, 16]"), e.getMessage());
+        Path same = file("{" + b + ",\"a\":{\"dtype\":\"I32\",\"shape\":[2],\"data_offsets\":[0,8]}}", data);
+        e = assertThrows(IOException.class, () -> WeightFiles.load(same));
+        assertTrue(e.getMessage().contains("tensors 'a' and 'b' overlap"), e.getMessage());
+        // adjacent tensors and empty ones (no bytes) are fine
+        Path ok = file("{" + b + "," + c + ",\"e\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[4,4]}}",
+                data);
+        try (SafeTensors st = SafeTensors.open(ok)) {
+            assertEquals(3, st.names().size());
+        }
+    }
+
+    @Test
+    void aDirectoryOrMissingPathIsNamedByEveryWeightReader() throws IOException {
+        // before: a directory gave a bare "No such device" (mapping it)
+        Path d = Files.createDirectory(dir.resolve("w.safetensors"));
+        IOException e = assertThrows(IOException.class, () -> SafeTensors.open(d));
+        assertEquals(d + ": is a directory, not a weight file", e.getMessage());
+        // and every weight reader in front of it (before: a bare "Is a directory")
+        for (Executable read : List.<Executable>of(() -> WeightFiles.detect(d), () -> WeightFiles.load(d),
+                () -> TorchLoader.load(d))) {
+            e = assertThrows(IOException.class, read);
+            assertEquals(d + ": is a directory, not a weight file", e.getMessage());
+        }
+        Path missing = dir.resolve("none.safetensors");
+        e = assertThrows(NoSuchFileException.class, () -> SafeTensors.open(missing));
+        assertEquals(missing + ": no such file", e.getMessage());
     }
 
     private Path fileBytes(byte[] header) throws IOException {

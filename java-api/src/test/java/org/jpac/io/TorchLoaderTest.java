@@ -214,12 +214,45 @@ class TorchLoaderTest {
         byte[] lb = Arrays.copyOf(header, header.length + evil.length);
         System.arraycopy(evil, 0, lb, header.length, evil.length);
         Files.write(l, lb);
+        // the message names the file and the pickle, as every other pickle error does
+        Map<Path, String> where = Map.of(z, z + ": data.pkl: ", l, l + ": state dict pickle: ");
         for (Path f : List.of(z, l)) {
             UnsafePickleException e = assertThrows(UnsafePickleException.class, () -> TorchLoader.load(f));
-            assertEquals(msg, e.getMessage());
+            assertEquals(where.get(f) + msg, e.getMessage());
             e = assertThrows(UnsafePickleException.class, () -> WeightFiles.load(f));
             assertEquals("os.system", e.global());
+            assertEquals(where.get(f) + msg, e.getMessage());
         }
+    }
+
+    @Test
+    void aBitFlipInAStoredEntryIsRefusedByItsCrc() throws IOException {
+        // torch.save writes STORED entries, whose CRC ZipFile does not check: the flip would load as a weight
+        Storage s = f32("0", 1234.5f, -6789.25f, 42.125f);
+        List<TensorSpec> spec = List.of(new TensorSpec("w", s, 0, new long[] {3}, new long[] {1}, null, false));
+        Path f = dir.resolve("flipped.pth");
+        PickleBuilder.writeZip(f, "archive", PickleBuilder.stateDictPickle(spec, false), List.of(s));
+        assertArrayEquals(new float[] {1234.5f, -6789.25f, 42.125f}, TorchLoader.load(f).require("w").data());
+        byte[] all = Files.readAllBytes(f);
+        int at = indexOf(all, s.data());
+        assertTrue(at > 0, "storage bytes not found in the archive");
+        all[at + 4] ^= 1; // the lowest mantissa bit of the second float
+        Files.write(f, all);
+        for (int way = 0; way < 2; way++) {
+            IOException e = assertThrows(IOException.class, way == 0 ? () -> TorchLoader.load(f)
+                    : () -> WeightFiles.load(f));
+            assertTrue(e.getMessage().startsWith(f + ": entry archive/data/0 is corrupted"), e.getMessage());
+            assertTrue(e.getMessage().contains("CRC-32"), e.getMessage());
+        }
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            if (Arrays.equals(hay, i, i + needle.length, needle, 0, needle.length)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Loads through both entry points; returns whether it loaded. Anything but IOException/IAE fails. */

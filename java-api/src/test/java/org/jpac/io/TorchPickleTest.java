@@ -99,7 +99,7 @@ class TorchPickleTest {
     @Test
     void refusesOsSystem() {
         UnsafePickleException e = assertThrows(UnsafePickleException.class, () -> TorchPickle.loads(osSystem()));
-        assertEquals("refusing to load: the file references global os.system, which a state dict never needs",
+        assertEquals("pickle: refusing to load: the file references global os.system, which a state dict never needs",
                 e.getMessage());
         assertEquals("os.system", e.global());
     }

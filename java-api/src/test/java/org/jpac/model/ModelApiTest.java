@@ -139,4 +139,27 @@ class ModelApiTest {
         assertTrue(e.getMessage().contains("for 3 classes") && e.getMessage().contains("cannot refine 5"),
                 e.getMessage());
     }
+
+    @Test
+    void crfMetadataWithAnUnknownValueIsRefusedNamingTheKey(@TempDir Path dir) throws IOException {
+        // before: crf.unary 'weird' silently turned calibration off; scaled:0 said only "side: must be > 0"
+        String[][] cases = {
+            {"crf.unary", "weird", "crf.unary: expected 'calibrated' (or no crf.unary for the scores as given), "
+                    + "got 'weird'"},
+            {"crf.geometry", "scaled:0", "crf.geometry: expected 'fixed' or 'scaled:SIDE' with SIDE > 0, got "
+                    + "'scaled:0'"},
+        };
+        for (String[] c : cases) {
+            Path file = dir.resolve(c[0] + ".safetensors");
+            try (PacCRF crf = PacCRF.builder(3, 1).seed(1).build()) {
+                java.util.Map<String, String> md = new java.util.LinkedHashMap<>();
+                md.put("model", "PacCRF");
+                md.put("args", "{\"channels\": 3, \"num_steps\": 1}");
+                md.put(c[0], c[1]);
+                org.jpac.io.SafeTensors.write(file, crf.parameters(), md);
+            }
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CrfRefiner.load(file, 3));
+            assertEquals("weights " + file + ": " + c[2], e.getMessage());
+        }
+    }
 }

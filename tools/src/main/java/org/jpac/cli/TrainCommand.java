@@ -145,10 +145,10 @@ final class TrainCommand {
             }
             return e.exitCode();
         } catch (IOException e) {
-            err.println("jpac train: " + e.getMessage());
+            err.println("jpac train: " + CliCommand.oneLine(CliCommand.ioMessage(e)));
             return 1;
         } catch (UncheckedIOException e) {
-            err.println("jpac train: " + e.getCause().getMessage());
+            err.println("jpac train: " + CliCommand.oneLine(CliCommand.ioMessage(e.getCause())));
             return 1;
         }
     }

@@ -487,14 +487,14 @@ public final class GoldenRunner {
         }
 
         static PacOptions options(Map<String, Object> p) {
-            int[] k = pair(p, "kernel_size", -1);
-            if (k[0] < 0) {
+            if (p.get("kernel_size") == null) {
                 throw new IllegalArgumentException("params: missing kernel_size");
             }
-            int[] s = pair(p, "stride", 1);
-            int[] pad = pair(p, "padding", 0);
-            int[] d = pair(p, "dilation", 1);
-            int[] op = pair(p, "output_padding", 0);
+            int[] k = pair(p, "kernel_size", 1, 1);
+            int[] s = pair(p, "stride", 1, 1);
+            int[] pad = pair(p, "padding", 0, 0);
+            int[] d = pair(p, "dilation", 1, 1);
+            int[] op = pair(p, "output_padding", 0, 0);
             return PacOptions.builder(k[0], k[1]).stride(s[0], s[1]).padding(pad[0], pad[1]).dilation(d[0], d[1])
                     .outputPadding(op[0], op[1])
                     .kernelType(KernelType.parse(string(p, "kernel_type", "gaussian"), "kernel_type"))
@@ -505,19 +505,27 @@ public final class GoldenRunner {
                     .build();
         }
 
-        /** An int or a [h, w] list. */
-        static int[] pair(Map<String, Object> p, String key, int dflt) {
+        /** An int or a [h, w] list, each in {@code min..2^31-1}; {@code dflt} when absent. */
+        static int[] pair(Map<String, Object> p, String key, int dflt, int min) {
             Object v = p.get(key);
             if (v == null) {
                 return new int[] {dflt, dflt};
             }
             if (v instanceof Long n) {
-                return new int[] {Math.toIntExact(n), Math.toIntExact(n)};
+                int i = inRange(key, n, min);
+                return new int[] {i, i};
             }
             if (v instanceof List<?> l && l.size() == 2 && l.get(0) instanceof Long a && l.get(1) instanceof Long b) {
-                return new int[] {Math.toIntExact(a), Math.toIntExact(b)};
+                return new int[] {inRange(key, a, min), inRange(key, b, min)};
             }
             throw new IllegalArgumentException("params: " + key + " must be an integer or a pair, got " + v);
+        }
+
+        private static int inRange(String key, long v, int min) {
+            if (v < min || v > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("params: " + key + " must be in " + min + "..2^31-1, got " + v);
+            }
+            return (int) v;
         }
 
         static boolean bool(Map<String, Object> p, String key, boolean dflt) {

@@ -87,6 +87,12 @@ public final class ImageFiles {
     }
 
     private static Raster decode(Path file, PngInfo info) throws IOException {
+        BufferedImage img = decodeImage(file, info);
+        return info.colorType() == 3 ? img.getData() : img.getRaster();
+    }
+
+    /** ImageIO's image, its failures (which name no file) turned into an IOException naming the file. */
+    private static BufferedImage decodeImage(Path file, PngInfo info) throws IOException {
         BufferedImage img;
         try {
             img = ImageIO.read(file.toFile());
@@ -100,7 +106,7 @@ public final class ImageFiles {
             throw new IOException(file + ": decoded " + img.getWidth() + "x" + img.getHeight() + ", header says "
                     + info.width() + "x" + info.height());
         }
-        return info.colorType() == 3 ? img.getData() : img.getRaster();
+        return img;
     }
 
     /** An RGB image as planar [3, h, w] floats in [0, 1] (grey is repeated; alpha dropped). */
@@ -110,10 +116,7 @@ public final class ImageFiles {
         int h = info.height();
         float[] out = new float[3 * h * w];
         if (info.colorType() == 3) { // palette: let ImageIO expand it
-            BufferedImage img = ImageIO.read(file.toFile());
-            if (img == null) {
-                throw new IOException(file + ": cannot decode the PNG");
-            }
+            BufferedImage img = decodeImage(file, info);
             for (int y = 0; y < h; y++) {
                 for (int x = 0; x < w; x++) {
                     int argb = img.getRGB(x, y);

@@ -160,6 +160,21 @@ class TrainCommandTest {
     }
 
     @Test
+    void resumeOrInitFromADirectoryOrAMissingPathSaysWhatIsWrong() throws Exception {
+        // before: "jpac train: No such device" for a directory, and only the path for a missing file
+        Path dir = Files.createDirectory(tmp.resolve("w.safetensors"));
+        Path missing = tmp.resolve("none.safetensors");
+        for (String opt : new String[] {"--resume", "--init"}) {
+            Cli.Result r = run(train("a.safetensors", 1, opt, dir.toString()));
+            assertEquals(1, r.code(), r.err());
+            assertEquals("jpac train: " + dir + ": is a directory, not a weight file", r.err().strip(), opt);
+            r = run(train("a.safetensors", 1, opt, missing.toString()));
+            assertEquals(1, r.code(), r.err());
+            assertEquals("jpac train: " + missing + ": no such file", r.err().strip(), opt);
+        }
+    }
+
+    @Test
     void aPathWithANulCharacterIsAUsageError() {
         // found by CliArgumentsFuzzTest: Path.of's InvalidPathException escaped the option parser (exit 1)
         Cli.Result r = run(train("a.safetensors", 1, "--out", "a\0b.safetensors"));

@@ -7,13 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.zip.CRC32;
+import java.util.zip.DeflaterOutputStream;
 
 import javax.imageio.ImageIO;
 
@@ -160,6 +164,35 @@ class DataTest {
         Files.write(depth, good);
         assertEquals(8, new NyuDepth(dir).image(0).width());
         assertThrows(IOException.class, () -> new NyuDepth(tmp.resolve("nothing")));
+    }
+
+    @Test
+    void aDamagedPalettePngIsNamedInTheError() throws IOException {
+        // colour type 3 without its PLTE chunk: ImageIO's "Error reading PNG metadata" named no file
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        png.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        chunk(png, "IHDR", ByteBuffer.allocate(13).putInt(4).putInt(4).put((byte) 8).put((byte) 3).array());
+        ByteArrayOutputStream rows = new ByteArrayOutputStream();
+        try (DeflaterOutputStream z = new DeflaterOutputStream(rows)) {
+            z.write(new byte[4 * (1 + 4)]); // filter 0 and four palette indices per row
+        }
+        chunk(png, "IDAT", rows.toByteArray());
+        chunk(png, "IEND", new byte[0]);
+        Path f = tmp.resolve("pal.png");
+        Files.write(f, png.toByteArray());
+        IOException e = assertThrows(IOException.class, () -> ImageFiles.readRgb(f, new int[2]));
+        assertTrue(e.getMessage().startsWith(f + ": cannot decode the PNG"), e.getMessage());
+    }
+
+    private static void chunk(ByteArrayOutputStream png, String type, byte[] data) throws IOException {
+        byte[] t = type.getBytes(StandardCharsets.US_ASCII);
+        CRC32 crc = new CRC32();
+        crc.update(t);
+        crc.update(data);
+        png.write(ByteBuffer.allocate(4).putInt(data.length).array());
+        png.write(t);
+        png.write(data);
+        png.write(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
     }
 
     @Test

@@ -358,22 +358,24 @@ public final class Npy {
             throw new ImageFormatException(file, "the .npy header has no 'shape'");
         }
         List<Long> dims = new ArrayList<>();
-        for (String part : m.group(1).split(",")) {
-            String t = part.trim();
+        String[] parts = m.group(1).split(",", -1);
+        for (int i = 0; i < parts.length; i++) {
+            String t = parts[i].trim();
             if (t.endsWith("L")) {
                 t = t.substring(0, t.length() - 1);
             }
-            if (t.isEmpty()) {
+            // a Python tuple: digits only (no sign), empty only after a last comma, as in (3,), or in ()
+            if (t.isEmpty() && i == parts.length - 1) {
                 continue;
             }
             try {
-                long v = Long.parseLong(t);
-                if (v < 0) {
+                if (!t.matches("[0-9]+")) {
                     throw new NumberFormatException();
                 }
-                dims.add(v);
+                dims.add(Long.parseLong(t));
             } catch (NumberFormatException e) {
-                throw new ImageFormatException(file, "bad .npy shape (" + m.group(1).trim() + ")");
+                throw new ImageFormatException(file, "bad .npy shape (" + m.group(1).trim() + "): expected "
+                        + "non-negative integers separated by commas");
             }
         }
         if (dims.isEmpty()) {

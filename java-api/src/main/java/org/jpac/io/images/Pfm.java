@@ -14,7 +14,8 @@ import org.jpac.io.AtomicFiles;
 /**
  * Portable float maps: {@code PF} (RGB) or {@code Pf} (grey), then width and
  * height, then a scale whose sign gives the byte order (negative: little
- * endian), each followed by one whitespace character; then float32 samples,
+ * endian), each followed by one whitespace character (a CRLF after the scale is
+ * also taken); then exactly width x height x channels float32 samples,
  * interleaved, rows from the BOTTOM of the image up. Written little-endian with
  * scale -1.
  */
@@ -109,11 +110,20 @@ public final class Pfm {
             throw new ImageFormatException(file, "bad PFM scale " + ss + " (must be a non-zero number)");
         }
         Images.checkSize(file, w, h, channels);
-        Header hd = new Header(channels, (int) w, (int) h, scale < 0 ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN,
-                pos[0]);
-        if (size - hd.dataStart() < hd.dataBytes()) {
-            throw new ImageFormatException(file, "truncated PFM data: " + w + "x" + h + (channels == 3 ? " RGB"
-                    : " grey") + " needs " + hd.dataBytes() + " bytes, the file holds " + (size - hd.dataStart()));
+        ByteOrder order = scale < 0 ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN;
+        Header hd = new Header(channels, (int) w, (int) h, order, pos[0]);
+        // A CRLF after the scale (a header written on Windows) ends the header at its LF: reading the LF as
+        // data would shift every sample by a byte. The exact data length decides, as a lone CR followed by
+        // data whose first byte is 0x0a is also a valid file.
+        if (head[pos[0] - 1] == '\r' && pos[0] < head.length && head[pos[0]] == '\n'
+                && size - pos[0] - 1 == hd.dataBytes()) {
+            hd = new Header(channels, (int) w, (int) h, order, pos[0] + 1);
+        }
+        long held = size - hd.dataStart();
+        if (held != hd.dataBytes()) {
+            throw new ImageFormatException(file, (held < hd.dataBytes() ? "truncated PFM data: "
+                    : "PFM data longer than its header declares: ") + w + "x" + h + (channels == 3 ? " RGB"
+                    : " grey") + " needs " + hd.dataBytes() + " bytes after the header, the file holds " + held);
         }
         return hd;
     }

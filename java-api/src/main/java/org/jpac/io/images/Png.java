@@ -9,15 +9,18 @@ import java.awt.image.DataBuffer;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.awt.image.WritableRaster;
+import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.zip.CRC32;
 
 import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
@@ -34,6 +37,8 @@ import org.jpac.io.AtomicFiles;
  * through {@code BufferedImage}'s 8-bit RGB conversion), so 16-bit files keep
  * their 16 bits. Palette images are expanded to their colours (grey when the
  * palette is grey); {@link #readIndices} gives the palette indices instead.
+ * Every chunk's CRC is checked, and a palette index without a colour refused
+ * (ImageIO does neither).
  */
 public final class Png {
 
@@ -68,13 +73,14 @@ public final class Png {
         return toImage(decode(png, name), name);
     }
 
-    private static Image toImage(BufferedImage img, String where) throws IOException {
+    private static Image toImage(Decoded d, String where) throws IOException {
+        BufferedImage img = d.image();
         int w = img.getWidth();
         int h = img.getHeight();
         ColorModel cm = img.getColorModel();
         Raster r = img.getRaster();
         if (cm instanceof IndexColorModel icm) {
-            return fromPalette(r, icm, w, h);
+            return fromPalette(d.indices(where), icm, w, h);
         }
         int bands = r.getNumBands();
         int bits = cm.getComponentSize(0);
@@ -95,7 +101,8 @@ public final class Png {
      * (grey) PNG, as {@code [height * width]} integers (e.g. a label map).
      */
     public static int[] readIndices(Path file, int[] sizeOut) throws IOException {
-        BufferedImage img = decode(file);
+        Decoded d = decode(file);
+        BufferedImage img = d.image();
         Raster r = img.getRaster();
         if (r.getNumBands() != 1) {
             throw new ImageFormatException(file, "expected a palette or one-channel grey PNG, got "
@@ -107,10 +114,29 @@ public final class Png {
             sizeOut[0] = h;
             sizeOut[1] = w;
         }
-        return r.getSamples(0, 0, w, h, 0, new int[w * h]);
+        return d.indices(file.toString());
     }
 
-    private static Image fromPalette(Raster r, IndexColorModel icm, int w, int h) {
+    /**
+     * A decoded image and, for a palette PNG, the entries its PLTE chunk holds (ImageIO pads its colour model
+     * to a power of two with copies of the last colour, so the model's size does not say), else -1.
+     */
+    private record Decoded(BufferedImage image, int paletteEntries) {
+        /** Band 0's samples; for a palette PNG, refused when one has no palette entry (the format forbids it). */
+        int[] indices(String where) throws ImageFormatException {
+            int w = image.getWidth();
+            int[] idx = image.getRaster().getSamples(0, 0, w, image.getHeight(), 0, new int[w * image.getHeight()]);
+            for (int p = 0; paletteEntries >= 0 && p < idx.length; p++) {
+                if (idx[p] >= paletteEntries) {
+                    throw new ImageFormatException(where, "corrupt PNG: pixel (" + p % w + ", " + p / w
+                            + ") has palette index " + idx[p] + ", the palette holds " + paletteEntries + " colours");
+                }
+            }
+            return idx;
+        }
+    }
+
+    private static Image fromPalette(int[] idx, IndexColorModel icm, int w, int h) {
         int n = icm.getMapSize();
         boolean grey = true;
         for (int i = 0; i < n; i++) {
@@ -119,11 +145,10 @@ public final class Png {
         boolean alpha = icm.hasAlpha();
         int colours = grey ? 1 : 3;
         int ch = colours + (alpha ? 1 : 0);
-        int[] idx = r.getSamples(0, 0, w, h, 0, new int[w * h]);
         float[] data = new float[ch * w * h];
         int plane = w * h;
         for (int p = 0; p < plane; p++) {
-            int i = Math.min(idx[p], n - 1);
+            int i = idx[p]; // within the palette: Decoded.indices checked it
             if (grey) {
                 data[p] = icm.getRed(i);
             } else {
@@ -145,36 +170,113 @@ public final class Png {
     static Images.Size size(Path file) throws IOException {
         byte[] head;
         try (InputStream in = Files.newInputStream(file)) {
-            head = in.readNBytes(SIGNATURE.length + 16);
+            head = in.readNBytes(SIGNATURE.length + 25); // length, type, 13 bytes of IHDR, CRC
         }
         if (!isPng(head)) {
             throw new ImageFormatException(file, head.length == 0 ? "empty file, not a PNG" : "not a PNG file");
         }
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(head); // big-endian, as PNG is
-        if (head.length < SIGNATURE.length + 16 || b.getInt(SIGNATURE.length + 4) != 0x49484452) { // "IHDR"
+        ByteBuffer b = ByteBuffer.wrap(head); // big-endian, as PNG is
+        if (head.length < SIGNATURE.length + 25 || b.getInt(SIGNATURE.length + 4) != 0x49484452) { // "IHDR"
             throw new ImageFormatException(file, "corrupt or truncated PNG (no IHDR chunk after the signature)");
         }
+        checkChunks(file.toString(), new ByteArrayInputStream(head)); // the IHDR's CRC; the input ends after it
         long w = b.getInt(SIGNATURE.length + 8) & 0xffffffffL;
         long h = b.getInt(SIGNATURE.length + 12) & 0xffffffffL;
         Images.checkSize(file, w, h, 4);
         return new Images.Size((int) h, (int) w);
     }
 
-    /** Decodes a PNG file with size checks and one-line errors. */
-    private static BufferedImage decode(Path file) throws IOException {
+    /** Decodes a PNG file with size and chunk CRC checks and one-line errors. */
+    private static Decoded decode(Path file) throws IOException {
         byte[] head;
         try (InputStream in = Files.newInputStream(file)) {
             head = in.readNBytes(SIGNATURE.length);
         }
         String where = file.toString();
         checkSignature(head, where);
-        return decode(where, Files.size(file), () -> ImageIO.createImageInputStream(file.toFile()));
+        int palette;
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            palette = checkChunks(where, in);
+        }
+        BufferedImage img = decode(where, Files.size(file), () -> ImageIO.createImageInputStream(file.toFile()));
+        return new Decoded(img, palette);
     }
 
     /** Decodes PNG bytes in memory, with the checks of {@link #decode(Path)}. */
-    private static BufferedImage decode(byte[] png, String where) throws IOException {
+    private static Decoded decode(byte[] png, String where) throws IOException {
         checkSignature(png, where);
-        return decode(where, png.length, () -> ImageIO.createImageInputStream(new ByteArrayInputStream(png)));
+        int palette = checkChunks(where, new ByteArrayInputStream(png));
+        BufferedImage img = decode(where, png.length,
+                () -> ImageIO.createImageInputStream(new ByteArrayInputStream(png)));
+        return new Decoded(img, palette);
+    }
+
+    /**
+     * Checks the CRC-32 of every chunk up to IEND, which ImageIO never does: a damaged PLTE would silently
+     * change the colours. Returns the number of PLTE entries of a palette PNG, else -1. A file that ends
+     * early or declares an impossible chunk length is left to the decoder, which says it is truncated.
+     */
+    private static int checkChunks(String where, InputStream in) throws IOException {
+        in.skipNBytes(SIGNATURE.length);
+        byte[] buf = new byte[8192];
+        CRC32 crc = new CRC32();
+        int colourType = -1;
+        int palette = -1;
+        while (true) {
+            byte[] lt = in.readNBytes(8);
+            long len = lt.length < 8 ? -1 : ByteBuffer.wrap(lt).getInt() & 0xffffffffL;
+            if (len < 0 || len > Integer.MAX_VALUE) {
+                break;
+            }
+            String type = chunkType(lt);
+            crc.reset();
+            crc.update(lt, 4, 4);
+            if (type.equals("IHDR") && len == 13) {
+                byte[] ihdr = in.readNBytes(13);
+                crc.update(ihdr);
+                colourType = ihdr.length == 13 ? ihdr[9] : -1;
+            } else if (!update(crc, in, len, buf)) {
+                break;
+            }
+            byte[] stored = in.readNBytes(4);
+            if (stored.length < 4) {
+                break;
+            }
+            int want = ByteBuffer.wrap(stored).getInt();
+            if ((int) crc.getValue() != want) {
+                throw new ImageFormatException(where, "corrupt PNG: chunk " + type + " fails its CRC check (stored "
+                        + String.format("%08x", want) + ", computed " + String.format("%08x", crc.getValue()) + ")");
+            }
+            if (type.equals("PLTE")) {
+                palette = (int) (len / 3);
+            } else if (type.equals("IEND")) {
+                break;
+            }
+        }
+        return colourType == 3 ? palette : -1;
+    }
+
+    /** Feeds the next {@code len} bytes to {@code crc}; false if the input ends first. */
+    private static boolean update(CRC32 crc, InputStream in, long len, byte[] buf) throws IOException {
+        for (long left = len; left > 0; ) {
+            int n = in.read(buf, 0, (int) Math.min(buf.length, left));
+            if (n < 0) {
+                return false;
+            }
+            crc.update(buf, 0, n);
+            left -= n;
+        }
+        return true;
+    }
+
+    /** A chunk's four-letter type, other bytes escaped. */
+    private static String chunkType(byte[] lengthAndType) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 4; i < 8; i++) {
+            int c = lengthAndType[i] & 0xff;
+            b.append(Character.isLetter(c) && c < 0x80 ? String.valueOf((char) c) : String.format("\\x%02x", c));
+        }
+        return b.toString();
     }
 
     private static void checkSignature(byte[] head, String where) throws IOException {

@@ -282,6 +282,40 @@ class ImagesTest {
         assertArrayEquals(new float[] {1, 2, 3, 4}, Images.read(f).data());
     }
 
+    @Test
+    void pfmWithCrlfLineEndsIsReadFromTheRightByte() throws IOException {
+        // a header saved with Windows line ends: the LF after the scale is not the first data byte
+        ByteBuffer b = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+        b.putFloat(3).putFloat(4).putFloat(1).putFloat(2);
+        Path f = tmp.resolve("crlf.pfm");
+        Files.write(f, pfm("Pf\r\n2 2\r\n-1.0\r\n", b.array()));
+        assertArrayEquals(new float[] {1, 2, 3, 4}, Images.read(f).data());
+        // a lone CR ends the header too; the data may then start with the byte 0x0a
+        ByteBuffer lf = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0x0a);
+        Path cr = tmp.resolve("cr.pfm");
+        Files.write(cr, pfm("Pf\r1 1\r-1.0\r", lf.array()));
+        assertArrayEquals(new float[] {Float.intBitsToFloat(0x0a)}, Images.read(cr).data());
+    }
+
+    @Test
+    void pfmWithMoreDataThanItsHeaderDeclaresIsRefused() throws IOException {
+        Path trailing = tmp.resolve("trailing.pfm");
+        Files.write(trailing, pfm("Pf\n2 2\n-1.0\n", new byte[16 + 100]));
+        oneLine(assertThrows(ImageFormatException.class, () -> Images.read(trailing)), "trailing.pfm",
+                "longer than its header declares", "needs 16 bytes", "holds 116");
+        Path small = tmp.resolve("small.pfm");
+        Files.write(small, pfm("PF\n2 2\n-1.0\n", new byte[4 * 3 * 3 * 4]));
+        oneLine(assertThrows(ImageFormatException.class, () -> Images.size(small, NpyLayout.AUTO)), "small.pfm",
+                "needs 48 bytes", "holds 144");
+    }
+
+    private static byte[] pfm(String header, byte[] data) {
+        byte[] h = header.getBytes(StandardCharsets.US_ASCII);
+        byte[] all = Arrays.copyOf(h, h.length + data.length);
+        System.arraycopy(data, 0, all, h.length, data.length);
+        return all;
+    }
+
     // ---- hostile files ----------------------------------------------------------------
 
     private static void oneLine(IOException e, String... fragments) {
@@ -322,6 +356,50 @@ class ImagesTest {
         Path bad = tmp.resolve("garbled.png");
         Files.write(bad, garbled);
         oneLine(assertThrows(ImageFormatException.class, () -> Images.read(bad)), "garbled.png");
+    }
+
+    @Test
+    void aPngChunkFailingItsCrcIsRefused() throws IOException {
+        // before: ImageIO checks no CRC, and a flipped PLTE byte silently changed the colours
+        byte[] good = PngFiles.palette(2, 1, new byte[] {10, 20, 30, 40, 50, 60}, new byte[] {0, 1});
+        Path ok = tmp.resolve("ok.png");
+        Files.write(ok, good);
+        assertArrayEquals(new float[] {10, 40, 20, 50, 30, 60}, Images.read(ok).data());
+        for (String type : new String[] {"IHDR", "PLTE", "IDAT"}) {
+            byte[] bad = good.clone();
+            int at = PngFiles.chunkData(bad, type);
+            if (type.equals("IDAT")) {
+                bad[at + ByteBuffer.wrap(bad, at - 8, 4).getInt() + 3] ^= 1; // the data intact, its CRC not
+            } else {
+                bad[at + 1] ^= 1;
+            }
+            Path f = tmp.resolve("bad-" + type + ".png");
+            Files.write(f, bad);
+            oneLine(assertThrows(ImageFormatException.class, () -> Images.read(f)), f.toString(),
+                    "corrupt PNG: chunk " + type + " fails its CRC check");
+            oneLine(assertThrows(ImageFormatException.class, () -> Png.read(bad, "row 3")), "row 3: corrupt PNG: chunk "
+                    + type + " fails its CRC check");
+        }
+        Path ihdr = tmp.resolve("bad-IHDR.png");
+        oneLine(assertThrows(ImageFormatException.class, () -> Images.size(ihdr, NpyLayout.AUTO)), "bad-IHDR.png",
+                "chunk IHDR fails its CRC check");
+    }
+
+    @Test
+    void aPaletteIndexWithoutAColourIsRefused() throws IOException {
+        // before: clamped to the last colour; ImageIO pads a 3-colour palette to 4, so index 3 got colour 2
+        byte[] rgb = {10, 20, 30, 40, 50, 60, 70, 80, 90};
+        for (int index : new int[] {3, 200}) {
+            Path f = tmp.resolve("index" + index + ".png");
+            Files.write(f, PngFiles.palette(3, 1, rgb, new byte[] {0, 2, (byte) index}));
+            oneLine(assertThrows(ImageFormatException.class, () -> Images.read(f)), f.toString(),
+                    "pixel (2, 0) has palette index " + index + ", the palette holds 3 colours");
+            oneLine(assertThrows(ImageFormatException.class, () -> Png.readIndices(f, null)), f.toString(),
+                    "palette index " + index);
+        }
+        Path ok = tmp.resolve("index2.png");
+        Files.write(ok, PngFiles.palette(3, 1, rgb, new byte[] {0, 2, 1}));
+        assertArrayEquals(new int[] {0, 2, 1}, Png.readIndices(ok, null));
     }
 
     @Test
@@ -394,6 +472,21 @@ class ImagesTest {
         Path badLen = tmp.resolve("badlen.npy");
         Files.write(badLen, new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (byte) 0xff, (byte) 0xff, '{'});
         oneLine(assertThrows(ImageFormatException.class, () -> Images.read(badLen)), "header length");
+    }
+
+    @Test
+    void npyShapesThatAreNoPythonTupleAreRefused() throws IOException {
+        // before: empty entries were skipped and a sign accepted, so both read as (3, 4)
+        for (String shape : new String[] {"(3,, 4)", "(+3, 4)", "(,3, 4)", "(3, 4,,)"}) {
+            Path f = npy("shape.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }",
+                    new byte[48]);
+            oneLine(assertThrows(ImageFormatException.class, () -> Images.read(f), shape), "shape.npy",
+                    "bad .npy shape " + shape);
+        }
+        Path ok = npy("ok.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4,), }", new byte[48]);
+        assertEquals(4, Images.read(ok).width());
+        Path old = npy("old.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (3L, 4L), }", new byte[48]);
+        assertEquals(3, Images.read(old).height());
     }
 
     @Test
