@@ -205,6 +205,17 @@ public final class Jpac {
         return NativeCalls.numThreads();
     }
 
+    /**
+     * How the CPU backend's threads wait for work between parallel regions, and why: {@code passive}
+     * (they sleep) by default, {@code active} (they spin first, libgomp's own default) with
+     * {@code -Djpac.omp.waitPolicy=active}, or what {@code OMP_WAIT_POLICY} / {@code GOMP_SPINCOUNT} in the
+     * environment say. Fixed when the native libraries load.
+     */
+    public static String threadWaitPolicy() {
+        NativeCalls.numThreads(); // loads the native libraries, which applies the policy
+        return org.jpac.internal.OpenMpWaitPolicy.describe();
+    }
+
     /** Sets the CPU backend's threads; 0 restores the machine's default. */
     public static void setThreads(int threads) {
         if (threads < 0) {

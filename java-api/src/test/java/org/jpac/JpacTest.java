@@ -95,4 +95,21 @@ class JpacTest {
             assertTrue(Jpac.scratchPeakBytes() >= 0);
         }
     }
+
+    /** libgomp's threads sleep while they wait for work unless the environment asks otherwise. */
+    @Test
+    void openMpThreadsWaitPassivelyByDefault() throws Throwable {
+        assumeFalse(System.getenv("OMP_WAIT_POLICY") != null || System.getenv("GOMP_SPINCOUNT") != null
+                || System.getProperty("jpac.omp.waitPolicy") != null, "the environment chooses the policy");
+        assertEquals("passive (jpac's default)", Jpac.threadWaitPolicy());
+        java.lang.foreign.Linker linker = java.lang.foreign.Linker.nativeLinker();
+        java.lang.invoke.MethodHandle getenv = linker.downcallHandle(linker.defaultLookup().find("getenv").orElseThrow(),
+                java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.ADDRESS,
+                        java.lang.foreign.ValueLayout.ADDRESS));
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            java.lang.foreign.MemorySegment v = (java.lang.foreign.MemorySegment) getenv.invokeExact(
+                    arena.allocateFrom("OMP_WAIT_POLICY"));
+            assertEquals("passive", v.reinterpret(64).getString(0), "what libgomp read when it loaded");
+        }
+    }
 }

@@ -78,6 +78,7 @@ public final class NativeLoader {
         if (loadedFrom != null) {
             return;
         }
+        OpenMpWaitPolicy.apply(); // libgomp reads it once, when it loads
         String platform = platform();
         List<String> tried = new ArrayList<>();
 

@@ -123,11 +123,15 @@ public final class Main {
         } catch (org.jpac.JpacException e) {
             out.println("backend chosen: none");
             out.println("reason: " + e.getMessage());
-            out.println("threads: " + Jpac.threads());
+            out.println("threads: " + threads());
             return 1;
         }
-        out.println("threads: " + Jpac.threads());
+        out.println("threads: " + threads());
         return 0;
+    }
+
+    private static String threads() {
+        return Jpac.threads() + " (waiting threads: " + Jpac.threadWaitPolicy() + ")";
     }
 
     private static String yesNo(Device.Type t) {
