@@ -90,11 +90,12 @@ void AdaptiveKernel::energies(int64_t n, int64_t t0, int T, const int* in_off,
     }
 
     std::fill(energy, energy + size_t(ck) * kk * T, 0.f);
-    for (int64_t c = 0; c < cg; ++c) {
-        const float* g = guide + c * gplane;
-        const float* f0c = f0 + c * T;
-        float* e = energy + (spec_.channel_wise ? c : 0) * int64_t(kk) * T;
-        accumulate_energy(plan_, g, t0, T, guide_off, f0c, spec_.asymmetric, e);
+    if (spec_.channel_wise) {
+        for (int64_t c = 0; c < cg; ++c)
+            accumulate_energy(plan_, guide + c * gplane, gplane, 1, t0, T, guide_off, f0 + c * T, spec_.asymmetric,
+                              energy + c * int64_t(kk) * T);
+    } else {
+        accumulate_energy(plan_, guide, gplane, cg, t0, T, guide_off, f0, spec_.asymmetric, energy);
     }
 
     float* raw = ws.raw.data();

@@ -15,6 +15,11 @@
 
 namespace jpac::cpu {
 
+// For the lambdas of a JPAC_HOT function: inlined into each of its clones, so
+// that their loops are compiled for the clone's ISA (left out of line, GCC
+// compiled them once for the baseline ISA: the energy loops ran unvectorised).
+#define JPAC_INLINE_LAMBDA __attribute__((always_inline))
+
 // f(s) with s = step as a compile-time constant where it is 1 or 2 (the
 // stride of a strided transposed conv's output phases), else f(step): a
 // constant step lets the compiler load strided runs as whole vectors and

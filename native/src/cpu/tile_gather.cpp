@@ -8,6 +8,10 @@ namespace jpac::cpu {
 
 namespace {
 
+// max(d, 0) as std::max has it (NaN stays NaN). std::max itself, left out of
+// line in the JPAC_HOT clones, kept their energy loops from vectorising.
+__attribute__((always_inline)) inline float positive_part(float d) { return d < 0.f ? 0.f : d; }
+
 // Valid outputs [lo, hi) of tap j within the piece [xs, xe), and the index
 // the first of them reads.
 struct Run {
@@ -57,22 +61,51 @@ JPAC_HOT void stream_scaled(const float* src, int64_t step, const float* k, int6
     }
 }
 
-JPAC_HOT void stream_energy(const float* src, int64_t step, const float* f0, int64_t n, bool asym, float* e) {
-    with_constant_step(step, [&](auto s) {
-        for (int64_t x = 0; x < n; ++x) {
-            float d = src[x * int64_t(s)] - f0[x];
-            if (asym) d = std::max(d, 0.f);
+// One tap run of every guide channel: e[x] += sum over channels of D^2 over a
+// row piece of n = before + length + after outputs, of which `length` read the
+// guide row at src (channel c at src + c * plane, every step-th sample) and
+// the others lie in the padding (D = -f0). One call per run, not three per
+// channel: on small images the calls cost more than the arithmetic.
+JPAC_HOT void tap_run_energy(const float* src, int64_t plane, int64_t step, const float* __restrict f0,
+                             int64_t f0_stride, int64_t channels, int64_t before, int64_t length, int64_t after,
+                             bool asym, float* __restrict e) {
+    const int64_t n = before + length + after;
+    for (int64_t c = 0; c < channels; ++c) {
+        const float* __restrict f = f0 + c * f0_stride;
+        for (int64_t x = 0; x < before; ++x) {
+            float d = -f[x];
+            if (asym) d = positive_part(d);
             e[x] += d * d;
         }
-    });
-}
-
-JPAC_HOT void outside_energy(const float* f0, int64_t n, bool asym, float* e) {
-    for (int64_t x = 0; x < n; ++x) {
-        float d = -f0[x];
-        if (asym) d = std::max(d, 0.f);
-        e[x] += d * d;
+        for (int64_t x = before + length; x < n; ++x) {
+            float d = -f[x];
+            if (asym) d = positive_part(d);
+            e[x] += d * d;
+        }
     }
+    if (length == 0) return;
+    // Inside the image: 16 outputs at a time, summed over the channels in a
+    // block that stays in registers, then added to e once.
+    float* __restrict ei = e + before;
+    with_constant_step(step, [&](auto s) JPAC_INLINE_LAMBDA {
+        // m outputs from x0 (m a constant 16 for whole blocks: fully unrolled)
+        auto block = [&](int64_t x0, auto m) JPAC_INLINE_LAMBDA {
+            float acc[16] = {};
+            for (int64_t c = 0; c < channels; ++c) {
+                const float* __restrict g = src + c * plane + x0 * int64_t(s);
+                const float* __restrict f = f0 + c * f0_stride + before + x0;
+                for (int64_t i = 0; i < int64_t(m); ++i) {
+                    float d = g[i * int64_t(s)] - f[i];
+                    if (asym) d = positive_part(d);
+                    acc[i] += d * d;
+                }
+            }
+            for (int64_t i = 0; i < int64_t(m); ++i) ei[x0 + i] += acc[i];
+        };
+        int64_t x0 = 0;
+        for (; x0 + 16 <= length; x0 += 16) block(x0, std::integral_constant<int64_t, 16>());
+        if (x0 < length) block(x0, length - x0);
+    });
 }
 
 JPAC_HOT void stream_fma(const float* src, int64_t step, const float* k, int64_t n, float* dst) {
@@ -93,10 +126,10 @@ JPAC_HOT void scatter_by_offset(const float* g, const int* off, const float* k, 
 // One run of energy_backward: inside the image (src != null) or in the padding.
 JPAC_HOT void stream_energy_grad(const float* src, int64_t step, const float* f0, const float* ge, int64_t n,
                                  bool asym, float* gsrc, float* gf0) {
-    with_constant_step(step, [&](auto s) {
+    with_constant_step(step, [&](auto s) JPAC_INLINE_LAMBDA {
         for (int64_t x = 0; x < n; ++x) {
             float d = (src ? src[x * int64_t(s)] : 0.f) - f0[x];
-            if (asym) d = std::max(d, 0.f);
+            if (asym) d = positive_part(d);
             const float gd = 2.f * d * ge[x];
             if (gsrc) gsrc[x * int64_t(s)] += gd;
             gf0[x] -= gd;
@@ -139,31 +172,34 @@ void gather_scaled(const Plan& plan, const float* input, int64_t channels, int64
     });
 }
 
-void accumulate_energy(const Plan& plan, const float* guide_plane, int64_t t0, int T, const int* guide_off,
-                       const float* f0, bool asymmetric, float* energy) {
+void accumulate_energy(const Plan& plan, const float* guide, int64_t plane, int64_t channels, int64_t t0, int T,
+                       const int* guide_off, const float* f0, bool asymmetric, float* energy) {
     const int kk = plan.kk();
     const Axis::Affine& A = plan.cols.guide_affine;
     if (!A.valid) {
         for (int ij = 0; ij < kk; ++ij) {
             const int* off = guide_off + ij * T;
             float* e = energy + ij * int64_t(T);
-            for (int t = 0; t < T; ++t) {
-                float d = (off[t] >= 0 ? guide_plane[off[t]] : 0.f) - f0[t];
-                if (asymmetric) d = std::max(d, 0.f);
-                e[t] += d * d;
+            for (int64_t c = 0; c < channels; ++c) {
+                const float* g = guide + c * plane;
+                const float* f = f0 + c * T;
+                for (int t = 0; t < T; ++t) {
+                    float d = (off[t] >= 0 ? g[off[t]] : 0.f) - f[t];
+                    if (asymmetric) d = positive_part(d);
+                    e[t] += d * d;
+                }
             }
         }
         return;
     }
     const int64_t width = plan.cols.guide_size;
+    // The channels inside each tap run: the runs are worked out once, not once per
+    // channel (on small tiles that bookkeeping cost more than the arithmetic).
     for_each_tap_run(plan, true, t0, T, [&](const TapRun& tr) {
-        float* e = energy + tr.ij * int64_t(T) + tr.ts;
-        const float* f = f0 + tr.ts;
-        const int64_t a = tr.before(), b = tr.run.hi - tr.xs;
-        outside_energy(f, a, asymmetric, e);
-        if (!tr.empty())
-            stream_energy(guide_plane + tr.r * width + tr.run.first, A.step, f + a, tr.length(), asymmetric, e + a);
-        outside_energy(f + b, tr.xe - tr.run.hi, asymmetric, e + b);
+        const int64_t length = tr.empty() ? 0 : tr.length();
+        tap_run_energy(length > 0 ? guide + tr.r * width + tr.run.first : nullptr, plane, A.step, f0 + tr.ts, T,
+                       channels, tr.before(), length, tr.xe - tr.xs - tr.before() - length, asymmetric,
+                       energy + tr.ij * int64_t(T) + tr.ts);
     });
 }
 
@@ -239,7 +275,7 @@ void energy_backward(const Plan& plan, const float* guide_plane, int64_t t0, int
             const float* ge = grad_energy + ij * int64_t(T);
             for (int t = 0; t < T; ++t) {
                 float d = (off[t] >= 0 ? guide_plane[off[t]] : 0.f) - f0[t];
-                if (asymmetric) d = std::max(d, 0.f);
+                if (asymmetric) d = positive_part(d);
                 const float gd = 2.f * d * ge[t];
                 if (grad_guide_plane && off[t] >= 0) grad_guide_plane[off[t]] += gd;
                 grad_f0[t] -= gd;

@@ -31,9 +31,10 @@ void shared_filter_taps_backward(const Plan& plan, const float* input, int64_t c
 void scatter_scaled(const Plan& plan, const float* gcols, int64_t channels, int64_t t0, int T, const int* in_off,
                     const TileView& K, float* grad_input);
 
-// energy[ij][t] += D^2, D = guide tap - f0 (max(D, 0) if asymmetric), for one guide channel.
-void accumulate_energy(const Plan& plan, const float* guide_plane, int64_t t0, int T, const int* guide_off,
-                       const float* f0, bool asymmetric, float* energy);
+// energy[ij][t] += D^2, D = guide tap - f0 (max(D, 0) if asymmetric), summed over
+// `channels` guide channels (planes `plane` apart; f0 of channel c at f0 + c * T).
+void accumulate_energy(const Plan& plan, const float* guide, int64_t plane, int64_t channels, int64_t t0, int T,
+                       const int* guide_off, const float* f0, bool asymmetric, float* energy);
 
 // The adjoint of accumulate_energy for one guide channel: with dD = 2 D dE,
 // grad_guide tap += dD and grad_f0 -= dD.
