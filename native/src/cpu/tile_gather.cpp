@@ -88,23 +88,22 @@ JPAC_HOT void tap_run_energy(const float* src, int64_t plane, int64_t step, cons
     // block that stays in registers, then added to e once.
     float* __restrict ei = e + before;
     with_constant_step(step, [&](auto s) JPAC_INLINE_LAMBDA {
-        // m outputs from x0 (m a constant 16 for whole blocks: fully unrolled)
-        auto block = [&](int64_t x0, auto m) JPAC_INLINE_LAMBDA {
+        // m outputs from x0. (A constant m of 16 let GCC 12 load strided runs
+        // past their last sample, one float beyond the guide, which faulted.)
+        auto block = [&](int64_t x0, int64_t m) JPAC_INLINE_LAMBDA {
             float acc[16] = {};
             for (int64_t c = 0; c < channels; ++c) {
                 const float* __restrict g = src + c * plane + x0 * int64_t(s);
                 const float* __restrict f = f0 + c * f0_stride + before + x0;
-                for (int64_t i = 0; i < int64_t(m); ++i) {
+                for (int64_t i = 0; i < m; ++i) {
                     float d = g[i * int64_t(s)] - f[i];
                     if (asym) d = positive_part(d);
                     acc[i] += d * d;
                 }
             }
-            for (int64_t i = 0; i < int64_t(m); ++i) ei[x0 + i] += acc[i];
+            for (int64_t i = 0; i < m; ++i) ei[x0 + i] += acc[i];
         };
-        int64_t x0 = 0;
-        for (; x0 + 16 <= length; x0 += 16) block(x0, std::integral_constant<int64_t, 16>());
-        if (x0 < length) block(x0, length - x0);
+        for (int64_t x0 = 0; x0 < length; x0 += 16) block(x0, std::min<int64_t>(16, length - x0));
     });
 }
 
