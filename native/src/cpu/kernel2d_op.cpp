@@ -24,7 +24,8 @@ void kernel2d_forward(const Plan& plan, const KernelSpec& spec, float* out_kerne
         TileWorkspace& w = ws[tid];
         tap_offsets(plan, t0, len, w.in_offsets(), w.guide_offsets());
         TileView K{out_kernel + n * rows * px + t0, px};
-        TileView M{out_mask ? out_mask + n * src.channels * px + t0 : nullptr, px};
+        // the output mask has one channel unless normalised per channel ([B, ck or 1, 1, 1, Ho, Wo])
+        TileView M{out_mask ? out_mask + n * (spec.normalize ? src.channels : 1) * px + t0 : nullptr, px};
         adaptive.forward(n, t0, len, w.in_offsets(), w.guide_offsets(), K, M, w.kernel);
     });
 }

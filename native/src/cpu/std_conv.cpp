@@ -1,5 +1,6 @@
 #include "cpu/std_conv.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <mutex>
@@ -28,13 +29,23 @@ struct Descs {
     dnnl::memory::dims strides, dilates, pad;
 };
 
+// An axis with one output reads only its first window, whatever the stride:
+// the smallest stride that still gives one output is used instead (oneDNN's
+// backward-data kernels crashed, or ran for minutes, at strides near 65535).
+int64_t effective_stride(int64_t stride, int64_t out, int64_t in, int64_t pad, int64_t k, int64_t dilation) {
+    if (out != 1) return stride;
+    const int64_t beyond = in + 2 * pad - ((k - 1) * dilation + 1);  // room past the first window
+    return std::min<int64_t>(stride, std::max<int64_t>(1, beyond + 1));
+}
+
 Descs descs(const StdConvShape& s) {
     Descs d;
     d.src = dnnl::memory::desc({s.batch, s.in_channels, s.h, s.w}, dt::f32, tag::nchw);
     d.wei = dnnl::memory::desc({s.out_channels, s.in_channels, s.kh, s.kw}, dt::f32, tag::oihw);
     d.bias = dnnl::memory::desc({s.out_channels}, dt::f32, tag::x);
     d.dst = dnnl::memory::desc({s.batch, s.out_channels, s.out_h, s.out_w}, dt::f32, tag::nchw);
-    d.strides = {s.stride_h, s.stride_w};
+    d.strides = {effective_stride(s.stride_h, s.out_h, s.h, s.pad_h, s.kh, s.dilation_h),
+                 effective_stride(s.stride_w, s.out_w, s.w, s.pad_w, s.kw, s.dilation_w)};
     d.dilates = {s.dilation_h - 1, s.dilation_w - 1};  // oneDNN counts dilation from 0
     d.pad = {s.pad_h, s.pad_w};
     return d;

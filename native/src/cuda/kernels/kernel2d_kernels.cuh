@@ -27,7 +27,7 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks) kernel2d_forward_kernel(
         if (t < kk) out[t * px] = K[t];
     // One mask row unless normalised per channel (as the CPU path).
     if (out_mask != nullptr && (a.normalize || p.kc == 0))
-        out_mask[(size_t(p.n) * ck + p.kc) * px + at] = empty ? 0.f : 1.f;
+        out_mask[(size_t(p.n) * (a.normalize ? ck : 1) + p.kc) * px + at] = empty ? 0.f : 1.f;
 }
 
 template <int KMAX>

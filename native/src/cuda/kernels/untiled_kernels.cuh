@@ -110,7 +110,8 @@ __global__ void __launch_bounds__(kUntiledThreads, kUntiledMinBlocks)
             for (int t = 0; t < g.kk(); ++t) k[t * px] *= tap_mask(g, a, p, t).m * rden;
         }
         if (out_mask != nullptr && (a.normalize || p.kc == 0))
-            out_mask[(size_t(p.n) * a.kernel_channels + p.kc) * px + out_at(g, p)] = div.empty ? 0.f : 1.f;
+            out_mask[(size_t(p.n) * (a.normalize ? a.kernel_channels : 1) + p.kc) * px + out_at(g, p)] =
+                div.empty ? 0.f : 1.f;
     }
 }
 

@@ -74,6 +74,15 @@ final class Checks {
                     + o.kernelH() + "x" + o.kernelW() + " with padding (" + o.padH() + ", " + o.padW()
                     + ") and dilation (" + o.dilationH() + ", " + o.dilationW() + "): output would be " + ho + "x" + wo);
         }
+        return planeFits(name, ho, wo);
+    }
+
+    /** libjpac takes planes of fewer than 2^31 pixels: refused before any output is allocated. */
+    static long[] planeFits(String name, long ho, long wo) {
+        if (ho * wo >= 1L << 31) { // both below 2^31 + 2 * 65535: no overflow
+            throw new IllegalArgumentException(name + ": the output plane would be " + ho + "x" + wo
+                    + ", more than the 2^31 pixels libjpac takes (padding, stride or size too large)");
+        }
         return new long[] {ho, wo};
     }
 
@@ -85,7 +94,7 @@ final class Checks {
                     + " gives a transposed output of " + ho + "x" + wo + " with padding (" + o.padH() + ", "
                     + o.padW() + ")");
         }
-        return new long[] {ho, wo};
+        return planeFits(name, ho, wo);
     }
 
     /** The weight's kernel size must equal the options'. */

@@ -60,8 +60,9 @@ public final class Pac {
             mask = new long[] {b, 1, guide.dim(2), guide.dim(3)};
         }
         long kch = o.channelWise() ? c : 1;
+        // one output mask per kernel channel when each is normalised on its own, else one (as libjpac)
         return new KGeom(new long[] {b, kch, o.kernelH(), o.kernelW(), ho, wo},
-                new long[] {b, 1, 1, 1, ho, wo}, mask, c);
+                new long[] {b, o.normalizeKernel() ? kch : 1, 1, 1, ho, wo}, mask, c);
     }
 
     private static void checkKernelInputs(Tensor guide, Tensor alpha, Tensor lambda, Tensor smooth, Tensor mask,
@@ -83,7 +84,8 @@ public final class Pac {
 
     /**
      * The adapting kernel {@code K [B, C or 1, kh, kw, Ho, Wo]} of guidance
-     * {@code guide [B, C, H, W]}; with a mask also the output mask.
+     * {@code guide [B, C, H, W]}; with a mask also the output mask {@code [B, 1, 1, 1, Ho, Wo]} (one per kernel
+     * channel, {@code [B, C, 1, 1, Ho, Wo]}, when channel-wise kernels are normalised each on its own).
      */
     public static Kernel2dResult kernel2d(Tensor guide, Tensor invAlpha, Tensor invLambda, Tensor smoothKernel,
                                           Tensor mask, PacOptions opts) {
@@ -803,10 +805,13 @@ public final class Pac {
         /** {@code like}: a tensor of the call, whose device the constants go to. */
         InvParams(Tensor alpha, Tensor lambda, PacOptions o, Tensor like) {
             boolean inv = o.kernelType().isInv();
-            ownA = inv && alpha == null ? constant(o.kernelType().alpha(), like.device()) : null;
+            // a constant takes the given parameter's length (one per channel, or one): libjpac wants equal shapes
+            int n = alpha != null ? Math.toIntExact(alpha.numel())
+                    : lambda != null ? Math.toIntExact(lambda.numel()) : 1;
+            ownA = inv && alpha == null ? constant(o.kernelType().alpha(), n, like.device()) : null;
             Tensor l = null;
             try {
-                l = inv && lambda == null ? constant(o.kernelType().lambda(), like.device()) : null;
+                l = inv && lambda == null ? constant(o.kernelType().lambda(), n, like.device()) : null;
             } catch (RuntimeException | Error e) {
                 Results.close(ownA);
                 throw e;
@@ -816,8 +821,10 @@ public final class Pac {
             this.lambda = inv ? (lambda != null ? lambda : ownL) : null;
         }
 
-        private static Tensor constant(double value, Device device) {
-            Tensor host = Tensor.of(new float[] {(float) value}, 1);
+        private static Tensor constant(double value, int n, Device device) {
+            float[] v = new float[n];
+            java.util.Arrays.fill(v, (float) value);
+            Tensor host = Tensor.of(v, n);
             if (device.isCpu()) {
                 return host;
             }

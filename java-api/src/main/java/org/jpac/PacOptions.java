@@ -324,12 +324,21 @@ public final class PacOptions {
          * @return the options
          * @throws IllegalArgumentException if a field is out of range, naming the field and its value
          */
+        /** The largest kernel side libjpac takes. */
+        public static final int MAX_KERNEL = 255;
+        /** The largest stride, dilation and padding libjpac takes. */
+        public static final int MAX_STEP = 65535;
+
         public PacOptions build() {
-            check(kernelH >= 1 && kernelH % 2 == 1 && kernelW >= 1 && kernelW % 2 == 1,
-                    "kernelSize", "must be odd and >= 1");
-            check(strideH >= 1 && strideW >= 1, "stride", "must be >= 1");
-            check(padH >= 0 && padW >= 0, "padding", "must be >= 0");
-            check(dilationH >= 1 && dilationW >= 1, "dilation", "must be >= 1");
+            // libjpac's limits, checked here so that no output is allocated for options it refuses
+            check(kernelH >= 1 && kernelH % 2 == 1 && kernelW >= 1 && kernelW % 2 == 1 && kernelH <= MAX_KERNEL
+                    && kernelW <= MAX_KERNEL, "kernelSize", "must be odd and in 1.." + MAX_KERNEL);
+            check(strideH >= 1 && strideW >= 1 && strideH <= MAX_STEP && strideW <= MAX_STEP, "stride",
+                    "must be in 1.." + MAX_STEP);
+            check(padH >= 0 && padW >= 0 && padH <= MAX_STEP && padW <= MAX_STEP, "padding",
+                    "must be in 0.." + MAX_STEP);
+            check(dilationH >= 1 && dilationW >= 1 && dilationH <= MAX_STEP && dilationW <= MAX_STEP, "dilation",
+                    "must be in 1.." + MAX_STEP);
             check(outputPaddingH >= 0 && outputPaddingW >= 0
                             && outputPaddingH < Math.max(strideH, dilationH)
                             && outputPaddingW < Math.max(strideW, dilationW),

@@ -143,4 +143,21 @@ class CudaRuntimeStateTest {
             assertMatchesCpu("batch weight gradient", cpuG.gradWeight(), devG.gradWeight());
         }
     }
+
+    /**
+     * Channel-wise kernels with a mask and no normalisation have one output mask per image (image n's was
+     * written n * C planes on, past the tensor): the tiled kernels (3x3) and the untiled ones (9x9), three
+     * images, against the CPU (whose kernel had the same error).
+     */
+    @Test
+    void aChannelWiseKernelsMaskOfEveryImageStaysInItsPlane() {
+        for (int k : new int[] {3, 9}) {
+            try (Tensor guide = random(21, 3, 4, 9, 7); Tensor mask = CpuComparisons.holes(3, 9, 7, 5)) {
+                CpuComparisons.kernel2d(cuda, PacOptions.builder(k).padding(k / 2).channelWise(true).build(), guide,
+                        mask, null);
+                CpuComparisons.kernel2d(cuda, PacOptions.builder(k).padding(k / 2).channelWise(true)
+                        .normalizeKernel(true).build(), guide, mask, null);
+            }
+        }
+    }
 }
