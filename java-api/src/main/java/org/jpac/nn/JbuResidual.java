@@ -67,7 +67,9 @@ public final class JbuResidual extends ResidualUpsampler {
 
     @Override
     public Tensor forward(Tensor targetLow, Tensor guide) {
-        return run(targetLow, guide, false);
+        StdOps.nchw(targetLow, "targetLow");
+        // a target of several channels (flow) one channel at a time, as the network takes one
+        return UpsamplerBase.perChannel(targetLow, t -> run(t, guide, false));
     }
 
     @Override

@@ -166,7 +166,7 @@ abstract class UpsamplerBase implements TrainableUpsampler {
     }
 
     /** Runs {@code single} on each channel of the target and concatenates the results. */
-    private static Tensor perChannel(Tensor targetLow, java.util.function.Function<Tensor, Tensor> single) {
+    static Tensor perChannel(Tensor targetLow, java.util.function.Function<Tensor, Tensor> single) {
         long c = targetLow.dim(1);
         if (c == 1) {
             return single.apply(targetLow);

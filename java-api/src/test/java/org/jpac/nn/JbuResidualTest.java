@@ -1,5 +1,6 @@
 package org.jpac.nn;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -93,6 +94,25 @@ class JbuResidualTest {
                 float[] j = jbu.toArray();
                 for (int i = 0; i < o.length; i++) {
                     assertEquals(j[i] + 0.125f, o[i], 1e-6f, "at " + i);
+                }
+            }
+        }
+    }
+
+    /** A two-channel target (flow) runs one channel at a time, as the UpsamplingNetwork contract says. */
+    @Test
+    void aTwoChannelTargetRunsOneChannelAtATime() {
+        try (PacJointUpsample inner = zeroOutput(4)) {
+            inner.parameters().get("branch_f.conv1.bias").fill(0.125f);
+            try (JbuResidual net = new JbuResidual(inner, Sampling.AREA); Tensor g = guide(); Tensor l = low(false);
+                 Tensor two = StdOps.concatChannels(l, l); Tensor one = net.forward(l, g);
+                 Tensor both = net.forward(two, g)) {
+                assertArrayEquals(new long[] {1, 2, 8 * F, 10 * F}, both.shape());
+                float[] o = one.toArray();
+                float[] b = both.toArray();
+                for (int i = 0; i < o.length; i++) {
+                    assertEquals(o[i], b[i], 0f, "channel 0 at " + i);
+                    assertEquals(o[i], b[o.length + i], 0f, "channel 1 at " + i);
                 }
             }
         }
