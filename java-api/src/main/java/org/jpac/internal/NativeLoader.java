@@ -78,6 +78,7 @@ public final class NativeLoader {
         if (loadedFrom != null) {
             return;
         }
+        checkCpuIsaEnvironment(System.getenv("JPAC_CPU_ISA"));
         OpenMpWaitPolicy.apply(); // libgomp reads it once, when it loads
         String platform = platform();
         List<String> tried = new ArrayList<>();
@@ -113,6 +114,16 @@ public final class NativeLoader {
         }
         throw failure(platform, tried, "Set -D" + LIBRARY_PATH_PROPERTY
                 + "=<directory with " + System.mapLibraryName("jpac") + "> to use a local build.");
+    }
+
+    /**
+     * JPAC_CPU_ISA, which libjpac reads when it loads, must name an ISA it knows: it ignores anything
+     * else, so a typo would leave the widest ISA in use without a word.
+     */
+    static void checkCpuIsaEnvironment(String value) {
+        if (value != null && !value.isEmpty() && !List.of("avx512", "avx2", "generic").contains(value)) {
+            throw new IllegalArgumentException("JPAC_CPU_ISA: expected avx512, avx2 or generic, got '" + value + "'");
+        }
     }
 
     /**
