@@ -124,4 +124,26 @@ class ArgumentEdgesTest {
             assertTrue(e.getMessage().startsWith("guide: the output plane would be 46343x46343"), e.getMessage());
         }
     }
+
+    /**
+     * A transposed convolution at a stride far above its output (3000 x 3000 on a 2 x 1 input): 9 million
+     * phase classes, all but 3000 empty, were built one by one (10 s); now the empty ones are skipped.
+     */
+    @Test
+    void aTransposedConvolutionAtAHugeStrideSkipsItsEmptyPhases() {
+        PacOptions o = PacOptions.builder(1).stride(3000).build();
+        try (Tensor x = Tensor.of(new float[] {1f, 2f}, 1, 1, 2, 1);
+             Tensor w = Tensor.of(new float[] {0.5f}, 1, 1, 1, 1); Tensor k = Tensor.allocate(1, 1, 1, 1, 3001, 1)) {
+            k.fill(1f);
+            Tensor out = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5),
+                    () -> Pac.convTranspose2d(x, k, w, null, o));
+            try (out) {
+                float[] v = out.toArray();
+                assertEquals(3001, v.length);
+                assertEquals(0.5f, v[0]);
+                assertEquals(1f, v[3000]);
+                assertEquals(0f, v[1500]);
+            }
+        }
+    }
 }
