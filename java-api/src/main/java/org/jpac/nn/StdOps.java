@@ -337,7 +337,7 @@ public final class StdOps {
     /** Channels [from, from + count) of x (a copy). */
     public static Tensor sliceChannels(Tensor x, long from, long count) {
         nchw(x, "x");
-        if (from < 0 || count < 1 || from + count > x.dim(1)) {
+        if (from < 0 || count < 1 || count > x.dim(1) - from) {
             throw new IllegalArgumentException("from/count: channels [" + from + ", " + (from + count)
                     + ") are not a non-empty range inside the " + x.dim(1) + " channels of x");
         }
@@ -369,11 +369,11 @@ public final class StdOps {
             throw new IllegalArgumentException("output: expected [" + input.dim(0) + ", C, " + input.dim(2) + ", "
                     + input.dim(3) + "] like input, got " + shape(output));
         }
-        if (from < 0 || count < 0 || from + count > input.dim(1)) {
+        if (from < 0 || count < 0 || count > input.dim(1) - from) {
             throw new IllegalArgumentException("from/count: channels [" + from + ", " + (from + count)
                     + ") are not inside the " + input.dim(1) + " channels of input");
         }
-        if (to < 0 || to + count > output.dim(1)) {
+        if (to < 0 || count > output.dim(1) - to) {
             throw new IllegalArgumentException("to: channels [" + to + ", " + (to + count)
                     + ") are not inside the " + output.dim(1) + " channels of output");
         }
@@ -388,7 +388,7 @@ public final class StdOps {
     /** x[:, :, top:top+h, left:left+w] (a copy). */
     public static Tensor crop(Tensor x, long top, long left, long h, long w) {
         nchw(x, "x");
-        if (top < 0 || left < 0 || h < 1 || w < 1 || top + h > x.dim(2) || left + w > x.dim(3)) {
+        if (top < 0 || left < 0 || h < 1 || w < 1 || h > x.dim(2) - top || w > x.dim(3) - left) {
             throw new IllegalArgumentException("top/left/h/w: window " + h + "x" + w + " at (" + top + ", " + left
                     + ") does not fit in x of " + shape(x));
         }
@@ -401,7 +401,7 @@ public final class StdOps {
         nchw(gradOutput, "gradOutput");
         long h = gradOutput.dim(2);
         long w = gradOutput.dim(3);
-        if (top < 0 || left < 0 || top + h > inH || left + w > inW) {
+        if (inH < 1 || inW < 1 || top < 0 || left < 0 || h > inH - top || w > inW - left) {
             throw new IllegalArgumentException("top/left: gradOutput of " + shape(gradOutput) + " at (" + top + ", "
                     + left + ") does not fit in " + inH + "x" + inW);
         }

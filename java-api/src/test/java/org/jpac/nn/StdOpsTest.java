@@ -438,4 +438,19 @@ class StdOpsTest {
                     .startsWith("x"));
         }
     }
+
+    /** Bounds written as sums overflowed for huge offsets and passed the check; libjpac then blamed 'scalars'. */
+    @Test
+    void hugeOffsetsAreRefusedNamingTheArgument() {
+        try (Tensor x = Tensor.allocate(1, 3, 4, 4)) {
+            org.junit.jupiter.api.Assertions.assertTrue(org.junit.jupiter.api.Assertions.assertThrows(
+                    IllegalArgumentException.class, () -> StdOps.crop(x, Long.MAX_VALUE, 0, 2, 1)).getMessage()
+                    .startsWith("top/left/h/w: "));
+            org.junit.jupiter.api.Assertions.assertTrue(org.junit.jupiter.api.Assertions.assertThrows(
+                    IllegalArgumentException.class, () -> StdOps.sliceChannels(x, 1, Long.MAX_VALUE)).getMessage()
+                    .startsWith("from/count: "));
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> StdOps.cropBackward(x, 4, Long.MIN_VALUE, 0, 0));
+        }
+    }
 }
