@@ -268,6 +268,26 @@ final class TrainCommand {
         return new LowResProtocol(samplings, a.number("--holes", 0, 0, 0.9), false);
     }
 
+    /** A same-file refusal (exit 2), when there is one. */
+    private static void refuseClash(String clash) {
+        if (clash != null) {
+            throw CliException.usage(clash);
+        }
+    }
+
+    /** One input option for {@link SameFileGuard#clash}, or none when not given. */
+    private static Map<String, Path> inputs(String option, Path file) {
+        return file == null ? Map.of() : Map.of(option, file);
+    }
+
+    /** Two output options for {@link SameFileGuard#clash}, in this order. */
+    private static Map<String, List<Path>> outputs(String o1, Path f1, String o2, Path f2) {
+        Map<String, List<Path>> m = new LinkedHashMap<>();
+        m.put(o1, List.of(f1));
+        m.put(o2, List.of(f2));
+        return m;
+    }
+
     static TrainConfig config(Args a) {
         int factor = a.integer("--factor", 0, 2, ModelLimits.MAX_FACTOR);
         if (!a.has("--factor")) {
@@ -303,12 +323,11 @@ final class TrainCommand {
             throw CliException.usage("--checkpoint must differ from --out");
         }
         Path resume = a.path("--resume");
+        Path init = a.path("--init");
         // Resuming from the --checkpoint it keeps writing is how a run continues; a model over it is not.
-        String clash = resume == null ? null
-                : SameFileGuard.clash(Map.of("--resume", resume), Map.of("--out", List.of(out)));
-        if (clash != null) {
-            throw CliException.usage(clash);
-        }
+        refuseClash(SameFileGuard.clash(inputs("--resume", resume), Map.of("--out", List.of(out))));
+        // --init is read once at the start: the model or a checkpoint written over it would destroy it
+        refuseClash(SameFileGuard.clash(inputs("--init", init), outputs("--out", out, "--checkpoint", ckpt)));
         if (a.has("--residual") && a.has("--skip")) {
             throw CliException.usage("give --residual or --skip, not both");
         }
@@ -324,7 +343,7 @@ final class TrainCommand {
                 a.choice("--optimizer", "adam", List.of("adam", "sgd")), a.number("--momentum", 0.9, 0, 0.9999),
                 a.number("--weight-decay", 0, 0, 1), a.integer("--lr-step", 0, 0, 1_000_000),
                 a.number("--lr-gamma", 0.5, 1e-6, 1), a.integer("--val-count", 16, 0, 100_000), valCrop,
-                a.number("--minutes", 0, 0, 1e7), out, ckpt, resume, lowRes(a), a.path("--init"),
+                a.number("--minutes", 0, 0, 1e7), out, ckpt, resume, lowRes(a), init,
                 a.choice("--scenes", "basic", TrainConfig.SCENES), a.choice("--loss", "mse", TrainConfig.LOSSES));
     }
 }

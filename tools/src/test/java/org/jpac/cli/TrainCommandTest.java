@@ -182,4 +182,20 @@ class TrainCommandTest {
         assertTrue(r.err().contains("--out: invalid path"), r.err());
         assertEquals(2, run("eval", "--weights", "w\0.safetensors").code());
     }
+
+    @Test
+    void initMayNotBeTheOutputOrTheCheckpoint() throws Exception {
+        // before: the run trained and wrote its model (or checkpoint) over the --init weights
+        Path init = Files.write(tmp.resolve("init.safetensors"), new byte[] {1, 2, 3});
+        Cli.Result r = run(train("init.safetensors", 1, "--init", init.toString()));
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().startsWith("jpac train: --out " + init + " is the same file as --init " + init),
+                r.err());
+        r = run(train("m.safetensors", 1, "--init", init.toString(), "--checkpoint",
+                tmp.resolve("./init.safetensors").toString()));
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--checkpoint") && r.err().contains("same file as --init"), r.err());
+        assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(init));
+        assertTrue(!Files.exists(tmp.resolve("m.safetensors")));
+    }
 }
