@@ -124,7 +124,8 @@ final class Args {
         return toPath(name, required(name));
     }
 
-    private static Path toPath(String name, String v) {
+    /** A file name given to option {@code name}; empty or invalid is a usage error. */
+    static Path toPath(String name, String v) {
         if (v.isEmpty()) {
             throw CliException.usage(name + " needs a file name");
         }

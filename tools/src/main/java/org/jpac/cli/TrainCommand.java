@@ -169,6 +169,7 @@ final class TrainCommand {
         CrfEvaluation.SceneSet tableSet = a.choice("--table-set", "held-out", "held-out", "validation")
                 .equals("validation") ? CrfEvaluation.SceneSet.VALIDATION : CrfEvaluation.SceneSet.HELD_OUT;
         Path outPath = a.path("--out");
+        List<Path> compare = compareFiles(a, outPath);
         long t0 = System.nanoTime();
         try (PacCRF crf = CrfTraining.newCrf(SyntheticSegmentation.CLASSES, projection)) {
             CrfTraining training = new CrfTraining(st);
@@ -202,9 +203,8 @@ final class TrainCommand {
                     }
                     int own = crfs.size();
                     try {
-                        for (String f : a.has("--compare") ? a.required("--compare").split(",") : new String[0]) {
-                            crfs.put(Path.of(f).getFileName().toString(),
-                                    CrfRefiner.load(Path.of(f), SyntheticSegmentation.CLASSES));
+                        for (Path f : compare) {
+                            crfs.put(f.getFileName().toString(), CrfRefiner.load(f, SyntheticSegmentation.CLASSES));
                         }
                         CrfEvaluation.table(crfs, tableSet, new int[] {4, 8, 16, 1}, tableSeeds, tableCount,
                                 tableSize[0], tableSize[1], tableSet == CrfEvaluation.SceneSet.VALIDATION
@@ -216,6 +216,34 @@ final class TrainCommand {
             }
         }
         return 0;
+    }
+
+    /**
+     * The --compare files, checked before training: each must be a readable file and none the --out that
+     * training writes before the table reads them.
+     */
+    private static List<Path> compareFiles(Args a, Path out) {
+        if (!a.has("--compare")) {
+            return List.of();
+        }
+        List<Path> files = new java.util.ArrayList<>();
+        for (String f : a.required("--compare").split(",", -1)) {
+            if (f.isBlank()) {
+                throw CliException.usage("--compare: expected comma-separated weight files, got an empty name in '"
+                        + a.required("--compare") + "'");
+            }
+            files.add(Args.toPath("--compare", f));
+        }
+        for (Path f : files) {
+            refuseClash(SameFileGuard.clash(inputs("--compare", f), out == null ? Map.of()
+                    : Map.of("--out", List.of(out))));
+            try {
+                org.jpac.io.images.Images.checkReadable(f);
+            } catch (IOException e) {
+                throw CliException.failure("cannot read --compare " + CliCommand.ioMessage(e));
+            }
+        }
+        return files;
     }
 
     /**
