@@ -89,6 +89,11 @@ public final class Main {
                 }
             };
         } catch (LinkageError e) {
+            Throwable init = initializerFailure(e);
+            if (init != null) { // e.g. a bad -Djpac.leaks, read by a static initializer: its message says which
+                err.println("jpac " + args[0] + ": " + CliCommand.oneLine(message(init)));
+                return 1;
+            }
             // UnsatisfiedLinkError on the first try, NoClassDefFoundError after it
             err.println("jpac: cannot load the native library: " + message(e));
             return 1;
@@ -97,6 +102,19 @@ public final class Main {
             err.println("jpac: " + e.getMessage());
             return 1;
         }
+    }
+
+    /**
+     * What a class's static initializer threw, when {@code e} is (or, as a later NoClassDefFoundError, was
+     * caused by) an ExceptionInInitializerError; null for a library that did not load.
+     */
+    static Throwable initializerFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ExceptionInInitializerError x) {
+                return x.getCause() != null ? x.getCause() : x.getMessage() != null ? x : null;
+            }
+        }
+        return null;
     }
 
     private static String message(Throwable e) {
