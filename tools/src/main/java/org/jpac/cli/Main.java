@@ -163,7 +163,13 @@ public final class Main {
 
     private static int verify(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 0) {
-            return conformance(out);
+            Integer cases = verifyCases();
+            if (cases == null) {
+                err.println("jpac verify: -Djpac.verify.cases must be a whole number >= 1, got '"
+                        + System.getProperty("jpac.verify.cases") + "'");
+                return 2;
+            }
+            return conformance(out, cases);
         }
         if (args.length != 1) {
             err.println("jpac: verify takes one directory (or none), got " + args.length + " arguments");
@@ -214,12 +220,28 @@ public final class Main {
     }
 
     /**
+     * {@code -Djpac.verify.cases} (default 12), or null when it is not a whole number >= 1: 0 or less ran
+     * nothing and passed, and Integer.getInteger took 'abc' as the default.
+     */
+    static Integer verifyCases() {
+        String v = System.getProperty("jpac.verify.cases");
+        if (v == null) {
+            return 12;
+        }
+        try {
+            int n = Integer.parseInt(v);
+            return n >= 1 ? n : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /**
      * The built-in conformance suite on this machine's backend: seeded cases of
      * every operation family against the double-precision reference, one line per
      * family, the failures, then the summary line.
      */
-    private static int conformance(PrintStream out) {
-        int cases = Integer.getInteger("jpac.verify.cases", 12);
+    private static int conformance(PrintStream out, int cases) {
         out.println("conformance suite: " + cases + " seeded cases per family, backend " + Jpac.backend() + " ("
                 + Jpac.cpuIsa() + "), forward and every gradient against the double-precision reference");
         List<org.jpac.golden.ConformanceSuite.FamilyResult> results =
