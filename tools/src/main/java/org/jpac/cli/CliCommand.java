@@ -122,10 +122,10 @@ abstract class CliCommand {
     /** The message of an IOException, with the file and a plain reason. */
     static String ioMessage(IOException e) {
         if (e instanceof NoSuchFileException n) {
-            return n.getFile() + ": no such file";
+            return n.getFile() + ": " + (n.getReason() != null ? n.getReason() : "no such file");
         }
         if (e instanceof AccessDeniedException a) {
-            return a.getFile() + ": permission denied";
+            return a.getFile() + ": " + (a.getReason() != null ? a.getReason() : "permission denied");
         }
         if (e instanceof FileSystemException f && f.getReason() != null) {
             return f.getFile() + ": " + f.getReason();

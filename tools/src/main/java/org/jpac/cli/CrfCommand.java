@@ -124,7 +124,7 @@ final class CrfCommand extends CliCommand {
             if (ImageFormat.fromExtension(explainPath) != ImageFormat.PNG) {
                 throw CliException.usage("--explain writes a .png, not '" + explainPath + "'");
             }
-            CliImages.checkOutPath(explainPath);
+            CliImages.checkOutPath("--explain", explainPath);
             if (SameFileGuard.same(explainPath, outPath)) {
                 throw CliException.usage("--explain must differ from --out");
             }

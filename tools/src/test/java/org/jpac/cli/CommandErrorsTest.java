@@ -267,4 +267,16 @@ class CommandErrorsTest {
                     java.util.stream.Stream.of(o[0], o[1])).toArray(String[]::new));
         }
     }
+
+    @Test
+    void anOutputThatCannotBeWrittenIsFoundBeforeTheRun() {
+        // before: found only when writing, after the work, and the error named the folder, not the file
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self")), "no /proc");
+        fails(1, has("cannot write --out /proc/x.png: cannot create a file in /proc"), with(up(), "--out",
+                "/proc/x.png"));
+        fails(1, has("cannot write --out /proc/x.png"), new String[] {"filter", "--in", low.toString(),
+            "--sigma-space", "1", "--sigma-color", "0.1", "--out", "/proc/x.png"});
+        Path longName = tmp.resolve("d".repeat(300) + ".png");
+        fails(1, has("--out " + longName, "longer than 255 bytes"), with(up(), "--out", longName.toString()));
+    }
 }
