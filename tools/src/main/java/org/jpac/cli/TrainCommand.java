@@ -126,6 +126,9 @@ final class TrainCommand {
             }
             Args a = Args.parse(java.util.Arrays.copyOfRange(argv, 1, argv.length), VALUED, FLAGS);
             TrainConfig c = config(a);
+            // before training: a bad destination found when saving would cost the run
+            CliImages.checkOutPath("--out", c.out());
+            CliImages.checkOutPath("--checkpoint", c.checkpoint());
             PrintStream log = a.has("--quiet") ? new PrintStream(PrintStream.nullOutputStream()) : err;
             TrainingLoop.Result r = TrainingLoop.run(c, log);
             out.printf(Locale.ROOT, "trained %s x%d: %d of %d steps%s, last loss %.5f%n",
@@ -170,6 +173,9 @@ final class TrainCommand {
                 .equals("validation") ? CrfEvaluation.SceneSet.VALIDATION : CrfEvaluation.SceneSet.HELD_OUT;
         Path outPath = a.path("--out");
         List<Path> compare = compareFiles(a, outPath);
+        if (outPath != null) {
+            CliImages.checkOutPath("--out", outPath); // before training, not when saving after it
+        }
         long t0 = System.nanoTime();
         try (PacCRF crf = CrfTraining.newCrf(SyntheticSegmentation.CLASSES, projection)) {
             CrfTraining training = new CrfTraining(st);

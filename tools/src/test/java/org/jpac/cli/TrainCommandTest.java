@@ -198,4 +198,27 @@ class TrainCommandTest {
         assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(init));
         assertTrue(!Files.exists(tmp.resolve("m.safetensors")));
     }
+
+    @Test
+    void destinationsAreCheckedBeforeTraining() throws Exception {
+        // before: found when saving, after training; a missing folder was created
+        Path dir = Files.createDirectory(tmp.resolve("dir.safetensors"));
+        Cli.Result r = run(train("dir.safetensors", 1));
+        assertEquals(1, r.code(), r.err());
+        assertEquals("jpac train: --out: " + dir + " is a directory", r.err().strip());
+        assertTrue(!Files.exists(tmp.resolve("dir.ckpt.safetensors")));
+        Path nodir = tmp.resolve("nodir");
+        r = run(train("nodir/m.safetensors", 1));
+        assertEquals(1, r.code(), r.err());
+        assertEquals("jpac train: --out: directory " + nodir + " does not exist", r.err().strip());
+        r = run(train("m.safetensors", 1, "--checkpoint", nodir.resolve("c.safetensors").toString()));
+        assertEquals(1, r.code(), r.err());
+        assertEquals("jpac train: --checkpoint: directory " + nodir + " does not exist", r.err().strip());
+        assertTrue(!Files.exists(nodir) && !Files.exists(tmp.resolve("m.safetensors")));
+        r = run("train", "crf", "--steps", "1", "--size", "16x16", "--held-out", "1", "--photos", "none", "--out",
+                dir.toString());
+        assertEquals(1, r.code(), r.err());
+        assertEquals("", r.out());
+        assertEquals("jpac train: --out: " + dir + " is a directory", r.err().strip());
+    }
 }
