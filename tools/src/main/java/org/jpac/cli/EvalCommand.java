@@ -50,7 +50,8 @@ final class EvalCommand {
             "  --data DIR       NYU Depth V2 PNGs or MPI-Sintel (see jpac train); default: --synthetic, the",
             "                   held-out synthetic set that jpac train validates on",
             "  --count K        images (default 64 synthetic; every image of a folder)",
-            "  --crop C         image size, a multiple of N (default 16*N synthetic; 0, the whole image, for a folder)",
+            "  --crop C         image size, a multiple of N (default 16*N synthetic; 0, the whole image, for a folder);",
+            "                   K*C*C at most 2^28 pixels (the set is built in memory)",
             "  --scenes basic|world  which held-out synthetic scenes (default: those the model was trained on)",
             "  --sampling center|area  how the low-resolution input is made: one sample per block at pixel (f-1)//2,",
             "                   or the block average (default: area, or the model's one protocol); JBU, bilinear and",
@@ -115,6 +116,9 @@ final class EvalCommand {
             if (crop % factor != 0 || (data == null && crop == 0)) {
                 throw CliException.usage("--crop must be a positive multiple of --factor " + factor
                         + (data == null ? "" : " or 0") + ", got " + crop);
+            }
+            if (data == null || a.has("--count")) { // a folder's whole images are as many as it holds
+                TrainCommand.capPixels("--count", count, "--crop", crop, "evaluation set");
             }
             StateDict weights = weights(wPath);
             FiniteValues.strict().weights("--weights", wPath, weights);

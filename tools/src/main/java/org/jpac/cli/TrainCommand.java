@@ -51,13 +51,14 @@ final class TrainCommand {
             "  --out FILE          the trained model (.safetensors, with 'model'/'args' metadata)",
             "  --seed S            initial weights, data order and synthetic scenes (default 1)",
             "  --batch B           images per step (default 4)",
-            "  --crop C            training crop size, a multiple of N (default 8*N)",
+            "  --crop C            training crop size, a multiple of N (default 8*N); B*C*C at most 2^28 pixels",
             "  --lr LR             learning rate (default 1e-3)",
             "  --optimizer adam|sgd  (default adam; sgd uses --momentum, default 0.9)",
             "  --weight-decay W    L2 weight decay (default 0)",
             "  --lr-step E --lr-gamma G  multiply the learning rate by G every E epochs (default: constant)",
             "  --steps-per-epoch K  steps per epoch with synthetic data (default 100)",
-            "  --val-count K --val-crop C  held-out synthetic validation images (default 16 of 16*N, 0: none)",
+            "  --val-count K --val-crop C  held-out synthetic validation images (default 16 of 16*N, 0: none;",
+            "                      K*C*C at most 2^28 pixels)",
             "  --checkpoint FILE   checkpoint with optimizer state, written every epoch (default OUT.ckpt.safetensors)",
             "  --resume CKPT       continue a run from its checkpoint (same settings; --epochs may grow)",
             "  --minutes M         stop after M minutes with a checkpoint and the model so far",
@@ -302,6 +303,22 @@ final class TrainCommand {
         return new LowResProtocol(samplings, a.number("--holes", 0, 0, 0.9), false);
     }
 
+    /** Most pixels (images x crop x crop) in one training batch, validation or evaluation set: 2^28. */
+    static final long MAX_SET_PIXELS = 1L << 28;
+
+    /**
+     * Refuses {@code n} images of {@code crop x crop} beyond {@link #MAX_SET_PIXELS}: they are built in memory
+     * at once (an --count of 2^31 grew without bound, a --batch 4096 of 4096x4096 crops asked for a terabyte).
+     */
+    static void capPixels(String nOpt, long n, String cropOpt, long crop, String what) {
+        long pixels = n * crop * crop; // n < 2^31 and crop <= 4096: no overflow
+        if (pixels > MAX_SET_PIXELS) {
+            throw CliException.usage(String.format(Locale.ROOT, "%s %d x %s %d x %d is %d pixels per %s; at "
+                    + "most %d (2^28): lower %s or %s", nOpt, n, cropOpt, crop, crop, pixels,
+                    what, MAX_SET_PIXELS, nOpt, cropOpt));
+        }
+    }
+
     /** A same-file refusal (exit 2), when there is one. */
     private static void refuseClash(String clash) {
         if (clash != null) {
@@ -352,6 +369,10 @@ final class TrainCommand {
             throw CliException.usage("--val-crop must be a multiple of --factor " + factor + ", got "
                     + valCrop);
         }
+        int batch = a.integer("--batch", 4, 1, 4096);
+        capPixels("--batch", batch, "--crop", crop, "batch");
+        int valCount = a.integer("--val-count", 16, 0, 100_000);
+        capPixels("--val-count", valCount, "--val-crop", valCrop, "validation set");
         Path ckpt = a.has("--checkpoint") ? a.path("--checkpoint") : TrainConfig.defaultCheckpoint(out);
         if (SameFileGuard.same(ckpt, out)) {
             throw CliException.usage("--checkpoint must differ from --out");
@@ -373,10 +394,10 @@ final class TrainCommand {
         }
         return new TrainConfig(model, skip, factor, a.path("--data"), epochs,
                 a.integer("--steps-per-epoch", 100, 1, Integer.MAX_VALUE), a.longValue("--seed", 1),
-                a.integer("--batch", 4, 1, 4096), crop, a.number("--lr", 1e-3, 0, 10),
+                batch, crop, a.number("--lr", 1e-3, 0, 10),
                 a.choice("--optimizer", "adam", List.of("adam", "sgd")), a.number("--momentum", 0.9, 0, 0.9999),
                 a.number("--weight-decay", 0, 0, 1), a.integer("--lr-step", 0, 0, 1_000_000),
-                a.number("--lr-gamma", 0.5, 1e-6, 1), a.integer("--val-count", 16, 0, 100_000), valCrop,
+                a.number("--lr-gamma", 0.5, 1e-6, 1), valCount, valCrop,
                 a.number("--minutes", 0, 0, 1e7), out, ckpt, resume, lowRes(a), init,
                 a.choice("--scenes", "basic", TrainConfig.SCENES), a.choice("--loss", "mse", TrainConfig.LOSSES));
     }

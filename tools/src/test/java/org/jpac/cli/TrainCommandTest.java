@@ -2,6 +2,7 @@ package org.jpac.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -220,5 +221,25 @@ class TrainCommandTest {
         assertEquals(1, r.code(), r.err());
         assertEquals("", r.out());
         assertEquals("jpac train: --out: " + dir + " is a directory", r.err().strip());
+    }
+
+    @Test
+    void setsAndBatchesBuiltInMemoryAreBounded() {
+        // before: eval --count 2147483647 grew without bound; --batch 4096 --crop 4096 asked for a terabyte
+        Cli.Result r = run(train("a.safetensors", 1, "--batch", "4096", "--crop", "4096"));
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().startsWith("jpac train: --batch 4096 x --crop 4096 x 4096 is 68719476736 pixels per "
+                + "batch; at most 268435456 (2^28)"), r.err());
+        r = run(train("a.safetensors", 1, "--val-count", "100000", "--val-crop", "1024"));
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--val-count 100000 x --val-crop 1024 x 1024"), r.err());
+        Path golden = org.jpac.TestSupport.goldenDir().resolve("models/model_PacJointUpsample_x4.safetensors");
+        r = assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), () -> run("eval", "--weights",
+                golden.toString(), "--count", "2147483647", "--crop", "64"));
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().startsWith("jpac eval: --count 2147483647 x --crop 64 x 64 is 8796093018112 pixels per "
+                + "evaluation set; at most 268435456 (2^28): lower --count or --crop"), r.err());
+        assertEquals(0, run(train("ok.safetensors", 1, "--batch", "16", "--crop", "16", "--epochs", "1",
+                "--steps-per-epoch", "1", "--val-count", "0", "--quiet")).code());
     }
 }
