@@ -3,7 +3,6 @@ package org.jpac.cli;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -81,8 +80,10 @@ final class EvalCommand {
             }
             a.required("--weights");
             Path wPath = a.path("--weights");
-            if (!Files.isRegularFile(wPath)) {
-                throw new IOException("--weights " + wPath + ": no such file");
+            try { // a directory or FIFO was called "no such file"
+                org.jpac.io.images.Images.checkReadable(wPath);
+            } catch (IOException e) {
+                throw new IOException("--weights " + CliCommand.ioMessage(e), e);
             }
             Map<String, String> meta = metadata(wPath);
             String model = a.has("--model") ? a.choice("--model", null, Models.NAMES) : shortName(meta.get("model"));
@@ -157,17 +158,18 @@ final class EvalCommand {
             }
             return 0;
         } catch (IOException e) {
-            err.println("jpac eval: " + e.getMessage());
+            err.println("jpac eval: " + CliCommand.oneLine(e.getMessage()));
             return 1;
         } catch (UncheckedIOException e) {
-            err.println("jpac eval: " + e.getCause().getMessage());
+            err.println("jpac eval: " + CliCommand.oneLine(e.getCause().getMessage()));
             return 1;
         } catch (CliException e) {
-            err.println("jpac eval: " + e.getMessage());
-            if (e.exitCode() == 2) {
-                err.println(USAGE.lines().findFirst().orElse("") + "  (jpac eval --help for more)");
-            }
+            err.println("jpac eval: " + CliCommand.oneLine(e.getMessage())
+                    + (e.exitCode() == 2 ? " (see jpac eval --help)" : ""));
             return e.exitCode();
+        } catch (org.jpac.JpacException | IllegalArgumentException | IllegalStateException
+                 | UnsupportedOperationException | OutOfMemoryError e) { // NativeMemoryError too
+            return CliCommand.libraryError("jpac eval: ", e, err);
         }
     }
 

@@ -22,6 +22,12 @@ import org.jpac.golden.GoldenRunner;
  */
 public final class Main {
 
+    static final String VERIFY_USAGE = String.join("\n",
+            "usage: jpac verify [DIR]",
+            "  DIR: run every golden *.safetensors case under it on the chosen backend's device, one line each;",
+            "  without DIR: the built-in conformance suite on the CPU (-Djpac.verify.cases=N cases per family,",
+            "  a whole number >= 1, default 12). Exit 1 on any failure.");
+
     static final String USAGE = String.join("\n",
             "usage: jpac <command> [args]",
             "  info          library version, backends (available, chosen, why), oneDNN version, vector ISA, threads",
@@ -162,6 +168,10 @@ public final class Main {
     }
 
     private static int verify(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 1 && (args[0].equals("-h") || args[0].equals("--help"))) {
+            out.println(VERIFY_USAGE); // was taken for a directory named --help
+            return 0;
+        }
         if (args.length == 0) {
             Integer cases = verifyCases();
             if (cases == null) {
@@ -172,24 +182,24 @@ public final class Main {
             return conformance(out, cases);
         }
         if (args.length != 1) {
-            err.println("jpac: verify takes one directory (or none), got " + args.length + " arguments");
-            err.println(USAGE);
+            err.println("jpac verify: takes one directory (or none), got " + args.length + " arguments (see jpac "
+                    + "verify --help)");
             return 2;
         }
         Path dir = Path.of(args[0]);
         if (!Files.isDirectory(dir)) {
-            err.println("jpac: verify: " + dir + " is not a directory");
+            err.println("jpac verify: " + dir + " is not a directory");
             return 1;
         }
         List<Path> cases;
         try {
             cases = GoldenRunner.listCases(dir);
         } catch (IOException e) {
-            err.println("jpac: verify: cannot list " + dir + ": " + e.getMessage());
+            err.println("jpac verify: cannot list " + dir + ": " + e.getMessage());
             return 1;
         }
         if (cases.isEmpty()) {
-            err.println("jpac: verify: no *.safetensors files under " + dir);
+            err.println("jpac verify: no *.safetensors files under " + dir);
             out.println("0 passed, 0 failed");
             return 1;
         }

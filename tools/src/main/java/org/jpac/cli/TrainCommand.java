@@ -31,6 +31,8 @@ import org.jpac.train.TrainingLoop;
  */
 final class TrainCommand {
 
+    private static final String CRF_USAGE_START = "usage: jpac train crf";
+
     static final String USAGE = String.join("\n",
             "usage: jpac train upsample --factor N --model pac|lite|djif [--data DIR | --synthetic] --epochs E"
                     + " --out FILE [options]",
@@ -73,7 +75,7 @@ final class TrainCommand {
             "  --init FILE         start from these weights (every tensor whose key and shape match, e.g. an 8x",
             "                      model's for a 4x or 16x one); the optimizer starts afresh",
             "  --quiet             no progress lines",
-            "usage: jpac train crf [--steps N] [--seed S] [--lr LR] [--out FILE.safetensors] [options]",
+            CRF_USAGE_START + " [--steps N] [--seed S] [--lr LR] [--out FILE.safetensors] [options]",
             "  Trains the jpac crf default PAC-CRF (5 steps, Potts terms, learned guide projections) on synthetic",
             "  scenes with coarse segmenter scores at 1/1 to 1/16 (a new scene every step; cross-entropy, Adam);",
             "  prints held-out mIoU of the scores, the untrained and the trained CRF. --out writes weights for",
@@ -110,9 +112,14 @@ final class TrainCommand {
     }
 
     static int run(String[] argv, PrintStream out, PrintStream err) {
+        boolean crf = argv.length > 0 && argv[0].equals("crf");
+        boolean upsample = argv.length > 0 && argv[0].equals("upsample");
+        // the task's own usage: train crf's errors used to print train upsample's
+        String usage = crf ? USAGE.substring(USAGE.indexOf(CRF_USAGE_START))
+                : upsample ? USAGE.substring(0, USAGE.indexOf(CRF_USAGE_START)).stripTrailing() : USAGE;
         for (String a : argv) {
             if (a.equals("-h") || a.equals("--help")) {
-                out.println(USAGE);
+                out.println(usage);
                 return 0;
             }
         }
@@ -143,10 +150,8 @@ final class TrainCommand {
             out.println("checkpoint: " + c.checkpoint());
             return 0;
         } catch (CliException e) {
-            err.println("jpac train: " + e.getMessage());
-            if (e.exitCode() == 2) {
-                err.println(USAGE.lines().findFirst().orElse("") + "  (jpac train --help for more)");
-            }
+            err.println("jpac train: " + CliCommand.oneLine(e.getMessage()) + (e.exitCode() != 2 ? ""
+                    : " (see jpac train" + (crf ? " crf" : upsample ? " upsample" : "") + " --help)"));
             return e.exitCode();
         } catch (IOException e) {
             err.println("jpac train: " + CliCommand.oneLine(CliCommand.ioMessage(e)));
@@ -154,6 +159,9 @@ final class TrainCommand {
         } catch (UncheckedIOException e) {
             err.println("jpac train: " + CliCommand.oneLine(CliCommand.ioMessage(e.getCause())));
             return 1;
+        } catch (org.jpac.JpacException | IllegalArgumentException | IllegalStateException
+                 | UnsupportedOperationException | OutOfMemoryError e) { // NativeMemoryError too
+            return CliCommand.libraryError("jpac train: ", e, err);
         }
     }
 

@@ -173,8 +173,8 @@ class CrfTrainingTest {
         run[run.length - 3] = cmp.toString();
         Cli.Result r = Cli.run(run);
         assertEquals(2, r.code(), r.err());
-        assertEquals("jpac train: --out " + cmp + " is the same file as --compare " + cmp
-                + "; refusing to overwrite an input", r.err().lines().findFirst().orElse(""));
+        assertTrue(r.err().startsWith("jpac train: --out " + cmp + " is the same file as --compare " + cmp
+                + "; refusing to overwrite an input"), r.err());
         assertEquals(2, Files.size(cmp));
         // a missing file is found before training, not after it
         Path out = tmp.resolve("new.safetensors");
