@@ -119,7 +119,7 @@ public final class AtomicFiles {
 
     private static void replace(Path file, Path target, boolean exists, Content content) throws IOException {
         Path dir = file.getParent();
-        Path tmp = createTemp(file);
+        Path tmp = createTemp(file, target);
         try {
             if (exists) {
                 copyOwnerAndPermissions(file, tmp);
@@ -150,7 +150,7 @@ public final class AtomicFiles {
     }
 
     /** A new, empty file beside the target, under a name no one else has (mode as for any new file). */
-    private static Path createTemp(Path file) throws IOException {
+    private static Path createTemp(Path file, Path target) throws IOException {
         Path dir = file.getParent();
         while (true) {
             try {
@@ -158,9 +158,21 @@ public final class AtomicFiles {
             } catch (FileAlreadyExistsException e) {
                 // another writer's temporary file: draw another name
             } catch (IOException e) {
-                throw named(e, dir);
+                throw tempFailure(e, dir, target);
             }
         }
+    }
+
+    /** The error names the target (what the user asked for) and the folder that refused the temporary file. */
+    private static IOException tempFailure(IOException e, Path dir, Path target) {
+        String t = target.toString();
+        String why = "cannot create a temporary file in " + dir + ": " + (e instanceof NoSuchFileException
+                ? "no such directory" : e instanceof AccessDeniedException ? "permission denied" : reason(e));
+        IOException n = e instanceof NoSuchFileException ? new NoSuchFileException(t, null, why)
+                : e instanceof AccessDeniedException ? new AccessDeniedException(t, null, why)
+                : new FileSystemException(t, null, why);
+        n.initCause(e);
+        return n;
     }
 
     private static String tempName(Path file) {
@@ -213,10 +225,14 @@ public final class AtomicFiles {
     }
 
     /** {@code e} as a FileSystemException of the same kind that names {@code file} (not the temporary file). */
+    private static String reason(IOException e) {
+        return e instanceof FileSystemException fs && fs.getReason() != null ? fs.getReason()
+                : e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    }
+
     private static IOException named(IOException e, Path file) {
         String f = file.toString();
-        String reason = e instanceof FileSystemException fs && fs.getReason() != null ? fs.getReason()
-                : e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        String reason = reason(e);
         IOException n = e instanceof NoSuchFileException ? new NoSuchFileException(f)
                 : e instanceof AccessDeniedException ? new AccessDeniedException(f)
                 : new FileSystemException(f, null, reason);

@@ -109,7 +109,9 @@ class AtomicFilesTest {
         Path f = tmp.resolve("no/such/dir/x.png");
         NoSuchFileException e = assertThrows(NoSuchFileException.class,
                 () -> AtomicFiles.write(f, out -> out.write(1)));
-        assertEquals(f.getParent().toString(), e.getFile());
+        // the target, and the folder that could not take the temporary file (before: only the folder)
+        assertEquals(f.toString(), e.getFile());
+        assertEquals("cannot create a temporary file in " + f.getParent() + ": no such directory", e.getReason());
     }
 
     @Test

@@ -124,7 +124,8 @@ final class Args {
         return toPath(name, required(name));
     }
 
-    private static Path toPath(String name, String v) {
+    /** A file name given to option {@code name}; empty or invalid is a usage error. */
+    static Path toPath(String name, String v) {
         if (v.isEmpty()) {
             throw CliException.usage(name + " needs a file name");
         }
@@ -184,6 +185,28 @@ final class Args {
         return d;
     }
 
+    /**
+     * Bounds of a number option, as the usage text gives them: a value beyond them (a scale whose
+     * quotient underflows float32, a sigma whose reciprocal overflows) fails here, not after the run.
+     */
+    record Range(double min, double max, String text) {
+        /** Scales that divide or multiply samples: a 16-bit sample stays a normal float32 either way. */
+        static final Range SCALE = new Range(1e-30, 1e30, "1e-30..1e30");
+        /** Sigmas and feature scales: their reciprocals and squared quotients stay finite in float32. */
+        static final Range SIGMA = new Range(1e-6, 1e6, "1e-6..1e6");
+        /** CRF term weights. */
+        static final Range WEIGHT = new Range(0, 1e6, "0..1e6");
+    }
+
+    /** As {@link #positive(String, double, boolean)} (not zero), and within {@code range}. */
+    double positive(String name, double dflt, Range range) {
+        double d = positive(name, dflt, false);
+        if (d < range.min() || d > range.max()) {
+            throw CliException.usage(name + " must be in " + range.text() + ", got '" + values.get(name) + "'");
+        }
+        return d;
+    }
+
     private static double parseNumber(String name, String v) {
         try {
             return Double.parseDouble(v.trim());
@@ -194,6 +217,11 @@ final class Args {
 
     /** Comma-separated numbers {@code >= 0}; {@code dflt} when absent. */
     double[] numbers(String name, double[] dflt, int count) {
+        return numbers(name, dflt, count, new Range(0, Double.MAX_VALUE, "0.."));
+    }
+
+    /** Comma-separated numbers within {@code range} (whose minimum is at least 0); {@code dflt} when absent. */
+    double[] numbers(String name, double[] dflt, int count, Range range) {
         String v = values.get(name);
         if (v == null) {
             return dflt;
@@ -211,6 +239,9 @@ final class Args {
             }
             if (!Double.isFinite(out[i]) || out[i] < 0) {
                 throw CliException.usage(name + " needs finite non-negative numbers, got '" + v + "'");
+            }
+            if (out[i] < range.min() || out[i] > range.max()) {
+                throw CliException.usage(name + " needs numbers in " + range.text() + ", got '" + v + "'");
             }
         }
         return out;

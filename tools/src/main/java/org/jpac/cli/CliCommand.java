@@ -74,22 +74,29 @@ abstract class CliCommand {
         } catch (IOException e) {
             err.println(prefix() + oneLine(ioMessage(e)));
             return 1;
-        } catch (JpacException e) {
-            err.println(prefix() + oneLine(e.getMessage() == null ? e.toString() : e.getMessage())
-                    + (e.status() == JpacException.Status.OUT_OF_MEMORY ? NATIVE_MEMORY_HINT : ""));
-            return 1;
-        } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException e) {
-            err.println(prefix() + oneLine(e.getMessage() == null ? e.toString() : e.getMessage()));
-            return 1;
-        } catch (MemoryPool.NativeMemoryError e) {
-            err.println(prefix() + "out of memory: " + e.getMessage() + "; use smaller images");
-            return 1;
-        } catch (OutOfMemoryError e) {
-            err.println(prefix() + "out of Java heap memory (" + e.getMessage() + "); use smaller images or give "
-                    + "Java more heap (JPAC_JAVA_OPTS=-Xmx..., " + Runtime.getRuntime().maxMemory() / 1048576
-                    + " MiB now)");
-            return 1;
+        } catch (JpacException | IllegalArgumentException | IllegalStateException | UnsupportedOperationException
+                 | OutOfMemoryError e) { // MemoryPool.NativeMemoryError is an OutOfMemoryError
+            return libraryError(prefix(), e, err);
         }
+    }
+
+    /**
+     * One line for an error of the library or the JVM that reached a command (a native error, a bad
+     * argument found deep down, memory), under {@code prefix}; returns 1. Shared by the commands that parse
+     * their options themselves (train, eval).
+     */
+    static int libraryError(String prefix, Throwable e, PrintStream err) {
+        switch (e) {
+            case JpacException j -> err.println(prefix + oneLine(j.getMessage() == null ? j.toString() : j.getMessage())
+                    + (j.status() == JpacException.Status.OUT_OF_MEMORY ? NATIVE_MEMORY_HINT : ""));
+            case MemoryPool.NativeMemoryError m -> err.println(prefix + "out of memory: " + m.getMessage()
+                    + "; use smaller images");
+            case OutOfMemoryError o -> err.println(prefix + "out of Java heap memory (" + o.getMessage() + "); use "
+                    + "smaller images or give Java more heap (JPAC_JAVA_OPTS=-Xmx..., "
+                    + Runtime.getRuntime().maxMemory() / 1048576 + " MiB now)");
+            default -> err.println(prefix + oneLine(e.getMessage() == null ? e.toString() : e.getMessage()));
+        }
+        return 1;
     }
 
     /** Before any work: an output that is one of the inputs would destroy it. */
@@ -122,10 +129,10 @@ abstract class CliCommand {
     /** The message of an IOException, with the file and a plain reason. */
     static String ioMessage(IOException e) {
         if (e instanceof NoSuchFileException n) {
-            return n.getFile() + ": no such file";
+            return n.getFile() + ": " + (n.getReason() != null ? n.getReason() : "no such file");
         }
         if (e instanceof AccessDeniedException a) {
-            return a.getFile() + ": permission denied";
+            return a.getFile() + ": " + (a.getReason() != null ? a.getReason() : "permission denied");
         }
         if (e instanceof FileSystemException f && f.getReason() != null) {
             return f.getFile() + ": " + f.getReason();

@@ -1,6 +1,7 @@
 package org.jpac.cli;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -102,14 +103,66 @@ final class CliImages {
         return new Output(out, f, b, scale, l);
     }
 
-    /** Fails early when {@code out} is a directory or its directory does not exist. */
+    /** As {@link #checkOutPath(String, Path)} for {@code --out}. */
     static void checkOutPath(Path out) {
+        checkOutPath("--out", out);
+    }
+
+    /**
+     * Fails early, naming {@code opt} and the file, when {@code out} is a directory, its directory does not
+     * exist or cannot take a new file (the write goes through a temporary file beside it), or its name is
+     * too long: found after the work, the error would cost the whole run.
+     */
+    static void checkOutPath(String opt, Path out) {
         Path parent = out.toAbsolutePath().getParent();
         if (parent != null && !Files.isDirectory(parent)) {
-            throw CliException.failure("--out: directory " + parent + " does not exist");
+            throw CliException.failure(opt + ": directory " + parent + " does not exist");
         }
         if (Files.isDirectory(out)) {
-            throw CliException.failure("--out: " + out + " is a directory");
+            throw CliException.failure(opt + ": " + out + " is a directory");
+        }
+        if (out.getFileName() != null && out.getFileName().toString().getBytes(StandardCharsets.UTF_8).length
+                > MAX_NAME_BYTES) {
+            throw CliException.failure(opt + " " + out + ": the file name is longer than " + MAX_NAME_BYTES
+                    + " bytes");
+        }
+        if (Files.exists(out) && !Files.isRegularFile(out)) {
+            // a device or FIFO is written in place
+            if (!Files.isWritable(out)) {
+                throw CliException.failure("cannot write " + opt + " " + out + ": permission denied");
+            }
+            return;
+        }
+        Path dir = realParent(out);
+        // isWritable is true for root on /proc, where no file can be made: so a file is made and removed
+        if (!Files.isWritable(dir) || !canCreateIn(dir)) {
+            throw CliException.failure("cannot write " + opt + " " + out + ": cannot create a file in " + dir);
+        }
+    }
+
+    /** Longest file name most file systems take (ext4, xfs, btrfs: 255 bytes). */
+    private static final int MAX_NAME_BYTES = 255;
+
+    /** The folder a write of {@code out} creates its temporary file in: that of the file a link leads to. */
+    private static Path realParent(Path out) {
+        Path p = out.toAbsolutePath();
+        try {
+            for (int i = 0; i < 40 && Files.isSymbolicLink(p); i++) {
+                p = p.resolveSibling(Files.readSymbolicLink(p));
+            }
+        } catch (IOException e) {
+            // unreadable link: its own folder is the best guess
+        }
+        Path parent = p.normalize().getParent();
+        return parent == null ? p.getRoot() : parent;
+    }
+
+    private static boolean canCreateIn(Path dir) {
+        try {
+            Files.delete(Files.createTempFile(dir, ".jpac-probe.", ".tmp"));
+            return true;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
         }
     }
 

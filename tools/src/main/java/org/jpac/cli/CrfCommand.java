@@ -56,9 +56,11 @@ final class CrfCommand extends CliCommand {
             "  --explain PNG     also write where the CRF changed the labels: the image dimmed, a changed pixel",
             "                    red where it became label 0, else in the colour of the label it gained",
             "  --scale-space S   edge features: y/S, x/S (default: the weight file's, else 80 pixels at 500x375;",
-            "                    scaled with the image like the dilations)",
-            "  --scale-color C   edge features: rgb/C, image in [0, 1] (default: the weight file's, else 0.1)",
-            "  --pairwise-weights W1,W2  weights of the untrained CRF's two terms (default 0.3,0.15; implies --untrained)",
+            "                    scaled with the image like the dilations; 1e-6..1e6)",
+            "  --scale-color C   edge features: rgb/C, image in [0, 1] (default: the weight file's, else 0.1;",
+            "                    1e-6..1e6)",
+            "  --pairwise-weights W1,W2  weights of the untrained CRF's two terms (default 0.3,0.15, each",
+            "                    0..1e6; implies --untrained)",
             FiniteValues.HELP,
             "  --quiet           no progress lines on stderr");
 
@@ -122,16 +124,19 @@ final class CrfCommand extends CliCommand {
             if (ImageFormat.fromExtension(explainPath) != ImageFormat.PNG) {
                 throw CliException.usage("--explain writes a .png, not '" + explainPath + "'");
             }
-            CliImages.checkOutPath(explainPath);
+            CliImages.checkOutPath("--explain", explainPath);
             if (SameFileGuard.same(explainPath, outPath)) {
                 throw CliException.usage("--explain must differ from --out");
             }
         }
         Integer steps = a.has("--steps") ? a.integer("--steps", CrfRefiner.DEFAULT_STEPS, 0, ModelLimits.MAX_CRF_STEPS)
                 : null;
-        Double ss = a.has("--scale-space") ? a.positive("--scale-space", CrfRefiner.DEFAULT_SCALE_SPACE, false) : null;
-        Double sc = a.has("--scale-color") ? a.positive("--scale-color", CrfRefiner.DEFAULT_SCALE_COLOR, false) : null;
-        double[] pw = a.numbers("--pairwise-weights", CrfRefiner.DEFAULT_WEIGHTS, CrfRefiner.DEFAULT_WEIGHTS.length);
+        Double ss = a.has("--scale-space") ? a.positive("--scale-space", CrfRefiner.DEFAULT_SCALE_SPACE,
+                Args.Range.SIGMA) : null;
+        Double sc = a.has("--scale-color") ? a.positive("--scale-color", CrfRefiner.DEFAULT_SCALE_COLOR,
+                Args.Range.SIGMA) : null;
+        double[] pw = a.numbers("--pairwise-weights", CrfRefiner.DEFAULT_WEIGHTS, CrfRefiner.DEFAULT_WEIGHTS.length,
+                Args.Range.WEIGHT);
         boolean untrained = a.flag("--untrained") || a.has("--pairwise-weights");
         if (weightsPath != null && untrained) {
             throw CliException.usage((a.has("--pairwise-weights") ? "--pairwise-weights" : "--untrained")

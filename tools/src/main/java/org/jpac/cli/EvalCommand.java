@@ -3,7 +3,6 @@ package org.jpac.cli;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -50,7 +49,8 @@ final class EvalCommand {
             "  --data DIR       NYU Depth V2 PNGs or MPI-Sintel (see jpac train); default: --synthetic, the",
             "                   held-out synthetic set that jpac train validates on",
             "  --count K        images (default 64 synthetic; every image of a folder)",
-            "  --crop C         image size, a multiple of N (default 16*N synthetic; 0, the whole image, for a folder)",
+            "  --crop C         image size, a multiple of N (default 16*N synthetic; 0, the whole image, for a folder);",
+            "                   K*C*C at most 2^28 pixels (the set is built in memory)",
             "  --scenes basic|world  which held-out synthetic scenes (default: those the model was trained on)",
             "  --sampling center|area  how the low-resolution input is made: one sample per block at pixel (f-1)//2,",
             "                   or the block average (default: area, or the model's one protocol); JBU, bilinear and",
@@ -80,8 +80,10 @@ final class EvalCommand {
             }
             a.required("--weights");
             Path wPath = a.path("--weights");
-            if (!Files.isRegularFile(wPath)) {
-                throw new IOException("--weights " + wPath + ": no such file");
+            try { // a directory or FIFO was called "no such file"
+                org.jpac.io.images.Images.checkReadable(wPath);
+            } catch (IOException e) {
+                throw new IOException("--weights " + CliCommand.ioMessage(e), e);
             }
             Map<String, String> meta = metadata(wPath);
             String model = a.has("--model") ? a.choice("--model", null, Models.NAMES) : shortName(meta.get("model"));
@@ -115,6 +117,9 @@ final class EvalCommand {
             if (crop % factor != 0 || (data == null && crop == 0)) {
                 throw CliException.usage("--crop must be a positive multiple of --factor " + factor
                         + (data == null ? "" : " or 0") + ", got " + crop);
+            }
+            if (data == null || a.has("--count")) { // a folder's whole images are as many as it holds
+                TrainCommand.capPixels("--count", count, "--crop", crop, "evaluation set");
             }
             StateDict weights = weights(wPath);
             FiniteValues.strict().weights("--weights", wPath, weights);
@@ -153,17 +158,18 @@ final class EvalCommand {
             }
             return 0;
         } catch (IOException e) {
-            err.println("jpac eval: " + e.getMessage());
+            err.println("jpac eval: " + CliCommand.oneLine(e.getMessage()));
             return 1;
         } catch (UncheckedIOException e) {
-            err.println("jpac eval: " + e.getCause().getMessage());
+            err.println("jpac eval: " + CliCommand.oneLine(e.getCause().getMessage()));
             return 1;
         } catch (CliException e) {
-            err.println("jpac eval: " + e.getMessage());
-            if (e.exitCode() == 2) {
-                err.println(USAGE.lines().findFirst().orElse("") + "  (jpac eval --help for more)");
-            }
+            err.println("jpac eval: " + CliCommand.oneLine(e.getMessage())
+                    + (e.exitCode() == 2 ? " (see jpac eval --help)" : ""));
             return e.exitCode();
+        } catch (org.jpac.JpacException | IllegalArgumentException | IllegalStateException
+                 | UnsupportedOperationException | OutOfMemoryError e) { // NativeMemoryError too
+            return CliCommand.libraryError("jpac eval: ", e, err);
         }
     }
 

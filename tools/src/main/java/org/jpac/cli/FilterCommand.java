@@ -30,11 +30,12 @@ final class FilterCommand extends CliCommand {
             "usage: jpac filter --in IMG [--guide IMG] --sigma-space S --sigma-color C --out IMG [options]",
             "  Joint bilateral filter of --in, with edges from --guide (default: --in itself), computed as",
             "  Pac.pool2dGuided with a normalized gaussian kernel on [colour/C, y/S, x/S].",
-            "  --sigma-space S   spatial sigma in pixels",
-            "  --sigma-color C   colour sigma; guide samples are in [0, 1] (8-bit 255 = 1)",
+            "  --sigma-space S   spatial sigma in pixels (1e-6..1e6; the window must fit in 255 pixels)",
+            "  --sigma-color C   colour sigma; guide samples are in [0, 1] (8-bit 255 = 1; 1e-6..1e6)",
             "  --kernel-size K   odd window size (default 2*ceil(2*S)+1)",
             "  --out IMG         .png, .npy or .pfm (else the format of --in)",
             "  --depth-scale S   integer samples of --in are divided by S, PNG output samples are value * S",
+            "                    (1e-30..1e30)",
             "  --bits 8|16       PNG output depth (default: that of --in, or 16)",
             "  --npy-layout auto|hwc|chw   how 3-D .npy arrays are laid out (auto: HxWxC when C <= 4)",
             FiniteValues.HELP,
@@ -78,18 +79,21 @@ final class FilterCommand extends CliCommand {
         Path outPath = a.requiredPath("--out");
         a.required("--sigma-space");
         a.required("--sigma-color");
-        double ss = a.positive("--sigma-space", 0, false);
-        double sc = a.positive("--sigma-color", 0, false);
-        long dflt = 2 * (long) Math.ceil(2 * ss) + 1;
+        double ss = a.positive("--sigma-space", 0, Args.Range.SIGMA);
+        double sc = a.positive("--sigma-color", 0, Args.Range.SIGMA);
+        // in double: a long cast of a huge sigma's window wrapped round and blamed --kernel-size
+        double dflt = window(ss);
         if (!a.has("--kernel-size") && dflt > ModelLimits.MAX_KERNEL_SIZE) {
-            throw CliException.usage("--sigma-space " + ss + " needs a " + dflt + "-pixel window; the most is "
-                    + ModelLimits.MAX_KERNEL_SIZE);
+            throw CliException.usage(String.format(Locale.ROOT, "--sigma-space %s needs a %.0f-pixel window; the "
+                    + "most is %d (or give --kernel-size)", a.required("--sigma-space"), dflt,
+                    ModelLimits.MAX_KERNEL_SIZE));
         }
-        int k = a.integer("--kernel-size", (int) dflt, 1, ModelLimits.MAX_KERNEL_SIZE);
+        int k = a.has("--kernel-size") ? a.integer("--kernel-size", 1, 1, ModelLimits.MAX_KERNEL_SIZE)
+                : (int) dflt;
         if (k % 2 == 0) {
             throw CliException.usage("--kernel-size must be odd, got " + k);
         }
-        Double unit = a.has("--depth-scale") ? a.positive("--depth-scale", 1, false) : null;
+        Double unit = a.has("--depth-scale") ? a.positive("--depth-scale", 1, Args.Range.SCALE) : null;
         Integer bits = CliImages.bitsOption(a);
         NpyLayout optLayout = CliImages.layoutOption(a);
         NpyLayout layout = optLayout == null ? NpyLayout.AUTO : optLayout;
@@ -122,7 +126,12 @@ final class FilterCommand extends CliCommand {
 
     /** The default window for a spatial sigma: {@code 2 * ceil(2 * sigma) + 1}. */
     static int kernelSize(double sigmaSpace) {
-        return Math.toIntExact(2 * (long) Math.ceil(2 * sigmaSpace) + 1);
+        return Math.toIntExact((long) window(sigmaSpace));
+    }
+
+    /** {@code 2 * ceil(2 * sigma) + 1} in double, so that no sigma overflows it. */
+    private static double window(double sigmaSpace) {
+        return 2 * Math.ceil(2 * sigmaSpace) + 1;
     }
 
     /** Joint bilateral filter of {@code data} with edges from {@code guide} (same size). */

@@ -22,6 +22,12 @@ import org.jpac.golden.GoldenRunner;
  */
 public final class Main {
 
+    static final String VERIFY_USAGE = String.join("\n",
+            "usage: jpac verify [DIR]",
+            "  DIR: run every golden *.safetensors case under it on the chosen backend's device, one line each;",
+            "  without DIR: the built-in conformance suite on the CPU (-Djpac.verify.cases=N cases per family,",
+            "  a whole number >= 1, default 12). Exit 1 on any failure.");
+
     static final String USAGE = String.join("\n",
             "usage: jpac <command> [args]",
             "  info          library version, backends (available, chosen, why), oneDNN version, vector ISA, threads",
@@ -89,6 +95,11 @@ public final class Main {
                 }
             };
         } catch (LinkageError e) {
+            Throwable init = initializerFailure(e);
+            if (init != null) { // e.g. a bad -Djpac.leaks, read by a static initializer: its message says which
+                err.println("jpac " + args[0] + ": " + CliCommand.oneLine(message(init)));
+                return 1;
+            }
             // UnsatisfiedLinkError on the first try, NoClassDefFoundError after it
             err.println("jpac: cannot load the native library: " + message(e));
             return 1;
@@ -97,6 +108,19 @@ public final class Main {
             err.println("jpac: " + e.getMessage());
             return 1;
         }
+    }
+
+    /**
+     * What a class's static initializer threw, when {@code e} is (or, as a later NoClassDefFoundError, was
+     * caused by) an ExceptionInInitializerError; null for a library that did not load.
+     */
+    static Throwable initializerFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ExceptionInInitializerError x) {
+                return x.getCause() != null ? x.getCause() : x.getMessage() != null ? x : null;
+            }
+        }
+        return null;
     }
 
     private static String message(Throwable e) {
@@ -144,28 +168,38 @@ public final class Main {
     }
 
     private static int verify(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 1 && (args[0].equals("-h") || args[0].equals("--help"))) {
+            out.println(VERIFY_USAGE); // was taken for a directory named --help
+            return 0;
+        }
         if (args.length == 0) {
-            return conformance(out);
+            Integer cases = verifyCases();
+            if (cases == null) {
+                err.println("jpac verify: -Djpac.verify.cases must be a whole number >= 1, got '"
+                        + System.getProperty("jpac.verify.cases") + "'");
+                return 2;
+            }
+            return conformance(out, cases);
         }
         if (args.length != 1) {
-            err.println("jpac: verify takes one directory (or none), got " + args.length + " arguments");
-            err.println(USAGE);
+            err.println("jpac verify: takes one directory (or none), got " + args.length + " arguments (see jpac "
+                    + "verify --help)");
             return 2;
         }
         Path dir = Path.of(args[0]);
         if (!Files.isDirectory(dir)) {
-            err.println("jpac: verify: " + dir + " is not a directory");
+            err.println("jpac verify: " + dir + " is not a directory");
             return 1;
         }
         List<Path> cases;
         try {
             cases = GoldenRunner.listCases(dir);
         } catch (IOException e) {
-            err.println("jpac: verify: cannot list " + dir + ": " + e.getMessage());
+            err.println("jpac verify: cannot list " + dir + ": " + e.getMessage());
             return 1;
         }
         if (cases.isEmpty()) {
-            err.println("jpac: verify: no *.safetensors files under " + dir);
+            err.println("jpac verify: no *.safetensors files under " + dir);
             out.println("0 passed, 0 failed");
             return 1;
         }
@@ -196,12 +230,28 @@ public final class Main {
     }
 
     /**
+     * {@code -Djpac.verify.cases} (default 12), or null when it is not a whole number >= 1: 0 or less ran
+     * nothing and passed, and Integer.getInteger took 'abc' as the default.
+     */
+    static Integer verifyCases() {
+        String v = System.getProperty("jpac.verify.cases");
+        if (v == null) {
+            return 12;
+        }
+        try {
+            int n = Integer.parseInt(v);
+            return n >= 1 ? n : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /**
      * The built-in conformance suite on this machine's backend: seeded cases of
      * every operation family against the double-precision reference, one line per
      * family, the failures, then the summary line.
      */
-    private static int conformance(PrintStream out) {
-        int cases = Integer.getInteger("jpac.verify.cases", 12);
+    private static int conformance(PrintStream out, int cases) {
         out.println("conformance suite: " + cases + " seeded cases per family, backend " + Jpac.backend() + " ("
                 + Jpac.cpuIsa() + "), forward and every gradient against the double-precision reference");
         List<org.jpac.golden.ConformanceSuite.FamilyResult> results =

@@ -40,7 +40,9 @@ final class SameFileGuard {
      * Whether writing {@code output} would change the file {@code input}.
      * Devices and FIFOs are written in place without harm, so they never clash.
      */
-    static boolean same(Path output, Path input) {
+    static boolean same(Path writtenPath, Path readPath) {
+        Path output = resolved(writtenPath);
+        Path input = resolved(readPath);
         if (Files.exists(output) && Files.exists(input)) {
             if (!Files.isRegularFile(output)) {
                 return false;
@@ -53,6 +55,31 @@ final class SameFileGuard {
         } else if (Files.exists(output) || Files.exists(input)) {
             return false; // one exists and the other does not: different files
         }
-        return output.toAbsolutePath().normalize().equals(input.toAbsolutePath().normalize());
+        return output.equals(input);
+    }
+
+    /**
+     * Where a write of {@code p} lands: its links followed (a dangling one too, to the file it would create)
+     * in a real folder; a dangling link to a file not yet written otherwise compares as a name of its own.
+     */
+    static Path resolved(Path p) {
+        Path r = p.toAbsolutePath();
+        try {
+            for (int i = 0; i < 40 && Files.isSymbolicLink(r); i++) {
+                r = r.resolveSibling(Files.readSymbolicLink(r));
+            }
+        } catch (IOException e) {
+            // unreadable link: compare what we have
+        }
+        r = r.normalize();
+        Path parent = r.getParent();
+        if (parent != null && r.getFileName() != null && Files.isDirectory(parent)) {
+            try {
+                return parent.toRealPath().resolve(r.getFileName());
+            } catch (IOException e) {
+                // keep the normalized name
+            }
+        }
+        return r;
     }
 }

@@ -31,6 +31,8 @@ import org.jpac.train.TrainingLoop;
  */
 final class TrainCommand {
 
+    private static final String CRF_USAGE_START = "usage: jpac train crf";
+
     static final String USAGE = String.join("\n",
             "usage: jpac train upsample --factor N --model pac|lite|djif [--data DIR | --synthetic] --epochs E"
                     + " --out FILE [options]",
@@ -51,13 +53,14 @@ final class TrainCommand {
             "  --out FILE          the trained model (.safetensors, with 'model'/'args' metadata)",
             "  --seed S            initial weights, data order and synthetic scenes (default 1)",
             "  --batch B           images per step (default 4)",
-            "  --crop C            training crop size, a multiple of N (default 8*N)",
+            "  --crop C            training crop size, a multiple of N (default 8*N); B*C*C at most 2^28 pixels",
             "  --lr LR             learning rate (default 1e-3)",
             "  --optimizer adam|sgd  (default adam; sgd uses --momentum, default 0.9)",
             "  --weight-decay W    L2 weight decay (default 0)",
             "  --lr-step E --lr-gamma G  multiply the learning rate by G every E epochs (default: constant)",
             "  --steps-per-epoch K  steps per epoch with synthetic data (default 100)",
-            "  --val-count K --val-crop C  held-out synthetic validation images (default 16 of 16*N, 0: none)",
+            "  --val-count K --val-crop C  held-out synthetic validation images (default 16 of 16*N, 0: none;",
+            "                      K*C*C at most 2^28 pixels)",
             "  --checkpoint FILE   checkpoint with optimizer state, written every epoch (default OUT.ckpt.safetensors)",
             "  --resume CKPT       continue a run from its checkpoint (same settings; --epochs may grow)",
             "  --minutes M         stop after M minutes with a checkpoint and the model so far",
@@ -72,7 +75,7 @@ final class TrainCommand {
             "  --init FILE         start from these weights (every tensor whose key and shape match, e.g. an 8x",
             "                      model's for a 4x or 16x one); the optimizer starts afresh",
             "  --quiet             no progress lines",
-            "usage: jpac train crf [--steps N] [--seed S] [--lr LR] [--out FILE.safetensors] [options]",
+            CRF_USAGE_START + " [--steps N] [--seed S] [--lr LR] [--out FILE.safetensors] [options]",
             "  Trains the jpac crf default PAC-CRF (5 steps, Potts terms, learned guide projections) on synthetic",
             "  scenes with coarse segmenter scores at 1/1 to 1/16 (a new scene every step; cross-entropy, Adam);",
             "  prints held-out mIoU of the scores, the untrained and the trained CRF. --out writes weights for",
@@ -109,9 +112,14 @@ final class TrainCommand {
     }
 
     static int run(String[] argv, PrintStream out, PrintStream err) {
+        boolean crf = argv.length > 0 && argv[0].equals("crf");
+        boolean upsample = argv.length > 0 && argv[0].equals("upsample");
+        // the task's own usage: train crf's errors used to print train upsample's
+        String usage = crf ? USAGE.substring(USAGE.indexOf(CRF_USAGE_START))
+                : upsample ? USAGE.substring(0, USAGE.indexOf(CRF_USAGE_START)).stripTrailing() : USAGE;
         for (String a : argv) {
             if (a.equals("-h") || a.equals("--help")) {
-                out.println(USAGE);
+                out.println(usage);
                 return 0;
             }
         }
@@ -126,6 +134,9 @@ final class TrainCommand {
             }
             Args a = Args.parse(java.util.Arrays.copyOfRange(argv, 1, argv.length), VALUED, FLAGS);
             TrainConfig c = config(a);
+            // before training: a bad destination found when saving would cost the run
+            CliImages.checkOutPath("--out", c.out());
+            CliImages.checkOutPath("--checkpoint", c.checkpoint());
             PrintStream log = a.has("--quiet") ? new PrintStream(PrintStream.nullOutputStream()) : err;
             TrainingLoop.Result r = TrainingLoop.run(c, log);
             out.printf(Locale.ROOT, "trained %s x%d: %d of %d steps%s, last loss %.5f%n",
@@ -139,10 +150,8 @@ final class TrainCommand {
             out.println("checkpoint: " + c.checkpoint());
             return 0;
         } catch (CliException e) {
-            err.println("jpac train: " + e.getMessage());
-            if (e.exitCode() == 2) {
-                err.println(USAGE.lines().findFirst().orElse("") + "  (jpac train --help for more)");
-            }
+            err.println("jpac train: " + CliCommand.oneLine(e.getMessage()) + (e.exitCode() != 2 ? ""
+                    : " (see jpac train" + (crf ? " crf" : upsample ? " upsample" : "") + " --help)"));
             return e.exitCode();
         } catch (IOException e) {
             err.println("jpac train: " + CliCommand.oneLine(CliCommand.ioMessage(e)));
@@ -150,6 +159,9 @@ final class TrainCommand {
         } catch (UncheckedIOException e) {
             err.println("jpac train: " + CliCommand.oneLine(CliCommand.ioMessage(e.getCause())));
             return 1;
+        } catch (org.jpac.JpacException | IllegalArgumentException | IllegalStateException
+                 | UnsupportedOperationException | OutOfMemoryError e) { // NativeMemoryError too
+            return CliCommand.libraryError("jpac train: ", e, err);
         }
     }
 
@@ -169,6 +181,10 @@ final class TrainCommand {
         CrfEvaluation.SceneSet tableSet = a.choice("--table-set", "held-out", "held-out", "validation")
                 .equals("validation") ? CrfEvaluation.SceneSet.VALIDATION : CrfEvaluation.SceneSet.HELD_OUT;
         Path outPath = a.path("--out");
+        List<Path> compare = compareFiles(a, outPath);
+        if (outPath != null) {
+            CliImages.checkOutPath("--out", outPath); // before training, not when saving after it
+        }
         long t0 = System.nanoTime();
         try (PacCRF crf = CrfTraining.newCrf(SyntheticSegmentation.CLASSES, projection)) {
             CrfTraining training = new CrfTraining(st);
@@ -202,9 +218,8 @@ final class TrainCommand {
                     }
                     int own = crfs.size();
                     try {
-                        for (String f : a.has("--compare") ? a.required("--compare").split(",") : new String[0]) {
-                            crfs.put(Path.of(f).getFileName().toString(),
-                                    CrfRefiner.load(Path.of(f), SyntheticSegmentation.CLASSES));
+                        for (Path f : compare) {
+                            crfs.put(f.getFileName().toString(), CrfRefiner.load(f, SyntheticSegmentation.CLASSES));
                         }
                         CrfEvaluation.table(crfs, tableSet, new int[] {4, 8, 16, 1}, tableSeeds, tableCount,
                                 tableSize[0], tableSize[1], tableSet == CrfEvaluation.SceneSet.VALIDATION
@@ -216,6 +231,34 @@ final class TrainCommand {
             }
         }
         return 0;
+    }
+
+    /**
+     * The --compare files, checked before training: each must be a readable file and none the --out that
+     * training writes before the table reads them.
+     */
+    private static List<Path> compareFiles(Args a, Path out) {
+        if (!a.has("--compare")) {
+            return List.of();
+        }
+        List<Path> files = new java.util.ArrayList<>();
+        for (String f : a.required("--compare").split(",", -1)) {
+            if (f.isBlank()) {
+                throw CliException.usage("--compare: expected comma-separated weight files, got an empty name in '"
+                        + a.required("--compare") + "'");
+            }
+            files.add(Args.toPath("--compare", f));
+        }
+        for (Path f : files) {
+            refuseClash(SameFileGuard.clash(inputs("--compare", f), out == null ? Map.of()
+                    : Map.of("--out", List.of(out))));
+            try {
+                org.jpac.io.images.Images.checkReadable(f);
+            } catch (IOException e) {
+                throw CliException.failure("cannot read --compare " + CliCommand.ioMessage(e));
+            }
+        }
+        return files;
     }
 
     /**
@@ -268,6 +311,42 @@ final class TrainCommand {
         return new LowResProtocol(samplings, a.number("--holes", 0, 0, 0.9), false);
     }
 
+    /** Most pixels (images x crop x crop) in one training batch, validation or evaluation set: 2^28. */
+    static final long MAX_SET_PIXELS = 1L << 28;
+
+    /**
+     * Refuses {@code n} images of {@code crop x crop} beyond {@link #MAX_SET_PIXELS}: they are built in memory
+     * at once (an --count of 2^31 grew without bound, a --batch 4096 of 4096x4096 crops asked for a terabyte).
+     */
+    static void capPixels(String nOpt, long n, String cropOpt, long crop, String what) {
+        long pixels = n * crop * crop; // n < 2^31 and crop <= 4096: no overflow
+        if (pixels > MAX_SET_PIXELS) {
+            throw CliException.usage(String.format(Locale.ROOT, "%s %d x %s %d x %d is %d pixels per %s; at "
+                    + "most %d (2^28): lower %s or %s", nOpt, n, cropOpt, crop, crop, pixels,
+                    what, MAX_SET_PIXELS, nOpt, cropOpt));
+        }
+    }
+
+    /** A same-file refusal (exit 2), when there is one. */
+    private static void refuseClash(String clash) {
+        if (clash != null) {
+            throw CliException.usage(clash);
+        }
+    }
+
+    /** One input option for {@link SameFileGuard#clash}, or none when not given. */
+    private static Map<String, Path> inputs(String option, Path file) {
+        return file == null ? Map.of() : Map.of(option, file);
+    }
+
+    /** Two output options for {@link SameFileGuard#clash}, in this order. */
+    private static Map<String, List<Path>> outputs(String o1, Path f1, String o2, Path f2) {
+        Map<String, List<Path>> m = new LinkedHashMap<>();
+        m.put(o1, List.of(f1));
+        m.put(o2, List.of(f2));
+        return m;
+    }
+
     static TrainConfig config(Args a) {
         int factor = a.integer("--factor", 0, 2, ModelLimits.MAX_FACTOR);
         if (!a.has("--factor")) {
@@ -298,17 +377,20 @@ final class TrainCommand {
             throw CliException.usage("--val-crop must be a multiple of --factor " + factor + ", got "
                     + valCrop);
         }
+        int batch = a.integer("--batch", 4, 1, 4096);
+        capPixels("--batch", batch, "--crop", crop, "batch");
+        int valCount = a.integer("--val-count", 16, 0, 100_000);
+        capPixels("--val-count", valCount, "--val-crop", valCrop, "validation set");
         Path ckpt = a.has("--checkpoint") ? a.path("--checkpoint") : TrainConfig.defaultCheckpoint(out);
         if (SameFileGuard.same(ckpt, out)) {
             throw CliException.usage("--checkpoint must differ from --out");
         }
         Path resume = a.path("--resume");
+        Path init = a.path("--init");
         // Resuming from the --checkpoint it keeps writing is how a run continues; a model over it is not.
-        String clash = resume == null ? null
-                : SameFileGuard.clash(Map.of("--resume", resume), Map.of("--out", List.of(out)));
-        if (clash != null) {
-            throw CliException.usage(clash);
-        }
+        refuseClash(SameFileGuard.clash(inputs("--resume", resume), Map.of("--out", List.of(out))));
+        // --init is read once at the start: the model or a checkpoint written over it would destroy it
+        refuseClash(SameFileGuard.clash(inputs("--init", init), outputs("--out", out, "--checkpoint", ckpt)));
         if (a.has("--residual") && a.has("--skip")) {
             throw CliException.usage("give --residual or --skip, not both");
         }
@@ -320,11 +402,11 @@ final class TrainCommand {
         }
         return new TrainConfig(model, skip, factor, a.path("--data"), epochs,
                 a.integer("--steps-per-epoch", 100, 1, Integer.MAX_VALUE), a.longValue("--seed", 1),
-                a.integer("--batch", 4, 1, 4096), crop, a.number("--lr", 1e-3, 0, 10),
+                batch, crop, a.number("--lr", 1e-3, 0, 10),
                 a.choice("--optimizer", "adam", List.of("adam", "sgd")), a.number("--momentum", 0.9, 0, 0.9999),
                 a.number("--weight-decay", 0, 0, 1), a.integer("--lr-step", 0, 0, 1_000_000),
-                a.number("--lr-gamma", 0.5, 1e-6, 1), a.integer("--val-count", 16, 0, 100_000), valCrop,
-                a.number("--minutes", 0, 0, 1e7), out, ckpt, resume, lowRes(a), a.path("--init"),
+                a.number("--lr-gamma", 0.5, 1e-6, 1), valCount, valCrop,
+                a.number("--minutes", 0, 0, 1e7), out, ckpt, resume, lowRes(a), init,
                 a.choice("--scenes", "basic", TrainConfig.SCENES), a.choice("--loss", "mse", TrainConfig.LOSSES));
     }
 }

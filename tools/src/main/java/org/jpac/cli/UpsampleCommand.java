@@ -52,7 +52,7 @@ final class UpsampleCommand extends CliCommand {
             "  --out IMG         .png, .npy or .pfm (else the format of --low); float input written as PNG is",
             "                    taken to be in [0, 1] unless --depth-scale is given",
             "  --depth-scale S   integer samples of --low are divided by S (e.g. 1000: millimetres to metres)",
-            "                    and PNG output samples are value * S; default 1 for integer input",
+            "                    and PNG output samples are value * S; default 1 for integer input; 1e-30..1e30",
             "  --bits 8|16       PNG output depth (default: that of --low, or 16)",
             "  --npy-layout auto|hwc|chw   how 3-D .npy arrays are laid out (auto: HxWxC when C <= 4)",
             "  --raw             run the network on the values as they are (no min/max scaling)",
@@ -64,8 +64,8 @@ final class UpsampleCommand extends CliCommand {
             "  the output has a value everywhere.",
             "  --no-holes        0 is a depth like any other and NaN is refused (see --allow-nonfinite)",
             "  --jbu-kernel K    JBU window in output pixels (odd; default 4*N-1)",
-            "  --jbu-sigma-space S  JBU spatial sigma in output pixels (default N)",
-            "  --jbu-sigma-color C  JBU colour sigma, guide in [0, 1] (default 0.1)",
+            "  --jbu-sigma-space S  JBU spatial sigma in output pixels (default N; 1e-6..1e6)",
+            "  --jbu-sigma-color C  JBU colour sigma, guide in [0, 1] (default 0.1; 1e-6..1e6)",
             FiniteValues.HELP,
             "  --quiet           no progress lines on stderr");
 
@@ -150,7 +150,7 @@ final class UpsampleCommand extends CliCommand {
         if (model == Model.BILINEAR && weightsPath != null) {
             throw CliException.usage("--model bilinear has no weights; drop --weights");
         }
-        Double unit = a.has("--depth-scale") ? a.positive("--depth-scale", 1, false) : null;
+        Double unit = a.has("--depth-scale") ? a.positive("--depth-scale", 1, Args.Range.SCALE) : null;
         Integer bits = CliImages.bitsOption(a);
         NpyLayout optLayout = CliImages.layoutOption(a);
         NpyLayout layout = optLayout == null ? NpyLayout.AUTO : optLayout;
@@ -302,8 +302,8 @@ final class UpsampleCommand extends CliCommand {
         if (k % 2 == 0) {
             throw CliException.usage("--jbu-kernel must be odd, got " + k);
         }
-        double ss = a.positive("--jbu-sigma-space", jbuSigmaSpace(factor), false);
-        double sc = a.positive("--jbu-sigma-color", JBU_SIGMA_COLOR, false);
+        double ss = a.positive("--jbu-sigma-space", jbuSigmaSpace(factor), Args.Range.SIGMA);
+        double sc = a.positive("--jbu-sigma-color", JBU_SIGMA_COLOR, Args.Range.SIGMA);
         return new SampledJointBilateral(factor, sampling, k, ss, sc, !a.flag("--no-holes"));
     }
 

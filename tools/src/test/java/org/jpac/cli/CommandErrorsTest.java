@@ -239,4 +239,44 @@ class CommandErrorsTest {
         fails(1, has("factor"), with(with(up(), "--out", o.toString()), "--factor", "2"));
         assertFalse(Files.exists(o));
     }
+
+    @Test
+    void absurdScalesAndSigmasAreRefusedBeforeTheRun() {
+        // before: --depth-scale 1e308 wrote zeros (exit 0), tiny sigmas and scales ran and then failed on a
+        // non-finite result, and --sigma-space 1e308 blamed --kernel-size with a wrapped-round window
+        for (String s : new String[] {"1e308", "1e31", "4.9e-324", "1e-31"}) {
+            fails(2, has("--depth-scale must be in 1e-30..1e30", "'" + s + "'"), up("--depth-scale", s));
+        }
+        String[] f = {"filter", "--in", low.toString(), "--sigma-space", "2", "--sigma-color", "0.1", "--out",
+            out.toString()};
+        fails(2, has("--depth-scale must be in 1e-30..1e30"), java.util.stream.Stream.concat(
+                java.util.Arrays.stream(f), java.util.stream.Stream.of("--depth-scale", "1e308")).toArray(
+                String[]::new));
+        for (String s : new String[] {"1e308", "4.6e18", "1e-300"}) {
+            String line = fails(2, has("--sigma-space must be in 1e-6..1e6", s), with(f, "--sigma-space", s));
+            assertFalse(line.contains("--kernel-size"), line);
+        }
+        fails(2, has("--sigma-space 1e6 needs a 4000001-pixel window"), with(f, "--sigma-space", "1e6"));
+        fails(2, has("--sigma-color must be in 1e-6..1e6", "1e-40"), with(f, "--sigma-color", "1e-40"));
+        fails(2, has("--jbu-sigma-color must be in 1e-6..1e6"), with(up("--jbu-sigma-color", "1e-40"), "--model",
+                "jbu"));
+        String[] c = {"crf", "--image", guide.toString(), "--unary", scores.toString(), "--out", out.toString()};
+        for (String[] o : new String[][] {{"--scale-space", "1e-320", "1e-6..1e6"},
+            {"--scale-color", "1e-320", "1e-6..1e6"}, {"--pairwise-weights", "1e308,1e308", "0..1e6"}}) {
+            fails(2, has(o[0], o[2], o[1]), java.util.stream.Stream.concat(java.util.Arrays.stream(c),
+                    java.util.stream.Stream.of(o[0], o[1])).toArray(String[]::new));
+        }
+    }
+
+    @Test
+    void anOutputThatCannotBeWrittenIsFoundBeforeTheRun() {
+        // before: found only when writing, after the work, and the error named the folder, not the file
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self")), "no /proc");
+        fails(1, has("cannot write --out /proc/x.png: cannot create a file in /proc"), with(up(), "--out",
+                "/proc/x.png"));
+        fails(1, has("cannot write --out /proc/x.png"), new String[] {"filter", "--in", low.toString(),
+            "--sigma-space", "1", "--sigma-color", "0.1", "--out", "/proc/x.png"});
+        Path longName = tmp.resolve("d".repeat(300) + ".png");
+        fails(1, has("--out " + longName, "longer than 255 bytes"), with(up(), "--out", longName.toString()));
+    }
 }

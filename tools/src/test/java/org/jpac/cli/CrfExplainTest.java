@@ -76,4 +76,41 @@ class CrfExplainTest {
                 unary.toString(), "--out", out.toString(), "--explain", out.toString());
         assertFalse(Files.exists(out));
     }
+
+    /** A small scene's image and scores for the checks below. */
+    private Path[] inputs() throws IOException {
+        SyntheticSegmentation.Scene s = SyntheticSegmentation.render(32, 48, 5);
+        Path img = tmp.resolve("img.npy");
+        Npy.writeArray(img, s.rgb(), 3, 32, 48);
+        Path unary = tmp.resolve("u.npy");
+        Npy.writeArray(unary, CoarseSegmenter.logProbabilities(s.labels(), 32, 48, 4, new SplittableRandom(1)), 2,
+                32, 48);
+        return new Path[] {img, unary};
+    }
+
+    @Test
+    void anExplainThatCannotBeWrittenFailsBeforeTheOutIsWritten() throws IOException {
+        // before: --out was written, then --explain failed: exit 1 with a result left behind
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self")), "no /proc");
+        Path[] in = inputs();
+        Path labels = tmp.resolve("labels.png");
+        Cli.fails(1, Cli.has("cannot write --explain /proc/x.png"), "crf", "--image", in[0].toString(), "--unary",
+                in[1].toString(), "--out", labels.toString(), "--explain", "/proc/x.png");
+        assertFalse(Files.exists(labels));
+    }
+
+    @Test
+    void aDanglingLinkFromExplainToOutIsTheSameFile() throws IOException {
+        // before: the link did not exist yet, so the names were compared, and the picture replaced the labels
+        Path[] in = inputs();
+        Path labels = tmp.resolve("labels.png");
+        Path link = Files.createSymbolicLink(tmp.resolve("link.png"), Path.of("labels.png"));
+        Cli.fails(2, Cli.has("--explain"), "crf", "--image", in[0].toString(), "--unary", in[1].toString(), "--out",
+                labels.toString(), "--explain", link.toString());
+        assertFalse(Files.exists(labels));
+        Path sub = Files.createDirectory(tmp.resolve("sub"));
+        Path up = Files.createSymbolicLink(sub.resolve("up.png"), Path.of("../labels.png"));
+        Cli.fails(2, Cli.has("--explain"), "crf", "--image", in[0].toString(), "--unary", in[1].toString(), "--out",
+                up.toString(), "--explain", labels.toString());
+    }
 }

@@ -162,4 +162,30 @@ class CrfTrainingTest {
         return out.lines().filter(l -> l.startsWith("| 1/") || l.startsWith("| already"))
                 .collect(java.util.stream.Collectors.joining("\n"));
     }
+
+    @Test
+    void compareFilesAreCheckedBeforeTraining() throws Exception {
+        // before: --out was written over the --compare file, and the table then read the new model
+        Path cmp = Files.write(tmp.resolve("cmp.safetensors"), new byte[] {7, 7});
+        String[] run = {"train", "crf", "--steps", "1", "--size", "32x48", "--held-out", "1", "--table", "1",
+            "--table-count", "1", "--table-size", "48x64", "--photos", "none", "--quiet", "--compare", null,
+            "--out", cmp.toString()};
+        run[run.length - 3] = cmp.toString();
+        Cli.Result r = Cli.run(run);
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().startsWith("jpac train: --out " + cmp + " is the same file as --compare " + cmp
+                + "; refusing to overwrite an input"), r.err());
+        assertEquals(2, Files.size(cmp));
+        // a missing file is found before training, not after it
+        Path out = tmp.resolve("new.safetensors");
+        run[run.length - 3] = tmp.resolve("absent.safetensors").toString();
+        run[run.length - 1] = out.toString();
+        r = Cli.run(run);
+        assertEquals(1, r.code(), r.err());
+        assertEquals("jpac train: cannot read --compare " + tmp.resolve("absent.safetensors") + ": no such file",
+                r.err().strip());
+        assertFalse(Files.exists(out));
+        run[run.length - 3] = ",";
+        assertEquals(2, Cli.run(run).code());
+    }
 }

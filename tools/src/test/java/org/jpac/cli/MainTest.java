@@ -71,6 +71,28 @@ class MainTest {
     }
 
     @Test
+    void aBadVerifyCasesPropertyIsRefused() {
+        // before: 0 and -1 ran nothing and passed ("0 passed, 0 failed", exit 0), 'abc' ran the default 12
+        String saved = System.getProperty("jpac.verify.cases");
+        try {
+            for (String v : new String[] {"0", "-1", "abc", "1.5", ""}) {
+                System.setProperty("jpac.verify.cases", v);
+                Cli.Result r = run("verify");
+                assertEquals(2, r.code(), v + ": " + r.out() + r.err());
+                assertEquals("jpac verify: -Djpac.verify.cases must be a whole number >= 1, got '" + v + "'",
+                        r.err().strip());
+                assertEquals("", r.out());
+            }
+        } finally {
+            if (saved == null) {
+                System.clearProperty("jpac.verify.cases");
+            } else {
+                System.setProperty("jpac.verify.cases", saved);
+            }
+        }
+    }
+
+    @Test
     void verifyReportsEachCaseAndATotal() throws Exception {
         Path dir = Files.createDirectory(tmp.resolve("cases"));
         for (String n : new String[] {"conv2d_guided", "pool2d_channelwise"}) {

@@ -2,6 +2,7 @@ package org.jpac.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -181,5 +182,64 @@ class TrainCommandTest {
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("--out: invalid path"), r.err());
         assertEquals(2, run("eval", "--weights", "w\0.safetensors").code());
+    }
+
+    @Test
+    void initMayNotBeTheOutputOrTheCheckpoint() throws Exception {
+        // before: the run trained and wrote its model (or checkpoint) over the --init weights
+        Path init = Files.write(tmp.resolve("init.safetensors"), new byte[] {1, 2, 3});
+        Cli.Result r = run(train("init.safetensors", 1, "--init", init.toString()));
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().startsWith("jpac train: --out " + init + " is the same file as --init " + init),
+                r.err());
+        r = run(train("m.safetensors", 1, "--init", init.toString(), "--checkpoint",
+                tmp.resolve("./init.safetensors").toString()));
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--checkpoint") && r.err().contains("same file as --init"), r.err());
+        assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(init));
+        assertTrue(!Files.exists(tmp.resolve("m.safetensors")));
+    }
+
+    @Test
+    void destinationsAreCheckedBeforeTraining() throws Exception {
+        // before: found when saving, after training; a missing folder was created
+        Path dir = Files.createDirectory(tmp.resolve("dir.safetensors"));
+        Cli.Result r = run(train("dir.safetensors", 1));
+        assertEquals(1, r.code(), r.err());
+        assertEquals("jpac train: --out: " + dir + " is a directory", r.err().strip());
+        assertTrue(!Files.exists(tmp.resolve("dir.ckpt.safetensors")));
+        Path nodir = tmp.resolve("nodir");
+        r = run(train("nodir/m.safetensors", 1));
+        assertEquals(1, r.code(), r.err());
+        assertEquals("jpac train: --out: directory " + nodir + " does not exist", r.err().strip());
+        r = run(train("m.safetensors", 1, "--checkpoint", nodir.resolve("c.safetensors").toString()));
+        assertEquals(1, r.code(), r.err());
+        assertEquals("jpac train: --checkpoint: directory " + nodir + " does not exist", r.err().strip());
+        assertTrue(!Files.exists(nodir) && !Files.exists(tmp.resolve("m.safetensors")));
+        r = run("train", "crf", "--steps", "1", "--size", "16x16", "--held-out", "1", "--photos", "none", "--out",
+                dir.toString());
+        assertEquals(1, r.code(), r.err());
+        assertEquals("", r.out());
+        assertEquals("jpac train: --out: " + dir + " is a directory", r.err().strip());
+    }
+
+    @Test
+    void setsAndBatchesBuiltInMemoryAreBounded() {
+        // before: eval --count 2147483647 grew without bound; --batch 4096 --crop 4096 asked for a terabyte
+        Cli.Result r = run(train("a.safetensors", 1, "--batch", "4096", "--crop", "4096"));
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().startsWith("jpac train: --batch 4096 x --crop 4096 x 4096 is 68719476736 pixels per "
+                + "batch; at most 268435456 (2^28)"), r.err());
+        r = run(train("a.safetensors", 1, "--val-count", "100000", "--val-crop", "1024"));
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--val-count 100000 x --val-crop 1024 x 1024"), r.err());
+        Path golden = org.jpac.TestSupport.goldenDir().resolve("models/model_PacJointUpsample_x4.safetensors");
+        r = assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), () -> run("eval", "--weights",
+                golden.toString(), "--count", "2147483647", "--crop", "64"));
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().startsWith("jpac eval: --count 2147483647 x --crop 64 x 64 is 8796093018112 pixels per "
+                + "evaluation set; at most 268435456 (2^28): lower --count or --crop"), r.err());
+        assertEquals(0, run(train("ok.safetensors", 1, "--batch", "16", "--crop", "16", "--epochs", "1",
+                "--steps-per-epoch", "1", "--val-count", "0", "--quiet")).code());
     }
 }

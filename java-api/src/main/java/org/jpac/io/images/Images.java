@@ -88,13 +88,19 @@ public final class Images {
                 : "not a PNG, .npy or PFM file");
     }
 
-    /** Throws a one-line IOException when {@code file} is missing, a directory or unreadable. */
+    /**
+     * Throws a one-line IOException when {@code file} is missing, a directory, not a regular file or
+     * unreadable: a FIFO or device would block or never end when read (a link to a regular file is fine).
+     */
     public static void checkReadable(Path file) throws IOException {
         if (!Files.exists(file)) {
             throw new NoSuchFileException(file.toString(), null, "no such file");
         }
         if (Files.isDirectory(file)) {
             throw new IOException(file + ": is a directory, not a file");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new IOException(file + ": is not a regular file (a FIFO, socket or device), expected a file");
         }
         if (!Files.isReadable(file)) {
             throw new AccessDeniedException(file.toString(), null, "permission denied");

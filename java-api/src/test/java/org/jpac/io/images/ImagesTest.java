@@ -519,4 +519,20 @@ class ImagesTest {
         assertThrows(ImageFormatException.class, () -> Pfm.write(tmp.resolve("f.pfm"),
                 Image.of(new float[8], 2, 2, 2)));
     }
+
+    @Test
+    void aFifoIsRefusedWithoutBlocking() throws Exception {
+        Path fifo = tmp.resolve("pipe.png");
+        Process p = new ProcessBuilder("mkfifo", fifo.toString()).redirectErrorStream(true).start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(p.waitFor() == 0 && Files.exists(fifo), "no mkfifo");
+        try {
+            IOException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                    java.time.Duration.ofSeconds(20), () -> assertThrows(IOException.class, () -> Images.read(fifo)));
+            assertTrue(e.getMessage().contains(fifo.toString()), e.getMessage());
+            assertTrue(e.getMessage().contains("not a regular file"), e.getMessage());
+        } finally {
+            // a reader left blocked by a failure gets its end of file (opening read-write does not block)
+            new ProcessBuilder("sh", "-c", ": 1<> \"$1\"", "sh", fifo.toString()).start().waitFor();
+        }
+    }
 }
