@@ -346,7 +346,8 @@ public final class CrfRefiner implements AutoCloseable {
     /**
      * Class probabilities [B, C, H, W] (softmax over classes, a new tensor the
      * caller closes) from {@code scores} [B, C, H, W] (logits or log-probabilities)
-     * refined by the CRF, guided by {@code image} [B, 3 (or any), H, W] in [0, 1].
+     * refined by the CRF, guided by {@code image} [B, 3 (or 1, grey), H, W] in [0, 1] (another channel count where the
+     * CRF has no learned guide projection).
      */
     public Tensor refine(Tensor image, Tensor scores) {
         if (closed) {
@@ -366,6 +367,7 @@ public final class CrfRefiner implements AutoCloseable {
             Placed.requireCpuOr(at, image, "image", "refiner");
         }
         CrfNetwork net = networkFor(h, w, at);
+        checkImageChannels(net, image);
         // The edge features and the calibration are Java over host memory: computed on the CPU,
         // then handed to the CRF on its device.
         try (Placed hostImage = Placed.onCpu(image); Placed hostScores = Placed.onCpu(scores);
@@ -417,6 +419,23 @@ public final class CrfRefiner implements AutoCloseable {
      * A grey [B, 1, H, W] image as three equal channels when the CRF's learned guide
      * projections take a colour image's features (so grey photographs run too), else null.
      */
+    /**
+     * A CRF with learned guide projections takes a fixed number of edge features (Y, X and the image's
+     * channels): an image of another channel count is refused here, naming it, not deep in the network.
+     */
+    private static void checkImageChannels(CrfNetwork net, Tensor image) {
+        if (image == null || !(net instanceof PacCRF p) || p.guideProjection() <= 2) {
+            return;
+        }
+        long want = p.guideProjection() - 2;
+        long c = image.shape().length == 4 ? image.dim(1) : -1;
+        if (c != want && !(c == 1 && want == 3)) {
+            throw new IllegalArgumentException("image: expected [B, " + want + (want == 3 ? " (or 1, grey)" : "")
+                    + ", H, W] for this CRF's " + p.guideProjection() + " edge features (Y, X and the image's "
+                    + "channels), got " + Arrays.toString(image.shape()));
+        }
+    }
+
     private static Tensor grayAsColour(CrfNetwork net, Tensor image) {
         if (image == null || image.shape().length != 4 || image.dim(1) != 1
                 || !(net instanceof PacCRF p) || p.guideProjection() != 5) {

@@ -104,6 +104,17 @@ class ModelApiTest {
         assertTrue(n.getMessage().contains("pac_upsample_x8"), n.getMessage());
     }
 
+    /** The bundled CRF's edge features are Y, X and three colours: a 5-channel image is refused up front. */
+    @Test
+    void anImageOfAnotherChannelCountIsRefusedNamingIt() {
+        try (CrfRefiner crf = CrfRefiner.bundled(4); Tensor image = Tensor.allocate(1, 5, 48, 64);
+             Tensor grey = Tensor.allocate(1, 1, 48, 64); Tensor scores = Tensor.allocate(1, 4, 48, 64)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> crf.refine(image, scores));
+            assertTrue(e.getMessage().startsWith("image: expected [B, 3 (or 1, grey), H, W]"), e.getMessage());
+            crf.refine(grey, scores).close();
+        }
+    }
+
     @Test
     void theBundledCrfIsRetargetedToTheCallersClasses() {
         int classes = 21;
