@@ -1,5 +1,6 @@
 package org.jpac;
 
+import static org.jpac.TestSupport.gaussian;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,22 +10,12 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
-import java.util.Random;
 
 import org.jpac.grad.StdConvGrads;
 import org.junit.jupiter.api.Test;
 
 /** Option and shape combinations found by fuzzing the API: each once wrote out of bounds, crashed or was refused. */
 class ArgumentEdgesTest {
-
-    private static Tensor random(long seed, long... shape) {
-        Random r = new Random(seed);
-        float[] v = new float[Math.toIntExact(Arrays.stream(shape).reduce(1, Math::multiplyExact))];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) r.nextGaussian();
-        }
-        return Tensor.of(v, shape);
-    }
 
     /** Image n of a batch, as a batch of one. */
     private static Tensor image(Tensor t, int n) {
@@ -43,7 +34,7 @@ class ArgumentEdgesTest {
         PacOptions o = PacOptions.builder(3).padding(1).channelWise(true).build();
         long b = 3;
         long c = 8;
-        try (Tensor guide = random(1, b, c, 5, 4); Tensor mask = Tensor.allocate(b, 1, 5, 4);
+        try (Tensor guide = gaussian(1, b, c, 5, 4); Tensor mask = Tensor.allocate(b, 1, 5, 4);
              Tensor k = Tensor.allocate(b, c, 3, 3, 5, 4); Arena arena = Arena.ofConfined()) {
             float[] m = new float[Math.toIntExact(b * 20)];
             for (int i = 0; i < m.length; i++) {
@@ -70,7 +61,7 @@ class ArgumentEdgesTest {
         }
         // normalised each on its own: one mask per kernel channel, as libjpac computes it
         PacOptions norm = o.toBuilder().normalizeKernel(true).build();
-        try (Tensor guide = random(2, 2, 3, 5, 4); Tensor mask = Tensor.allocate(2, 1, 5, 4)) {
+        try (Tensor guide = gaussian(2, 2, 3, 5, 4); Tensor mask = Tensor.allocate(2, 1, 5, 4)) {
             mask.fill(1f);
             try (Kernel2dResult r = Pac.kernel2d(guide, null, null, null, mask, norm)) {
                 assertArrayEquals(new long[] {2, 3, 1, 1, 5, 4}, r.outputMask().shape());
@@ -83,7 +74,8 @@ class ArgumentEdgesTest {
     void aHugeStrideWithOneOutputEqualsTheSmallestStrideThatGivesOne() {
         PacOptions huge = PacOptions.builder(3).stride(65535).padding(3).build();
         PacOptions small = PacOptions.builder(3).stride(7).padding(3).build();
-        try (Tensor x = random(3, 1, 2, 3, 3); Tensor w = random(4, 2, 2, 3, 3); Tensor go = random(5, 1, 2, 1, 1);
+        try (Tensor x = gaussian(3, 1, 2, 3, 3); Tensor w = gaussian(4, 2, 2, 3, 3);
+             Tensor go = gaussian(5, 1, 2, 1, 1);
              StdConvGrads a = Pac.stdConv2dBackward(x, w, go, huge);
              StdConvGrads b = Pac.stdConv2dBackward(x, w, go, small)) {
             assertArrayEquals(b.gradInput().toArray(), a.gradInput().toArray());
@@ -95,7 +87,7 @@ class ArgumentEdgesTest {
     @Test
     void aPerChannelInvParameterBesideOneFromTheType() {
         PacOptions o = PacOptions.builder(3).padding(1).kernelType("inv_0.5_0.8").channelWise(true).build();
-        try (Tensor guide = random(6, 1, 3, 5, 5); Tensor alpha = Tensor.of(new float[] {1f, 0.5f, 2f}, 3);
+        try (Tensor guide = gaussian(6, 1, 3, 5, 5); Tensor alpha = Tensor.of(new float[] {1f, 0.5f, 2f}, 3);
              Tensor lambda = Tensor.of(new float[] {0.8f, 0.8f, 0.8f}, 3);
              Kernel2dResult given = Pac.kernel2d(guide, alpha, null, null, null, o);
              Kernel2dResult both = Pac.kernel2d(guide, alpha, lambda, null, null, o)) {

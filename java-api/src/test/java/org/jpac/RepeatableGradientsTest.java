@@ -1,8 +1,8 @@
 package org.jpac;
 
+import static org.jpac.TestSupport.gaussian;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
-import java.util.Random;
 import java.util.function.Supplier;
 
 import org.jpac.grad.GuidedConvGrads;
@@ -32,19 +32,6 @@ class RepeatableGradientsTest {
         Jpac.setThreads(threads);
     }
 
-    private static Tensor random(long seed, long... shape) {
-        Random r = new Random(seed);
-        long n = 1;
-        for (long d : shape) {
-            n *= d;
-        }
-        float[] v = new float[Math.toIntExact(n)];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) r.nextGaussian();
-        }
-        return Tensor.of(v, shape);
-    }
-
     /** Runs {@code call} CALLS times; every result must equal the first, bit for bit. */
     private static void repeats(String what, Supplier<float[][]> call) {
         float[][] first = call.get();
@@ -59,8 +46,8 @@ class RepeatableGradientsTest {
     @Test
     void guidedConvGradientsRepeat() {
         PacOptions o = PacOptions.builder(3).padding(1).kernelType("inv_0.5_0.8").build();
-        try (Tensor input = random(1, 1, 8, 96, 96); Tensor guide = random(2, 1, 4, 96, 96);
-             Tensor weight = random(3, 8, 8, 3, 3); Tensor go = random(4, 1, 8, 96, 96);
+        try (Tensor input = gaussian(1, 1, 8, 96, 96); Tensor guide = gaussian(2, 1, 4, 96, 96);
+             Tensor weight = gaussian(3, 8, 8, 3, 3); Tensor go = gaussian(4, 1, 8, 96, 96);
              Tensor alpha = Tensor.of(new float[] {0.5f}, 1); Tensor lambda = Tensor.of(new float[] {0.8f}, 1)) {
             repeats("conv2dGuided backward", () -> {
                 try (GuidedConvGrads g = Pac.conv2dGuidedBackward(input, guide, alpha, lambda, null, weight, go, o)) {
@@ -74,8 +61,8 @@ class RepeatableGradientsTest {
     @Test
     void guidedPoolGradientsRepeat() {
         PacOptions o = PacOptions.builder(5).padding(2).kernelType("inv_0.5_0.8").build();
-        try (Tensor input = random(5, 2, 6, 80, 72); Tensor guide = random(6, 2, 3, 80, 72);
-             Tensor go = random(7, 2, 6, 80, 72);
+        try (Tensor input = gaussian(5, 2, 6, 80, 72); Tensor guide = gaussian(6, 2, 3, 80, 72);
+             Tensor go = gaussian(7, 2, 6, 80, 72);
              Tensor alpha = Tensor.of(new float[] {0.5f}, 1); Tensor lambda = Tensor.of(new float[] {0.8f}, 1)) {
             repeats("pool2dGuided backward", () -> {
                 try (GuidedPoolGrads g = Pac.pool2dGuidedBackward(input, guide, alpha, lambda, null, go, o)) {

@@ -58,6 +58,16 @@ public final class TestSupport {
         return a;
     }
 
+    /** A host tensor of standard normal values from {@code seed}. */
+    public static Tensor gaussian(long seed, long... shape) {
+        Random r = new Random(seed);
+        float[] v = new float[Math.toIntExact(java.util.Arrays.stream(shape).reduce(1, Math::multiplyExact))];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) r.nextGaussian();
+        }
+        return Tensor.of(v, shape);
+    }
+
     /** Rounds to float precision, so the double reference sees exactly what the native code sees. */
     public static double[] toFloatPrecision(double[] a) {
         double[] r = new double[a.length];

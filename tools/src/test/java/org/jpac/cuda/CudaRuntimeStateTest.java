@@ -1,6 +1,7 @@
 package org.jpac.cuda;
 
 import static org.jpac.cuda.EmulatedCuda.assertMatchesCpu;
+import static org.jpac.cuda.EmulatedCuda.gaussian;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,15 +35,11 @@ class CudaRuntimeStateTest {
         cuda = EmulatedCuda.device();
     }
 
-    private static Tensor random(long seed, long... shape) {
-        return EmulatedCuda.gaussian(seed, shape);
-    }
-
     /** A guided conv and its gradients on {@code dev} against the CPU. */
     private static void guidedConvMatchesTheCpuOn(Device dev) {
         PacOptions o = PacOptions.builder(3).padding(1).build();
-        try (Tensor input = random(1, 2, 3, 10, 9); Tensor guide = random(2, 2, 4, 10, 9);
-             Tensor weight = random(3, 5, 3, 3, 3); Tensor go = random(4, 2, 5, 10, 9);
+        try (Tensor input = gaussian(1, 2, 3, 10, 9); Tensor guide = gaussian(2, 2, 4, 10, 9);
+             Tensor weight = gaussian(3, 5, 3, 3, 3); Tensor go = gaussian(4, 2, 5, 10, 9);
              Tensor cpuOut = Pac.conv2dGuided(input, guide, weight, null, o);
              GuidedConvGrads cpuG = Pac.conv2dGuidedBackward(input, Guide.of(guide), weight, go, o,
                      org.jpac.Grad.all());
@@ -77,8 +74,9 @@ class CudaRuntimeStateTest {
         Device second = Device.cuda(1);
         PacOptions o = PacOptions.builder(3).padding(1).build();
         for (Device[] on : new Device[][] {{cuda, second}, {second, cuda}}) {
-            try (Tensor input = random(1, 2, 3, 10, 9); Tensor guide = random(2, 2, 4, 10, 9);
-                 Tensor weight = random(3, 5, 3, 3, 3); Tensor cpuOut = Pac.conv2dGuided(input, guide, weight, null, o);
+            try (Tensor input = gaussian(1, 2, 3, 10, 9); Tensor guide = gaussian(2, 2, 4, 10, 9);
+                 Tensor weight = gaussian(3, 5, 3, 3, 3);
+                 Tensor cpuOut = Pac.conv2dGuided(input, guide, weight, null, o);
                  Tensor di = input.to(on[0]); Tensor dg = guide.to(on[0]); Tensor dw = weight.to(on[0]);
                  Tensor out = Tensor.empty(on[0], cpuOut.shape())) {
                 try (Tensor elsewhere = Tensor.allocate(on[1], 4)) { // this thread's current device: on[1]
@@ -88,7 +86,7 @@ class CudaRuntimeStateTest {
             }
         }
         guidedConvMatchesTheCpuOn(second);
-        try (Tensor a = random(5, 1, 2, 6, 6).to(cuda); Tensor g = random(6, 1, 2, 6, 6).to(second)) {
+        try (Tensor a = gaussian(5, 1, 2, 6, 6).to(cuda); Tensor g = gaussian(6, 1, 2, 6, 6).to(second)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> Pac.pool2dGuided(a, g, PacOptions.builder(3).padding(1).build()).close());
             assertTrue(e.getMessage().contains("guide"), e.getMessage());
@@ -116,11 +114,11 @@ class CudaRuntimeStateTest {
                         + "JPAC_CUDA_EMU_GRID_Z=3)");
         int many = 7;
         PacOptions cw = PacOptions.builder(3).padding(1).channelWise(true).build();
-        try (Tensor guide = random(7, 2, many, 5, 4); Tensor input = random(8, 2, many, 5, 4);
+        try (Tensor guide = gaussian(7, 2, many, 5, 4); Tensor input = gaussian(8, 2, many, 5, 4);
              Tensor dg = guide.to(cuda); Tensor di = input.to(cuda);
              Kernel2dResult cpuK = Pac.kernel2d(guide, cw); Kernel2dResult devK = Pac.kernel2d(dg, cw);
              Tensor cpuPool = Pac.pool2dGuided(input, guide, cw); Tensor devPool = Pac.pool2dGuided(di, dg, cw);
-             Tensor go = random(9, cpuPool.shape()); Tensor dgo = go.to(cuda);
+             Tensor go = gaussian(9, cpuPool.shape()); Tensor dgo = go.to(cuda);
              GuidedPoolGrads cpuG = Pac.pool2dGuidedBackward(input, Guide.of(guide), go, cw, org.jpac.Grad.all());
              GuidedPoolGrads devG = Pac.pool2dGuidedBackward(di, Guide.of(dg), dgo, cw, org.jpac.Grad.all())) {
             assertMatchesCpu("channel-wise kernel", cpuK.kernel(), devK.kernel());
@@ -129,8 +127,8 @@ class CudaRuntimeStateTest {
             assertMatchesCpu("pooling's guide gradient", cpuG.gradGuide(), devG.gradGuide());
         }
         PacOptions o = PacOptions.builder(3).padding(1).build();
-        try (Tensor input = random(10, many, 3, 9, 6); Tensor guide = random(11, many, 2, 9, 6);
-             Tensor weight = random(12, 4, 3, 3, 3); Tensor go = random(13, many, 4, 9, 6);
+        try (Tensor input = gaussian(10, many, 3, 9, 6); Tensor guide = gaussian(11, many, 2, 9, 6);
+             Tensor weight = gaussian(12, 4, 3, 3, 3); Tensor go = gaussian(13, many, 4, 9, 6);
              Tensor cpuOut = Pac.conv2dGuided(input, guide, weight, null, o);
              GuidedConvGrads cpuG = Pac.conv2dGuidedBackward(input, Guide.of(guide), weight, go, o,
                      org.jpac.Grad.all());
@@ -152,7 +150,7 @@ class CudaRuntimeStateTest {
     @Test
     void aChannelWiseKernelsMaskOfEveryImageStaysInItsPlane() {
         for (int k : new int[] {3, 9}) {
-            try (Tensor guide = random(21, 3, 4, 9, 7); Tensor mask = CpuComparisons.holes(3, 9, 7, 5)) {
+            try (Tensor guide = gaussian(21, 3, 4, 9, 7); Tensor mask = CpuComparisons.holes(3, 9, 7, 5)) {
                 CpuComparisons.kernel2d(cuda, PacOptions.builder(k).padding(k / 2).channelWise(true).build(), guide,
                         mask, null);
                 CpuComparisons.kernel2d(cuda, PacOptions.builder(k).padding(k / 2).channelWise(true)

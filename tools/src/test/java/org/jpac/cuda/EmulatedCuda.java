@@ -56,16 +56,7 @@ final class EmulatedCuda {
 
     /** A host tensor of standard normal values from {@code seed}. */
     static org.jpac.Tensor gaussian(long seed, long... shape) {
-        java.util.Random r = new java.util.Random(seed);
-        long n = 1;
-        for (long d : shape) {
-            n *= d;
-        }
-        float[] v = new float[Math.toIntExact(n)];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) r.nextGaussian();
-        }
-        return org.jpac.Tensor.of(v, shape);
+        return org.jpac.TestSupport.gaussian(seed, shape);
     }
 
     /**
