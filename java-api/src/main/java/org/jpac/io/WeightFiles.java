@@ -5,12 +5,11 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 
+import org.jpac.internal.InputFiles;
 import org.jpac.internal.Json;
 
 /**
@@ -128,23 +127,9 @@ public final class WeightFiles {
         });
     }
 
-    /**
-     * Throws a one-line IOException naming {@code path} when it is missing, not a regular file or unreadable:
-     * reading a directory fails with a bare "Is a directory" (or, mapped, "No such device") that names nothing.
-     */
+    /** Throws a one-line IOException naming {@code path} when it is missing, not a regular file or unreadable. */
     static void checkReadable(Path path) throws IOException {
-        if (!Files.exists(path)) {
-            throw new NoSuchFileException(path.toString(), null, "no such file");
-        }
-        if (Files.isDirectory(path)) {
-            throw new IOException(path + ": is a directory, not a weight file");
-        }
-        if (!Files.isRegularFile(path)) {
-            throw new IOException(path + ": is not a regular file, expected a weight file");
-        }
-        if (!Files.isReadable(path)) {
-            throw new AccessDeniedException(path.toString(), null, "permission denied");
-        }
+        InputFiles.checkReadable(path, "a weight file");
     }
 
     /** Up to {@code n} bytes from the start of the file, which must be a readable regular file. */

@@ -2,10 +2,10 @@ package org.jpac.io.images;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+
+import org.jpac.internal.InputFiles;
 
 /**
  * Reading and writing images: PNG (8 and 16 bits, kept exactly), NumPy
@@ -93,18 +93,7 @@ public final class Images {
      * unreadable: a FIFO or device would block or never end when read (a link to a regular file is fine).
      */
     public static void checkReadable(Path file) throws IOException {
-        if (!Files.exists(file)) {
-            throw new NoSuchFileException(file.toString(), null, "no such file");
-        }
-        if (Files.isDirectory(file)) {
-            throw new IOException(file + ": is a directory, not a file");
-        }
-        if (!Files.isRegularFile(file)) {
-            throw new IOException(file + ": is not a regular file (a FIFO, socket or device), expected a file");
-        }
-        if (!Files.isReadable(file)) {
-            throw new AccessDeniedException(file.toString(), null, "permission denied");
-        }
+        InputFiles.checkReadable(file, "a file");
     }
 
     /**
