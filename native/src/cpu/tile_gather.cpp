@@ -69,28 +69,27 @@ JPAC_HOT void stream_scaled(const float* src, int64_t step, const float* k, int6
 JPAC_HOT void tap_run_energy(const float* src, int64_t plane, int64_t step, const float* __restrict f0,
                              int64_t f0_stride, int64_t channels, int64_t before, int64_t length, int64_t after,
                              bool asym, float* __restrict e) {
-    const int64_t n = before + length + after;
+    // Outputs [from, to) in the padding: D = -f0.
+    auto padding = [&](const float* __restrict f, int64_t from, int64_t to) JPAC_INLINE_LAMBDA {
+        for (int64_t x = from; x < to; ++x) {
+            float d = -f[x];
+            if (asym) d = positive_part(d);
+            e[x] += d * d;
+        }
+    };
     for (int64_t c = 0; c < channels; ++c) {
-        const float* __restrict f = f0 + c * f0_stride;
-        for (int64_t x = 0; x < before; ++x) {
-            float d = -f[x];
-            if (asym) d = positive_part(d);
-            e[x] += d * d;
-        }
-        for (int64_t x = before + length; x < n; ++x) {
-            float d = -f[x];
-            if (asym) d = positive_part(d);
-            e[x] += d * d;
-        }
+        padding(f0 + c * f0_stride, 0, before);
+        padding(f0 + c * f0_stride, before + length, before + length + after);
     }
     if (length == 0) return;
-    // Inside the image: 16 outputs at a time, summed over the channels in a
-    // block that stays in registers, then added to e once.
+    // Inside the image: up to 16 outputs at a time, summed over the channels in
+    // a block that stays in registers, then added to e once. (A constant block
+    // of 16 let GCC 12 load strided runs past their last sample, one float
+    // beyond the guide, which faulted.)
     float* __restrict ei = e + before;
     with_constant_step(step, [&](auto s) JPAC_INLINE_LAMBDA {
-        // m outputs from x0. (A constant m of 16 let GCC 12 load strided runs
-        // past their last sample, one float beyond the guide, which faulted.)
-        auto block = [&](int64_t x0, int64_t m) JPAC_INLINE_LAMBDA {
+        for (int64_t x0 = 0; x0 < length; x0 += 16) {
+            const int64_t m = std::min<int64_t>(16, length - x0);
             float acc[16] = {};
             for (int64_t c = 0; c < channels; ++c) {
                 const float* __restrict g = src + c * plane + x0 * int64_t(s);
@@ -102,8 +101,7 @@ JPAC_HOT void tap_run_energy(const float* src, int64_t plane, int64_t step, cons
                 }
             }
             for (int64_t i = 0; i < m; ++i) ei[x0 + i] += acc[i];
-        };
-        for (int64_t x0 = 0; x0 < length; x0 += 16) block(x0, std::min<int64_t>(16, length - x0));
+        }
     });
 }
 
